@@ -1,0 +1,312 @@
+//! A deterministic stand-in for the utility's raw SCADA export, with the faults real exports have.
+//!
+//! The real year of data is not public, so flow ships a generator whose output has the same shape:
+//! cp949, `저장시간` and the 14 sensor columns, one row a minute, timestamps written as the SCADA
+//! software writes them, and the faults preprocessing exists to handle. See `fixtures/README.md`.
+
+use std::f64::consts::TAU;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::{CoreError, Result};
+use crate::files::write_all_or_nothing;
+use crate::sites::{SITES, TIME_HEADER};
+use crate::time::{format_scada, parse_timestamp, DAY, MINUTE};
+
+/// Settings of the demo export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoConfig {
+    /// Rows of data (default 527,041: every minute of 2020 and the midnight that ends it).
+    pub rows: usize,
+    /// Seed of the generator (default 2020): the same seed gives the same bytes.
+    pub seed: u64,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            rows: 527_041,
+            seed: 2020,
+        }
+    }
+}
+
+/// SplitMix64: small, fast and the same on every platform, which is all a fixture generator needs.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `[0, 1)`.
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Uniform integer in `[low, high]`.
+    fn range(&mut self, low: usize, high: usize) -> usize {
+        low + (self.next_u64() % (high - low + 1) as u64) as usize
+    }
+    /// Standard normal (Box–Muller).
+    fn normal(&mut self) -> f64 {
+        let u = self.uniform().max(f64::MIN_POSITIVE);
+        let v = self.uniform();
+        (-2.0 * u.ln()).sqrt() * (TAU * v).cos()
+    }
+}
+
+/// A fault written into the main column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cell {
+    Value(f64),
+    Blank,
+    Text(&'static str),
+}
+
+/// The daily shape of demand-driven inflow: low at 3–4 a.m., a morning peak and an evening shoulder.
+fn diurnal(hour: f64) -> f64 {
+    -0.10 * (TAU * (hour - 3.5) / 24.0).cos() + 0.04 * (2.0 * TAU * (hour - 8.0) / 24.0).cos()
+}
+
+/// The jangmyeong inflow before faults, m³/h, one value a minute from `start`.
+fn clean_inflow(rows: usize, start: i64, rng: &mut Rng) -> Vec<f64> {
+    let mut values = Vec::with_capacity(rows);
+    let mut noise = 0.0;
+    let mut hold = 0usize;
+    let mut previous = 0.0;
+    let year_minutes = 366.0 * 1440.0;
+    for row in 0..rows {
+        let timestamp = start + row as i64 * MINUTE;
+        let year_fraction = row as f64 / year_minutes;
+        let hour = (timestamp.rem_euclid(DAY)) as f64 / 3600.0;
+        // Daily mean rises from about 330 to about 460 over the year, with a summer bump.
+        let level =
+            330.0 + 130.0 * year_fraction + 12.0 * (TAU * (year_fraction - 0.35)).sin().max(0.0);
+        let weekday = (timestamp.div_euclid(DAY) + 3).rem_euclid(7);
+        let weekly = match weekday {
+            5 => 0.96,
+            6 => 0.94,
+            _ => 1.0,
+        };
+        noise = 0.97 * noise + 0.9 * rng.normal();
+        let value = (level * weekly * (1.0 + diurnal(hour)) + noise + 1.5 * rng.normal()).round();
+        // The SCADA dead band holds a reading for a few minutes now and then: plateaus.
+        if hold > 0 {
+            hold -= 1;
+            values.push(previous);
+            continue;
+        }
+        if rng.uniform() < 0.01 {
+            hold = rng.range(2, 15);
+        }
+        previous = value;
+        values.push(value);
+    }
+    values
+}
+
+fn inject_faults(values: &[f64], rng: &mut Rng) -> (Vec<Cell>, Vec<bool>) {
+    let rows = values.len();
+    let mut cells: Vec<Cell> = values.iter().map(|v| Cell::Value(*v)).collect();
+    let mut outage = vec![false; rows];
+    if rows < 10 {
+        return (cells, outage);
+    }
+    // Keep the first and last readings so the year spans all 367 days.
+    let inner = |rng: &mut Rng, length: usize| rng.range(1, rows.saturating_sub(length + 2).max(1));
+    let scale = rows as f64 / 527_041.0;
+    let count = |per_year: f64| ((per_year * scale).round() as usize).max(1);
+    // A week stuck at one reading (a frozen transmitter).
+    let stuck_length = (7 * 1440).min(rows / 20);
+    let stuck_start = inner(rng, stuck_length);
+    let stuck_value = values[stuck_start];
+    for cell in &mut cells[stuck_start..stuck_start + stuck_length] {
+        *cell = Cell::Value(stuck_value);
+    }
+    // Hour-long dropouts to 0 (pump or meter off).
+    for _ in 0..count(4.0) {
+        let start = inner(rng, 60);
+        for cell in &mut cells[start..(start + 60).min(rows - 1)] {
+            *cell = Cell::Value(0.0);
+        }
+    }
+    // Single-minute spikes.
+    for _ in 0..count(30.0) {
+        let at = inner(rng, 1);
+        cells[at] = Cell::Value((values[at] * (2.0 + rng.uniform())).round());
+    }
+    // Long communication outages (10–120 minutes): the whole row is blank.
+    for _ in 0..count(25.0) {
+        let length = rng.range(10, 120);
+        let start = inner(rng, length);
+        for row in start..(start + length).min(rows - 1) {
+            cells[row] = Cell::Blank;
+            outage[row] = true;
+        }
+    }
+    // Short gaps (1–3 minutes) in the main column.
+    for _ in 0..count(300.0) {
+        let length = rng.range(1, 3);
+        let start = inner(rng, length);
+        for cell in &mut cells[start..(start + length).min(rows - 1)] {
+            *cell = Cell::Blank;
+        }
+    }
+    // Cells the export filled with text.
+    for _ in 0..count(200.0) {
+        let at = inner(rng, 1);
+        cells[at] = Cell::Text(if rng.uniform() < 0.5 { "-" } else { "#N/A" });
+    }
+    (cells, outage)
+}
+
+/// The other 13 columns: typical magnitude, decimals, and how strongly each follows the daily cycle,
+/// after a real row `224,253,11.94,10.82,48.1,40.6,30,12,106,94,-0.2,3,0,24`.
+const OTHER_COLUMNS: [(f64, usize, f64); 13] = [
+    (253.0, 0, 1.2),
+    (11.94, 2, 1.5),
+    (10.82, 2, 1.5),
+    (48.1, 1, 1.0),
+    (40.6, 1, 1.0),
+    (30.0, 0, 1.0),
+    (12.0, 0, 1.0),
+    (106.0, 0, 0.8),
+    (94.0, 0, 0.8),
+    (0.0, 1, 0.0),
+    (3.0, 0, 0.5),
+    (0.0, 0, 0.0),
+    (24.0, 0, 1.0),
+];
+
+/// Generates the demo export: cp949 bytes of the whole file.
+pub fn generate(config: &DemoConfig) -> Vec<u8> {
+    let start = parse_timestamp("2020-01-01 00:00").unwrap_or(0);
+    let mut rng = Rng(config.seed);
+    let inflow = clean_inflow(config.rows, start, &mut rng);
+    let (cells, outage) = inject_faults(&inflow, &mut rng);
+    let mut text = String::with_capacity(config.rows * 80 + 512);
+    text.push_str(TIME_HEADER);
+    for site in &SITES {
+        text.push(',');
+        text.push_str(site.column);
+    }
+    text.push_str("\r\n");
+    for (row, cell) in cells.iter().enumerate() {
+        let timestamp = start + row as i64 * MINUTE;
+        text.push_str(&format_scada(timestamp));
+        text.push(',');
+        match cell {
+            Cell::Value(value) => {
+                let _ = write!(text, "{value}");
+            }
+            Cell::Blank => {}
+            Cell::Text(word) => text.push_str(word),
+        }
+        let hour = timestamp.rem_euclid(DAY) as f64 / 3600.0;
+        for (magnitude, decimals, cycle) in OTHER_COLUMNS {
+            text.push(',');
+            if outage[row] {
+                continue;
+            }
+            let value = if magnitude == 0.0 {
+                // Near-zero lines: a meter reading around nothing, as in the real row's -0.2 and 0.
+                if decimals == 0 {
+                    0.0
+                } else {
+                    0.2 * rng.normal()
+                }
+            } else {
+                magnitude * (1.0 + cycle * diurnal(hour)) * (1.0 + 0.02 * rng.normal())
+            };
+            let _ = write!(text, "{value:.decimals$}");
+        }
+        text.push_str("\r\n");
+    }
+    let (bytes, _, _) = encoding_rs::EUC_KR.encode(&text);
+    bytes.into_owned()
+}
+
+/// flow's cache folder: `$FLOW_CACHE_DIR`, else `$XDG_CACHE_HOME/flow`, else `~/.cache/flow`, else
+/// the system's temporary folder.
+pub fn cache_dir() -> PathBuf {
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    from_env("FLOW_CACHE_DIR")
+        .or_else(|| from_env("XDG_CACHE_HOME").map(|p| p.join("flow")))
+        .or_else(|| from_env("HOME").map(|p| p.join(".cache").join("flow")))
+        .unwrap_or_else(|| std::env::temp_dir().join("flow"))
+}
+
+/// Where the demo export for `config` is cached.
+pub fn demo_path(config: &DemoConfig) -> PathBuf {
+    cache_dir().join("demo").join(format!(
+        "jeongeup-demo-rows{}-seed{}.csv",
+        config.rows, config.seed
+    ))
+}
+
+/// Writes the demo export to `path` (atomically).
+pub fn write_demo(config: &DemoConfig, path: &Path) -> Result<()> {
+    if config.rows < 2 {
+        return Err(CoreError::InvalidConfig(
+            "the demo export needs at least 2 rows".to_string(),
+        ));
+    }
+    write_all_or_nothing(&[(path.to_path_buf(), generate(config))])
+}
+
+/// The cached demo export, generated on first use.
+pub fn ensure_demo(config: &DemoConfig) -> Result<PathBuf> {
+    let path = demo_path(config);
+    if !path.is_file() {
+        write_demo(config, &path)?;
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{Export, Selector};
+    use crate::sites::find_site;
+
+    #[test]
+    fn same_seed_same_bytes_and_a_real_export_shape() {
+        let config = DemoConfig {
+            rows: 20_000,
+            seed: 7,
+        };
+        let bytes = generate(&config);
+        assert_eq!(bytes, generate(&config));
+        assert_ne!(bytes, generate(&DemoConfig { seed: 8, ..config }));
+        let export = Export::from_bytes(bytes, Path::new("demo.csv")).unwrap();
+        assert_eq!(export.encoding(), crate::ingest::TextEncoding::Cp949);
+        assert_eq!(export.value_columns().len(), 14);
+        let read = export
+            .series(Selector::Site(find_site("jangmyeong").unwrap()))
+            .unwrap();
+        assert_eq!(read.report.rows_read, 20_000);
+        assert!(read.report.blank_cells > 0 && read.report.non_numeric_cells > 0);
+        assert!(read.series.values[0].is_finite() && read.series.values[19_999].is_finite());
+        let finite: Vec<f64> = read
+            .series
+            .values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite() && *v > 100.0 && *v < 600.0)
+            .collect();
+        let mean = finite.iter().sum::<f64>() / finite.len() as f64;
+        assert!((300.0..360.0).contains(&mean), "mean {mean}");
+        assert!(finite.iter().all(|v| v.fract() == 0.0));
+        let other = export
+            .series(Selector::Site(find_site("jangmyeong-1").unwrap()))
+            .unwrap();
+        assert!(other.series.values.iter().any(|v| v.fract() != 0.0));
+    }
+}

@@ -1,0 +1,126 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong between a raw export and a preprocessed series.
+///
+/// Each message names the file and, where there is one, the line or column, so the CLI can print it
+/// as one line an engineer can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The file has no bytes at all.
+    #[error("{path}: the file is empty")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file has a header line and nothing else.
+    #[error("{path}: the file has a header but no data rows")]
+    NoDataRows {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The bytes are neither UTF-8 nor cp949 text.
+    #[error("{path}: not a text file in UTF-8 or cp949/EUC-KR (byte {offset} is not valid in either; binary data or another encoding?)")]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the first byte that neither decoder accepts.
+        offset: usize,
+    },
+    /// polars could not read the CSV structure.
+    #[error("{path}: not a readable CSV file: {message}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// polars' explanation.
+        message: String,
+    },
+    /// No column holds timestamps.
+    #[error("{path}: no time column (expected `저장시간`, `time`, `timestamp` or a first column of dates); header is: {header}")]
+    NoTimeColumn {
+        /// The file.
+        path: PathBuf,
+        /// The header as read.
+        header: String,
+    },
+    /// A `--site` slug that is not in the registry.
+    #[error("unknown site `{slug}`; known sites: {known}")]
+    UnknownSite {
+        /// What was asked for.
+        slug: String,
+        /// The registry's slugs.
+        known: String,
+    },
+    /// The asked-for column is not in the file.
+    #[error("{path}: no column `{column}`; columns in the file: {available}")]
+    UnknownColumn {
+        /// The file.
+        path: PathBuf,
+        /// What was asked for.
+        column: String,
+        /// The file's value columns.
+        available: String,
+    },
+    /// A time cell that is not a timestamp.
+    #[error("{path}: line {line}: cannot read `{text}` as a timestamp (expected e.g. `2020/01/01 0:00` or `2020-01-01 00:00:00`)")]
+    BadTimestamp {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line in the file (the header is line 1).
+        line: usize,
+        /// The cell as written.
+        text: String,
+    },
+    /// The chosen column holds no number at all.
+    #[error("{path}: column `{column}` has no numeric value in any of its {rows} rows")]
+    AllMissing {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Rows read.
+        rows: usize,
+    },
+    /// Not enough data for what was asked.
+    #[error("need at least {need} rows at interval {interval}, have {have}")]
+    TooFewRows {
+        /// Rows needed.
+        need: usize,
+        /// Rows available.
+        have: usize,
+        /// The interval the rows are counted at.
+        interval: String,
+    },
+    /// A value that cannot take part in arithmetic.
+    #[error("{what}: value at {time} is not a finite number")]
+    NotFinite {
+        /// Which series.
+        what: String,
+        /// Its timestamp.
+        time: String,
+    },
+    /// A setting outside what the step accepts.
+    #[error("invalid setting: {0}")]
+    InvalidConfig(String),
+    /// A file flow wrote earlier does not have the shape flow writes.
+    #[error("{path}: line {line}: {message}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

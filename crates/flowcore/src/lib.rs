@@ -1,0 +1,49 @@
+//! # flowcore
+//!
+//! Ingest and preprocess water-utility flow data, with no model, plotting or CLI attached.
+//!
+//! flowcore reads a SCADA export (cp949 or UTF-8 CSV, through `encoding_rs` and polars), picks a sensor
+//! column, and runs the original tool's preprocessing as pure functions: missing readings are filled
+//! ([`clean`]), readings are averaged into calendar-aligned buckets ([`resample`]), the normal range is
+//! found and outliers corrected ([`criteria`]). It also prepares model inputs: a chronological
+//! [`split`], min-max [`scale`] and sliding [`window`]s.
+//!
+//! ```
+//! use flowcore::{find_site, preprocess, Export, PreprocessConfig, Selector};
+//!
+//! let csv = "저장시간,장명(배) 유입유량 순시\n2020/01/01 0:00,330\n2020/01/01 0:01,\n2020/01/02 0:00,350\n";
+//! let export = Export::from_bytes(csv.as_bytes().to_vec(), "demo.csv".as_ref())?;
+//! let raw = export.series(Selector::Site(find_site("jangmyeong").unwrap()))?;
+//! assert_eq!(raw.report.blank_cells, 1);
+//! let daily = preprocess(&raw.series, &PreprocessConfig::default())?;
+//! assert_eq!(daily.series.values, vec![330.0, 350.0]);
+//! assert_eq!(daily.criteria.raw_max, 350.0);
+//! # Ok::<(), flowcore::CoreError>(())
+//! ```
+
+pub mod clean;
+pub mod criteria;
+pub mod demo;
+mod error;
+pub mod files;
+pub mod ingest;
+pub mod preprocess;
+pub mod resample;
+pub mod scale;
+pub mod series;
+pub mod sites;
+pub mod split;
+pub mod time;
+pub mod window;
+
+pub use criteria::{Bound, Criteria};
+pub use error::{CoreError, Result};
+pub use ingest::{read_series, Export, IngestReport, Ingested, Selector, TextEncoding};
+pub use preprocess::{
+    clean_series, preprocess, DaySelection, PreprocessConfig, PreprocessSummary, Preprocessed,
+};
+pub use scale::MinMaxScaler;
+pub use series::{FlowSeries, Interval};
+pub use sites::{find_site, Site, SITES};
+pub use split::split_chronological;
+pub use window::{make_windows, Windows};

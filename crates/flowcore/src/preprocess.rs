@@ -1,0 +1,252 @@
+//! The preprocessing stage: what `1_Preprocessing_tool.py -p` did, as one pure function.
+
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::clean::{fill_gaps, finite_span, FillReport};
+use crate::criteria::{clip_outliers, compute_criteria, ClipReport, Criteria};
+use crate::error::{CoreError, Result};
+use crate::resample::resample_mean;
+use crate::series::{FlowSeries, Interval};
+use crate::time::is_weekend;
+
+/// Which days to keep.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum DaySelection {
+    /// Every day (default).
+    #[default]
+    All,
+    /// Monday to Friday.
+    Weekday,
+    /// Saturday and Sunday.
+    Weekend,
+}
+
+impl FromStr for DaySelection {
+    type Err = CoreError;
+    fn from_str(text: &str) -> Result<DaySelection> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "all" => Ok(DaySelection::All),
+            "weekday" | "weekdays" => Ok(DaySelection::Weekday),
+            "weekend" | "weekends" => Ok(DaySelection::Weekend),
+            other => Err(CoreError::InvalidConfig(format!(
+                "days `{other}`: expected all, weekday or weekend"
+            ))),
+        }
+    }
+}
+
+impl DaySelection {
+    fn keeps(self, timestamp: i64) -> bool {
+        match self {
+            DaySelection::All => true,
+            DaySelection::Weekday => !is_weekend(timestamp),
+            DaySelection::Weekend => is_weekend(timestamp),
+        }
+    }
+}
+
+/// Settings of the preprocessing stage. Defaults mirror the original tool's `-p`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreprocessConfig {
+    /// Resampling interval (default daily).
+    pub interval: Interval,
+    /// Longest gap, in readings, that takes the previous reading; longer gaps are interpolated (3).
+    pub short_gap: usize,
+    /// Lower bound of the normal range; Tukey's lower fence when `None` (default).
+    pub normal_min: Option<f64>,
+    /// Upper bound of the normal range; Tukey's upper fence when `None` (default).
+    pub normal_max: Option<f64>,
+    /// Tolerance beyond a bound, in percent of its magnitude, before a value is clipped (10).
+    pub level_percent: f64,
+    /// Days kept (all).
+    pub days: DaySelection,
+}
+
+impl Default for PreprocessConfig {
+    fn default() -> Self {
+        PreprocessConfig {
+            interval: Interval::DAILY,
+            short_gap: 3,
+            normal_min: None,
+            normal_max: None,
+            level_percent: 10.0,
+            days: DaySelection::All,
+        }
+    }
+}
+
+/// What preprocessing did, for the stage report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreprocessSummary {
+    /// Readings handed in, missing ones included.
+    pub readings_in: usize,
+    /// Missing readings handed in.
+    pub missing_in: usize,
+    /// How the missing readings were handled.
+    pub fill: FillReport,
+    /// Buckets with no reading, filled by the same rule.
+    pub empty_buckets: usize,
+    /// Buckets dropped by the day selection.
+    pub days_dropped: usize,
+    /// Values changed by the outlier correction.
+    pub clipped: ClipReport,
+    /// Rows of the preprocessed series.
+    pub rows_out: usize,
+}
+
+/// The result of preprocessing.
+#[derive(Debug, Clone)]
+pub struct Preprocessed {
+    /// The cleaned, resampled, corrected series.
+    pub series: FlowSeries,
+    /// Its extremes and normal range.
+    pub criteria: Criteria,
+    /// What was done.
+    pub summary: PreprocessSummary,
+}
+
+/// Cleans the raw readings (missing-value rule), with the ends trimmed: the input to both
+/// resampling and the minute-level anomaly scan.
+pub fn clean_series(raw: &FlowSeries, short_gap: usize) -> Result<(FlowSeries, FillReport)> {
+    let (start, end) = finite_span(&raw.values)
+        .ok_or_else(|| CoreError::InvalidConfig("the series has no numeric value".to_string()))?;
+    let mut cleaned = raw.slice(start, end);
+    let mut fill = fill_gaps(&mut cleaned.values, short_gap);
+    fill.leading_dropped = start;
+    fill.trailing_dropped = raw.len() - end;
+    Ok((cleaned, fill))
+}
+
+/// Runs the whole stage: trim and fill missing readings, resample by mean, keep the chosen days,
+/// compute the criteria and correct outliers.
+pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preprocessed> {
+    if !(config.level_percent.is_finite() && config.level_percent >= 0.0) {
+        return Err(CoreError::InvalidConfig(format!(
+            "level {}: must be a percentage of 0 or more",
+            config.level_percent
+        )));
+    }
+    let (cleaned, fill) = clean_series(raw, config.short_gap)?;
+    let mut resampled = resample_mean(&cleaned, config.interval);
+    let empty_buckets = resampled.missing();
+    fill_gaps(&mut resampled.values, config.short_gap);
+
+    let before = resampled.len();
+    if config.days != DaySelection::All {
+        let (timestamps, values) = resampled
+            .timestamps
+            .iter()
+            .zip(&resampled.values)
+            .filter(|(t, _)| config.days.keeps(**t))
+            .map(|(t, v)| (*t, *v))
+            .unzip();
+        resampled = FlowSeries {
+            timestamps,
+            values,
+            interval: config.interval,
+        };
+    }
+    let days_dropped = before - resampled.len();
+    if resampled.len() < 2 {
+        return Err(CoreError::TooFewRows {
+            need: 2,
+            have: resampled.len(),
+            interval: config.interval.to_string(),
+        });
+    }
+    let criteria = compute_criteria(&resampled.values, config.normal_min, config.normal_max)?;
+    let clipped = clip_outliers(&mut resampled.values, &criteria, config.level_percent);
+    let summary = PreprocessSummary {
+        readings_in: raw.len(),
+        missing_in: raw.missing(),
+        fill,
+        empty_buckets,
+        days_dropped,
+        clipped,
+        rows_out: resampled.len(),
+    };
+    Ok(Preprocessed {
+        series: resampled,
+        criteria,
+        summary,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{parse_timestamp, DAY, MINUTE};
+
+    #[test]
+    fn a_hand_checked_three_day_case() {
+        // Day 1: 1, 2, NaN, 4 -> the gap takes 2 -> mean (1+2+2+4)/4 = 2.25.
+        // Day 2: NaN x4 between 4 and 14 -> interpolated 6, 8, 10, 12, then 14, 100, 30 -> mean 180/7.
+        // Day 3: 3 (one reading).
+        let d0 = parse_timestamp("2020-01-06").unwrap();
+        let mut timestamps = vec![d0, d0 + MINUTE, d0 + 2 * MINUTE, d0 + 3 * MINUTE];
+        let mut values = vec![1.0, 2.0, f64::NAN, 4.0];
+        for k in 0..7 {
+            timestamps.push(d0 + DAY + k * MINUTE);
+        }
+        values.extend([f64::NAN, f64::NAN, f64::NAN, f64::NAN, 14.0, 100.0, 30.0]);
+        timestamps.push(d0 + 2 * DAY);
+        values.push(3.0);
+        timestamps.push(d0 + 2 * DAY + MINUTE);
+        values.push(f64::NAN);
+        let raw = FlowSeries::new(timestamps, values, Interval::MINUTE).unwrap();
+        let done = preprocess(&raw, &PreprocessConfig::default()).unwrap();
+        let interpolated_day = 180.0 / 7.0;
+        assert_eq!(done.series.timestamps, vec![d0, d0 + DAY, d0 + 2 * DAY]);
+        assert!((done.series.values[0] - 2.25).abs() < 1e-12);
+        assert!(
+            (done.series.values[1] - interpolated_day).abs() < 1e-12,
+            "{}",
+            done.series.values[1]
+        );
+        assert_eq!(done.summary.fill.filled_previous, 1);
+        assert_eq!(done.summary.fill.interpolated, 4);
+        assert_eq!(done.summary.fill.trailing_dropped, 1);
+        assert_eq!(done.summary.rows_out, 3);
+        assert_eq!(done.criteria.raw_min, 2.25);
+    }
+
+    #[test]
+    fn outliers_are_clipped_to_the_fence() {
+        let values = vec![10.0, 11.0, 12.0, 11.0, 10.0, 12.0, 11.0, 50.0];
+        let timestamps = (0..8).map(|k| k * DAY).collect();
+        let raw = FlowSeries::new(timestamps, values, Interval::DAILY).unwrap();
+        let done = preprocess(&raw, &PreprocessConfig::default()).unwrap();
+        // Sorted: 10 10 11 11 11 12 12 50 -> Q1 = 10.75, Q3 = 12, IQR 1.25, fences 8.875 and 13.875.
+        assert_eq!(done.criteria.normal_max, 13.875);
+        assert_eq!(done.series.values[7], 13.875);
+        assert_eq!(done.summary.clipped.clipped_high, 1);
+        assert_eq!(done.criteria.raw_max, 50.0);
+    }
+
+    #[test]
+    fn weekday_selection_and_too_few_rows() {
+        let monday = parse_timestamp("2020-01-06").unwrap();
+        let timestamps: Vec<i64> = (0..14).map(|k| monday + k * DAY).collect();
+        let raw = FlowSeries::new(
+            timestamps,
+            (0..14).map(f64::from).collect(),
+            Interval::DAILY,
+        )
+        .unwrap();
+        let config = PreprocessConfig {
+            days: DaySelection::Weekend,
+            ..PreprocessConfig::default()
+        };
+        let done = preprocess(&raw, &config).unwrap();
+        assert_eq!(done.series.values, vec![5.0, 6.0, 12.0, 13.0]);
+        assert_eq!(done.summary.days_dropped, 10);
+        let short = raw.slice(0, 1);
+        let error = preprocess(&short, &PreprocessConfig::default()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "need at least 2 rows at interval daily, have 1"
+        );
+    }
+}
