@@ -25,6 +25,7 @@ pub mod clean;
 pub mod criteria;
 pub mod demo;
 mod error;
+pub mod features;
 pub mod files;
 pub mod ingest;
 pub mod preprocess;
@@ -38,6 +39,7 @@ pub mod window;
 
 pub use criteria::{Bound, Criteria};
 pub use error::{CoreError, Result};
+pub use features::FeatureSet;
 pub use ingest::{read_series, Export, IngestReport, Ingested, Selector, TextEncoding};
 pub use preprocess::{
     clean_series, preprocess, DaySelection, PreprocessConfig, PreprocessSummary, Preprocessed,

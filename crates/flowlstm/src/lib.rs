@@ -1,1 +1,37 @@
-//! stub
+//! # flowlstm
+//!
+//! The flow LSTM on libtorch (through `tch`): two stacked LSTM layers and a linear head, trained on
+//! a preprocessed series, saved as a self-describing folder (`model.safetensors` + `model.json`),
+//! then used to scan a series for anomalies and forecast the steps after its end. The CPU path works
+//! everywhere; CUDA is used when libtorch sees a GPU.
+//!
+//! ```no_run
+//! use flowcore::{Criteria, FlowSeries, Interval};
+//! use flowlstm::{forecast, train, SeriesIdentity, TrainConfig};
+//!
+//! # fn main() -> Result<(), flowlstm::LstmError> {
+//! let days: Vec<i64> = (0..60).map(|d| d * 86_400).collect();
+//! let flow: Vec<f64> = (0..60).map(|d| 330.0 + 20.0 * ((d % 7) as f64)).collect();
+//! let series = FlowSeries::new(days, flow, Interval::DAILY)?;
+//! let criteria = Criteria { raw_min: 330.0, raw_max: 450.0, normal_min: 300.0, normal_max: 480.0 };
+//! let identity = SeriesIdentity { site: "jangmyeong".into(), column: "flow".into() };
+//! let mut trained = train(&series, &criteria, &identity, &TrainConfig::default(), &mut |_| {})?;
+//! println!("{}", forecast(&trained.model, &series)?[0]);
+//! trained.model.save("Output/jangmyeong/Learning_lstm".as_ref())?;
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod error;
+mod model;
+mod predict;
+mod train;
+
+pub use config::{DeviceChoice, Optimizer, PredictConfig, TrainConfig};
+pub use error::{LstmError, Result};
+pub use model::{LstmModel, ModelMeta, FORMAT, META_FILE, WEIGHTS_FILE};
+pub use predict::{forecast, scan, Anomaly, ForecastPoint, Label, Scan};
+pub use train::{rows_needed, train, EpochReport, Evaluation, SeriesIdentity, Training};
+
+/// The libtorch version flow is built against.
+pub const TORCH_VERSION: &str = "2.13.0";

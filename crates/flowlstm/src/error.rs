@@ -1,0 +1,49 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong training, saving, loading or running the model.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LstmError {
+    /// A data problem found by flowcore (too few rows, a value that is not finite, …).
+    #[error(transparent)]
+    Core(#[from] flowcore::CoreError),
+    /// libtorch refused an operation.
+    #[error("libtorch: {0}")]
+    Torch(String),
+    /// The loss stopped being a number: the learning rate is too high for this data.
+    #[error("training diverged: the loss became {loss} at epoch {epoch}; try a lower learning rate or --optimizer adam")]
+    Diverged {
+        /// 1-based epoch.
+        epoch: usize,
+        /// The loss seen.
+        loss: f64,
+    },
+    /// A model folder that cannot be used.
+    #[error("{path}: {message}")]
+    ModelFile {
+        /// The offending file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A model that does not fit the data it is asked to predict.
+    #[error("model in {path} cannot be used here: {reason}")]
+    Incompatible {
+        /// The model folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A setting outside what the model accepts.
+    #[error("invalid setting: {0}")]
+    InvalidConfig(String),
+}
+
+impl From<tch::TchError> for LstmError {
+    fn from(error: tch::TchError) -> Self {
+        LstmError::Torch(error.to_string())
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = LstmError> = std::result::Result<T, E>;

@@ -1,0 +1,195 @@
+//! Inference: the anomaly scan over every window of a series, and the forecast after its end.
+
+use flowcore::time::format_timestamp;
+use flowcore::{Bound, FlowSeries};
+use serde::Serialize;
+
+use crate::config::PredictConfig;
+use crate::error::{LstmError, Result};
+use crate::model::{window_tensor, LstmModel};
+
+/// Runs every window of a flat `steps × features` matrix through the model, `batch_size` windows at
+/// a time, and returns the scaled outputs, `samples × periods`, flat.
+pub(crate) fn run_windows(
+    model: &LstmModel,
+    matrix: &[f32],
+    batch_size: usize,
+) -> Result<Vec<f32>> {
+    let features = model.meta.features.count();
+    let window = model.meta.window;
+    let steps = matrix.len() / features;
+    if steps < window {
+        return Ok(Vec::new());
+    }
+    let samples = steps - window + 1;
+    let batch_size = batch_size.max(1);
+    let mut outputs = Vec::with_capacity(samples * model.meta.periods);
+    for start in (0..samples).step_by(batch_size) {
+        let end = (start + batch_size).min(samples);
+        let rows = &matrix[start * features..(end + window - 1) * features];
+        let inputs = window_tensor(rows, features, window, model.device());
+        let predicted = model
+            .infer(&inputs)
+            .to_device(tch::Device::Cpu)
+            .contiguous()
+            .view([-1]);
+        outputs.extend(Vec::<f32>::try_from(&predicted)?);
+    }
+    Ok(outputs)
+}
+
+/// A prediction outside the normal range.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Anomaly {
+    /// Time of the predicted reading.
+    pub timestamp: i64,
+    /// What the model predicted, in units.
+    pub predicted: f64,
+    /// What was measured at that time.
+    pub actual: f64,
+    /// Which bound the prediction broke.
+    pub bound: Bound,
+}
+
+/// The result of scanning a series.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scan {
+    /// Windows pushed through the model.
+    pub windows: usize,
+    /// Predictions outside the normal range, in time order.
+    pub anomalies: Vec<Anomaly>,
+    /// Every prediction, in units: `predicted[i]` is for the reading at index `i + window`.
+    pub predicted: Vec<f64>,
+}
+
+/// The original `-a` scan: every window of `window` readings predicts the next reading; each
+/// prediction outside `[normal_min, normal_max]` is an anomaly. `series` must be finite (cleaned).
+pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Scan> {
+    series.require_finite("anomaly scan input")?;
+    let window = model.meta.window;
+    if series.len() <= window {
+        return Err(flowcore::CoreError::TooFewRows {
+            need: window + 1,
+            have: series.len(),
+            interval: series.interval.to_string(),
+        }
+        .into());
+    }
+    let scaler = model.meta.scaler;
+    let scaled: Vec<f64> = series.values.iter().map(|v| scaler.transform(*v)).collect();
+    let matrix = model.meta.features.matrix(&series.timestamps, &scaled);
+    let features = model.meta.features.count();
+    // The last window has no reading after it to compare with: stop one short.
+    let outputs = run_windows(
+        model,
+        &matrix[..(series.len() - 1) * features],
+        config.batch_size,
+    )?;
+    let periods = model.meta.periods;
+    let criteria = model.meta.criteria;
+    let mut anomalies = Vec::new();
+    let mut all = Vec::with_capacity(outputs.len() / periods);
+    for (sample, step) in outputs.chunks(periods).enumerate() {
+        let predicted = scaler.inverse(f64::from(step[0]));
+        all.push(predicted);
+        if let Some(bound) = criteria.breach(predicted) {
+            let at = sample + window;
+            anomalies.push(Anomaly {
+                timestamp: series.timestamps[at],
+                predicted,
+                actual: series.values[at],
+                bound,
+            });
+        }
+    }
+    Ok(Scan {
+        windows: all.len(),
+        anomalies,
+        predicted: all,
+    })
+}
+
+/// Whether a forecast lies in the normal range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Label {
+    /// Inside `[normal_min, normal_max]`.
+    Normal,
+    /// Outside it.
+    Abnormal,
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Label::Normal => "Normal",
+            Label::Abnormal => "Abnormal",
+        })
+    }
+}
+
+/// One forecast step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ForecastPoint {
+    /// Its time.
+    pub timestamp: i64,
+    /// The predicted value, in units.
+    pub predicted: f64,
+    /// Against the normal range.
+    pub label: Label,
+}
+
+impl std::fmt::Display for ForecastPoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "time: {} - predicted: {:.1}, label: {}",
+            format_timestamp(self.timestamp),
+            self.predicted,
+            self.label
+        )
+    }
+}
+
+/// The next `periods` steps after the last reading of `series` (at the model's interval).
+pub fn forecast(model: &LstmModel, series: &FlowSeries) -> Result<Vec<ForecastPoint>> {
+    let window = model.meta.window;
+    if series.interval != model.meta.interval {
+        return Err(LstmError::InvalidConfig(format!(
+            "the series is at interval {}, the model at {}",
+            series.interval, model.meta.interval
+        )));
+    }
+    if series.len() < window {
+        return Err(flowcore::CoreError::TooFewRows {
+            need: window,
+            have: series.len(),
+            interval: series.interval.to_string(),
+        }
+        .into());
+    }
+    let tail = series.slice(series.len() - window, series.len());
+    tail.require_finite("forecast input")?;
+    let scaler = model.meta.scaler;
+    let scaled: Vec<f64> = tail.values.iter().map(|v| scaler.transform(*v)).collect();
+    let matrix = model.meta.features.matrix(&tail.timestamps, &scaled);
+    let outputs = run_windows(model, &matrix, 1)?;
+    let last = tail.timestamps[window - 1];
+    let step = series.interval.seconds();
+    Ok(outputs
+        .iter()
+        .enumerate()
+        .map(|(k, scaled)| {
+            let predicted = scaler.inverse(f64::from(*scaled));
+            let label = if model.meta.criteria.is_normal(predicted) {
+                Label::Normal
+            } else {
+                Label::Abnormal
+            };
+            ForecastPoint {
+                timestamp: last + (k as i64 + 1) * step,
+                predicted,
+                label,
+            }
+        })
+        .collect())
+}

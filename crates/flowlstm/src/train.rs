@@ -1,0 +1,293 @@
+//! Training and evaluation on the chronological split.
+
+use flowcore::time::format_timestamp;
+use flowcore::{make_windows, Criteria, FlowSeries, MinMaxScaler};
+use tch::nn::OptimizerConfig;
+use tch::{nn, Kind, Reduction, Tensor};
+
+use crate::config::{Optimizer, TrainConfig};
+use crate::error::{LstmError, Result};
+use crate::model::{LstmModel, ModelMeta, FORMAT};
+use crate::predict::run_windows;
+
+/// Which series a model is for: written into its metadata and checked when it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesIdentity {
+    /// Site slug, or a name for a bare series.
+    pub site: String,
+    /// Column header.
+    pub column: String,
+}
+
+/// Loss after one epoch, handed to the caller's progress display.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochReport {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Epochs asked for.
+    pub epochs: usize,
+    /// Mean squared error on the training windows, scaled units.
+    pub loss: f64,
+    /// The same on the validation windows, when early stopping is on.
+    pub validation_loss: Option<f64>,
+}
+
+/// Predictions on the test part, in the series' units, one per test step (the first predicted step
+/// of each window).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evaluation {
+    /// Time of each predicted step.
+    pub timestamps: Vec<i64>,
+    /// What was measured.
+    pub actual: Vec<f64>,
+    /// What the model predicted from the `window` readings before it.
+    pub predicted: Vec<f64>,
+}
+
+/// A trained model with its evaluation.
+#[derive(Debug)]
+pub struct Training {
+    /// The model, ready to save or use.
+    pub model: LstmModel,
+    /// Test-part predictions.
+    pub evaluation: Evaluation,
+    /// Rows in the training part.
+    pub train_rows: usize,
+    /// Rows in the test part.
+    pub test_rows: usize,
+}
+
+/// The fewest rows for which the split leaves at least one training window and one test step.
+pub fn rows_needed(config: &TrainConfig) -> usize {
+    let need = config.window + config.periods;
+    (need..)
+        .find(|&n| {
+            let train = (n as f64 * config.train_fraction).floor() as usize;
+            train >= need && n - train >= config.periods
+        })
+        .unwrap_or(usize::MAX)
+}
+
+/// Trains on the first `train_fraction` of a preprocessed series and evaluates on the rest.
+///
+/// `on_epoch` is called after every epoch (for a progress bar). Values must be finite; a loss that
+/// stops being finite ends training with [`LstmError::Diverged`].
+pub fn train(
+    series: &FlowSeries,
+    criteria: &Criteria,
+    identity: &SeriesIdentity,
+    config: &TrainConfig,
+    on_epoch: &mut dyn FnMut(EpochReport),
+) -> Result<Training> {
+    config.validate()?;
+    series.require_finite(&identity.column)?;
+    let need = rows_needed(config);
+    if series.len() < need {
+        return Err(flowcore::CoreError::TooFewRows {
+            need,
+            have: series.len(),
+            interval: series.interval.to_string(),
+        }
+        .into());
+    }
+    let (train_part, test_part) = flowcore::split_chronological(series, config.train_fraction)?;
+    let scaler = MinMaxScaler::fit(&train_part.values)
+        .ok_or_else(|| LstmError::InvalidConfig("the training part has no value".to_string()))?;
+    let scaled: Vec<f64> = series.values.iter().map(|v| scaler.transform(*v)).collect();
+    let features = config.features.count();
+    let matrix = config.features.matrix(&series.timestamps, &scaled);
+    let train_rows = train_part.len();
+    let windows = make_windows(
+        &matrix[..train_rows * features],
+        features,
+        config.window,
+        config.periods,
+        &series.interval.to_string(),
+    )?;
+
+    let device = config.device.resolve()?;
+    tch::manual_seed(config.seed as i64);
+    let validation_samples = if config.validation_fraction > 0.0 && windows.samples > 1 {
+        ((windows.samples as f64 * config.validation_fraction).floor() as usize)
+            .clamp(1, windows.samples - 1)
+    } else {
+        0
+    };
+    let fit_samples = windows.samples - validation_samples;
+    let meta = ModelMeta {
+        format: FORMAT.to_string(),
+        site: identity.site.clone(),
+        column: identity.column.clone(),
+        interval: series.interval,
+        window: config.window,
+        periods: config.periods,
+        hidden: config.hidden,
+        layers: config.layers,
+        features: config.features,
+        feature_names: config
+            .features
+            .names()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        scaler,
+        criteria: *criteria,
+        train_start: train_part
+            .timestamps
+            .first()
+            .map(|t| format_timestamp(*t))
+            .unwrap_or_default(),
+        train_end: train_part
+            .timestamps
+            .last()
+            .map(|t| format_timestamp(*t))
+            .unwrap_or_default(),
+        train_samples: fit_samples,
+        validation_samples,
+        test_samples: test_part.len() + 1 - config.periods,
+        epochs_run: 0,
+        batch_size: config.batch_size,
+        optimizer: config.optimizer,
+        learning_rate: config.learning_rate(),
+        seed: config.seed,
+        final_loss: f64::NAN,
+        weights_bytes: 0,
+        flow_version: env!("CARGO_PKG_VERSION").to_string(),
+        torch_version: "2.13.0".to_string(),
+    };
+    let mut model = LstmModel::fresh(meta, device);
+
+    let inputs = Tensor::from_slice(&windows.inputs)
+        .view([
+            windows.samples as i64,
+            config.window as i64,
+            features as i64,
+        ])
+        .to_device(device);
+    let targets = Tensor::from_slice(&windows.targets)
+        .view([windows.samples as i64, config.periods as i64])
+        .to_device(device);
+    let (fit_inputs, fit_targets) = (
+        inputs.narrow(0, 0, fit_samples as i64),
+        targets.narrow(0, 0, fit_samples as i64),
+    );
+    let validation = (validation_samples > 0).then(|| {
+        (
+            inputs.narrow(0, fit_samples as i64, validation_samples as i64),
+            targets.narrow(0, fit_samples as i64, validation_samples as i64),
+        )
+    });
+
+    let rate = config.learning_rate();
+    let mut optimizer = match config.optimizer {
+        Optimizer::Sgd => nn::Sgd {
+            momentum: 0.9,
+            ..Default::default()
+        }
+        .build(&model.store, rate)?,
+        Optimizer::Adam => nn::Adam::default().build(&model.store, rate)?,
+    };
+    let mut best: Option<(f64, Vec<(String, Tensor)>)> = None;
+    let mut since_best = 0;
+    let mut last_loss = f64::NAN;
+    let mut epochs_run = 0;
+    for epoch in 1..=config.epochs {
+        let order = config
+            .shuffle
+            .then(|| Tensor::randperm(fit_samples as i64, (Kind::Int64, device)));
+        let mut total = 0.0;
+        for start in (0..fit_samples).step_by(config.batch_size) {
+            let length = config.batch_size.min(fit_samples - start) as i64;
+            let (batch_inputs, batch_targets) = match &order {
+                Some(order) => {
+                    let picked = order.narrow(0, start as i64, length);
+                    (
+                        fit_inputs.index_select(0, &picked),
+                        fit_targets.index_select(0, &picked),
+                    )
+                }
+                None => (
+                    fit_inputs.narrow(0, start as i64, length),
+                    fit_targets.narrow(0, start as i64, length),
+                ),
+            };
+            let loss = model
+                .network
+                .forward(&batch_inputs)
+                .mse_loss(&batch_targets, Reduction::Mean);
+            optimizer.backward_step(&loss);
+            total += loss.double_value(&[]) * length as f64;
+        }
+        last_loss = total / fit_samples as f64;
+        epochs_run = epoch;
+        if !last_loss.is_finite() {
+            return Err(LstmError::Diverged {
+                epoch,
+                loss: last_loss,
+            });
+        }
+        let validation_loss = validation.as_ref().map(|(inputs, targets)| {
+            model
+                .infer(inputs)
+                .mse_loss(targets, Reduction::Mean)
+                .double_value(&[])
+        });
+        on_epoch(EpochReport {
+            epoch,
+            epochs: config.epochs,
+            loss: last_loss,
+            validation_loss,
+        });
+        if let Some(loss) = validation_loss {
+            if best.as_ref().is_none_or(|(best_loss, _)| loss < *best_loss) {
+                let snapshot = model
+                    .store
+                    .variables()
+                    .into_iter()
+                    .map(|(name, tensor)| (name, tensor.detach().copy()))
+                    .collect();
+                best = Some((loss, snapshot));
+                since_best = 0;
+            } else {
+                since_best += 1;
+                if since_best >= config.patience {
+                    break;
+                }
+            }
+        }
+    }
+    if let Some((_, snapshot)) = best {
+        let variables = model.store.variables();
+        tch::no_grad(|| {
+            for (name, saved) in &snapshot {
+                if let Some(variable) = variables.get(name) {
+                    let mut variable = variable.shallow_clone();
+                    variable.copy_(saved);
+                }
+            }
+        });
+    }
+    model.meta.epochs_run = epochs_run;
+    model.meta.final_loss = last_loss;
+
+    // Test windows take their history from the end of the training part, so every test step has a
+    // prediction made from measured readings only.
+    let first = train_rows - config.window;
+    let last = series.len() - config.periods;
+    let outputs = run_windows(&model, &matrix[first * features..last * features], 4096)?;
+    let predicted: Vec<f64> = outputs
+        .chunks(config.periods)
+        .map(|step| scaler.inverse(f64::from(step[0])))
+        .collect();
+    let evaluation = Evaluation {
+        timestamps: series.timestamps[train_rows..train_rows + predicted.len()].to_vec(),
+        actual: series.values[train_rows..train_rows + predicted.len()].to_vec(),
+        predicted,
+    };
+    Ok(Training {
+        model,
+        evaluation,
+        train_rows,
+        test_rows: test_part.len(),
+    })
+}

@@ -1,0 +1,366 @@
+//! Training, persistence, inference and every bad-input case of the LSTM, on small realistic series.
+
+use flowcore::time::{parse_timestamp, DAY, MINUTE};
+use flowcore::{Criteria, FlowSeries, Interval};
+use flowlstm::{
+    forecast, scan, train, DeviceChoice, Label, LstmError, LstmModel, Optimizer, PredictConfig,
+    SeriesIdentity, TrainConfig,
+};
+use tch::nn::{self, OptimizerConfig, RNN};
+use tch::{Device, Kind, Reduction, Tensor};
+
+/// Daily flow with a weekly cycle and a slow rise, like the utility's inflow.
+fn daily_series(days: usize) -> FlowSeries {
+    let start = parse_timestamp("2020-01-01").unwrap();
+    let timestamps = (0..days as i64).map(|d| start + d * DAY).collect();
+    let values = (0..days)
+        .map(|d| {
+            let weekly = [0.0, 4.0, 6.0, 5.0, 3.0, -12.0, -18.0][(d + 2) % 7];
+            330.0 + 0.35 * d as f64 + weekly + 3.0 * ((d * 37 % 11) as f64 / 11.0 - 0.5)
+        })
+        .collect();
+    FlowSeries::new(timestamps, values, Interval::DAILY).unwrap()
+}
+
+fn criteria() -> Criteria {
+    Criteria {
+        raw_min: 300.0,
+        raw_max: 480.0,
+        normal_min: 290.0,
+        normal_max: 500.0,
+    }
+}
+
+fn identity() -> SeriesIdentity {
+    SeriesIdentity {
+        site: "jangmyeong".to_string(),
+        column: "장명(배) 유입유량 순시".to_string(),
+    }
+}
+
+fn quick() -> TrainConfig {
+    TrainConfig {
+        epochs: 30,
+        hidden: 16,
+        device: DeviceChoice::Cpu,
+        ..TrainConfig::default()
+    }
+}
+
+#[test]
+fn one_forward_and_backward_step_on_the_cpu() {
+    let store = nn::VarStore::new(Device::Cpu);
+    let lstm = nn::lstm(
+        store.root(),
+        1,
+        8,
+        nn::RNNConfig {
+            num_layers: 2,
+            ..Default::default()
+        },
+    );
+    let mut optimizer = nn::Sgd::default().build(&store, 0.1).unwrap();
+    let inputs = Tensor::rand([4, 7, 1], (Kind::Float, Device::Cpu));
+    let (output, _) = lstm.seq(&inputs);
+    assert_eq!(output.size(), vec![4, 7, 8]);
+    let loss = output.mean(Kind::Float);
+    let before: Vec<Tensor> = store
+        .trainable_variables()
+        .iter()
+        .map(|t| t.detach().copy())
+        .collect();
+    optimizer.backward_step(&loss);
+    let moved = store
+        .trainable_variables()
+        .iter()
+        .zip(&before)
+        .any(|(after, before)| after.ne_tensor(before).any().int64_value(&[]) == 1);
+    assert!(moved, "a backward step must change the weights");
+    let _ = Reduction::Mean;
+}
+
+#[test]
+fn trains_splits_evaluates_and_repeats_bit_for_bit() {
+    let series = daily_series(367);
+    let mut losses = Vec::new();
+    let first = train(&series, &criteria(), &identity(), &quick(), &mut |report| {
+        losses.push(report.loss)
+    })
+    .unwrap();
+    assert_eq!((first.train_rows, first.test_rows), (256, 111));
+    assert_eq!(first.evaluation.predicted.len(), 111);
+    assert_eq!(first.evaluation.timestamps[0], series.timestamps[256]);
+    assert_eq!(losses.len(), 30);
+    assert!(losses[29] < losses[0] / 2.0, "loss should fall: {losses:?}");
+    // The model learned something: its error is well under the spread of the test values.
+    let rmse = (first
+        .evaluation
+        .actual
+        .iter()
+        .zip(&first.evaluation.predicted)
+        .map(|(a, p)| (a - p).powi(2))
+        .sum::<f64>()
+        / 111.0)
+        .sqrt();
+    assert!(rmse < 25.0, "rmse {rmse}");
+    let second = train(&series, &criteria(), &identity(), &quick(), &mut |_| {}).unwrap();
+    assert_eq!(first.evaluation.predicted, second.evaluation.predicted);
+    assert_eq!(first.model.meta.final_loss, second.model.meta.final_loss);
+}
+
+#[test]
+fn saves_and_loads_a_self_describing_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let series = daily_series(120);
+    let config = TrainConfig {
+        epochs: 5,
+        hidden: 8,
+        optimizer: Optimizer::Adam,
+        ..quick()
+    };
+    let mut trained = train(&series, &criteria(), &identity(), &config, &mut |_| {}).unwrap();
+    trained.model.save(dir.path()).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("model.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta["window"], 7);
+    assert_eq!(meta["interval"], "daily");
+    assert_eq!(meta["optimizer"], "adam");
+    assert_eq!(meta["site"], "jangmyeong");
+    assert_eq!(meta["train_samples"], 84 - 7);
+    assert!(meta["scaler"]["min"].as_f64().unwrap() > 300.0);
+    let loaded = LstmModel::load(dir.path(), Device::Cpu).unwrap();
+    assert_eq!(loaded.meta, trained.model.meta);
+    assert_eq!(
+        forecast(&loaded, &series).unwrap(),
+        forecast(&trained.model, &series).unwrap()
+    );
+    let next = forecast(&loaded, &series).unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].timestamp, series.timestamps[119] + DAY);
+    assert_eq!(next[0].label, Label::Normal);
+    assert!(
+        next[0]
+            .to_string()
+            .starts_with("time: 2020-04-30 00:00:00 - predicted: "),
+        "{}",
+        next[0]
+    );
+}
+
+#[test]
+fn broken_model_folders_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    assert!(error.to_string().contains("train a model first"), "{error}");
+
+    let mut trained = train(
+        &daily_series(60),
+        &criteria(),
+        &identity(),
+        &TrainConfig {
+            epochs: 1,
+            hidden: 4,
+            ..quick()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    trained.model.save(dir.path()).unwrap();
+    let weights = dir.path().join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
+    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    assert!(error.to_string().contains("truncated"), "{error}");
+
+    // Same size, wrong bytes: libtorch's refusal is reported, not a crash.
+    std::fs::write(&weights, vec![b'x'; bytes.len()]).unwrap();
+    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    assert!(
+        error.to_string().contains("cannot load the weights"),
+        "{error}"
+    );
+
+    std::fs::write(
+        dir.path().join("model.json"),
+        "{\"format\": \"flow-lstm/1\"}",
+    )
+    .unwrap();
+    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    assert!(
+        error.to_string().contains("not a flow model description"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_model_for_another_site_or_interval_is_refused() {
+    let trained = train(
+        &daily_series(60),
+        &criteria(),
+        &identity(),
+        &TrainConfig {
+            epochs: 1,
+            hidden: 4,
+            ..quick()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let folder = std::path::Path::new("Output/x");
+    let error = trained
+        .model
+        .check_fits(folder, "hoeryong", Interval::DAILY)
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("trained for site `jangmyeong`, not `hoeryong`"),
+        "{error}"
+    );
+    let error = trained
+        .model
+        .check_fits(folder, "jangmyeong", Interval::HOURLY)
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("trained at interval daily, the data is hourly"),
+        "{error}"
+    );
+    assert!(trained
+        .model
+        .check_fits(folder, "jangmyeong", Interval::DAILY)
+        .is_ok());
+}
+
+#[test]
+fn bad_training_inputs_are_refused_with_the_reason() {
+    let short = daily_series(10);
+    let error = train(&short, &criteria(), &identity(), &quick(), &mut |_| {}).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "need at least 12 rows at interval daily, have 10"
+    );
+
+    let mut holed = daily_series(60);
+    holed.values[20] = f64::NAN;
+    let error = train(&holed, &criteria(), &identity(), &quick(), &mut |_| {}).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("value at 2020-01-21 00:00:00 is not a finite number"),
+        "{error}"
+    );
+    holed.values[20] = f64::INFINITY;
+    assert!(train(&holed, &criteria(), &identity(), &quick(), &mut |_| {}).is_err());
+
+    let wild = TrainConfig {
+        learning_rate: Some(1e9),
+        epochs: 50,
+        ..quick()
+    };
+    let error = train(
+        &daily_series(60),
+        &criteria(),
+        &identity(),
+        &wild,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(error, LstmError::Diverged { .. }), "{error}");
+    assert!(error.to_string().contains("lower learning rate"));
+}
+
+#[test]
+fn early_stopping_keeps_the_best_epoch() {
+    let config = TrainConfig {
+        epochs: 200,
+        validation_fraction: 0.2,
+        patience: 5,
+        optimizer: Optimizer::Adam,
+        ..quick()
+    };
+    let mut validation = Vec::new();
+    let trained = train(
+        &daily_series(200),
+        &criteria(),
+        &identity(),
+        &config,
+        &mut |r| validation.push(r.validation_loss.unwrap()),
+    )
+    .unwrap();
+    assert!(trained.model.meta.validation_samples > 0);
+    assert_eq!(trained.model.meta.epochs_run, validation.len());
+}
+
+#[test]
+fn the_scan_flags_predictions_outside_the_normal_range() {
+    let trained = train(
+        &daily_series(120),
+        &criteria(),
+        &identity(),
+        &TrainConfig {
+            epochs: 20,
+            ..quick()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let mut model = trained.model;
+    // A minute series at the trained level, then an hour well above anything seen in training.
+    let start = parse_timestamp("2020-06-01").unwrap();
+    let mut values: Vec<f64> = (0..600).map(|k| 340.0 + (k % 5) as f64).collect();
+    values[300..360].fill(420.0);
+    let timestamps = (0..600).map(|k| start + k * MINUTE).collect();
+    let minutes = FlowSeries::new(timestamps, values, Interval::MINUTE).unwrap();
+    let small_batches = PredictConfig {
+        batch_size: 64,
+        device: DeviceChoice::Cpu,
+    };
+    model.meta.criteria.normal_max = 10_000.0;
+    let wide = scan(&model, &minutes, &small_batches).unwrap();
+    assert_eq!(wide.windows, 600 - 7);
+    assert!(wide.anomalies.is_empty());
+    // Predictions for readings whose window saw the surge, against all the others.
+    let (surge, calm): (Vec<(usize, f64)>, Vec<(usize, f64)>) = wide
+        .predicted
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(i, _)| (300..367).contains(&(i + 7)));
+    let calm_max = calm.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    let surge_max = surge.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    assert!(
+        surge_max > calm_max + 5.0,
+        "surge {surge_max} calm {calm_max}"
+    );
+    model.meta.criteria.normal_max = (calm_max + surge_max) / 2.0;
+    let result = scan(&model, &minutes, &small_batches).unwrap();
+    assert!(!result.anomalies.is_empty());
+    for anomaly in &result.anomalies {
+        assert!(
+            anomaly.timestamp > minutes.timestamps[300]
+                && anomaly.timestamp <= minutes.timestamps[366],
+            "{anomaly:?}"
+        );
+        assert_eq!(anomaly.bound, flowcore::Bound::Above);
+        assert!(anomaly.predicted > model.meta.criteria.normal_max);
+    }
+    // Batch size changes nothing but speed.
+    let one_batch = scan(
+        &model,
+        &minutes,
+        &PredictConfig {
+            batch_size: 100_000,
+            device: DeviceChoice::Cpu,
+        },
+    )
+    .unwrap();
+    assert_eq!(one_batch, result);
+    let error = scan(&model, &minutes.slice(0, 7), &small_batches).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "need at least 8 rows at interval 1min, have 7"
+    );
+}
