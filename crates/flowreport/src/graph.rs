@@ -1,0 +1,530 @@
+//! Graphs drawn by plotters into an RGB buffer, encoded as TIFF (LZW, the original's format) and PNG.
+//!
+//! Text uses DejaVu Sans compiled into the binary, so graphs render the same on a server with no
+//! fonts installed.
+
+use std::io::Cursor;
+use std::sync::Once;
+
+use flowcore::time::format_date;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::error::{ReportError, Result};
+use crate::stats::Outlier;
+
+/// An RGB picture, 8 bits a channel, row-major.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width × height × 3` bytes.
+    pub rgb: Vec<u8>,
+}
+
+/// Colour of measured values.
+pub const ACTUAL_COLOUR: RGBColor = RGBColor(31, 119, 180);
+/// Colour of predictions.
+pub const PREDICTED_COLOUR: RGBColor = RGBColor(255, 127, 14);
+/// Colour of outliers and anomalies.
+pub const FLAG_COLOUR: RGBColor = RGBColor(214, 39, 40);
+const BAND_COLOUR: RGBColor = RGBColor(200, 235, 200);
+const FONT: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // A bundled, valid font cannot fail to parse; if it ever did, text would be missing, not the graph.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+fn draw_error(what: &'static str) -> impl Fn(String) -> ReportError {
+    move |message| ReportError::Draw { what, message }
+}
+
+fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (low, high) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !low.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((high - low) * 0.08).max(1e-6 * high.abs().max(1.0));
+    (low - pad, high + pad)
+}
+
+fn time_range(timestamps: &[i64]) -> std::ops::Range<i64> {
+    let first = timestamps.first().copied().unwrap_or(0);
+    let last = timestamps
+        .last()
+        .copied()
+        .unwrap_or(first + 1)
+        .max(first + 1);
+    first..last
+}
+
+/// Draws a titled chart: `title` in bold and `subtitle` under it, then the plot.
+fn with_titles<F>(
+    what: &'static str,
+    width: u32,
+    height: u32,
+    title: &str,
+    subtitle: &str,
+    plot: F,
+) -> Result<Image>
+where
+    F: FnOnce(
+        &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    ) -> std::result::Result<(), String>,
+{
+    register_font();
+    let mut rgb = vec![255u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(|e| draw_error(what)(e.to_string()))?;
+        let (top, body) = root.split_vertically(78);
+        let centre = Pos::new(HPos::Center, VPos::Top);
+        let title_style =
+            TextStyle::from((FONT, 28).into_font().style(FontStyle::Bold)).pos(centre);
+        top.draw_text(title, &title_style, (width as i32 / 2, 10))
+            .map_err(|e| draw_error(what)(e.to_string()))?;
+        let subtitle_style = TextStyle::from((FONT, 20).into_font()).pos(centre);
+        top.draw_text(subtitle, &subtitle_style, (width as i32 / 2, 46))
+            .map_err(|e| draw_error(what)(e.to_string()))?;
+        plot(&body).map_err(draw_error(what))?;
+        root.present()
+            .map_err(|e| draw_error(what)(e.to_string()))?;
+    }
+    Ok(Image { width, height, rgb })
+}
+
+/// What the performance graph shows.
+#[derive(Debug, Clone, Copy)]
+pub struct PerformanceGraph<'a> {
+    /// Second title line, e.g. `Epochs=100, Batch Size=32, RMSE=22.61`.
+    pub subtitle: &'a str,
+    /// Time of each test point.
+    pub timestamps: &'a [i64],
+    /// Measured values.
+    pub actual: &'a [f64],
+    /// Predictions.
+    pub predicted: &'a [f64],
+    /// Points to mark.
+    pub outliers: &'a [Outlier],
+}
+
+/// `lstm_performance_graph`: actual and predicted over the test dates, outliers circled.
+pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
+    with_titles(
+        "the performance graph",
+        1400,
+        700,
+        "LSTM Performance",
+        graph.subtitle,
+        |area| {
+            let (low, high) = padded_range(graph.actual.iter().chain(graph.predicted).copied());
+            let mut chart = ChartBuilder::on(area)
+                .margin(16)
+                .x_label_area_size(48)
+                .y_label_area_size(80)
+                .build_cartesian_2d(time_range(graph.timestamps), low..high)
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .x_labels(10)
+                .y_labels(10)
+                .x_label_formatter(&|t| format_date(*t))
+                .y_label_formatter(&|v| format!("{v:.0}"))
+                .x_desc("Date")
+                .y_desc("Values")
+                .axis_desc_style((FONT, 20))
+                .label_style((FONT, 16))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(LineSeries::new(
+                    graph
+                        .timestamps
+                        .iter()
+                        .copied()
+                        .zip(graph.actual.iter().copied()),
+                    ACTUAL_COLOUR.stroke_width(3),
+                ))
+                .map_err(|e| e.to_string())?
+                .label("Actual")
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(3))
+                });
+            chart
+                .draw_series(LineSeries::new(
+                    graph
+                        .timestamps
+                        .iter()
+                        .copied()
+                        .zip(graph.predicted.iter().copied()),
+                    PREDICTED_COLOUR.stroke_width(3),
+                ))
+                .map_err(|e| e.to_string())?
+                .label("Prediction")
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], PREDICTED_COLOUR.stroke_width(3))
+                });
+            chart
+                .draw_series(
+                    graph.outliers.iter().map(|o| {
+                        Circle::new((o.timestamp, o.actual), 8, FLAG_COLOUR.stroke_width(3))
+                    }),
+                )
+                .map_err(|e| e.to_string())?
+                .label("Outlier (|residual| > kσ)")
+                .legend(|(x, y)| Circle::new((x + 12, y), 6, FLAG_COLOUR.stroke_width(3)));
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .label_font((FONT, 18))
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(|e| e.to_string())
+        },
+    )
+}
+
+/// Residuals over time with the ±kσ lines.
+pub fn residual_graph(timestamps: &[i64], residuals: &[f64], sigma: f64, k: f64) -> Result<Image> {
+    let subtitle = format!("actual − predicted, with the ±{k}σ band (σ = {sigma:.2})");
+    with_titles(
+        "the residual graph",
+        1400,
+        600,
+        "Residuals",
+        &subtitle,
+        |area| {
+            let (low, high) =
+                padded_range(residuals.iter().copied().chain([k * sigma, -k * sigma]));
+            let range = time_range(timestamps);
+            let mut chart = ChartBuilder::on(area)
+                .margin(16)
+                .x_label_area_size(48)
+                .y_label_area_size(80)
+                .build_cartesian_2d(range.clone(), low..high)
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .x_labels(10)
+                .x_label_formatter(&|t| format_date(*t))
+                .y_label_formatter(&|v| format!("{v:.1}"))
+                .x_desc("Date")
+                .y_desc("Residual")
+                .axis_desc_style((FONT, 20))
+                .label_style((FONT, 16))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            for level in [k * sigma, -k * sigma] {
+                chart
+                    .draw_series(LineSeries::new(
+                        [(range.start, level), (range.end, level)],
+                        FLAG_COLOUR.stroke_width(2),
+                    ))
+                    .map_err(|e| e.to_string())?;
+            }
+            chart
+                .draw_series(LineSeries::new(
+                    [(range.start, 0.0), (range.end, 0.0)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(timestamps.iter().zip(residuals).map(|(t, r)| {
+                    let colour = if r.abs() > k * sigma {
+                        FLAG_COLOUR
+                    } else {
+                        ACTUAL_COLOUR
+                    };
+                    Circle::new((*t, *r), 4, colour.filled())
+                }))
+                .map_err(|e| e.to_string())?;
+            Ok(())
+        },
+    )
+}
+
+/// What the anomaly-scan overview shows.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOverview<'a> {
+    /// Second title line.
+    pub subtitle: &'a str,
+    /// The scanned (minute) series.
+    pub timestamps: &'a [i64],
+    /// Its values.
+    pub values: &'a [f64],
+    /// Flagged points: time and value.
+    pub flagged: &'a [(i64, f64)],
+    /// The normal range, drawn as a band.
+    pub normal_min: f64,
+    /// Upper bound of the band.
+    pub normal_max: f64,
+}
+
+/// Keeps the minimum and maximum of each of `columns` time slices, so half a million readings draw
+/// as fast as a thousand while every spike and dropout stays visible.
+pub fn envelope(timestamps: &[i64], values: &[f64], columns: usize) -> Vec<(i64, f64)> {
+    if timestamps.len() <= columns * 2 || columns == 0 {
+        return timestamps
+            .iter()
+            .copied()
+            .zip(values.iter().copied())
+            .collect();
+    }
+    let per_column = timestamps.len().div_ceil(columns);
+    let mut points = Vec::with_capacity(columns * 2);
+    for (times, chunk) in timestamps.chunks(per_column).zip(values.chunks(per_column)) {
+        let (mut low, mut high) = (0, 0);
+        for (i, value) in chunk.iter().enumerate() {
+            if *value < chunk[low] {
+                low = i;
+            }
+            if *value > chunk[high] {
+                high = i;
+            }
+        }
+        let (first, second) = if low <= high {
+            (low, high)
+        } else {
+            (high, low)
+        };
+        points.push((times[first], chunk[first]));
+        points.push((times[second], chunk[second]));
+    }
+    points
+}
+
+/// The scanned series over its whole span, the normal range as a band and flagged points in red.
+pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
+    with_titles(
+        "the anomaly-scan overview",
+        1600,
+        700,
+        "Anomaly scan",
+        overview.subtitle,
+        |area| {
+            let (low, high) = padded_range(
+                overview
+                    .values
+                    .iter()
+                    .copied()
+                    .chain([overview.normal_min, overview.normal_max]),
+            );
+            let range = time_range(overview.timestamps);
+            let mut chart = ChartBuilder::on(area)
+                .margin(16)
+                .x_label_area_size(48)
+                .y_label_area_size(80)
+                .build_cartesian_2d(range.clone(), low..high)
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .x_labels(12)
+                .x_label_formatter(&|t| format_date(*t))
+                .y_label_formatter(&|v| format!("{v:.0}"))
+                .x_desc("Date")
+                .y_desc("Values")
+                .axis_desc_style((FONT, 20))
+                .label_style((FONT, 16))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series([Rectangle::new(
+                    [
+                        (range.start, overview.normal_min),
+                        (range.end, overview.normal_max),
+                    ],
+                    BAND_COLOUR.filled(),
+                )])
+                .map_err(|e| e.to_string())?
+                .label("Normal range")
+                .legend(|(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 24, y + 6)], BAND_COLOUR.filled())
+                });
+            chart
+                .draw_series(LineSeries::new(
+                    envelope(overview.timestamps, overview.values, 1500),
+                    ACTUAL_COLOUR.stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?
+                .label("Readings")
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2))
+                });
+            // Tens of thousands of marks would paint over the series; every flag still shows in the CSV.
+            let step = overview.flagged.len().div_ceil(5000).max(1);
+            chart
+                .draw_series(
+                    overview
+                        .flagged
+                        .iter()
+                        .step_by(step)
+                        .map(|(t, v)| Circle::new((*t, *v), 3, FLAG_COLOUR.filled())),
+                )
+                .map_err(|e| e.to_string())?
+                .label("Flagged")
+                .legend(|(x, y)| Circle::new((x + 12, y), 4, FLAG_COLOUR.filled()));
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .label_font((FONT, 18))
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(|e| e.to_string())
+        },
+    )
+}
+
+/// TIFF bytes of an image, LZW-compressed.
+pub fn encode_tiff(image: &Image) -> Result<Vec<u8>> {
+    let fail = |e: tiff::TiffError| ReportError::Draw {
+        what: "the TIFF file",
+        message: e.to_string(),
+    };
+    let mut bytes = Cursor::new(Vec::new());
+    let mut encoder = tiff::encoder::TiffEncoder::new(&mut bytes)
+        .map_err(fail)?
+        .with_compression(tiff::encoder::Compression::Lzw);
+    encoder
+        .write_image::<tiff::encoder::colortype::RGB8>(image.width, image.height, &image.rgb)
+        .map_err(fail)?;
+    Ok(bytes.into_inner())
+}
+
+/// PNG bytes of an image.
+pub fn encode_png(image: &Image) -> Result<Vec<u8>> {
+    let fail = |e: png::EncodingError| ReportError::Draw {
+        what: "the PNG file",
+        message: e.to_string(),
+    };
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, image.width, image.height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(fail)?;
+        writer.write_image_data(&image.rgb).map_err(fail)?;
+        writer.finish().map_err(fail)?;
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(image: &Image, colour: RGBColor) -> usize {
+        image
+            .rgb
+            .chunks(3)
+            .filter(|p| p == &[colour.0, colour.1, colour.2])
+            .count()
+    }
+
+    #[test]
+    fn the_performance_graph_shows_both_curves_and_text() {
+        let timestamps: Vec<i64> = (0..111).map(|d| 1_600_000_000 + d * 86_400).collect();
+        let actual: Vec<f64> = (0..111)
+            .map(|d| 400.0 + 30.0 * (d as f64 / 5.0).sin())
+            .collect();
+        let predicted: Vec<f64> = actual.iter().map(|v| v * 0.98 + 5.0).collect();
+        let outliers = [Outlier {
+            timestamp: timestamps[50],
+            actual: actual[50],
+            predicted: predicted[50],
+            residual: 1.0,
+        }];
+        let image = performance_graph(&PerformanceGraph {
+            subtitle: "Epochs=100, Batch Size=32, RMSE=3.10",
+            timestamps: &timestamps,
+            actual: &actual,
+            predicted: &predicted,
+            outliers: &outliers,
+        })
+        .unwrap();
+        assert_eq!(
+            (image.width, image.height, image.rgb.len()),
+            (1400, 700, 1400 * 700 * 3)
+        );
+        assert!(count(&image, ACTUAL_COLOUR) > 2000, "actual curve missing");
+        assert!(
+            count(&image, PREDICTED_COLOUR) > 2000,
+            "predicted curve missing"
+        );
+        assert!(count(&image, FLAG_COLOUR) > 20, "outlier mark missing");
+        // The title band holds dark glyph pixels: text rendered with the bundled font.
+        let title_dark = image.rgb[..1400 * 78 * 3]
+            .chunks(3)
+            .filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80)
+            .count();
+        assert!(title_dark > 500, "no title text ({title_dark} dark pixels)");
+
+        let tiff_bytes = encode_tiff(&image).unwrap();
+        let mut decoder = tiff::decoder::Decoder::new(Cursor::new(&tiff_bytes)).unwrap();
+        assert_eq!(decoder.dimensions().unwrap(), (1400, 700));
+        let tiff::decoder::DecodingResult::U8(pixels) = decoder.read_image().unwrap() else {
+            panic!("not 8-bit")
+        };
+        assert_eq!(pixels, image.rgb);
+        assert!(
+            tiff_bytes.len() < image.rgb.len() / 4,
+            "LZW should compress a chart well"
+        );
+        let png_bytes = encode_png(&image).unwrap();
+        assert_eq!(&png_bytes[1..4], b"PNG");
+    }
+
+    #[test]
+    fn envelope_keeps_spikes() {
+        let timestamps: Vec<i64> = (0..10_000).collect();
+        let mut values = vec![1.0; 10_000];
+        values[4321] = 99.0;
+        values[777] = -5.0;
+        let points = envelope(&timestamps, &values, 100);
+        assert!(points.len() <= 200);
+        assert!(points.contains(&(4321, 99.0)) && points.contains(&(777, -5.0)));
+    }
+
+    #[test]
+    fn the_other_graphs_draw() {
+        let timestamps: Vec<i64> = (0..5000).map(|m| m * 60).collect();
+        let values: Vec<f64> = (0..5000).map(|m| 300.0 + (m % 100) as f64).collect();
+        let image = scan_overview(&ScanOverview {
+            subtitle: "x",
+            timestamps: &timestamps,
+            values: &values,
+            flagged: &[(60_000, 395.0)],
+            normal_min: 310.0,
+            normal_max: 390.0,
+        })
+        .unwrap();
+        assert!(count(&image, BAND_COLOUR) > 10_000);
+        assert!(count(&image, FLAG_COLOUR) > 5);
+        let residuals: Vec<f64> = (0..50)
+            .map(|m| f64::from(m % 10) - 5.0)
+            .chain([35.0])
+            .collect();
+        let image = residual_graph(&timestamps[..51], &residuals, 10.0, 2.0).unwrap();
+        assert!(count(&image, ACTUAL_COLOUR) > 100);
+        assert!(
+            count(&image, FLAG_COLOUR) > 100,
+            "the ±2σ lines and the one flagged residual"
+        );
+    }
+}
