@@ -1,2 +1,223 @@
-//! stub
-fn main() {}
+//! `flow`: the command line of the flow workspace. It parses, calls flowcore, flowlstm and
+//! flowreport, and prints; every decision lives in those crates.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod output;
+mod pipeline;
+
+/// Water-utility flow data: preprocess, train an LSTM, evaluate it, scan for anomalies, forecast.
+#[derive(Debug, Parser)]
+#[command(name = "flow", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Preprocess → train → evaluate → scan and forecast, with a report per stage and a profile table.
+    Run(RunArgs),
+    /// Read an export, fill gaps, resample, compute the criteria and correct outliers (the original `-p`).
+    Preprocess(PreprocessCommand),
+    /// Train the LSTM on the preprocessed series and evaluate it on the test part (the original `-l`).
+    Train(TrainCommand),
+    /// Scan every window for anomalies and forecast the next steps with a saved model (the original `-a`).
+    Predict(PredictCommand),
+    /// List the sensor columns of the Jeongeup export and their slugs.
+    Sites,
+    /// Write the built-in demo export (cp949, one row a minute, with real exports' faults).
+    DemoData(DemoArgs),
+}
+
+/// Which file and which column.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct InputArgs {
+    /// The export or a two-column `time,value` file; the built-in demo export when absent.
+    #[arg(long, short = 'f')]
+    pub(crate) input: Option<PathBuf>,
+    /// Site slug from `flow sites` (default jangmyeong).
+    #[arg(long, conflicts_with = "column")]
+    pub(crate) site: Option<String>,
+    /// A column by its exact header instead of a site slug.
+    #[arg(long)]
+    pub(crate) column: Option<String>,
+    /// Folder under which `<site>/Data_preprocessing`, `Learning_lstm` and `Prediction` are written.
+    #[arg(long, default_value = "Output")]
+    pub(crate) output_dir: PathBuf,
+}
+
+/// Preprocessing settings; defaults are the original tool's.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PreprocessArgs {
+    /// Resampling interval: daily, hourly, 10min, 30min, …
+    #[arg(long, default_value = "daily")]
+    pub(crate) interval: String,
+    /// Lower bound of the normal range (default: Tukey's lower fence).
+    #[arg(long = "min", allow_negative_numbers = true)]
+    pub(crate) normal_min: Option<f64>,
+    /// Upper bound of the normal range (default: Tukey's upper fence).
+    #[arg(long = "max", allow_negative_numbers = true)]
+    pub(crate) normal_max: Option<f64>,
+    /// Tolerance beyond a bound, in percent of the bound, before a value is clipped.
+    #[arg(long, default_value_t = 10.0)]
+    pub(crate) level: f64,
+    /// Days to keep: all, weekday or weekend.
+    #[arg(long, default_value = "all")]
+    pub(crate) days: String,
+}
+
+/// Model and training settings; defaults are the original tool's.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TrainArgs {
+    /// Steps of history per prediction.
+    #[arg(long, default_value_t = 7)]
+    pub(crate) window: usize,
+    /// Steps predicted at once.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) periods: usize,
+    /// Units per LSTM layer.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) hidden: usize,
+    /// Stacked LSTM layers.
+    #[arg(long, default_value_t = 2)]
+    pub(crate) layers: usize,
+    /// Passes over the training windows.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) epochs: usize,
+    /// Windows per gradient step.
+    #[arg(long, default_value_t = 32)]
+    pub(crate) batch_size: usize,
+    /// sgd (momentum 0.9, learning rate 0.01) or adam (1e-3).
+    #[arg(long, default_value = "sgd")]
+    pub(crate) optimizer: String,
+    /// Learning rate (default: the optimiser's).
+    #[arg(long)]
+    pub(crate) learning_rate: Option<f64>,
+    /// Seed: CPU runs with the same seed repeat bit for bit.
+    #[arg(long, default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// Shuffle the training windows each epoch.
+    #[arg(long)]
+    pub(crate) shuffle: bool,
+    /// Share of training windows held out at the end to stop early (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    pub(crate) validation: f64,
+    /// Epochs without improvement before stopping early.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) patience: usize,
+    /// Add day-of-week (and, below daily, hour-of-day) inputs as sin/cos pairs.
+    #[arg(long)]
+    pub(crate) calendar: bool,
+    /// Also write the two parts to check_train_data.csv and check_test_data.csv.
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// Residuals beyond this many standard deviations are listed as outliers.
+    #[arg(long, default_value_t = 2.0)]
+    pub(crate) outlier_sigma: f64,
+}
+
+/// Inference settings.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DeviceArgs {
+    /// cpu, cuda or auto (CUDA when libtorch sees a GPU).
+    #[arg(long, default_value = "auto")]
+    pub(crate) device: String,
+}
+
+#[derive(Debug, Args)]
+struct PreprocessCommand {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    preprocess: PreprocessArgs,
+    /// Folder for preprocessed.csv and criteria.csv (default Output/<site>/Data_preprocessing).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct TrainCommand {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    preprocess: PreprocessArgs,
+    #[command(flatten)]
+    train: TrainArgs,
+    #[command(flatten)]
+    device: DeviceArgs,
+}
+
+#[derive(Debug, Args)]
+struct PredictCommand {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// Windows per inference batch.
+    #[arg(long, default_value_t = flowlstm::PredictConfig::default().batch_size)]
+    batch_size: usize,
+}
+
+/// Settings of `flow run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Several sites of the same file, comma-separated, or `all`: the file is read and decoded once.
+    #[arg(long, conflicts_with_all = ["site", "column"])]
+    pub(crate) sites: Option<String>,
+    #[command(flatten)]
+    pub(crate) preprocess: PreprocessArgs,
+    #[command(flatten)]
+    pub(crate) train: TrainArgs,
+    #[command(flatten)]
+    pub(crate) device: DeviceArgs,
+    /// Windows per inference batch in the anomaly scan.
+    #[arg(long, default_value_t = flowlstm::PredictConfig::default().batch_size)]
+    pub(crate) scan_batch_size: usize,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Rows of data (default: every minute of 2020 and the midnight after).
+    #[arg(long, default_value_t = flowcore::demo::DemoConfig::default().rows)]
+    rows: usize,
+    /// Seed: the same seed writes the same bytes.
+    #[arg(long, default_value_t = flowcore::demo::DemoConfig::default().seed)]
+    seed: u64,
+    /// Where to write it (default: the cache file every command uses when --input is absent).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => pipeline::run(&args),
+        Command::Preprocess(args) => {
+            pipeline::preprocess_command(&args.input, &args.preprocess, args.out.as_deref())
+        }
+        Command::Train(args) => {
+            pipeline::train_command(&args.input, &args.preprocess, &args.train, &args.device)
+        }
+        Command::Predict(args) => {
+            pipeline::predict_command(&args.input, &args.device, args.batch_size)
+        }
+        Command::Sites => {
+            pipeline::print_sites();
+            Ok(())
+        }
+        Command::DemoData(args) => pipeline::demo_data(args.rows, args.seed, args.out.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("flow: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

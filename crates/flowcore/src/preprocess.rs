@@ -105,6 +105,9 @@ pub struct Preprocessed {
     pub criteria: Criteria,
     /// What was done.
     pub summary: PreprocessSummary,
+    /// The readings at their own interval after the missing-value rule, before resampling: what
+    /// the anomaly scan runs over.
+    pub cleaned: FlowSeries,
 }
 
 /// Cleans the raw readings (missing-value rule), with the ends trimmed: the input to both
@@ -171,6 +174,7 @@ pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preproc
         series: resampled,
         criteria,
         summary,
+        cleaned,
     })
 }
 

@@ -1,0 +1,826 @@
+//! The stages of `flow`, each printing its report and profile line.
+
+use std::error::Error;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use flowcore::files::{
+    criteria_csv, read_criteria_csv, read_series_csv, series_csv, write_all_or_nothing,
+};
+use flowcore::time::format_timestamp;
+use flowcore::{
+    find_site, Criteria, DaySelection, Export, FeatureSet, FlowSeries, Interval, PreprocessConfig,
+    Preprocessed, Selector, SITES,
+};
+use flowlstm::{
+    DeviceChoice, LstmModel, PredictConfig, Scan, SeriesIdentity, TrainConfig, Training,
+};
+use flowreport::graph::{
+    encode_png, encode_tiff, performance_graph, residual_graph, scan_overview, PerformanceGraph,
+    ScanOverview,
+};
+use flowreport::profile::{render_table, Profiler, StageProfile};
+use flowreport::stats::{accuracy, outliers, render, Accuracy, Outlier};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::output::{anomalies_csv, evaluation_csv, forecast_csv, slug_for_column, SiteDirs};
+use crate::{DeviceArgs, InputArgs, PreprocessArgs, RunArgs, TrainArgs};
+
+pub(crate) type CliResult<T = ()> = Result<T, Box<dyn Error>>;
+
+/// One column of one file, with the name its outputs go under.
+#[derive(Debug, Clone)]
+struct Target {
+    slug: String,
+    column: String,
+    registered: bool,
+}
+
+impl Target {
+    fn selector(&self) -> Selector<'_> {
+        match find_site(&self.slug) {
+            Some(site) if self.registered => Selector::Site(site),
+            _ => Selector::Column(&self.column),
+        }
+    }
+
+    fn identity(&self) -> SeriesIdentity {
+        SeriesIdentity {
+            site: self.slug.clone(),
+            column: self.column.clone(),
+        }
+    }
+}
+
+fn target(input: &InputArgs) -> CliResult<Target> {
+    if let Some(column) = &input.column {
+        return Ok(match SITES.iter().find(|s| s.column == column.trim()) {
+            Some(site) => Target {
+                slug: site.slug.to_string(),
+                column: site.column.to_string(),
+                registered: true,
+            },
+            None => Target {
+                slug: slug_for_column(column),
+                column: column.trim().to_string(),
+                registered: false,
+            },
+        });
+    }
+    let slug = input.site.as_deref().unwrap_or("jangmyeong");
+    let site = find_site(slug).ok_or_else(|| flowcore::CoreError::UnknownSite {
+        slug: slug.to_string(),
+        known: flowcore::sites::known_slugs(),
+    })?;
+    Ok(Target {
+        slug: site.slug.to_string(),
+        column: site.column.to_string(),
+        registered: true,
+    })
+}
+
+fn targets_for(sites: &str, export: &Export) -> CliResult<Vec<Target>> {
+    if sites.trim().eq_ignore_ascii_case("all") {
+        let present = export.value_columns();
+        let found: Vec<Target> = SITES
+            .iter()
+            .filter(|s| present.contains(&s.column))
+            .map(|s| Target {
+                slug: s.slug.to_string(),
+                column: s.column.to_string(),
+                registered: true,
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(format!(
+                "{}: none of the registry's columns is in this file; columns: {}",
+                export.path().display(),
+                present.join(", ")
+            )
+            .into());
+        }
+        return Ok(found);
+    }
+    sites
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|slug| {
+            let input = InputArgs {
+                input: None,
+                site: Some(slug.trim().to_string()),
+                column: None,
+                output_dir: PathBuf::new(),
+            };
+            target(&input)
+        })
+        .collect()
+}
+
+/// The file to read: `--input`, or the demo export (generated into the cache on first use).
+fn input_path(input: &InputArgs) -> CliResult<PathBuf> {
+    match &input.input {
+        Some(path) => Ok(path.clone()),
+        None => {
+            let config = flowcore::demo::DemoConfig::default();
+            let path = flowcore::demo::demo_path(&config);
+            if !path.is_file() {
+                println!(
+                    "Generating the built-in demo export (first use): {}",
+                    path.display()
+                );
+            }
+            let path = flowcore::demo::ensure_demo(&config)?;
+            println!(
+                "No --input: using the built-in demo export {}",
+                path.display()
+            );
+            Ok(path)
+        }
+    }
+}
+
+fn read_stage(input: &InputArgs) -> CliResult<(Export, StageProfile)> {
+    let path = input_path(input)?;
+    let profiler = Profiler::start();
+    let export = Export::open(&path)?;
+    let profile = profiler.finish("read");
+    println!(
+        "Read {} ({}), {} value columns",
+        path.display(),
+        export.encoding(),
+        export.value_columns().len()
+    );
+    println!("{profile}");
+    Ok((export, profile))
+}
+
+fn preprocess_config(args: &PreprocessArgs) -> CliResult<PreprocessConfig> {
+    Ok(PreprocessConfig {
+        interval: args.interval.parse::<Interval>()?,
+        normal_min: args.normal_min,
+        normal_max: args.normal_max,
+        level_percent: args.level,
+        days: args.days.parse::<DaySelection>()?,
+        ..PreprocessConfig::default()
+    })
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+struct PreprocessOutcome {
+    preprocessed: Preprocessed,
+    ingest: flowcore::IngestReport,
+    profile: StageProfile,
+}
+
+fn preprocess_stage(
+    export: &Export,
+    target: &Target,
+    config: &PreprocessConfig,
+    out: &Path,
+) -> CliResult<PreprocessOutcome> {
+    let profiler = Profiler::start();
+    let ingested = export.series(target.selector())?;
+    let preprocessed = flowcore::preprocess(&ingested.series, config)?;
+    let files = [
+        (
+            out.join("preprocessed.csv"),
+            series_csv(&preprocessed.series),
+        ),
+        (
+            out.join("criteria.csv"),
+            criteria_csv(&preprocessed.criteria),
+        ),
+    ];
+    write_all_or_nothing(&files)?;
+    let profile = profiler.finish("preprocess");
+    let (r, s, c) = (
+        &ingested.report,
+        &preprocessed.summary,
+        &preprocessed.criteria,
+    );
+    println!();
+    println!("== Preprocessing: {} ({}) ==", target.slug, r.column);
+    println!(
+        "rows read        {} ({}), interval {}",
+        thousands(r.rows_read),
+        r.encoding,
+        ingested.series.interval
+    );
+    println!(
+        "missing cells    {} blank, {} non-numeric (`-`, `#N/A`, …)",
+        thousands(r.blank_cells),
+        thousands(r.non_numeric_cells)
+    );
+    if r.duplicate_timestamps > 0 || r.reordered {
+        println!(
+            "time order       {} duplicate timestamps resolved (last number wins){}",
+            r.duplicate_timestamps,
+            if r.reordered {
+                "; rows sorted into time order"
+            } else {
+                ""
+            }
+        );
+    }
+    println!(
+        "filled           {} readings in {} short gaps (<= 3) took the previous reading; {} in {} long gaps interpolated; {} leading and {} trailing dropped",
+        thousands(s.fill.filled_previous),
+        s.fill.short_gaps,
+        thousands(s.fill.interpolated),
+        s.fill.long_gaps,
+        s.fill.leading_dropped,
+        s.fill.trailing_dropped
+    );
+    println!(
+        "resampled        {} by mean: {} rows ({} empty buckets filled, {} dropped by --days)",
+        config.interval, s.rows_out, s.empty_buckets, s.days_dropped
+    );
+    println!(
+        "criteria         raw {:.2} .. {:.2}, normal {:.2} .. {:.2}{}",
+        c.raw_min,
+        c.raw_max,
+        c.normal_min,
+        c.normal_max,
+        if config.normal_min.is_none() && config.normal_max.is_none() {
+            " (Tukey fences)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "clipped          {} above normal_max, {} below normal_min (beyond {} % tolerance)",
+        s.clipped.clipped_high, s.clipped.clipped_low, config.level_percent
+    );
+    println!(
+        "written          {}",
+        out.join("preprocessed.csv").display()
+    );
+    println!("                 {}", out.join("criteria.csv").display());
+    println!("{profile}");
+    Ok(PreprocessOutcome {
+        preprocessed,
+        ingest: ingested.report,
+        profile,
+    })
+}
+
+pub(crate) fn preprocess_command(
+    input: &InputArgs,
+    args: &PreprocessArgs,
+    out: Option<&Path>,
+) -> CliResult {
+    let target = target(input)?;
+    let config = preprocess_config(args)?;
+    let (export, _) = read_stage(input)?;
+    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    preprocess_stage(
+        &export,
+        &target,
+        &config,
+        out.unwrap_or(&dirs.preprocessing),
+    )?;
+    Ok(())
+}
+
+fn train_config(
+    args: &TrainArgs,
+    device: &DeviceArgs,
+    interval: Interval,
+) -> CliResult<TrainConfig> {
+    Ok(TrainConfig {
+        window: args.window,
+        periods: args.periods,
+        hidden: args.hidden,
+        layers: args.layers,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        optimizer: args.optimizer.parse()?,
+        learning_rate: args.learning_rate,
+        shuffle: args.shuffle,
+        seed: args.seed,
+        validation_fraction: args.validation,
+        patience: args.patience,
+        features: FeatureSet {
+            day_of_week: args.calendar,
+            hour_of_day: args.calendar && interval < Interval::DAILY,
+        },
+        device: device.device.parse()?,
+        ..TrainConfig::default()
+    })
+}
+
+fn progress_bar(epochs: usize) -> ProgressBar {
+    if !std::io::stdout().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(epochs as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("training [{bar:32}] epoch {pos}/{len}  loss {msg}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+struct TrainOutcome {
+    training: Training,
+    profile: StageProfile,
+}
+
+fn train_stage(
+    series: &FlowSeries,
+    criteria: &Criteria,
+    target: &Target,
+    config: &TrainConfig,
+    check: bool,
+    dirs: &SiteDirs,
+) -> CliResult<TrainOutcome> {
+    let profiler = Profiler::start();
+    println!();
+    println!("== Training: {} ==", target.slug);
+    let need = flowlstm::rows_needed(config);
+    if series.len() >= need {
+        let (train, test) = flowcore::split_chronological(series, config.train_fraction)?;
+        println!("Train data Size: {} rows", train.len());
+        println!("Test data Size: {} rows", test.len());
+        if check {
+            write_all_or_nothing(&[
+                (
+                    dirs.learning.join("check_train_data.csv"),
+                    series_csv(&train),
+                ),
+                (dirs.learning.join("check_test_data.csv"), series_csv(&test)),
+            ])?;
+            println!(
+                "written          {} and check_test_data.csv",
+                dirs.learning.join("check_train_data.csv").display()
+            );
+        }
+    }
+    let bar = progress_bar(config.epochs);
+    let mut training = flowlstm::train(
+        series,
+        criteria,
+        &target.identity(),
+        config,
+        &mut |report| {
+            bar.set_position(report.epoch as u64);
+            bar.set_message(match report.validation_loss {
+                Some(validation) => format!("{:.5} (validation {validation:.5})", report.loss),
+                None => format!("{:.5}", report.loss),
+            });
+        },
+    );
+    bar.finish_and_clear();
+    let training = match training.as_mut() {
+        Ok(trained) => {
+            trained.model.save(&dirs.learning)?;
+            training?
+        }
+        Err(_) => training?,
+    };
+    let meta = &training.model.meta;
+    println!(
+        "model            {} layers × {} units, window {}, periods {}, inputs {}",
+        meta.layers,
+        meta.hidden,
+        meta.window,
+        meta.periods,
+        meta.feature_names.join("+")
+    );
+    println!(
+        "trained          {} epochs ({} windows, batch {}, {} lr {}), final loss {:.6} (scaled MSE)",
+        meta.epochs_run,
+        meta.train_samples,
+        meta.batch_size,
+        serde_json::to_value(meta.optimizer).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        meta.learning_rate,
+        meta.final_loss
+    );
+    println!("device           {:?}", training.model.device());
+    println!(
+        "written          {}",
+        dirs.learning.join(flowlstm::WEIGHTS_FILE).display()
+    );
+    println!(
+        "                 {}",
+        dirs.learning.join(flowlstm::META_FILE).display()
+    );
+    let profile = profiler.finish("train");
+    println!("{profile}");
+    Ok(TrainOutcome { training, profile })
+}
+
+struct EvaluateOutcome {
+    accuracy: Accuracy,
+    outliers: Vec<Outlier>,
+    profile: StageProfile,
+}
+
+fn evaluate_stage(
+    training: &Training,
+    config: &TrainConfig,
+    sigma_k: f64,
+    dirs: &SiteDirs,
+) -> CliResult<EvaluateOutcome> {
+    let profiler = Profiler::start();
+    let evaluation = &training.evaluation;
+    let accuracy = accuracy(&evaluation.actual, &evaluation.predicted)?;
+    let outliers = outliers(
+        &evaluation.timestamps,
+        &evaluation.actual,
+        &evaluation.predicted,
+        accuracy.residual_sigma(),
+        sigma_k,
+    );
+    println!();
+    println!(
+        "== Evaluation on the test part ({} points) ==",
+        accuracy.points
+    );
+    print!("{}", render(&accuracy, &outliers, sigma_k));
+    let subtitle = format!(
+        "Epochs={}, Batch Size={}, RMSE={:.2}",
+        training.model.meta.epochs_run, config.batch_size, accuracy.rmse
+    );
+    let graph = performance_graph(&PerformanceGraph {
+        subtitle: &subtitle,
+        timestamps: &evaluation.timestamps,
+        actual: &evaluation.actual,
+        predicted: &evaluation.predicted,
+        outliers: &outliers,
+    })?;
+    let residuals: Vec<f64> = evaluation
+        .actual
+        .iter()
+        .zip(&evaluation.predicted)
+        .map(|(a, p)| a - p)
+        .collect();
+    let residual_image = residual_graph(
+        &evaluation.timestamps,
+        &residuals,
+        accuracy.residual_sigma(),
+        sigma_k,
+    )?;
+    let files = [
+        (
+            dirs.learning.join("lstm_performance_graph.tiff"),
+            encode_tiff(&graph)?,
+        ),
+        (
+            dirs.learning.join("lstm_performance_graph.png"),
+            encode_png(&graph)?,
+        ),
+        (
+            dirs.learning.join("residuals.png"),
+            encode_png(&residual_image)?,
+        ),
+        (
+            dirs.learning.join("test_predictions.csv"),
+            evaluation_csv(evaluation),
+        ),
+    ];
+    write_all_or_nothing(&files)?;
+    for (path, _) in &files {
+        println!("written          {}", path.display());
+    }
+    let profile = profiler.finish("evaluate");
+    println!("{profile}");
+    Ok(EvaluateOutcome {
+        accuracy,
+        outliers,
+        profile,
+    })
+}
+
+pub(crate) fn train_command(
+    input: &InputArgs,
+    preprocess_args: &PreprocessArgs,
+    args: &TrainArgs,
+    device: &DeviceArgs,
+) -> CliResult {
+    let target = target(input)?;
+    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    let config = preprocess_config(preprocess_args)?;
+    let files = (
+        dirs.preprocessing.join("preprocessed.csv"),
+        dirs.preprocessing.join("criteria.csv"),
+    );
+    let (series, criteria) = if input.input.is_none() && files.0.is_file() && files.1.is_file() {
+        println!("Using {} and {}", files.0.display(), files.1.display());
+        (
+            read_series_csv(&files.0, None)?,
+            read_criteria_csv(&files.1)?,
+        )
+    } else {
+        let (export, _) = read_stage(input)?;
+        let outcome = preprocess_stage(&export, &target, &config, &dirs.preprocessing)?;
+        (outcome.preprocessed.series, outcome.preprocessed.criteria)
+    };
+    let train_config = train_config(args, device, series.interval)?;
+    let trained = train_stage(
+        &series,
+        &criteria,
+        &target,
+        &train_config,
+        args.check,
+        &dirs,
+    )?;
+    evaluate_stage(&trained.training, &train_config, args.outlier_sigma, &dirs)?;
+    Ok(())
+}
+
+struct PredictOutcome {
+    scan: Scan,
+    forecast: Vec<flowlstm::ForecastPoint>,
+    profile: StageProfile,
+}
+
+fn predict_stage(
+    model: &LstmModel,
+    preprocessed: &Preprocessed,
+    batch_size: usize,
+    device: DeviceChoice,
+    dirs: &SiteDirs,
+) -> CliResult<PredictOutcome> {
+    let profiler = Profiler::start();
+    println!();
+    println!("== Prediction: {} ==", model.meta.site);
+    let cleaned = &preprocessed.cleaned;
+    let scan = flowlstm::scan(model, cleaned, &PredictConfig { batch_size, device })?;
+    let above = scan
+        .anomalies
+        .iter()
+        .filter(|a| a.bound == flowcore::Bound::Above)
+        .count();
+    println!(
+        "anomaly scan     {} windows of {} readings at {} (batches of {}), normal range {:.2} .. {:.2}",
+        thousands(scan.windows),
+        model.meta.window,
+        cleaned.interval,
+        batch_size,
+        model.meta.criteria.normal_min,
+        model.meta.criteria.normal_max
+    );
+    let abnormal = dirs.prediction.join("abnormal.csv");
+    let mut files = Vec::new();
+    if scan.anomalies.is_empty() {
+        println!("No anomalies.");
+        // A stale list from an earlier run would contradict this one.
+        if abnormal.is_file() {
+            std::fs::remove_file(&abnormal).map_err(|e| format!("{}: {e}", abnormal.display()))?;
+        }
+    } else {
+        println!(
+            "anomalies        {} predictions outside the normal range ({} above, {} below)",
+            thousands(scan.anomalies.len()),
+            above,
+            scan.anomalies.len() - above
+        );
+        for a in scan.anomalies.iter().take(5) {
+            println!(
+                "                 {}  predicted {:.1}  actual {:.1}  {}",
+                format_timestamp(a.timestamp),
+                a.predicted,
+                a.actual,
+                a.bound
+            );
+        }
+        if scan.anomalies.len() > 5 {
+            println!(
+                "                 … all {} in {}",
+                thousands(scan.anomalies.len()),
+                abnormal.display()
+            );
+        }
+        files.push((abnormal, anomalies_csv(&scan.anomalies)));
+    }
+    let forecast = flowlstm::forecast(model, &preprocessed.series)?;
+    for point in &forecast {
+        println!("{point}");
+    }
+    let flagged: Vec<(i64, f64)> = scan
+        .anomalies
+        .iter()
+        .map(|a| (a.timestamp, a.actual))
+        .collect();
+    let subtitle = format!(
+        "{} readings, {} flagged (prediction outside the normal range)",
+        thousands(cleaned.len()),
+        thousands(flagged.len())
+    );
+    let overview = scan_overview(&ScanOverview {
+        subtitle: &subtitle,
+        timestamps: &cleaned.timestamps,
+        values: &cleaned.values,
+        flagged: &flagged,
+        normal_min: model.meta.criteria.normal_min,
+        normal_max: model.meta.criteria.normal_max,
+    })?;
+    files.push((
+        dirs.prediction.join("prediction.csv"),
+        forecast_csv(&forecast),
+    ));
+    files.push((
+        dirs.prediction.join("anomaly_scan.png"),
+        encode_png(&overview)?,
+    ));
+    write_all_or_nothing(&files)?;
+    for (path, _) in &files {
+        println!("written          {}", path.display());
+    }
+    let profile = profiler.finish("predict");
+    println!("{profile}");
+    Ok(PredictOutcome {
+        scan,
+        forecast,
+        profile,
+    })
+}
+
+pub(crate) fn predict_command(
+    input: &InputArgs,
+    device: &DeviceArgs,
+    batch_size: usize,
+) -> CliResult {
+    let target = target(input)?;
+    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    let device_choice: DeviceChoice = device.device.parse()?;
+    let model = LstmModel::load(&dirs.learning, device_choice.resolve()?)?;
+    println!(
+        "Model {} (trained {} .. {}, interval {})",
+        dirs.learning.display(),
+        model.meta.train_start,
+        model.meta.train_end,
+        model.meta.interval
+    );
+    let config = PreprocessConfig {
+        interval: model.meta.interval,
+        ..PreprocessConfig::default()
+    };
+    let (export, _) = read_stage(input)?;
+    let outcome = preprocess_stage(&export, &target, &config, &dirs.preprocessing)?;
+    model.check_fits(
+        &dirs.learning,
+        &target.slug,
+        outcome.preprocessed.series.interval,
+    )?;
+    predict_stage(
+        &model,
+        &outcome.preprocessed,
+        batch_size,
+        device_choice,
+        &dirs,
+    )?;
+    Ok(())
+}
+
+pub(crate) fn run(args: &RunArgs) -> CliResult {
+    let preprocess = preprocess_config(&args.preprocess)?;
+    let device: DeviceChoice = args.device.device.parse()?;
+    let single = if args.sites.is_none() {
+        Some(target(&args.input)?)
+    } else {
+        None
+    };
+    let (export, read_profile) = read_stage(&args.input)?;
+    let targets = match (&args.sites, single) {
+        (Some(sites), _) => targets_for(sites, &export)?,
+        (None, Some(single)) => vec![single],
+        (None, None) => Vec::new(),
+    };
+    let mut all_stages = vec![read_profile.clone()];
+    for target in &targets {
+        let dirs = SiteDirs::new(&args.input.output_dir, &target.slug);
+        let pre = preprocess_stage(&export, target, &preprocess, &dirs.preprocessing)?;
+        let train_config =
+            train_config(&args.train, &args.device, pre.preprocessed.series.interval)?;
+        let trained = train_stage(
+            &pre.preprocessed.series,
+            &pre.preprocessed.criteria,
+            target,
+            &train_config,
+            args.train.check,
+            &dirs,
+        )?;
+        let evaluated = evaluate_stage(
+            &trained.training,
+            &train_config,
+            args.train.outlier_sigma,
+            &dirs,
+        )?;
+        let predicted = predict_stage(
+            &trained.training.model,
+            &pre.preprocessed,
+            args.scan_batch_size,
+            device,
+            &dirs,
+        )?;
+        let stages = [
+            pre.profile.clone(),
+            trained.profile.clone(),
+            evaluated.profile.clone(),
+            predicted.profile.clone(),
+        ];
+        let report = site_report(
+            target, &export, &pre, &trained, &evaluated, &predicted, &stages,
+        );
+        let report_path = dirs.root.join("report.json");
+        write_all_or_nothing(&[(report_path.clone(), serde_json::to_vec_pretty(&report)?)])?;
+        println!("written          {}", report_path.display());
+        all_stages.extend(stages.into_iter().map(|mut s| {
+            if targets.len() > 1 {
+                s.stage = format!("{}/{}", target.slug, s.stage);
+            }
+            s
+        }));
+    }
+    println!();
+    println!("== Profile ==");
+    print!("{}", render_table(&all_stages));
+    Ok(())
+}
+
+fn site_report(
+    target: &Target,
+    export: &Export,
+    pre: &PreprocessOutcome,
+    trained: &TrainOutcome,
+    evaluated: &EvaluateOutcome,
+    predicted: &PredictOutcome,
+    stages: &[StageProfile],
+) -> serde_json::Value {
+    let meta = &trained.training.model.meta;
+    json!({
+        "site": target.slug,
+        "column": target.column,
+        "input": export.path().display().to_string(),
+        "ingest": pre.ingest,
+        "preprocess": pre.preprocessed.summary,
+        "criteria": pre.preprocessed.criteria,
+        "split": { "train_rows": trained.training.train_rows, "test_rows": trained.training.test_rows },
+        "model": meta,
+        "accuracy": evaluated.accuracy,
+        "variance_ratio": evaluated.accuracy.variance_ratio(),
+        "outliers": evaluated.outliers.iter().map(|o| json!({
+            "time": format_timestamp(o.timestamp), "actual": o.actual, "predicted": o.predicted, "residual": o.residual,
+        })).collect::<Vec<_>>(),
+        "forecast": predicted.forecast.iter().map(|p| json!({
+            "time": format_timestamp(p.timestamp), "predicted": p.predicted, "label": p.label,
+        })).collect::<Vec<_>>(),
+        "anomaly_scan": {
+            "windows": predicted.scan.windows,
+            "anomalies": predicted.scan.anomalies.len(),
+            "above": predicted.scan.anomalies.iter().filter(|a| a.bound == flowcore::Bound::Above).count(),
+            "below": predicted.scan.anomalies.iter().filter(|a| a.bound == flowcore::Bound::Below).count(),
+        },
+        "profile": stages,
+    })
+}
+
+pub(crate) fn print_sites() {
+    println!("{:<16} {:<28} description", "slug", "column");
+    for site in &SITES {
+        // Hangul is two columns wide on a terminal; pad by display width, not by chars.
+        let width: usize = site
+            .column
+            .chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum();
+        println!(
+            "{:<16} {}{} {}",
+            site.slug,
+            site.column,
+            " ".repeat(28usize.saturating_sub(width)),
+            site.description
+        );
+    }
+}
+
+pub(crate) fn demo_data(rows: usize, seed: u64, out: Option<&Path>) -> CliResult {
+    let config = flowcore::demo::DemoConfig { rows, seed };
+    let path = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| flowcore::demo::demo_path(&config));
+    let profiler = Profiler::start();
+    flowcore::demo::write_demo(&config, &path)?;
+    println!(
+        "Wrote {} rows (seed {seed}, cp949) to {}",
+        thousands(rows),
+        path.display()
+    );
+    println!("{}", profiler.finish("demo-data"));
+    Ok(())
+}
