@@ -192,7 +192,9 @@ fn preprocess_stage(
 ) -> CliResult<PreprocessOutcome> {
     let profiler = Profiler::start();
     let ingested = export.series(target.selector())?;
-    let preprocessed = flowcore::preprocess(&ingested.series, config)?;
+    // Preprocessing errors (too few rows, …) do not know the file; the engineer needs it named.
+    let preprocessed = flowcore::preprocess(&ingested.series, config)
+        .map_err(|e| format!("{}: {e}", export.path().display()))?;
     let files = [
         (
             out.join("preprocessed.csv"),

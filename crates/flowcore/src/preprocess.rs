@@ -110,6 +110,9 @@ pub struct Preprocessed {
     pub cleaned: FlowSeries,
 }
 
+/// The most resampled rows preprocessing produces: 20 million (38 years of minutes).
+pub const MAX_BUCKETS: i64 = 20_000_000;
+
 /// Cleans the raw readings (missing-value rule), with the ends trimmed: the input to both
 /// resampling and the minute-level anomaly scan.
 pub fn clean_series(raw: &FlowSeries, short_gap: usize) -> Result<(FlowSeries, FillReport)> {
@@ -132,6 +135,18 @@ pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preproc
         )));
     }
     let (cleaned, fill) = clean_series(raw, config.short_gap)?;
+    if let (Some(first), Some(last)) = (cleaned.timestamps.first(), cleaned.timestamps.last()) {
+        // A garbled year (9999) would otherwise ask for billions of buckets and exhaust memory.
+        let buckets = (last - first) / config.interval.seconds() + 1;
+        if buckets > MAX_BUCKETS {
+            return Err(CoreError::InvalidConfig(format!(
+                "the data spans {} to {}: {buckets} rows at interval {}, more than the limit of {MAX_BUCKETS}",
+                crate::time::format_timestamp(*first),
+                crate::time::format_timestamp(*last),
+                config.interval
+            )));
+        }
+    }
     let mut resampled = resample_mean(&cleaned, config.interval);
     let empty_buckets = resampled.missing();
     fill_gaps(&mut resampled.values, config.short_gap);
@@ -227,6 +242,27 @@ mod tests {
         assert_eq!(done.series.values[7], 13.875);
         assert_eq!(done.summary.clipped.clipped_high, 1);
         assert_eq!(done.criteria.raw_max, 50.0);
+    }
+
+    #[test]
+    fn a_garbled_year_is_refused_not_allocated() {
+        let raw = FlowSeries::new(
+            vec![0, parse_timestamp("9999-01-01").unwrap()],
+            vec![1.0, 2.0],
+            Interval::MINUTE,
+        )
+        .unwrap();
+        let config = PreprocessConfig {
+            interval: Interval::TEN_MINUTES,
+            ..PreprocessConfig::default()
+        };
+        let error = preprocess(&raw, &config).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("more than the limit of 20000000"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -1,0 +1,61 @@
+//! Ingest and preprocessing never panic, whatever the bytes: every input ends in a value or an error.
+
+use std::path::Path;
+
+use flowcore::{preprocess, Export, PreprocessConfig, Selector};
+use proptest::prelude::*;
+
+fn ingest(bytes: Vec<u8>) {
+    let Ok(export) = Export::from_bytes(bytes, Path::new("fuzz.csv")) else {
+        return;
+    };
+    for selector in [
+        Selector::Only,
+        Selector::Column("value"),
+        Selector::Site(&flowcore::SITES[0]),
+    ] {
+        if let Ok(read) = export.series(selector) {
+            assert_eq!(read.series.timestamps.len(), read.series.values.len());
+            assert!(read.series.timestamps.windows(2).all(|w| w[0] < w[1]));
+            let _ = preprocess(&read.series, &PreprocessConfig::default());
+        }
+    }
+}
+
+/// Lines that look like an export: timestamps, numbers, faults, quotes, commas and junk.
+fn csv_like() -> impl Strategy<Value = String> {
+    let cell = prop_oneof![
+        Just(String::new()),
+        Just("-".to_string()),
+        Just("#N/A".to_string()),
+        Just("\"1,5\"".to_string()),
+        (-1e6f64..1e6).prop_map(|v| v.to_string()),
+        (2019i32..2022, 1u32..13, 1u32..32, 0u32..25, 0u32..61)
+            .prop_map(|(y, m, d, h, n)| format!("{y}/{m:02}/{d:02} {h}:{n:02}")),
+        "[ -~]{0,12}",
+        "\\PC{0,6}",
+    ];
+    let row = prop::collection::vec(cell, 0..5).prop_map(|cells| cells.join(","));
+    let header = prop_oneof![
+        Just("저장시간,장명(배) 유입유량 순시".to_string()),
+        Just("time,value".to_string()),
+        "[a-z,]{0,12}"
+    ];
+    (header, prop::collection::vec(row, 0..40))
+        .prop_map(|(header, rows)| format!("{header}\n{}", rows.join("\n")))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        ingest(bytes);
+    }
+
+    #[test]
+    fn export_shaped_text_never_panics(text in csv_like(), cp949 in any::<bool>()) {
+        let bytes = if cp949 { encoding_rs::EUC_KR.encode(&text).0.into_owned() } else { text.into_bytes() };
+        ingest(bytes);
+    }
+}
