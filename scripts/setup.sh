@@ -2,7 +2,9 @@
 # Sets up everything flow needs on a fresh Debian machine with Rust and python3:
 # a venv holding PyPI's torch==2.13.0 (the libtorch that tch 0.26 links against),
 # kept in a per-user cache keyed by the torch version so that clean clones reuse it,
-# and scripts/env.sh, which points cargo at it. Idempotent: a second run takes seconds.
+# and the link .libtorch to it, which .cargo/config.toml hands to tch's build as LIBTORCH.
+# Binaries and tests get an rpath to it (build.rs), so nothing needs exporting by hand.
+# Idempotent: a second run takes well under a second.
 set -euo pipefail
 
 TORCH_VERSION=2.13.0
@@ -10,14 +12,18 @@ cache_root="${FLOW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flow}"
 venv="$cache_root/torch-$TORCH_VERSION"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+command -v cargo >/dev/null 2>&1 || { echo "setup: cargo not found: install Rust first (https://rustup.rs)" >&2; exit 1; }
 py="${PYTHON:-python3}"
+command -v "$py" >/dev/null 2>&1 || { echo "setup: $py not found: install python3" >&2; exit 1; }
+as_root=""
+[ "$(id -u)" -eq 0 ] || as_root="sudo"
 if [ ! -x "$venv/bin/python" ]; then
   echo "setup: creating venv $venv" >&2
   mkdir -p "$cache_root"
   if ! "$py" -m venv "$venv" 2>/dev/null; then
     # Debian's python3 lacks ensurepip unless python3-venv is installed.
     if command -v apt-get >/dev/null 2>&1; then
-      apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+      $as_root apt-get update -qq && $as_root apt-get install -y -qq python3-venv >/dev/null
     fi
     rm -rf "$venv"
     "$py" -m venv "$venv"

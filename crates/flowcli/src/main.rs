@@ -70,48 +70,55 @@ pub(crate) struct PreprocessArgs {
     pub(crate) days: String,
 }
 
-/// Model and training settings; defaults are the original tool's.
+/// Model and training settings. Unset flags come from the preset.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct TrainArgs {
+    /// `recommended` (default: the best configuration measured, docs/ACCURACY.md) or `original`
+    /// (the original tool: SGD, 100 epochs, window 7, level target, no calendar inputs).
+    #[arg(long, default_value = "recommended")]
+    pub(crate) preset: String,
     /// Steps of history per prediction.
-    #[arg(long, default_value_t = 7)]
-    pub(crate) window: usize,
+    #[arg(long)]
+    pub(crate) window: Option<usize>,
     /// Steps predicted at once.
-    #[arg(long, default_value_t = 1)]
-    pub(crate) periods: usize,
+    #[arg(long)]
+    pub(crate) periods: Option<usize>,
     /// Units per LSTM layer.
-    #[arg(long, default_value_t = 50)]
-    pub(crate) hidden: usize,
+    #[arg(long)]
+    pub(crate) hidden: Option<usize>,
     /// Stacked LSTM layers.
-    #[arg(long, default_value_t = 2)]
-    pub(crate) layers: usize,
-    /// Passes over the training windows.
-    #[arg(long, default_value_t = 100)]
-    pub(crate) epochs: usize,
+    #[arg(long)]
+    pub(crate) layers: Option<usize>,
+    /// Passes over the training windows (the most, with early stopping).
+    #[arg(long)]
+    pub(crate) epochs: Option<usize>,
     /// Windows per gradient step.
-    #[arg(long, default_value_t = 32)]
-    pub(crate) batch_size: usize,
+    #[arg(long)]
+    pub(crate) batch_size: Option<usize>,
     /// sgd (momentum 0.9, learning rate 0.01) or adam (1e-3).
-    #[arg(long, default_value = "sgd")]
-    pub(crate) optimizer: String,
+    #[arg(long)]
+    pub(crate) optimizer: Option<String>,
     /// Learning rate (default: the optimiser's).
     #[arg(long)]
     pub(crate) learning_rate: Option<f64>,
+    /// level (the original) or change (predict the change from the last reading).
+    #[arg(long)]
+    pub(crate) target: Option<String>,
     /// Seed: CPU runs with the same seed repeat bit for bit.
-    #[arg(long, default_value_t = 42)]
-    pub(crate) seed: u64,
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
     /// Shuffle the training windows each epoch.
     #[arg(long)]
-    pub(crate) shuffle: bool,
+    pub(crate) shuffle: Option<bool>,
     /// Share of training windows held out at the end to stop early (0 = off).
-    #[arg(long, default_value_t = 0.0)]
-    pub(crate) validation: f64,
-    /// Epochs without improvement before stopping early.
-    #[arg(long, default_value_t = 10)]
-    pub(crate) patience: usize,
-    /// Add day-of-week (and, below daily, hour-of-day) inputs as sin/cos pairs.
     #[arg(long)]
-    pub(crate) calendar: bool,
+    pub(crate) validation: Option<f64>,
+    /// Epochs without improvement before stopping early.
+    #[arg(long)]
+    pub(crate) patience: Option<usize>,
+    /// Day-of-week (and, below daily, hour-of-day) inputs as sin/cos pairs: true or false.
+    #[arg(long)]
+    pub(crate) calendar: Option<bool>,
     /// Also write the two parts to check_train_data.csv and check_test_data.csv.
     #[arg(long)]
     pub(crate) check: bool,
@@ -198,15 +205,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => pipeline::run(&args),
-        Command::Preprocess(args) => {
-            pipeline::preprocess_command(&args.input, &args.preprocess, args.out.as_deref())
-        }
-        Command::Train(args) => {
-            pipeline::train_command(&args.input, &args.preprocess, &args.train, &args.device)
-        }
-        Command::Predict(args) => {
-            pipeline::predict_command(&args.input, &args.device, args.batch_size)
-        }
+        Command::Preprocess(args) => pipeline::preprocess_command(&args.input, &args.preprocess, args.out.as_deref()),
+        Command::Train(args) => pipeline::train_command(&args.input, &args.preprocess, &args.train, &args.device),
+        Command::Predict(args) => pipeline::predict_command(&args.input, &args.device, args.batch_size),
         Command::Sites => {
             pipeline::print_sites();
             Ok(())

@@ -70,13 +70,7 @@ pub(crate) fn anomalies_csv(anomalies: &[Anomaly]) -> Vec<u8> {
 pub(crate) fn forecast_csv(points: &[ForecastPoint]) -> Vec<u8> {
     let mut text = String::from("time,predicted,label\n");
     for p in points {
-        let _ = writeln!(
-            text,
-            "{},{:.3},{}",
-            format_timestamp(p.timestamp),
-            p.predicted,
-            p.label
-        );
+        let _ = writeln!(text, "{},{:.3},{}", format_timestamp(p.timestamp), p.predicted, p.label);
     }
     text.into_bytes()
 }
@@ -100,10 +94,7 @@ mod tests {
 
     #[test]
     fn column_slugs_are_folder_safe() {
-        assert_eq!(
-            slug_for_column("장명(배) 유입유량 순시"),
-            "장명-배--유입유량-순시"
-        );
+        assert_eq!(slug_for_column("장명(배) 유입유량 순시"), "장명-배--유입유량-순시");
         assert_eq!(slug_for_column("../etc"), "etc");
         assert_eq!(slug_for_column("  "), "column");
         assert_eq!(slug_for_column("value"), "value");

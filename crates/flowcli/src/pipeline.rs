@@ -4,20 +4,16 @@ use std::error::Error;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use flowcore::files::{
-    criteria_csv, read_criteria_csv, read_series_csv, series_csv, write_all_or_nothing,
-};
+use flowcore::files::{criteria_csv, read_criteria_csv, read_series_csv, series_csv, write_all_or_nothing};
 use flowcore::time::format_timestamp;
 use flowcore::{
-    find_site, Criteria, DaySelection, Export, FeatureSet, FlowSeries, Interval, PreprocessConfig,
-    Preprocessed, Selector, SITES,
+    find_site, Criteria, DaySelection, Export, FeatureSet, FlowSeries, Interval, PreprocessConfig, Preprocessed,
+    Selector, SITES,
 };
-use flowlstm::{
-    DeviceChoice, LstmModel, PredictConfig, Scan, SeriesIdentity, TrainConfig, Training,
-};
+use flowlstm::{DeviceChoice, LstmModel, PredictConfig, Scan, SeriesIdentity, TrainConfig, Training};
+use flowreport::baseline::{compare, render_comparison, season_length, Comparison};
 use flowreport::graph::{
-    encode_png, encode_tiff, performance_graph, residual_graph, scan_overview, PerformanceGraph,
-    ScanOverview,
+    encode_png, encode_tiff, performance_graph, residual_graph, scan_overview, PerformanceGraph, ScanOverview,
 };
 use flowreport::profile::{render_table, Profiler, StageProfile};
 use flowreport::stats::{accuracy, outliers, render, Accuracy, Outlier};
@@ -125,16 +121,10 @@ fn input_path(input: &InputArgs) -> CliResult<PathBuf> {
             let config = flowcore::demo::DemoConfig::default();
             let path = flowcore::demo::demo_path(&config);
             if !path.is_file() {
-                println!(
-                    "Generating the built-in demo export (first use): {}",
-                    path.display()
-                );
+                println!("Generating the built-in demo export (first use): {}", path.display());
             }
             let path = flowcore::demo::ensure_demo(&config)?;
-            println!(
-                "No --input: using the built-in demo export {}",
-                path.display()
-            );
+            println!("No --input: using the built-in demo export {}", path.display());
             Ok(path)
         }
     }
@@ -193,25 +183,15 @@ fn preprocess_stage(
     let profiler = Profiler::start();
     let ingested = export.series(target.selector())?;
     // Preprocessing errors (too few rows, …) do not know the file; the engineer needs it named.
-    let preprocessed = flowcore::preprocess(&ingested.series, config)
-        .map_err(|e| format!("{}: {e}", export.path().display()))?;
+    let preprocessed =
+        flowcore::preprocess(&ingested.series, config).map_err(|e| format!("{}: {e}", export.path().display()))?;
     let files = [
-        (
-            out.join("preprocessed.csv"),
-            series_csv(&preprocessed.series),
-        ),
-        (
-            out.join("criteria.csv"),
-            criteria_csv(&preprocessed.criteria),
-        ),
+        (out.join("preprocessed.csv"), series_csv(&preprocessed.series)),
+        (out.join("criteria.csv"), criteria_csv(&preprocessed.criteria)),
     ];
     write_all_or_nothing(&files)?;
     let profile = profiler.finish("preprocess");
-    let (r, s, c) = (
-        &ingested.report,
-        &preprocessed.summary,
-        &preprocessed.criteria,
-    );
+    let (r, s, c) = (&ingested.report, &preprocessed.summary, &preprocessed.criteria);
     println!();
     println!("== Preprocessing: {} ({}) ==", target.slug, r.column);
     println!(
@@ -265,10 +245,7 @@ fn preprocess_stage(
         "clipped          {} above normal_max, {} below normal_min (beyond {} % tolerance)",
         s.clipped.clipped_high, s.clipped.clipped_low, config.level_percent
     );
-    println!(
-        "written          {}",
-        out.join("preprocessed.csv").display()
-    );
+    println!("written          {}", out.join("preprocessed.csv").display());
     println!("                 {}", out.join("criteria.csv").display());
     println!("{profile}");
     Ok(PreprocessOutcome {
@@ -278,48 +255,52 @@ fn preprocess_stage(
     })
 }
 
-pub(crate) fn preprocess_command(
-    input: &InputArgs,
-    args: &PreprocessArgs,
-    out: Option<&Path>,
-) -> CliResult {
+pub(crate) fn preprocess_command(input: &InputArgs, args: &PreprocessArgs, out: Option<&Path>) -> CliResult {
     let target = target(input)?;
     let config = preprocess_config(args)?;
     let (export, _) = read_stage(input)?;
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
-    preprocess_stage(
-        &export,
-        &target,
-        &config,
-        out.unwrap_or(&dirs.preprocessing),
-    )?;
+    preprocess_stage(&export, &target, &config, out.unwrap_or(&dirs.preprocessing))?;
     Ok(())
 }
 
-fn train_config(
-    args: &TrainArgs,
-    device: &DeviceArgs,
-    interval: Interval,
-) -> CliResult<TrainConfig> {
+fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> CliResult<TrainConfig> {
+    let preset = match args.preset.trim().to_ascii_lowercase().as_str() {
+        "recommended" | "default" => TrainConfig::default(),
+        "original" => TrainConfig::original(),
+        other => return Err(format!("preset `{other}`: expected recommended or original").into()),
+    };
+    let calendar = args.calendar.unwrap_or(preset.features.day_of_week);
     Ok(TrainConfig {
-        window: args.window,
-        periods: args.periods,
-        hidden: args.hidden,
-        layers: args.layers,
-        epochs: args.epochs,
-        batch_size: args.batch_size,
-        optimizer: args.optimizer.parse()?,
-        learning_rate: args.learning_rate,
-        shuffle: args.shuffle,
-        seed: args.seed,
-        validation_fraction: args.validation,
-        patience: args.patience,
+        window: args.window.unwrap_or(preset.window),
+        periods: args.periods.unwrap_or(preset.periods),
+        hidden: args.hidden.unwrap_or(preset.hidden),
+        layers: args.layers.unwrap_or(preset.layers),
+        epochs: args.epochs.unwrap_or(preset.epochs),
+        batch_size: args.batch_size.unwrap_or(preset.batch_size),
+        optimizer: args
+            .optimizer
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or(preset.optimizer),
+        learning_rate: args.learning_rate.or(preset.learning_rate),
+        target: args
+            .target
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or(preset.target),
+        shuffle: args.shuffle.unwrap_or(preset.shuffle),
+        seed: args.seed.unwrap_or(preset.seed),
+        validation_fraction: args.validation.unwrap_or(preset.validation_fraction),
+        patience: args.patience.unwrap_or(preset.patience),
         features: FeatureSet {
-            day_of_week: args.calendar,
-            hour_of_day: args.calendar && interval < Interval::DAILY,
+            day_of_week: calendar,
+            hour_of_day: calendar && interval < Interval::DAILY,
         },
         device: device.device.parse()?,
-        ..TrainConfig::default()
+        ..preset
     })
 }
 
@@ -328,9 +309,7 @@ fn progress_bar(epochs: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(epochs as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("training [{bar:32}] epoch {pos}/{len}  loss {msg}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("training [{bar:32}] epoch {pos}/{len}  loss {msg}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
@@ -359,10 +338,7 @@ fn train_stage(
         println!("Test data Size: {} rows", test.len());
         if check {
             write_all_or_nothing(&[
-                (
-                    dirs.learning.join("check_train_data.csv"),
-                    series_csv(&train),
-                ),
+                (dirs.learning.join("check_train_data.csv"), series_csv(&train)),
                 (dirs.learning.join("check_test_data.csv"), series_csv(&test)),
             ])?;
             println!(
@@ -372,19 +348,13 @@ fn train_stage(
         }
     }
     let bar = progress_bar(config.epochs);
-    let mut training = flowlstm::train(
-        series,
-        criteria,
-        &target.identity(),
-        config,
-        &mut |report| {
-            bar.set_position(report.epoch as u64);
-            bar.set_message(match report.validation_loss {
-                Some(validation) => format!("{:.5} (validation {validation:.5})", report.loss),
-                None => format!("{:.5}", report.loss),
-            });
-        },
-    );
+    let mut training = flowlstm::train(series, criteria, &target.identity(), config, &mut |report| {
+        bar.set_position(report.epoch as u64);
+        bar.set_message(match report.validation_loss {
+            Some(validation) => format!("{:.5} (validation {validation:.5})", report.loss),
+            None => format!("{:.5}", report.loss),
+        });
+    });
     bar.finish_and_clear();
     let training = match training.as_mut() {
         Ok(trained) => {
@@ -403,12 +373,19 @@ fn train_stage(
         meta.feature_names.join("+")
     );
     println!(
-        "trained          {} epochs ({} windows, batch {}, {} lr {}), final loss {:.6} (scaled MSE)",
+        "trained          {} epochs ({} windows, batch {}, {} lr {}, target {}), final loss {:.6} (scaled MSE)",
         meta.epochs_run,
         meta.train_samples,
         meta.batch_size,
-        serde_json::to_value(meta.optimizer).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        serde_json::to_value(meta.optimizer)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         meta.learning_rate,
+        serde_json::to_value(meta.target)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         meta.final_loss
     );
     println!("device           {:?}", training.model.device());
@@ -416,10 +393,7 @@ fn train_stage(
         "written          {}",
         dirs.learning.join(flowlstm::WEIGHTS_FILE).display()
     );
-    println!(
-        "                 {}",
-        dirs.learning.join(flowlstm::META_FILE).display()
-    );
+    println!("                 {}", dirs.learning.join(flowlstm::META_FILE).display());
     let profile = profiler.finish("train");
     println!("{profile}");
     Ok(TrainOutcome { training, profile })
@@ -427,11 +401,13 @@ fn train_stage(
 
 struct EvaluateOutcome {
     accuracy: Accuracy,
+    comparison: Comparison,
     outliers: Vec<Outlier>,
     profile: StageProfile,
 }
 
 fn evaluate_stage(
+    series: &FlowSeries,
     training: &Training,
     config: &TrainConfig,
     sigma_k: f64,
@@ -448,11 +424,17 @@ fn evaluate_stage(
         sigma_k,
     );
     println!();
-    println!(
-        "== Evaluation on the test part ({} points) ==",
-        accuracy.points
-    );
+    println!("== Evaluation on the test part ({} points) ==", accuracy.points);
     print!("{}", render(&accuracy, &outliers, sigma_k));
+    let season = season_length(series.interval.seconds());
+    let comparison = compare(
+        &series.values,
+        training.train_rows,
+        &evaluation.predicted,
+        config.window,
+        season,
+    )?;
+    print!("{}", render_comparison(&comparison));
     let subtitle = format!(
         "Epochs={}, Batch Size={}, RMSE={:.2}",
         training.model.meta.epochs_run, config.batch_size, accuracy.rmse
@@ -470,29 +452,12 @@ fn evaluate_stage(
         .zip(&evaluation.predicted)
         .map(|(a, p)| a - p)
         .collect();
-    let residual_image = residual_graph(
-        &evaluation.timestamps,
-        &residuals,
-        accuracy.residual_sigma(),
-        sigma_k,
-    )?;
+    let residual_image = residual_graph(&evaluation.timestamps, &residuals, accuracy.residual_sigma(), sigma_k)?;
     let files = [
-        (
-            dirs.learning.join("lstm_performance_graph.tiff"),
-            encode_tiff(&graph)?,
-        ),
-        (
-            dirs.learning.join("lstm_performance_graph.png"),
-            encode_png(&graph)?,
-        ),
-        (
-            dirs.learning.join("residuals.png"),
-            encode_png(&residual_image)?,
-        ),
-        (
-            dirs.learning.join("test_predictions.csv"),
-            evaluation_csv(evaluation),
-        ),
+        (dirs.learning.join("lstm_performance_graph.tiff"), encode_tiff(&graph)?),
+        (dirs.learning.join("lstm_performance_graph.png"), encode_png(&graph)?),
+        (dirs.learning.join("residuals.png"), encode_png(&residual_image)?),
+        (dirs.learning.join("test_predictions.csv"), evaluation_csv(evaluation)),
     ];
     write_all_or_nothing(&files)?;
     for (path, _) in &files {
@@ -502,6 +467,7 @@ fn evaluate_stage(
     println!("{profile}");
     Ok(EvaluateOutcome {
         accuracy,
+        comparison,
         outliers,
         profile,
     })
@@ -522,25 +488,15 @@ pub(crate) fn train_command(
     );
     let (series, criteria) = if input.input.is_none() && files.0.is_file() && files.1.is_file() {
         println!("Using {} and {}", files.0.display(), files.1.display());
-        (
-            read_series_csv(&files.0, None)?,
-            read_criteria_csv(&files.1)?,
-        )
+        (read_series_csv(&files.0, None)?, read_criteria_csv(&files.1)?)
     } else {
         let (export, _) = read_stage(input)?;
         let outcome = preprocess_stage(&export, &target, &config, &dirs.preprocessing)?;
         (outcome.preprocessed.series, outcome.preprocessed.criteria)
     };
     let train_config = train_config(args, device, series.interval)?;
-    let trained = train_stage(
-        &series,
-        &criteria,
-        &target,
-        &train_config,
-        args.check,
-        &dirs,
-    )?;
-    evaluate_stage(&trained.training, &train_config, args.outlier_sigma, &dirs)?;
+    let trained = train_stage(&series, &criteria, &target, &train_config, args.check, &dirs)?;
+    evaluate_stage(&series, &trained.training, &train_config, args.outlier_sigma, &dirs)?;
     Ok(())
 }
 
@@ -613,11 +569,7 @@ fn predict_stage(
     for point in &forecast {
         println!("{point}");
     }
-    let flagged: Vec<(i64, f64)> = scan
-        .anomalies
-        .iter()
-        .map(|a| (a.timestamp, a.actual))
-        .collect();
+    let flagged: Vec<(i64, f64)> = scan.anomalies.iter().map(|a| (a.timestamp, a.actual)).collect();
     let subtitle = format!(
         "{} readings, {} flagged (prediction outside the normal range)",
         thousands(cleaned.len()),
@@ -631,14 +583,8 @@ fn predict_stage(
         normal_min: model.meta.criteria.normal_min,
         normal_max: model.meta.criteria.normal_max,
     })?;
-    files.push((
-        dirs.prediction.join("prediction.csv"),
-        forecast_csv(&forecast),
-    ));
-    files.push((
-        dirs.prediction.join("anomaly_scan.png"),
-        encode_png(&overview)?,
-    ));
+    files.push((dirs.prediction.join("prediction.csv"), forecast_csv(&forecast)));
+    files.push((dirs.prediction.join("anomaly_scan.png"), encode_png(&overview)?));
     write_all_or_nothing(&files)?;
     for (path, _) in &files {
         println!("written          {}", path.display());
@@ -652,11 +598,7 @@ fn predict_stage(
     })
 }
 
-pub(crate) fn predict_command(
-    input: &InputArgs,
-    device: &DeviceArgs,
-    batch_size: usize,
-) -> CliResult {
+pub(crate) fn predict_command(input: &InputArgs, device: &DeviceArgs, batch_size: usize) -> CliResult {
     let target = target(input)?;
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
     let device_choice: DeviceChoice = device.device.parse()?;
@@ -674,18 +616,8 @@ pub(crate) fn predict_command(
     };
     let (export, _) = read_stage(input)?;
     let outcome = preprocess_stage(&export, &target, &config, &dirs.preprocessing)?;
-    model.check_fits(
-        &dirs.learning,
-        &target.slug,
-        outcome.preprocessed.series.interval,
-    )?;
-    predict_stage(
-        &model,
-        &outcome.preprocessed,
-        batch_size,
-        device_choice,
-        &dirs,
-    )?;
+    model.check_fits(&dirs.learning, &target.slug, outcome.preprocessed.series.interval)?;
+    predict_stage(&model, &outcome.preprocessed, batch_size, device_choice, &dirs)?;
     Ok(())
 }
 
@@ -707,8 +639,7 @@ pub(crate) fn run(args: &RunArgs) -> CliResult {
     for target in &targets {
         let dirs = SiteDirs::new(&args.input.output_dir, &target.slug);
         let pre = preprocess_stage(&export, target, &preprocess, &dirs.preprocessing)?;
-        let train_config =
-            train_config(&args.train, &args.device, pre.preprocessed.series.interval)?;
+        let train_config = train_config(&args.train, &args.device, pre.preprocessed.series.interval)?;
         let trained = train_stage(
             &pre.preprocessed.series,
             &pre.preprocessed.criteria,
@@ -718,6 +649,7 @@ pub(crate) fn run(args: &RunArgs) -> CliResult {
             &dirs,
         )?;
         let evaluated = evaluate_stage(
+            &pre.preprocessed.series,
             &trained.training,
             &train_config,
             args.train.outlier_sigma,
@@ -736,9 +668,7 @@ pub(crate) fn run(args: &RunArgs) -> CliResult {
             evaluated.profile.clone(),
             predicted.profile.clone(),
         ];
-        let report = site_report(
-            target, &export, &pre, &trained, &evaluated, &predicted, &stages,
-        );
+        let report = site_report(target, &export, &pre, &trained, &evaluated, &predicted, &stages);
         let report_path = dirs.root.join("report.json");
         write_all_or_nothing(&[(report_path.clone(), serde_json::to_vec_pretty(&report)?)])?;
         println!("written          {}", report_path.display());
@@ -776,6 +706,7 @@ fn site_report(
         "model": meta,
         "accuracy": evaluated.accuracy,
         "variance_ratio": evaluated.accuracy.variance_ratio(),
+        "baselines": evaluated.comparison,
         "outliers": evaluated.outliers.iter().map(|o| json!({
             "time": format_timestamp(o.timestamp), "actual": o.actual, "predicted": o.predicted, "residual": o.residual,
         })).collect::<Vec<_>>(),
@@ -796,11 +727,7 @@ pub(crate) fn print_sites() {
     println!("{:<16} {:<28} description", "slug", "column");
     for site in &SITES {
         // Hangul is two columns wide on a terminal; pad by display width, not by chars.
-        let width: usize = site
-            .column
-            .chars()
-            .map(|c| if c.is_ascii() { 1 } else { 2 })
-            .sum();
+        let width: usize = site.column.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
         println!(
             "{:<16} {}{} {}",
             site.slug,

@@ -4,9 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
 }
 
 /// Runs `flow` in `dir` with its cache inside `dir`, so no test touches the user's cache.
@@ -46,21 +44,14 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 fn preprocess_matches_the_hand_computed_answer_for_both_input_forms() {
     // fixtures/README.md works these numbers out by hand.
     let expected_series = "time,value\n2020-01-01 00:00:00,122.5\n2020-01-02 00:00:00,210\n2020-01-03 00:00:00,300\n2020-01-04 00:00:00,905.3125\n";
-    let expected_criteria =
-        "raw_min,raw_max,normal_min,normal_max\n122.5,1000,-242.1875,905.3125\n";
+    let expected_criteria = "raw_min,raw_max,normal_min,normal_max\n122.5,1000,-242.1875,905.3125\n";
     for input in ["small_export_cp949.csv", "jangmyeong_two_column.csv"] {
         let dir = tempfile::tempdir().unwrap();
         let input = fixture(input);
         let before = std::fs::read(&input).unwrap();
         let output = flow(
             dir.path(),
-            &[
-                "preprocess",
-                "--site",
-                "jangmyeong",
-                "--input",
-                input.to_str().unwrap(),
-            ],
+            &["preprocess", "--site", "jangmyeong", "--input", input.to_str().unwrap()],
         );
         assert!(output.status.success(), "{}", stderr(&output));
         let out = dir.path().join("Output/jangmyeong/Data_preprocessing");
@@ -76,15 +67,8 @@ fn preprocess_matches_the_hand_computed_answer_for_both_input_forms() {
         assert!(text.contains("rows read        14"), "{text}");
         assert!(text.contains("5 blank, 2 non-numeric"), "{text}");
         assert!(text.contains("1 readings in 1 short gaps (<= 3) took the previous reading; 4 in 1 long gaps interpolated; 1 leading and 1 trailing dropped"), "{text}");
-        assert!(
-            text.contains("1 above normal_max, 0 below normal_min"),
-            "{text}"
-        );
-        assert_eq!(
-            std::fs::read(&input).unwrap(),
-            before,
-            "the input is never modified"
-        );
+        assert!(text.contains("1 above normal_max, 0 below normal_min"), "{text}");
+        assert_eq!(std::fs::read(&input).unwrap(), before, "the input is never modified");
     }
 }
 
@@ -128,11 +112,7 @@ fn sites_lists_the_registry() {
     assert!(output.status.success());
     let text = stdout(&output);
     assert_eq!(text.lines().count(), 15);
-    assert!(
-        text.contains("jangmyeong")
-            && text.contains("장명(배) 유입유량 순시")
-            && text.contains("naejang-out")
-    );
+    assert!(text.contains("jangmyeong") && text.contains("장명(배) 유입유량 순시") && text.contains("naejang-out"));
 }
 
 /// Each bad input: non-zero exit, one line on stderr naming the file and the problem, nothing written.
@@ -167,16 +147,9 @@ fn bad_inputs_get_one_clear_line_and_leave_nothing() {
         let output = flow(dir.path(), &args);
         let error = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{path:?}: {error}");
-        assert_eq!(
-            error.lines().count(),
-            1,
-            "{path:?}: one line expected, got {error}"
-        );
+        assert_eq!(error.lines().count(), 1, "{path:?}: one line expected, got {error}");
         assert!(error.starts_with("flow: error: "), "{error}");
-        assert!(
-            error.contains(message),
-            "{path:?}: expected `{message}` in {error}"
-        );
+        assert!(error.contains(message), "{path:?}: expected `{message}` in {error}");
         if !message.starts_with("unknown site") {
             let name = path.file_name().unwrap().to_str().unwrap();
             assert!(error.contains(name), "the file is named: {error}");
@@ -223,13 +196,7 @@ fn train_then_predict_in_a_fresh_process() {
     // the split is 503 / 217, exactly as the original's `int(len(data) * 0.7)`.
     let output = flow(
         dir.path(),
-        &[
-            "demo-data",
-            "--rows",
-            "43200",
-            "--out",
-            demo.to_str().unwrap(),
-        ],
+        &["demo-data", "--rows", "43200", "--out", demo.to_str().unwrap()],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let demo = demo.to_str().unwrap();
@@ -254,10 +221,7 @@ fn train_then_predict_in_a_fresh_process() {
         text.contains("Train data Size: 503 rows") && text.contains("Test data Size: 217 rows"),
         "{text}"
     );
-    assert!(
-        text.contains("RMSE") && text.contains("Residuals Analysis"),
-        "{text}"
-    );
+    assert!(text.contains("RMSE") && text.contains("Residuals Analysis"), "{text}");
     let learning = dir.path().join("Output/jangmyeong/Learning_lstm");
     for name in [
         "model.safetensors",
@@ -282,24 +246,14 @@ fn train_then_predict_in_a_fresh_process() {
     let output = flow(dir.path(), &["predict", "--input", demo]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains("43,193 windows of 7 readings at 1min"),
-        "{text}"
-    );
-    let forecast_line = text
-        .lines()
-        .find(|l| l.starts_with("time: "))
-        .unwrap_or_default();
+    assert!(text.contains("43,193 windows of 7 readings at 1min"), "{text}");
+    let forecast_line = text.lines().find(|l| l.starts_with("time: ")).unwrap_or_default();
     assert!(
         forecast_line.starts_with("time: 2020-01-31 00:00:00 - predicted: "),
         "{text}"
     );
     assert!(forecast_line.ends_with("label: Normal") || forecast_line.ends_with("label: Abnormal"));
-    let prediction = std::fs::read_to_string(
-        dir.path()
-            .join("Output/jangmyeong/Prediction/prediction.csv"),
-    )
-    .unwrap();
+    let prediction = std::fs::read_to_string(dir.path().join("Output/jangmyeong/Prediction/prediction.csv")).unwrap();
     assert!(
         prediction.starts_with("time,predicted,label\n2020-01-31 00:00:00,"),
         "{prediction}"
@@ -311,10 +265,7 @@ fn train_then_predict_in_a_fresh_process() {
     for name in ["model.safetensors", "model.json"] {
         std::fs::copy(learning.join(name), other.join(name)).unwrap();
     }
-    let output = flow(
-        dir.path(),
-        &["predict", "--input", demo, "--site", "hoeryong"],
-    );
+    let output = flow(dir.path(), &["predict", "--input", demo, "--site", "hoeryong"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("trained for site `jangmyeong`, not `hoeryong`"),
@@ -322,16 +273,9 @@ fn train_then_predict_in_a_fresh_process() {
         stderr(&output)
     );
 
-    let output = flow(
-        dir.path(),
-        &["predict", "--input", demo, "--site", "naejang"],
-    );
+    let output = flow(dir.path(), &["predict", "--input", demo, "--site", "naejang"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("train a model first"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("train a model first"), "{}", stderr(&output));
 }
 
 #[test]
@@ -340,13 +284,7 @@ fn run_writes_every_output_for_several_sites_from_one_read() {
     let demo = dir.path().join("demo.csv");
     assert!(flow(
         dir.path(),
-        &[
-            "demo-data",
-            "--rows",
-            "30240",
-            "--out",
-            demo.to_str().unwrap()
-        ]
+        &["demo-data", "--rows", "30240", "--out", demo.to_str().unwrap()]
     )
     .status
     .success());
@@ -368,11 +306,7 @@ fn run_writes_every_output_for_several_sites_from_one_read() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert_eq!(
-        text.matches("Read ").count(),
-        1,
-        "the file is read once: {text}"
-    );
+    assert_eq!(text.matches("Read ").count(), 1, "the file is read once: {text}");
     assert!(text.contains("== Profile =="), "{text}");
     assert!(
         text.contains("jangmyeong/train") && text.contains("hoeryong/predict"),
@@ -381,19 +315,14 @@ fn run_writes_every_output_for_several_sites_from_one_read() {
     for site in ["jangmyeong", "hoeryong"] {
         let root = dir.path().join("Output").join(site);
         let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap())
-                .unwrap();
+            serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap()).unwrap();
         assert_eq!(report["site"], site);
         assert_eq!(report["split"]["train_rows"], 352);
         assert_eq!(report["split"]["test_rows"], 152);
         assert!(report["accuracy"]["rmse"].as_f64().unwrap() > 0.0);
         assert_eq!(
             report["anomaly_scan"]["windows"],
-            30240
-                - 7
-                - report["ingest"]["rows_read"]
-                    .as_u64()
-                    .map_or(0, |r| 30240 - r)
+            30240 - 7 - report["ingest"]["rows_read"].as_u64().map_or(0, |r| 30240 - r)
         );
         assert_eq!(report["profile"].as_array().unwrap().len(), 4);
         let tiff = std::fs::read(root.join("Learning_lstm/lstm_performance_graph.tiff")).unwrap();
@@ -408,22 +337,16 @@ fn without_input_the_demo_export_is_generated_once_and_reused() {
     let output = flow(dir.path(), &["preprocess", "--site", "jangmyeong"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains("Generating the built-in demo export"),
-        "{text}"
-    );
+    assert!(text.contains("Generating the built-in demo export"), "{text}");
     assert!(text.contains("rows read        527,041 (cp949)"), "{text}");
     assert!(text.contains("daily by mean: 367 rows"), "{text}");
     let output = flow(dir.path(), &["preprocess", "--site", "hoeryong"]);
     assert!(!stdout(&output).contains("Generating"), "reused");
     assert_eq!(
-        std::fs::read_to_string(
-            dir.path()
-                .join("Output/hoeryong/Data_preprocessing/preprocessed.csv")
-        )
-        .unwrap()
-        .lines()
-        .count(),
+        std::fs::read_to_string(dir.path().join("Output/hoeryong/Data_preprocessing/preprocessed.csv"))
+            .unwrap()
+            .lines()
+            .count(),
         368
     );
 }

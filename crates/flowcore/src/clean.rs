@@ -84,11 +84,7 @@ mod tests {
         let report = fill_gaps(&mut values, 3);
         assert_eq!(values, [1.0, 1.0, 5.0, 5.0, 5.0, 5.0, 9.0]);
         assert_eq!(
-            (
-                report.filled_previous,
-                report.short_gaps,
-                report.interpolated
-            ),
+            (report.filled_previous, report.short_gaps, report.interpolated),
             (4, 2, 0)
         );
     }

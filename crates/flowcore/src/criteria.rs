@@ -75,14 +75,9 @@ pub fn tukey_fences(values: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// Criteria of a finite series: extremes, and the normal range given or else Tukey's fences.
-pub fn compute_criteria(
-    values: &[f64],
-    normal_min: Option<f64>,
-    normal_max: Option<f64>,
-) -> Result<Criteria> {
-    let (fence_low, fence_high) = tukey_fences(values).ok_or_else(|| {
-        CoreError::InvalidConfig("no values to compute criteria from".to_string())
-    })?;
+pub fn compute_criteria(values: &[f64], normal_min: Option<f64>, normal_max: Option<f64>) -> Result<Criteria> {
+    let (fence_low, fence_high) = tukey_fences(values)
+        .ok_or_else(|| CoreError::InvalidConfig("no values to compute criteria from".to_string()))?;
     let raw_min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let raw_max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let criteria = Criteria {

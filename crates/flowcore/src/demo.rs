@@ -83,8 +83,7 @@ fn clean_inflow(rows: usize, start: i64, rng: &mut Rng) -> Vec<f64> {
         let year_fraction = row as f64 / year_minutes;
         let hour = (timestamp.rem_euclid(DAY)) as f64 / 3600.0;
         // Daily mean rises from about 330 to about 460 over the year, with a summer bump.
-        let level =
-            330.0 + 130.0 * year_fraction + 12.0 * (TAU * (year_fraction - 0.35)).sin().max(0.0);
+        let level = 330.0 + 130.0 * year_fraction + 12.0 * (TAU * (year_fraction - 0.35)).sin().max(0.0);
         let weekday = (timestamp.div_euclid(DAY) + 3).rem_euclid(7);
         let weekly = match weekday {
             5 => 0.96,
@@ -232,11 +231,7 @@ pub fn generate(config: &DemoConfig) -> Vec<u8> {
 /// flow's cache folder: `$FLOW_CACHE_DIR`, else `$XDG_CACHE_HOME/flow`, else `~/.cache/flow`, else
 /// the system's temporary folder.
 pub fn cache_dir() -> PathBuf {
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let from_env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     from_env("FLOW_CACHE_DIR")
         .or_else(|| from_env("XDG_CACHE_HOME").map(|p| p.join("flow")))
         .or_else(|| from_env("HOME").map(|p| p.join(".cache").join("flow")))
@@ -245,10 +240,9 @@ pub fn cache_dir() -> PathBuf {
 
 /// Where the demo export for `config` is cached.
 pub fn demo_path(config: &DemoConfig) -> PathBuf {
-    cache_dir().join("demo").join(format!(
-        "jeongeup-demo-rows{}-seed{}.csv",
-        config.rows, config.seed
-    ))
+    cache_dir()
+        .join("demo")
+        .join(format!("jeongeup-demo-rows{}-seed{}.csv", config.rows, config.seed))
 }
 
 /// Writes the demo export to `path` (atomically).
@@ -278,19 +272,14 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_and_a_real_export_shape() {
-        let config = DemoConfig {
-            rows: 20_000,
-            seed: 7,
-        };
+        let config = DemoConfig { rows: 20_000, seed: 7 };
         let bytes = generate(&config);
         assert_eq!(bytes, generate(&config));
         assert_ne!(bytes, generate(&DemoConfig { seed: 8, ..config }));
         let export = Export::from_bytes(bytes, Path::new("demo.csv")).unwrap();
         assert_eq!(export.encoding(), crate::ingest::TextEncoding::Cp949);
         assert_eq!(export.value_columns().len(), 14);
-        let read = export
-            .series(Selector::Site(find_site("jangmyeong").unwrap()))
-            .unwrap();
+        let read = export.series(Selector::Site(find_site("jangmyeong").unwrap())).unwrap();
         assert_eq!(read.report.rows_read, 20_000);
         assert!(read.report.blank_cells > 0 && read.report.non_numeric_cells > 0);
         assert!(read.series.values[0].is_finite() && read.series.values[19_999].is_finite());

@@ -70,10 +70,7 @@ mod tests {
         assert_eq!(m[0], 0.5);
         assert_eq!((m[1], m[2]), (0.0, 1.0)); // Monday: angle 0
         assert!((m[3] - 1.0).abs() < 1e-6 && m[4].abs() < 1e-6); // 06:00: a quarter turn
-        assert_eq!(
-            FeatureSet::default().matrix(&[0, 1], &[0.25, 0.75]),
-            vec![0.25, 0.75]
-        );
+        assert_eq!(FeatureSet::default().matrix(&[0, 1], &[0.25, 0.75]), vec![0.25, 0.75]);
         assert_eq!(set.names().len(), set.count());
     }
 }

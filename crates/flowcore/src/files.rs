@@ -100,11 +100,11 @@ pub fn read_series_csv(path: &Path, interval: Option<Interval>) -> Result<FlowSe
         if line.trim().is_empty() {
             continue;
         }
-        let (time, value) = line.split_once(',').ok_or_else(|| {
-            malformed(index + 1, format!("expected `time,value`, found `{line}`"))
-        })?;
-        let timestamp = parse_timestamp(time)
-            .ok_or_else(|| malformed(index + 1, format!("`{time}` is not a timestamp")))?;
+        let (time, value) = line
+            .split_once(',')
+            .ok_or_else(|| malformed(index + 1, format!("expected `time,value`, found `{line}`")))?;
+        let timestamp =
+            parse_timestamp(time).ok_or_else(|| malformed(index + 1, format!("`{time}` is not a timestamp")))?;
         let value: f64 = value
             .trim()
             .parse()
@@ -161,12 +161,7 @@ mod tests {
     #[test]
     fn series_and_criteria_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let series = FlowSeries::new(
-            vec![0, DAY, 2 * DAY],
-            vec![330.25, 1.0 / 3.0, -2.0],
-            Interval::DAILY,
-        )
-        .unwrap();
+        let series = FlowSeries::new(vec![0, DAY, 2 * DAY], vec![330.25, 1.0 / 3.0, -2.0], Interval::DAILY).unwrap();
         let criteria = Criteria {
             raw_min: -2.0,
             raw_max: 330.25,
@@ -199,9 +194,7 @@ mod tests {
         std::fs::write(&blocker, b"x").unwrap();
         let good = dir.path().join("good.csv");
         let bad = blocker.join("cannot/exist.csv");
-        assert!(
-            write_all_or_nothing(&[(good.clone(), b"a".to_vec()), (bad, b"b".to_vec())]).is_err()
-        );
+        assert!(write_all_or_nothing(&[(good.clone(), b"a".to_vec()), (bad, b"b".to_vec())]).is_err());
         assert!(!good.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -212,10 +205,7 @@ mod tests {
         let path = dir.path().join("p.csv");
         std::fs::write(&path, "time,value\n2020-01-01,1\n2020-01-02,x\n").unwrap();
         let error = read_series_csv(&path, None).unwrap_err();
-        assert!(
-            error.to_string().ends_with("line 3: `x` is not a number"),
-            "{error}"
-        );
+        assert!(error.to_string().ends_with("line 3: `x` is not a number"), "{error}");
         std::fs::write(&path, "raw_min,raw_max,normal_min,normal_max\n1,2,3\n").unwrap();
         assert!(read_criteria_csv(&path).is_err());
     }

@@ -137,19 +137,16 @@ impl Export {
         let path = path.to_path_buf();
         let (text, encoding) = decode(bytes, &path)?;
         let mut lines = text.lines().filter(|line| !line.trim().is_empty());
-        let header_line = lines
-            .next()
-            .ok_or_else(|| CoreError::Empty { path: path.clone() })?;
+        let header_line = lines.next().ok_or_else(|| CoreError::Empty { path: path.clone() })?;
         let header = split_record(header_line);
         let first_row = lines
             .next()
             .ok_or_else(|| CoreError::NoDataRows { path: path.clone() })?;
-        let time_index = find_time_column(&header, &split_record(first_row)).ok_or_else(|| {
-            CoreError::NoTimeColumn {
+        let time_index =
+            find_time_column(&header, &split_record(first_row)).ok_or_else(|| CoreError::NoTimeColumn {
                 path: path.clone(),
                 header: header.join(","),
-            }
-        })?;
+            })?;
         Ok(Export {
             path,
             text,
@@ -182,9 +179,7 @@ impl Export {
     fn resolve(&self, selector: Selector<'_>) -> Result<usize> {
         let position = |name: &str| self.header.iter().position(|h| h == name.trim());
         let only = || {
-            let values: Vec<usize> = (0..self.header.len())
-                .filter(|i| *i != self.time_index)
-                .collect();
+            let values: Vec<usize> = (0..self.header.len()).filter(|i| *i != self.time_index).collect();
             (values.len() == 1).then(|| values[0])
         };
         let unknown = |column: &str| CoreError::UnknownColumn {
@@ -193,15 +188,11 @@ impl Export {
             available: self.value_columns().join(", "),
         };
         match selector {
-            Selector::Site(site) => position(site.column)
-                .or_else(only)
-                .ok_or_else(|| unknown(site.column)),
+            Selector::Site(site) => position(site.column).or_else(only).ok_or_else(|| unknown(site.column)),
             Selector::Column(name) => position(name)
                 .filter(|i| *i != self.time_index)
                 .ok_or_else(|| unknown(name)),
-            Selector::Only => {
-                only().ok_or_else(|| unknown("(the one value column of a two-column file)"))
-            }
+            Selector::Only => only().ok_or_else(|| unknown("(the one value column of a two-column file)")),
         }
     }
 
@@ -212,11 +203,7 @@ impl Export {
     pub fn series(&self, selector: Selector<'_>) -> Result<Ingested> {
         let value_index = self.resolve(selector)?;
         let frame = self.read_frame(value_index)?;
-        let (time_position, value_position) = if self.time_index < value_index {
-            (0, 1)
-        } else {
-            (1, 0)
-        };
+        let (time_position, value_position) = if self.time_index < value_index { (0, 1) } else { (1, 0) };
         let columns = frame.columns();
         let as_str = |position: usize| {
             columns
@@ -276,8 +263,7 @@ impl Export {
                 rows: rows_read,
             });
         }
-        let (timestamps, values, duplicate_timestamps, reordered) =
-            sort_and_dedupe(timestamps, values);
+        let (timestamps, values, duplicate_timestamps, reordered) = sort_and_dedupe(timestamps, values);
         let interval = detect_interval(&timestamps).unwrap_or(Interval::MINUTE);
         let series = FlowSeries::new(timestamps, values, interval)?;
         Ok(Ingested {
@@ -350,11 +336,7 @@ fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
     header
         .iter()
         .position(|name| NAMES.iter().any(|known| name.eq_ignore_ascii_case(known)))
-        .or_else(|| {
-            first_row
-                .iter()
-                .position(|cell| parse_timestamp(cell).is_some())
-        })
+        .or_else(|| first_row.iter().position(|cell| parse_timestamp(cell).is_some()))
 }
 
 /// Sorts rows by time (stable) and keeps one reading per timestamp: the last finite one.
@@ -401,20 +383,13 @@ mod tests {
 
     #[test]
     fn decodes_utf8_bom_and_cp949() {
-        let (encoded, _, _) =
-            encoding_rs::EUC_KR.encode("저장시간,장명(배) 유입유량 순시\n2020/01/01 0:00,330\n");
+        let (encoded, _, _) = encoding_rs::EUC_KR.encode("저장시간,장명(배) 유입유량 순시\n2020/01/01 0:00,330\n");
         let (text, encoding) = decode(encoded.into_owned(), Path::new("x")).unwrap();
         assert_eq!(encoding, TextEncoding::Cp949);
         assert!(text.starts_with("저장시간,장명(배)"));
         let (text, encoding) = decode(b"\xEF\xBB\xBFtime,v\n".to_vec(), Path::new("x")).unwrap();
-        assert_eq!(
-            (text.as_str(), encoding),
-            ("time,v\n", TextEncoding::Utf8Bom)
-        );
-        assert!(matches!(
-            decode(vec![], Path::new("x")),
-            Err(CoreError::Empty { .. })
-        ));
+        assert_eq!((text.as_str(), encoding), ("time,v\n", TextEncoding::Utf8Bom));
+        assert!(matches!(decode(vec![], Path::new("x")), Err(CoreError::Empty { .. })));
         assert!(matches!(
             decode(b"ab\x00cd".to_vec(), Path::new("x")),
             Err(CoreError::Encoding { offset: 2, .. })
@@ -446,15 +421,12 @@ mod tests {
 
     #[test]
     fn picks_the_site_column_from_a_wide_export() {
-        let data = "저장시간,회룡(가) 유입유량 순시,장명(배) 유입유량 순시\n2020/01/01 0:00,94,330\n2020/01/01 0:01,95,331\n";
+        let data =
+            "저장시간,회룡(가) 유입유량 순시,장명(배) 유입유량 순시\n2020/01/01 0:00,94,330\n2020/01/01 0:01,95,331\n";
         let export = export(data.as_bytes()).unwrap();
-        let read = export
-            .series(Selector::Site(find_site("jangmyeong").unwrap()))
-            .unwrap();
+        let read = export.series(Selector::Site(find_site("jangmyeong").unwrap())).unwrap();
         assert_eq!(read.series.values, vec![330.0, 331.0]);
-        let read = export
-            .series(Selector::Column("회룡(가) 유입유량 순시"))
-            .unwrap();
+        let read = export.series(Selector::Column("회룡(가) 유입유량 순시")).unwrap();
         assert_eq!(read.series.values, vec![94.0, 95.0]);
         let error = export
             .series(Selector::Site(find_site("naejang").unwrap()))
@@ -469,19 +441,15 @@ mod tests {
 
     #[test]
     fn bad_inputs_name_the_problem() {
-        assert!(matches!(
-            export(b"time,value\n"),
-            Err(CoreError::NoDataRows { .. })
-        ));
+        assert!(matches!(export(b"time,value\n"), Err(CoreError::NoDataRows { .. })));
         assert!(matches!(
             export(b"when,value\nyesterday,1\n"),
             Err(CoreError::NoTimeColumn { .. })
         ));
-        let error =
-            export(b"time,value\n2020-01-01 00:00,1\n2020-01-01 00:01,2\n\n2020-13-01 00:02,3\n")
-                .unwrap()
-                .series(Selector::Only)
-                .unwrap_err();
+        let error = export(b"time,value\n2020-01-01 00:00,1\n2020-01-01 00:01,2\n\n2020-13-01 00:02,3\n")
+            .unwrap()
+            .series(Selector::Only)
+            .unwrap_err();
         assert!(
             matches!(&error, CoreError::BadTimestamp { line: 5, text, .. } if text == "2020-13-01 00:02"),
             "{error}"
@@ -495,9 +463,6 @@ mod tests {
 
     #[test]
     fn splits_quoted_records() {
-        assert_eq!(
-            split_record("a,\"b,c\",\"d\"\"e\" \r"),
-            vec!["a", "b,c", "d\"e"]
-        );
+        assert_eq!(split_record("a,\"b,c\",\"d\"\"e\" \r"), vec!["a", "b,c", "d\"e"]);
     }
 }

@@ -41,9 +41,7 @@ pub use criteria::{Bound, Criteria};
 pub use error::{CoreError, Result};
 pub use features::FeatureSet;
 pub use ingest::{read_series, Export, IngestReport, Ingested, Selector, TextEncoding};
-pub use preprocess::{
-    clean_series, preprocess, DaySelection, PreprocessConfig, PreprocessSummary, Preprocessed,
-};
+pub use preprocess::{clean_series, preprocess, DaySelection, PreprocessConfig, PreprocessSummary, Preprocessed};
 pub use scale::MinMaxScaler;
 pub use series::{FlowSeries, Interval};
 pub use sites::{find_site, Site, SITES};

@@ -257,24 +257,14 @@ mod tests {
             ..PreprocessConfig::default()
         };
         let error = preprocess(&raw, &config).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("more than the limit of 20000000"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("more than the limit of 20000000"), "{error}");
     }
 
     #[test]
     fn weekday_selection_and_too_few_rows() {
         let monday = parse_timestamp("2020-01-06").unwrap();
         let timestamps: Vec<i64> = (0..14).map(|k| monday + k * DAY).collect();
-        let raw = FlowSeries::new(
-            timestamps,
-            (0..14).map(f64::from).collect(),
-            Interval::DAILY,
-        )
-        .unwrap();
+        let raw = FlowSeries::new(timestamps, (0..14).map(f64::from).collect(), Interval::DAILY).unwrap();
         let config = PreprocessConfig {
             days: DaySelection::Weekend,
             ..PreprocessConfig::default()
@@ -284,9 +274,6 @@ mod tests {
         assert_eq!(done.summary.days_dropped, 10);
         let short = raw.slice(0, 1);
         let error = preprocess(&short, &PreprocessConfig::default()).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "need at least 2 rows at interval daily, have 1"
-        );
+        assert_eq!(error.to_string(), "need at least 2 rows at interval daily, have 1");
     }
 }

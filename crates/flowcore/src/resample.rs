@@ -32,13 +32,15 @@ pub fn resample_mean(series: &FlowSeries, interval: Interval) -> FlowSeries {
     let values = sums
         .iter()
         .zip(&counts)
-        .map(|(sum, &count)| {
-            if count == 0 {
-                f64::NAN
-            } else {
-                sum / f64::from(count)
-            }
-        })
+        .map(
+            |(sum, &count)| {
+                if count == 0 {
+                    f64::NAN
+                } else {
+                    sum / f64::from(count)
+                }
+            },
+        )
         .collect();
     FlowSeries {
         timestamps,

@@ -16,9 +16,7 @@ impl MinMaxScaler {
     pub fn fit(values: &[f64]) -> Option<MinMaxScaler> {
         let mut finite = values.iter().copied().filter(|v| v.is_finite()).peekable();
         finite.peek()?;
-        let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
+        let (min, max) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
         Some(MinMaxScaler { min, max })
     }
 

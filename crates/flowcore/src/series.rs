@@ -225,14 +225,7 @@ mod tests {
         assert_eq!(Interval::TEN_MINUTES.to_string(), "10min");
         assert_eq!(Interval::DAILY.to_string(), "daily");
         assert_eq!(Interval::from_seconds(2 * HOUR).unwrap().to_string(), "2h");
-        for bad in [
-            "weekly",
-            "7min",
-            "0min",
-            "",
-            "min10",
-            "99999999999999999999d",
-        ] {
+        for bad in ["weekly", "7min", "0min", "", "min10", "99999999999999999999d"] {
             assert!(bad.parse::<Interval>().is_err(), "{bad}");
         }
         assert_eq!(Interval::HOURLY.bucket_start(HOUR * 5 + 59), HOUR * 5);
@@ -243,8 +236,7 @@ mod tests {
     fn series_checks_its_shape() {
         assert!(FlowSeries::new(vec![0, 60], vec![1.0], Interval::MINUTE).is_err());
         assert!(FlowSeries::new(vec![60, 60], vec![1.0, 2.0], Interval::MINUTE).is_err());
-        let series =
-            FlowSeries::new(vec![0, 60, 120], vec![1.0, f64::NAN, 3.0], Interval::MINUTE).unwrap();
+        let series = FlowSeries::new(vec![0, 60, 120], vec![1.0, f64::NAN, 3.0], Interval::MINUTE).unwrap();
         assert_eq!(series.missing(), 1);
         assert_eq!(series.first_non_finite(), Some(60));
         assert!(series.require_finite("test").is_err());

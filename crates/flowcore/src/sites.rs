@@ -98,11 +98,7 @@ pub fn find_site(name: &str) -> Option<&'static Site> {
 
 /// The slugs, comma-separated, for error messages.
 pub fn known_slugs() -> String {
-    SITES
-        .iter()
-        .map(|site| site.slug)
-        .collect::<Vec<_>>()
-        .join(", ")
+    SITES.iter().map(|site| site.slug).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

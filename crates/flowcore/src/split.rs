@@ -5,20 +5,14 @@ use crate::series::FlowSeries;
 
 /// Splits a series in time order: the first `floor(len · train_fraction)` rows train, the rest test,
 /// as the original's `int(len(data) * 0.7)`. 367 days give 256 and 111.
-pub fn split_chronological(
-    series: &FlowSeries,
-    train_fraction: f64,
-) -> Result<(FlowSeries, FlowSeries)> {
+pub fn split_chronological(series: &FlowSeries, train_fraction: f64) -> Result<(FlowSeries, FlowSeries)> {
     if !(train_fraction > 0.0 && train_fraction < 1.0) {
         return Err(CoreError::InvalidConfig(format!(
             "train fraction {train_fraction}: must be between 0 and 1"
         )));
     }
     let train_rows = (series.len() as f64 * train_fraction).floor() as usize;
-    Ok((
-        series.slice(0, train_rows),
-        series.slice(train_rows, series.len()),
-    ))
+    Ok((series.slice(0, train_rows), series.slice(train_rows, series.len())))
 }
 
 #[cfg(test)]

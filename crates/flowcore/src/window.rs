@@ -50,8 +50,7 @@ pub fn make_windows(
     let mut inputs = Vec::with_capacity(samples * window * features_per_step);
     let mut targets = Vec::with_capacity(samples * periods);
     for i in 0..samples {
-        inputs
-            .extend_from_slice(&features[i * features_per_step..(i + window) * features_per_step]);
+        inputs.extend_from_slice(&features[i * features_per_step..(i + window) * features_per_step]);
         targets.extend((i + window..i + need).map(|step| features[step * features_per_step]));
     }
     Ok(Windows {
@@ -74,14 +73,7 @@ mod tests {
         assert_eq!(w.samples, 2);
         assert_eq!(w.inputs, vec![1.0, 2.0, 3.0, 2.0, 3.0, 4.0]);
         assert_eq!(w.targets, vec![4.0, 5.0]);
-        let w = make_windows(
-            &[1.0, 10.0, 2.0, 20.0, 3.0, 30.0, 4.0, 40.0],
-            2,
-            2,
-            2,
-            "daily",
-        )
-        .unwrap();
+        let w = make_windows(&[1.0, 10.0, 2.0, 20.0, 3.0, 30.0, 4.0, 40.0], 2, 2, 2, "daily").unwrap();
         assert_eq!(w.samples, 1);
         assert_eq!(w.inputs, vec![1.0, 10.0, 2.0, 20.0]);
         assert_eq!(w.targets, vec![3.0, 4.0]);
@@ -90,9 +82,6 @@ mod tests {
     #[test]
     fn too_short_says_how_many_rows() {
         let error = make_windows(&[1.0; 7], 1, 7, 1, "daily").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "need at least 8 rows at interval daily, have 7"
-        );
+        assert_eq!(error.to_string(), "need at least 8 rows at interval daily, have 7");
     }
 }

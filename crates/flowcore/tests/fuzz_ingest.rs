@@ -41,8 +41,7 @@ fn csv_like() -> impl Strategy<Value = String> {
         Just("time,value".to_string()),
         "[a-z,]{0,12}"
     ];
-    (header, prop::collection::vec(row, 0..40))
-        .prop_map(|(header, rows)| format!("{header}\n{}", rows.join("\n")))
+    (header, prop::collection::vec(row, 0..40)).prop_map(|(header, rows)| format!("{header}\n{}", rows.join("\n")))
 }
 
 proptest! {

@@ -56,10 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             assert_eq!(result.windows, 527_034);
         }
         times.sort_by(f64::total_cmp);
-        println!(
-            "batch {batch_size:>6}: median {:.3} s (min {:.3})",
-            times[1], times[0]
-        );
+        println!("batch {batch_size:>6}: median {:.3} s (min {:.3})", times[1], times[0]);
     }
     Ok(())
 }

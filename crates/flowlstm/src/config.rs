@@ -1,8 +1,8 @@
-//! Settings of training and inference. Defaults mirror the original `2_Learning_LSTM.py`.
+//! Settings of training and inference: the recommended defaults and the original tool's preset.
 
 use std::str::FromStr;
 
-use flowcore::FeatureSet;
+use flowcore::{FeatureSet, MinMaxScaler};
 use serde::{Deserialize, Serialize};
 
 use crate::error::LstmError;
@@ -37,6 +37,72 @@ impl FromStr for Optimizer {
                 "optimizer `{other}`: expected sgd or adam"
             ))),
         }
+    }
+}
+
+/// What the network is trained to output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// The scaled value itself, as the original. A level outside the training range (a series that
+    /// keeps rising) has to be extrapolated, which an LSTM does poorly.
+    #[default]
+    Level,
+    /// The scaled change from the previous reading; the forecast is the last reading plus the
+    /// predicted change. The changes stay in the range seen in training even when the level drifts.
+    Change,
+}
+
+impl FromStr for Target {
+    type Err = LstmError;
+    fn from_str(text: &str) -> Result<Self, LstmError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "level" => Ok(Target::Level),
+            "change" => Ok(Target::Change),
+            other => Err(LstmError::InvalidConfig(format!(
+                "target `{other}`: expected level or change"
+            ))),
+        }
+    }
+}
+
+impl Target {
+    /// Fits the scaler on the training part, in the space the network works in.
+    pub(crate) fn fit_scaler(self, train: &[f64]) -> Option<MinMaxScaler> {
+        match self {
+            Target::Level => MinMaxScaler::fit(train),
+            Target::Change => MinMaxScaler::fit(&train.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>()),
+        }
+    }
+
+    /// The network's series: scaled levels, or scaled changes (the first step, which has no
+    /// previous reading, gets a change of 0).
+    pub(crate) fn encode(self, values: &[f64], scaler: &MinMaxScaler) -> Vec<f64> {
+        match self {
+            Target::Level => values.iter().map(|v| scaler.transform(*v)).collect(),
+            Target::Change => std::iter::once(scaler.transform(0.0))
+                .chain(values.windows(2).map(|w| scaler.transform(w[1] - w[0])))
+                .collect(),
+        }
+    }
+
+    /// Back to units: `outputs` are the scaled outputs for consecutive steps after the reading
+    /// `previous`.
+    pub(crate) fn decode(self, previous: f64, outputs: &[f32], scaler: &MinMaxScaler) -> Vec<f64> {
+        let mut level = previous;
+        outputs
+            .iter()
+            .map(|output| {
+                let value = scaler.inverse(f64::from(*output));
+                match self {
+                    Target::Level => value,
+                    Target::Change => {
+                        level += value;
+                        level
+                    }
+                }
+            })
+            .collect()
     }
 }
 
@@ -92,11 +158,11 @@ pub struct TrainConfig {
     pub hidden: usize,
     /// Stacked LSTM layers (2).
     pub layers: usize,
-    /// Passes over the training windows (100).
+    /// Passes over the training windows, at most (300 with early stopping; original 100).
     pub epochs: usize,
     /// Windows per gradient step (32).
     pub batch_size: usize,
-    /// SGD with momentum 0.9, as the original, or Adam.
+    /// Adam (default) or SGD with momentum 0.9, as the original.
     pub optimizer: Optimizer,
     /// Learning rate; the optimiser's default when `None`.
     pub learning_rate: Option<f64>,
@@ -106,18 +172,40 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Share of rows, in time order, used for training (0.7).
     pub train_fraction: f64,
-    /// Share of the training windows, at their end, held out to stop early (0: off, as the original).
+    /// Share of the training windows, at their end, held out to stop early (0.2; 0 = off, as the original).
     pub validation_fraction: f64,
     /// Epochs without a better validation loss before stopping (10), when validation is on.
     pub patience: usize,
-    /// Calendar inputs beside the flow (none, as the original).
+    /// Calendar inputs beside the flow (day of week; the original had none).
     pub features: FeatureSet,
+    /// Change from the previous reading (default) or level (the original).
+    pub target: Target,
     /// Where to train.
     pub device: DeviceChoice,
 }
 
 impl Default for TrainConfig {
+    /// The recommended configuration: the best measured on the demo export and on NAB's taxi
+    /// series (docs/ACCURACY.md). [`TrainConfig::original`] is the original tool's.
     fn default() -> Self {
+        TrainConfig {
+            optimizer: Optimizer::Adam,
+            epochs: 300,
+            validation_fraction: 0.2,
+            features: FeatureSet {
+                day_of_week: true,
+                hour_of_day: false,
+            },
+            target: Target::Change,
+            ..TrainConfig::original()
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The original `2_Learning_LSTM.py -l`: window 7, 2 × 50 units, SGD (lr 0.01, momentum 0.9),
+    /// 100 epochs of batches of 32 in order, the level as target, no calendar inputs.
+    pub fn original() -> TrainConfig {
         TrainConfig {
             window: 7,
             periods: 1,
@@ -133,12 +221,11 @@ impl Default for TrainConfig {
             validation_fraction: 0.0,
             patience: 10,
             features: FeatureSet::default(),
+            target: Target::Level,
             device: DeviceChoice::Auto,
         }
     }
-}
 
-impl TrainConfig {
     /// The learning rate in force.
     pub fn learning_rate(&self) -> f64 {
         self.learning_rate
@@ -155,9 +242,7 @@ impl TrainConfig {
             ("batch size", self.batch_size),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
-            return Err(LstmError::InvalidConfig(format!(
-                "{name} must be at least 1"
-            )));
+            return Err(LstmError::InvalidConfig(format!("{name} must be at least 1")));
         }
         let rate = self.learning_rate();
         if !(rate.is_finite() && rate > 0.0) {

@@ -11,7 +11,9 @@ pub enum LstmError {
     #[error("libtorch: {0}")]
     Torch(String),
     /// The loss stopped being a number: the learning rate is too high for this data.
-    #[error("training diverged: the loss became {loss} at epoch {epoch}; try a lower learning rate or --optimizer adam")]
+    #[error(
+        "training diverged: the loss became {loss} at epoch {epoch}; try a lower learning rate or --optimizer adam"
+    )]
     Diverged {
         /// 1-based epoch.
         epoch: usize,

@@ -27,7 +27,7 @@ mod model;
 mod predict;
 mod train;
 
-pub use config::{DeviceChoice, Optimizer, PredictConfig, TrainConfig};
+pub use config::{DeviceChoice, Optimizer, PredictConfig, Target, TrainConfig};
 pub use error::{LstmError, Result};
 pub use model::{LstmModel, ModelMeta, FORMAT, META_FILE, WEIGHTS_FILE};
 pub use predict::{forecast, scan, Anomaly, ForecastPoint, Label, Scan};

@@ -39,7 +39,10 @@ pub struct ModelMeta {
     pub features: FeatureSet,
     /// Input names in order.
     pub feature_names: Vec<String>,
-    /// The min-max scaler fitted on the training part.
+    /// `level` or `change`: what the network outputs.
+    #[serde(default)]
+    pub target: crate::config::Target,
+    /// The min-max scaler fitted on the training part (on changes when the target is `change`).
     pub scaler: MinMaxScaler,
     /// The normal range the anomaly rule uses.
     pub criteria: Criteria,
@@ -81,25 +84,14 @@ pub(crate) struct Network {
 }
 
 impl Network {
-    pub(crate) fn new(
-        root: &nn::Path<'_>,
-        features: usize,
-        hidden: usize,
-        layers: usize,
-        periods: usize,
-    ) -> Network {
+    pub(crate) fn new(root: &nn::Path<'_>, features: usize, hidden: usize, layers: usize, periods: usize) -> Network {
         let config = nn::RNNConfig {
             num_layers: layers as i64,
             batch_first: true,
             ..Default::default()
         };
         let lstm = nn::lstm(root / "lstm", features as i64, hidden as i64, config);
-        let head = nn::linear(
-            root / "head",
-            hidden as i64,
-            periods as i64,
-            Default::default(),
-        );
+        let head = nn::linear(root / "head", hidden as i64, periods as i64, Default::default());
         Network { lstm, head }
     }
 
@@ -130,11 +122,7 @@ impl LstmModel {
             meta.layers,
             meta.periods,
         );
-        LstmModel {
-            store,
-            network,
-            meta,
-        }
+        LstmModel { store, network, meta }
     }
 
     /// The device the weights are on.
@@ -163,12 +151,8 @@ impl LstmModel {
         let _ = std::fs::remove_file(&staging);
         let weights = weights?;
         self.meta.weights_bytes = weights.len() as u64;
-        let meta = serde_json::to_vec_pretty(&self.meta)
-            .map_err(|e| LstmError::InvalidConfig(e.to_string()))?;
-        flowcore::files::write_all_or_nothing(&[
-            (folder.join(WEIGHTS_FILE), weights),
-            (folder.join(META_FILE), meta),
-        ])?;
+        let meta = serde_json::to_vec_pretty(&self.meta).map_err(|e| LstmError::InvalidConfig(e.to_string()))?;
+        flowcore::files::write_all_or_nothing(&[(folder.join(WEIGHTS_FILE), weights), (folder.join(META_FILE), meta)])?;
         Ok(())
     }
 
@@ -183,13 +167,11 @@ impl LstmModel {
         let text = std::fs::read_to_string(&meta_path).map_err(|e| {
             bad(
                 &meta_path,
-                format!(
-                    "cannot read the model metadata ({e}); train a model first with `flow train`"
-                ),
+                format!("cannot read the model metadata ({e}); train a model first with `flow train`"),
             )
         })?;
-        let meta: ModelMeta = serde_json::from_str(&text)
-            .map_err(|e| bad(&meta_path, format!("not a flow model description: {e}")))?;
+        let meta: ModelMeta =
+            serde_json::from_str(&text).map_err(|e| bad(&meta_path, format!("not a flow model description: {e}")))?;
         if meta.format != FORMAT {
             return Err(bad(
                 &meta_path,
@@ -207,8 +189,7 @@ impl LstmModel {
         {
             return Err(bad(
                 &meta_path,
-                "inconsistent model shape (window, periods, hidden, layers or features)"
-                    .to_string(),
+                "inconsistent model shape (window, periods, hidden, layers or features)".to_string(),
             ));
         }
         let size = std::fs::metadata(&weights_path)
@@ -255,12 +236,7 @@ impl LstmModel {
 
 /// Builds a `(samples, window, features)` tensor over a flat `steps × features` matrix in one copy:
 /// `unfold` makes every overlapping window a view, so no window is allocated on its own.
-pub(crate) fn window_tensor(
-    matrix: &[f32],
-    features: usize,
-    window: usize,
-    device: Device,
-) -> Tensor {
+pub(crate) fn window_tensor(matrix: &[f32], features: usize, window: usize, device: Device) -> Tensor {
     let steps = (matrix.len() / features) as i64;
     Tensor::from_slice(matrix)
         .view([steps, features as i64])

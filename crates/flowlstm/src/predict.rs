@@ -10,11 +10,7 @@ use crate::model::{window_tensor, LstmModel};
 
 /// Runs every window of a flat `steps × features` matrix through the model, `batch_size` windows at
 /// a time, and returns the scaled outputs, `samples × periods`, flat.
-pub(crate) fn run_windows(
-    model: &LstmModel,
-    matrix: &[f32],
-    batch_size: usize,
-) -> Result<Vec<f32>> {
+pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) -> Result<Vec<f32>> {
     let features = model.meta.features.count();
     let window = model.meta.window;
     let steps = matrix.len() / features;
@@ -28,11 +24,7 @@ pub(crate) fn run_windows(
         let end = (start + batch_size).min(samples);
         let rows = &matrix[start * features..(end + window - 1) * features];
         let inputs = window_tensor(rows, features, window, model.device());
-        let predicted = model
-            .infer(&inputs)
-            .to_device(tch::Device::Cpu)
-            .contiguous()
-            .view([-1]);
+        let predicted = model.infer(&inputs).to_device(tch::Device::Cpu).contiguous().view([-1]);
         outputs.extend(Vec::<f32>::try_from(&predicted)?);
     }
     Ok(outputs)
@@ -76,24 +68,21 @@ pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> R
         .into());
     }
     let scaler = model.meta.scaler;
-    let scaled: Vec<f64> = series.values.iter().map(|v| scaler.transform(*v)).collect();
+    let target = model.meta.target;
+    let scaled = target.encode(&series.values, &scaler);
     let matrix = model.meta.features.matrix(&series.timestamps, &scaled);
     let features = model.meta.features.count();
     // The last window has no reading after it to compare with: stop one short.
-    let outputs = run_windows(
-        model,
-        &matrix[..(series.len() - 1) * features],
-        config.batch_size,
-    )?;
+    let outputs = run_windows(model, &matrix[..(series.len() - 1) * features], config.batch_size)?;
     let periods = model.meta.periods;
     let criteria = model.meta.criteria;
     let mut anomalies = Vec::new();
     let mut all = Vec::with_capacity(outputs.len() / periods);
     for (sample, step) in outputs.chunks(periods).enumerate() {
-        let predicted = scaler.inverse(f64::from(step[0]));
+        let at = sample + window;
+        let predicted = target.decode(series.values[at - 1], &step[..1], &scaler)[0];
         all.push(predicted);
         if let Some(bound) = criteria.breach(predicted) {
-            let at = sample + window;
             anomalies.push(Anomaly {
                 timestamp: series.timestamps[at],
                 predicted,
@@ -167,19 +156,21 @@ pub fn forecast(model: &LstmModel, series: &FlowSeries) -> Result<Vec<ForecastPo
         }
         .into());
     }
-    let tail = series.slice(series.len() - window, series.len());
+    // One reading more than the window: a change needs the reading before the window's first.
+    let tail = series.slice(series.len().saturating_sub(window + 1), series.len());
     tail.require_finite("forecast input")?;
     let scaler = model.meta.scaler;
-    let scaled: Vec<f64> = tail.values.iter().map(|v| scaler.transform(*v)).collect();
-    let matrix = model.meta.features.matrix(&tail.timestamps, &scaled);
+    let scaled = model.meta.target.encode(&tail.values, &scaler);
+    let start = tail.len() - window;
+    let matrix = model.meta.features.matrix(&tail.timestamps[start..], &scaled[start..]);
     let outputs = run_windows(model, &matrix, 1)?;
-    let last = tail.timestamps[window - 1];
+    let last = tail.timestamps[tail.len() - 1];
     let step = series.interval.seconds();
-    Ok(outputs
-        .iter()
+    let predicted = model.meta.target.decode(tail.values[tail.len() - 1], &outputs, &scaler);
+    Ok(predicted
+        .into_iter()
         .enumerate()
-        .map(|(k, scaled)| {
-            let predicted = scaler.inverse(f64::from(*scaled));
+        .map(|(k, predicted)| {
             let label = if model.meta.criteria.is_normal(predicted) {
                 Label::Normal
             } else {

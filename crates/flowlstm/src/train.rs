@@ -1,7 +1,7 @@
 //! Training and evaluation on the chronological split.
 
 use flowcore::time::format_timestamp;
-use flowcore::{make_windows, Criteria, FlowSeries, MinMaxScaler};
+use flowcore::{make_windows, Criteria, FlowSeries};
 use tch::nn::OptimizerConfig;
 use tch::{nn, Kind, Reduction, Tensor};
 
@@ -91,9 +91,11 @@ pub fn train(
         .into());
     }
     let (train_part, test_part) = flowcore::split_chronological(series, config.train_fraction)?;
-    let scaler = MinMaxScaler::fit(&train_part.values)
+    let scaler = config
+        .target
+        .fit_scaler(&train_part.values)
         .ok_or_else(|| LstmError::InvalidConfig("the training part has no value".to_string()))?;
-    let scaled: Vec<f64> = series.values.iter().map(|v| scaler.transform(*v)).collect();
+    let scaled = config.target.encode(&series.values, &scaler);
     let features = config.features.count();
     let matrix = config.features.matrix(&series.timestamps, &scaled);
     let train_rows = train_part.len();
@@ -108,8 +110,7 @@ pub fn train(
     let device = config.device.resolve()?;
     tch::manual_seed(config.seed as i64);
     let validation_samples = if config.validation_fraction > 0.0 && windows.samples > 1 {
-        ((windows.samples as f64 * config.validation_fraction).floor() as usize)
-            .clamp(1, windows.samples - 1)
+        ((windows.samples as f64 * config.validation_fraction).floor() as usize).clamp(1, windows.samples - 1)
     } else {
         0
     };
@@ -124,12 +125,8 @@ pub fn train(
         hidden: config.hidden,
         layers: config.layers,
         features: config.features,
-        feature_names: config
-            .features
-            .names()
-            .into_iter()
-            .map(String::from)
-            .collect(),
+        feature_names: config.features.names().into_iter().map(String::from).collect(),
+        target: config.target,
         scaler,
         criteria: *criteria,
         train_start: train_part
@@ -158,11 +155,7 @@ pub fn train(
     let mut model = LstmModel::fresh(meta, device);
 
     let inputs = Tensor::from_slice(&windows.inputs)
-        .view([
-            windows.samples as i64,
-            config.window as i64,
-            features as i64,
-        ])
+        .view([windows.samples as i64, config.window as i64, features as i64])
         .to_device(device);
     let targets = Tensor::from_slice(&windows.targets)
         .view([windows.samples as i64, config.periods as i64])
@@ -221,17 +214,11 @@ pub fn train(
         last_loss = total / fit_samples as f64;
         epochs_run = epoch;
         if !last_loss.is_finite() {
-            return Err(LstmError::Diverged {
-                epoch,
-                loss: last_loss,
-            });
+            return Err(LstmError::Diverged { epoch, loss: last_loss });
         }
-        let validation_loss = validation.as_ref().map(|(inputs, targets)| {
-            model
-                .infer(inputs)
-                .mse_loss(targets, Reduction::Mean)
-                .double_value(&[])
-        });
+        let validation_loss = validation
+            .as_ref()
+            .map(|(inputs, targets)| model.infer(inputs).mse_loss(targets, Reduction::Mean).double_value(&[]));
         on_epoch(EpochReport {
             epoch,
             epochs: config.epochs,
@@ -277,7 +264,12 @@ pub fn train(
     let outputs = run_windows(&model, &matrix[first * features..last * features], 4096)?;
     let predicted: Vec<f64> = outputs
         .chunks(config.periods)
-        .map(|step| scaler.inverse(f64::from(step[0])))
+        .enumerate()
+        .map(|(k, step)| {
+            config
+                .target
+                .decode(series.values[train_rows + k - 1], &step[..1], &scaler)[0]
+        })
         .collect();
     let evaluation = Evaluation {
         timestamps: series.timestamps[train_rows..train_rows + predicted.len()].to_vec(),

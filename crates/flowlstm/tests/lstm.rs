@@ -3,8 +3,8 @@
 use flowcore::time::{parse_timestamp, DAY, MINUTE};
 use flowcore::{Criteria, FlowSeries, Interval};
 use flowlstm::{
-    forecast, scan, train, DeviceChoice, Label, LstmError, LstmModel, Optimizer, PredictConfig,
-    SeriesIdentity, TrainConfig,
+    forecast, scan, train, DeviceChoice, Label, LstmError, LstmModel, Optimizer, PredictConfig, SeriesIdentity,
+    TrainConfig,
 };
 use tch::nn::{self, OptimizerConfig, RNN};
 use tch::{Device, Kind, Reduction, Tensor};
@@ -43,7 +43,7 @@ fn quick() -> TrainConfig {
         epochs: 30,
         hidden: 16,
         device: DeviceChoice::Cpu,
-        ..TrainConfig::default()
+        ..TrainConfig::original()
     }
 }
 
@@ -64,11 +64,7 @@ fn one_forward_and_backward_step_on_the_cpu() {
     let (output, _) = lstm.seq(&inputs);
     assert_eq!(output.size(), vec![4, 7, 8]);
     let loss = output.mean(Kind::Float);
-    let before: Vec<Tensor> = store
-        .trainable_variables()
-        .iter()
-        .map(|t| t.detach().copy())
-        .collect();
+    let before: Vec<Tensor> = store.trainable_variables().iter().map(|t| t.detach().copy()).collect();
     optimizer.backward_step(&loss);
     let moved = store
         .trainable_variables()
@@ -121,8 +117,7 @@ fn saves_and_loads_a_self_describing_model() {
     let mut trained = train(&series, &criteria(), &identity(), &config, &mut |_| {}).unwrap();
     trained.model.save(dir.path()).unwrap();
     let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("model.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("model.json")).unwrap()).unwrap();
     assert_eq!(meta["window"], 7);
     assert_eq!(meta["interval"], "daily");
     assert_eq!(meta["optimizer"], "adam");
@@ -176,21 +171,11 @@ fn broken_model_folders_give_clear_errors() {
     // Same size, wrong bytes: libtorch's refusal is reported, not a crash.
     std::fs::write(&weights, vec![b'x'; bytes.len()]).unwrap();
     let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
-    assert!(
-        error.to_string().contains("cannot load the weights"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("cannot load the weights"), "{error}");
 
-    std::fs::write(
-        dir.path().join("model.json"),
-        "{\"format\": \"flow-lstm/1\"}",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("model.json"), "{\"format\": \"flow-lstm/1\"}").unwrap();
     let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
-    assert!(
-        error.to_string().contains("not a flow model description"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("not a flow model description"), "{error}");
 }
 
 #[test]
@@ -228,20 +213,14 @@ fn a_model_for_another_site_or_interval_is_refused() {
             .contains("trained at interval daily, the data is hourly"),
         "{error}"
     );
-    assert!(trained
-        .model
-        .check_fits(folder, "jangmyeong", Interval::DAILY)
-        .is_ok());
+    assert!(trained.model.check_fits(folder, "jangmyeong", Interval::DAILY).is_ok());
 }
 
 #[test]
 fn bad_training_inputs_are_refused_with_the_reason() {
     let short = daily_series(10);
     let error = train(&short, &criteria(), &identity(), &quick(), &mut |_| {}).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "need at least 12 rows at interval daily, have 10"
-    );
+    assert_eq!(error.to_string(), "need at least 12 rows at interval daily, have 10");
 
     let mut holed = daily_series(60);
     holed.values[20] = f64::NAN;
@@ -260,14 +239,7 @@ fn bad_training_inputs_are_refused_with_the_reason() {
         epochs: 50,
         ..quick()
     };
-    let error = train(
-        &daily_series(60),
-        &criteria(),
-        &identity(),
-        &wild,
-        &mut |_| {},
-    )
-    .unwrap_err();
+    let error = train(&daily_series(60), &criteria(), &identity(), &wild, &mut |_| {}).unwrap_err();
     assert!(matches!(error, LstmError::Diverged { .. }), "{error}");
     assert!(error.to_string().contains("lower learning rate"));
 }
@@ -282,13 +254,9 @@ fn early_stopping_keeps_the_best_epoch() {
         ..quick()
     };
     let mut validation = Vec::new();
-    let trained = train(
-        &daily_series(200),
-        &criteria(),
-        &identity(),
-        &config,
-        &mut |r| validation.push(r.validation_loss.unwrap()),
-    )
+    let trained = train(&daily_series(200), &criteria(), &identity(), &config, &mut |r| {
+        validation.push(r.validation_loss.unwrap())
+    })
     .unwrap();
     assert!(trained.model.meta.validation_samples > 0);
     assert_eq!(trained.model.meta.epochs_run, validation.len());
@@ -300,10 +268,7 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
         &daily_series(120),
         &criteria(),
         &identity(),
-        &TrainConfig {
-            epochs: 20,
-            ..quick()
-        },
+        &TrainConfig { epochs: 20, ..quick() },
         &mut |_| {},
     )
     .unwrap();
@@ -331,17 +296,13 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
         .partition(|(i, _)| (300..367).contains(&(i + 7)));
     let calm_max = calm.iter().map(|p| p.1).fold(f64::MIN, f64::max);
     let surge_max = surge.iter().map(|p| p.1).fold(f64::MIN, f64::max);
-    assert!(
-        surge_max > calm_max + 5.0,
-        "surge {surge_max} calm {calm_max}"
-    );
+    assert!(surge_max > calm_max + 5.0, "surge {surge_max} calm {calm_max}");
     model.meta.criteria.normal_max = (calm_max + surge_max) / 2.0;
     let result = scan(&model, &minutes, &small_batches).unwrap();
     assert!(!result.anomalies.is_empty());
     for anomaly in &result.anomalies {
         assert!(
-            anomaly.timestamp > minutes.timestamps[300]
-                && anomaly.timestamp <= minutes.timestamps[366],
+            anomaly.timestamp > minutes.timestamps[300] && anomaly.timestamp <= minutes.timestamps[366],
             "{anomaly:?}"
         );
         assert_eq!(anomaly.bound, flowcore::Bound::Above);
@@ -359,8 +320,34 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
     .unwrap();
     assert_eq!(one_batch, result);
     let error = scan(&model, &minutes.slice(0, 7), &small_batches).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "need at least 8 rows at interval 1min, have 7"
-    );
+    assert_eq!(error.to_string(), "need at least 8 rows at interval 1min, have 7");
+}
+
+#[test]
+fn the_change_target_follows_a_drifting_series_that_the_level_target_cannot() {
+    // The level keeps rising, so the test part lies above everything seen in training.
+    let series = daily_series(367);
+    let rmse = |config: &TrainConfig| {
+        let trained = train(&series, &criteria(), &identity(), config, &mut |_| {}).unwrap();
+        let e = &trained.evaluation;
+        let squared: f64 = e.actual.iter().zip(&e.predicted).map(|(a, p)| (a - p).powi(2)).sum();
+        let rmse = (squared / e.actual.len() as f64).sqrt();
+        (trained, rmse)
+    };
+    let recommended = TrainConfig {
+        device: DeviceChoice::Cpu,
+        ..TrainConfig::default()
+    };
+    let (trained, change) = rmse(&recommended);
+    let (_, level) = rmse(&TrainConfig {
+        target: flowlstm::Target::Level,
+        ..recommended.clone()
+    });
+    assert!(change < level / 2.0, "change {change} level {level}");
+    // Same weekday last week errs by the weekly rise (2.45) plus noise: the model must do better.
+    assert!(change < 2.45, "change-target RMSE {change}");
+    assert_eq!(trained.model.meta.target, flowlstm::Target::Change);
+    // The forecast continues from the last reading.
+    let next = forecast(&trained.model, &series).unwrap()[0];
+    assert!((next.predicted - series.values[366]).abs() < 25.0, "{next:?}");
 }

@@ -49,9 +49,7 @@ fn draw_error(what: &'static str) -> impl Fn(String) -> ReportError {
 fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (low, high) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if !low.is_finite() {
         return (0.0, 1.0);
     }
@@ -61,46 +59,30 @@ fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 
 fn time_range(timestamps: &[i64]) -> std::ops::Range<i64> {
     let first = timestamps.first().copied().unwrap_or(0);
-    let last = timestamps
-        .last()
-        .copied()
-        .unwrap_or(first + 1)
-        .max(first + 1);
+    let last = timestamps.last().copied().unwrap_or(first + 1).max(first + 1);
     first..last
 }
 
 /// Draws a titled chart: `title` in bold and `subtitle` under it, then the plot.
-fn with_titles<F>(
-    what: &'static str,
-    width: u32,
-    height: u32,
-    title: &str,
-    subtitle: &str,
-    plot: F,
-) -> Result<Image>
+fn with_titles<F>(what: &'static str, width: u32, height: u32, title: &str, subtitle: &str, plot: F) -> Result<Image>
 where
-    F: FnOnce(
-        &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
-    ) -> std::result::Result<(), String>,
+    F: FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> std::result::Result<(), String>,
 {
     register_font();
     let mut rgb = vec![255u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
-        root.fill(&WHITE)
-            .map_err(|e| draw_error(what)(e.to_string()))?;
+        root.fill(&WHITE).map_err(|e| draw_error(what)(e.to_string()))?;
         let (top, body) = root.split_vertically(78);
         let centre = Pos::new(HPos::Center, VPos::Top);
-        let title_style =
-            TextStyle::from((FONT, 28).into_font().style(FontStyle::Bold)).pos(centre);
+        let title_style = TextStyle::from((FONT, 28).into_font().style(FontStyle::Bold)).pos(centre);
         top.draw_text(title, &title_style, (width as i32 / 2, 10))
             .map_err(|e| draw_error(what)(e.to_string()))?;
         let subtitle_style = TextStyle::from((FONT, 20).into_font()).pos(centre);
         top.draw_text(subtitle, &subtitle_style, (width as i32 / 2, 46))
             .map_err(|e| draw_error(what)(e.to_string()))?;
         plot(&body).map_err(draw_error(what))?;
-        root.present()
-            .map_err(|e| draw_error(what)(e.to_string()))?;
+        root.present().map_err(|e| draw_error(what)(e.to_string()))?;
     }
     Ok(Image { width, height, rgb })
 }
@@ -151,37 +133,26 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
                 .map_err(|e| e.to_string())?;
             chart
                 .draw_series(LineSeries::new(
-                    graph
-                        .timestamps
-                        .iter()
-                        .copied()
-                        .zip(graph.actual.iter().copied()),
+                    graph.timestamps.iter().copied().zip(graph.actual.iter().copied()),
                     ACTUAL_COLOUR.stroke_width(3),
                 ))
                 .map_err(|e| e.to_string())?
                 .label("Actual")
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(3))
-                });
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(3)));
             chart
                 .draw_series(LineSeries::new(
-                    graph
-                        .timestamps
-                        .iter()
-                        .copied()
-                        .zip(graph.predicted.iter().copied()),
+                    graph.timestamps.iter().copied().zip(graph.predicted.iter().copied()),
                     PREDICTED_COLOUR.stroke_width(3),
                 ))
                 .map_err(|e| e.to_string())?
                 .label("Prediction")
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], PREDICTED_COLOUR.stroke_width(3))
-                });
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], PREDICTED_COLOUR.stroke_width(3)));
             chart
                 .draw_series(
-                    graph.outliers.iter().map(|o| {
-                        Circle::new((o.timestamp, o.actual), 8, FLAG_COLOUR.stroke_width(3))
-                    }),
+                    graph
+                        .outliers
+                        .iter()
+                        .map(|o| Circle::new((o.timestamp, o.actual), 8, FLAG_COLOUR.stroke_width(3))),
                 )
                 .map_err(|e| e.to_string())?
                 .label("Outlier (|residual| > kσ)")
@@ -201,61 +172,53 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
 /// Residuals over time with the ±kσ lines.
 pub fn residual_graph(timestamps: &[i64], residuals: &[f64], sigma: f64, k: f64) -> Result<Image> {
     let subtitle = format!("actual − predicted, with the ±{k}σ band (σ = {sigma:.2})");
-    with_titles(
-        "the residual graph",
-        1400,
-        600,
-        "Residuals",
-        &subtitle,
-        |area| {
-            let (low, high) =
-                padded_range(residuals.iter().copied().chain([k * sigma, -k * sigma]));
-            let range = time_range(timestamps);
-            let mut chart = ChartBuilder::on(area)
-                .margin(16)
-                .x_label_area_size(48)
-                .y_label_area_size(80)
-                .build_cartesian_2d(range.clone(), low..high)
-                .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .x_labels(10)
-                .x_label_formatter(&|t| format_date(*t))
-                .y_label_formatter(&|v| format!("{v:.1}"))
-                .x_desc("Date")
-                .y_desc("Residual")
-                .axis_desc_style((FONT, 20))
-                .label_style((FONT, 16))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(|e| e.to_string())?;
-            for level in [k * sigma, -k * sigma] {
-                chart
-                    .draw_series(LineSeries::new(
-                        [(range.start, level), (range.end, level)],
-                        FLAG_COLOUR.stroke_width(2),
-                    ))
-                    .map_err(|e| e.to_string())?;
-            }
+    with_titles("the residual graph", 1400, 600, "Residuals", &subtitle, |area| {
+        let (low, high) = padded_range(residuals.iter().copied().chain([k * sigma, -k * sigma]));
+        let range = time_range(timestamps);
+        let mut chart = ChartBuilder::on(area)
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(80)
+            .build_cartesian_2d(range.clone(), low..high)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_labels(10)
+            .x_label_formatter(&|t| format_date(*t))
+            .y_label_formatter(&|v| format!("{v:.1}"))
+            .x_desc("Date")
+            .y_desc("Residual")
+            .axis_desc_style((FONT, 20))
+            .label_style((FONT, 16))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for level in [k * sigma, -k * sigma] {
             chart
                 .draw_series(LineSeries::new(
-                    [(range.start, 0.0), (range.end, 0.0)],
-                    BLACK.stroke_width(1),
+                    [(range.start, level), (range.end, level)],
+                    FLAG_COLOUR.stroke_width(2),
                 ))
                 .map_err(|e| e.to_string())?;
-            chart
-                .draw_series(timestamps.iter().zip(residuals).map(|(t, r)| {
-                    let colour = if r.abs() > k * sigma {
-                        FLAG_COLOUR
-                    } else {
-                        ACTUAL_COLOUR
-                    };
-                    Circle::new((*t, *r), 4, colour.filled())
-                }))
-                .map_err(|e| e.to_string())?;
-            Ok(())
-        },
-    )
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(range.start, 0.0), (range.end, 0.0)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(timestamps.iter().zip(residuals).map(|(t, r)| {
+                let colour = if r.abs() > k * sigma {
+                    FLAG_COLOUR
+                } else {
+                    ACTUAL_COLOUR
+                };
+                Circle::new((*t, *r), 4, colour.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
 }
 
 /// What the anomaly-scan overview shows.
@@ -279,11 +242,7 @@ pub struct ScanOverview<'a> {
 /// as fast as a thousand while every spike and dropout stays visible.
 pub fn envelope(timestamps: &[i64], values: &[f64], columns: usize) -> Vec<(i64, f64)> {
     if timestamps.len() <= columns * 2 || columns == 0 {
-        return timestamps
-            .iter()
-            .copied()
-            .zip(values.iter().copied())
-            .collect();
+        return timestamps.iter().copied().zip(values.iter().copied()).collect();
     }
     let per_column = timestamps.len().div_ceil(columns);
     let mut points = Vec::with_capacity(columns * 2);
@@ -297,11 +256,7 @@ pub fn envelope(timestamps: &[i64], values: &[f64], columns: usize) -> Vec<(i64,
                 high = i;
             }
         }
-        let (first, second) = if low <= high {
-            (low, high)
-        } else {
-            (high, low)
-        };
+        let (first, second) = if low <= high { (low, high) } else { (high, low) };
         points.push((times[first], chunk[first]));
         points.push((times[second], chunk[second]));
     }
@@ -345,17 +300,12 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                 .map_err(|e| e.to_string())?;
             chart
                 .draw_series([Rectangle::new(
-                    [
-                        (range.start, overview.normal_min),
-                        (range.end, overview.normal_max),
-                    ],
+                    [(range.start, overview.normal_min), (range.end, overview.normal_max)],
                     BAND_COLOUR.filled(),
                 )])
                 .map_err(|e| e.to_string())?
                 .label("Normal range")
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 24, y + 6)], BAND_COLOUR.filled())
-                });
+                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], BAND_COLOUR.filled()));
             chart
                 .draw_series(LineSeries::new(
                     envelope(overview.timestamps, overview.values, 1500),
@@ -363,9 +313,7 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                 ))
                 .map_err(|e| e.to_string())?
                 .label("Readings")
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2))
-                });
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2)));
             // Tens of thousands of marks would paint over the series; every flag still shows in the CSV.
             let step = overview.flagged.len().div_ceil(5000).max(1);
             chart
@@ -440,9 +388,7 @@ mod tests {
     #[test]
     fn the_performance_graph_shows_both_curves_and_text() {
         let timestamps: Vec<i64> = (0..111).map(|d| 1_600_000_000 + d * 86_400).collect();
-        let actual: Vec<f64> = (0..111)
-            .map(|d| 400.0 + 30.0 * (d as f64 / 5.0).sin())
-            .collect();
+        let actual: Vec<f64> = (0..111).map(|d| 400.0 + 30.0 * (d as f64 / 5.0).sin()).collect();
         let predicted: Vec<f64> = actual.iter().map(|v| v * 0.98 + 5.0).collect();
         let outliers = [Outlier {
             timestamp: timestamps[50],
@@ -463,10 +409,7 @@ mod tests {
             (1400, 700, 1400 * 700 * 3)
         );
         assert!(count(&image, ACTUAL_COLOUR) > 2000, "actual curve missing");
-        assert!(
-            count(&image, PREDICTED_COLOUR) > 2000,
-            "predicted curve missing"
-        );
+        assert!(count(&image, PREDICTED_COLOUR) > 2000, "predicted curve missing");
         assert!(count(&image, FLAG_COLOUR) > 20, "outlier mark missing");
         // The title band holds dark glyph pixels: text rendered with the bundled font.
         let title_dark = image.rgb[..1400 * 78 * 3]
@@ -516,10 +459,7 @@ mod tests {
         .unwrap();
         assert!(count(&image, BAND_COLOUR) > 10_000);
         assert!(count(&image, FLAG_COLOUR) > 5);
-        let residuals: Vec<f64> = (0..50)
-            .map(|m| f64::from(m % 10) - 5.0)
-            .chain([35.0])
-            .collect();
+        let residuals: Vec<f64> = (0..50).map(|m| f64::from(m % 10) - 5.0).chain([35.0]).collect();
         let image = residual_graph(&timestamps[..51], &residuals, 10.0, 2.0).unwrap();
         assert!(count(&image, ACTUAL_COLOUR) > 100);
         assert!(

@@ -16,6 +16,7 @@
 //! # Ok::<(), flowreport::ReportError>(())
 //! ```
 
+pub mod baseline;
 mod error;
 pub mod graph;
 pub mod profile;

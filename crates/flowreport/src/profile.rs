@@ -65,8 +65,7 @@ impl Profiler {
     /// Stops measuring and names the stage.
     pub fn finish(mut self, stage: &str) -> StageProfile {
         let seconds = self.started.elapsed().as_secs_f64();
-        let cpu_seconds =
-            cpu_ms(&mut self.system, self.pid).saturating_sub(self.cpu_ms_at_start) as f64 / 1000.0;
+        let cpu_seconds = cpu_ms(&mut self.system, self.pid).saturating_sub(self.cpu_ms_at_start) as f64 / 1000.0;
         let memory = self.current_rss();
         StageProfile {
             stage: stage.to_string(),
@@ -128,20 +127,12 @@ pub fn render_table(stages: &[StageProfile]) -> String {
     }
     let total: f64 = stages.iter().map(|s| s.seconds).sum();
     let cpu = if total > 0.0 {
-        stages
-            .iter()
-            .map(|s| s.cpu_percent * s.seconds)
-            .sum::<f64>()
-            / total
+        stages.iter().map(|s| s.cpu_percent * s.seconds).sum::<f64>() / total
     } else {
         0.0
     };
     let peak = stages.iter().map(|s| s.peak_rss_bytes).max().unwrap_or(0) as f64 / 1e9;
-    let _ = writeln!(
-        text,
-        "{:<16} {:>12.4} {:>8.0} {:>12.3}",
-        "total", total, cpu, peak
-    );
+    let _ = writeln!(text, "{:<16} {:>12.4} {:>8.0} {:>12.3}", "total", total, cpu, peak);
     text
 }
 

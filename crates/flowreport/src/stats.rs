@@ -126,13 +126,7 @@ pub struct Outlier {
 }
 
 /// Points with `|residual| > k·σ`, σ the residuals' standard deviation.
-pub fn outliers(
-    timestamps: &[i64],
-    actual: &[f64],
-    predicted: &[f64],
-    sigma: f64,
-    k: f64,
-) -> Vec<Outlier> {
+pub fn outliers(timestamps: &[i64], actual: &[f64], predicted: &[f64], sigma: f64, k: f64) -> Vec<Outlier> {
     timestamps
         .iter()
         .zip(actual.iter().zip(predicted))
@@ -151,7 +145,9 @@ pub fn readings(accuracy: &Accuracy) -> Vec<String> {
     let mut lines = Vec::new();
     let ratio = accuracy.variance_ratio() * 100.0;
     if ratio < 60.0 {
-        lines.push(format!("predicted variance is {ratio:.0} % of actual: the model does not follow the variability"));
+        lines.push(format!(
+            "predicted variance is {ratio:.0} % of actual: the model does not follow the variability"
+        ));
     } else if ratio > 140.0 {
         lines.push(format!(
             "predicted variance is {ratio:.0} % of actual: the model swings more than the data"
@@ -163,11 +159,7 @@ pub fn readings(accuracy: &Accuracy) -> Vec<String> {
     }
     let sigma = accuracy.residual_sigma();
     if accuracy.residual_mean.abs() > 0.5 * sigma && sigma > 0.0 {
-        let direction = if accuracy.residual_mean > 0.0 {
-            "low"
-        } else {
-            "high"
-        };
+        let direction = if accuracy.residual_mean > 0.0 { "low" } else { "high" };
         lines.push(format!(
             "predictions run {direction} by {:.1} on average: a bias, not noise",
             accuracy.residual_mean.abs()
@@ -182,11 +174,7 @@ pub fn render(accuracy: &Accuracy, outliers: &[Outlier], k: f64) -> String {
     let a = accuracy;
     let _ = writeln!(text, "Graph Analysis");
     let _ = writeln!(text, "  Number of points: {}", a.points);
-    let _ = writeln!(
-        text,
-        "  Value range: {:.2} to {:.2}",
-        a.actual_min, a.actual_max
-    );
+    let _ = writeln!(text, "  Value range: {:.2} to {:.2}", a.actual_min, a.actual_max);
     let _ = writeln!(text, "Prediction Statistics");
     let _ = writeln!(
         text,
@@ -198,14 +186,8 @@ pub fn render(accuracy: &Accuracy, outliers: &[Outlier], k: f64) -> String {
         "  Predicted  mean {:>10.2}   variance {:>10.2}",
         a.predicted_mean, a.predicted_variance
     );
-    let mape = a
-        .mape_percent
-        .map_or("n/a".to_string(), |m| format!("{m:.2} %"));
-    let _ = writeln!(
-        text,
-        "  RMSE {:.2}   MAE {:.2}   MAPE {mape}",
-        a.rmse, a.mae
-    );
+    let mape = a.mape_percent.map_or("n/a".to_string(), |m| format!("{m:.2} %"));
+    let _ = writeln!(text, "  RMSE {:.2}   MAE {:.2}   MAPE {mape}", a.rmse, a.mae);
     let _ = writeln!(text, "Residuals Analysis");
     let _ = writeln!(
         text,
@@ -278,10 +260,7 @@ mod tests {
     #[test]
     fn refusals_and_readings() {
         assert!(matches!(accuracy(&[], &[]), Err(ReportError::EmptyTestSet)));
-        assert!(matches!(
-            accuracy(&[1.0], &[]),
-            Err(ReportError::LengthMismatch { .. })
-        ));
+        assert!(matches!(accuracy(&[1.0], &[]), Err(ReportError::LengthMismatch { .. })));
         assert!(matches!(
             accuracy(&[5.0, 5.0], &[4.0, 6.0]),
             Err(ReportError::ConstantSeries { value: 5.0 })
@@ -290,28 +269,13 @@ mod tests {
             accuracy(&[1.0, f64::NAN], &[1.0, 1.0]),
             Err(ReportError::NotFinite { index: 1, .. })
         ));
-        assert_eq!(
-            accuracy(&[0.0, 2.0], &[1.0, 2.0]).unwrap().mape_percent,
-            Some(0.0)
-        );
+        assert_eq!(accuracy(&[0.0, 2.0], &[1.0, 2.0]).unwrap().mape_percent, Some(0.0));
         // The utility's own case: variance 59 against 611.
         let actual: Vec<f64> = (0..100)
-            .map(|i| {
-                if i % 2 == 0 {
-                    400.0 - 24.72
-                } else {
-                    400.0 + 24.72
-                }
-            })
+            .map(|i| if i % 2 == 0 { 400.0 - 24.72 } else { 400.0 + 24.72 })
             .collect();
         let flat: Vec<f64> = (0..100)
-            .map(|i| {
-                if i % 2 == 0 {
-                    400.0 - 7.68
-                } else {
-                    400.0 + 7.68
-                }
-            })
+            .map(|i| if i % 2 == 0 { 400.0 - 7.68 } else { 400.0 + 7.68 })
             .collect();
         let a = accuracy(&actual, &flat).unwrap();
         let lines = readings(&a);

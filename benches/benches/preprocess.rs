@@ -1,0 +1,37 @@
+//! Decode + parse + clean + resample + criteria on the 527,041-row demo export: the original's
+//! `1_Preprocessing_tool.py -p` (31 s).
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use flowcore::{find_site, Export, PreprocessConfig, Selector};
+
+fn preprocess(c: &mut Criterion) {
+    let bytes = flow_benches::demo_export_bytes();
+    let Some(site) = find_site("jangmyeong") else { return };
+    let mut group = c.benchmark_group("preprocess");
+    group.sample_size(20);
+    group.bench_function("decode", |b| {
+        b.iter(|| Export::from_bytes(black_box(bytes.clone()), "demo.csv".as_ref()))
+    });
+    group.bench_function("decode+parse+clean+resample+criteria", |b| {
+        b.iter(|| {
+            let export = Export::from_bytes(black_box(bytes.clone()), "demo.csv".as_ref()).ok()?;
+            let raw = export.series(Selector::Site(site)).ok()?;
+            flowcore::preprocess(&raw.series, &PreprocessConfig::default()).ok()
+        })
+    });
+    if let Ok(export) = Export::from_bytes(bytes.clone(), "demo.csv".as_ref()) {
+        group.bench_function("parse one column", |b| {
+            b.iter(|| export.series(Selector::Site(site)).ok())
+        });
+        if let Ok(raw) = export.series(Selector::Site(site)) {
+            group.bench_function("clean+resample+criteria", |b| {
+                b.iter(|| flowcore::preprocess(black_box(&raw.series), &PreprocessConfig::default()).ok())
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, preprocess);
+criterion_main!(benches);

@@ -1,0 +1,219 @@
+//! The obvious forecasts a model must beat, scored on the same test steps.
+//!
+//! An LSTM that cannot beat "same as last week" is not worth its training time; the report says so.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::error::{ReportError, Result};
+
+/// The step one season back: a week for daily data (the same weekday), a day for hourly and finer
+/// data (the same time yesterday), one step for anything coarser than a day.
+pub fn season_length(interval_seconds: i64) -> usize {
+    const DAY: i64 = 86_400;
+    match interval_seconds {
+        DAY => 7,
+        s if s > 0 && s < DAY && DAY % s == 0 => (DAY / s) as usize,
+        _ => 1,
+    }
+}
+
+/// Accuracy of one forecaster on the test steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// Name of the forecaster.
+    pub name: String,
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Mean absolute scaled error: MAE over the in-sample MAE of the seasonal naive forecast on the
+    /// training part (below 1 beats that naive forecast's typical error).
+    pub mase: f64,
+    /// Variance of the forecasts over the variance of the actual values.
+    pub variance_ratio: f64,
+}
+
+/// The baseline forecasts for steps `test_start..values.len()`, each from measured values only:
+/// persistence (the last value), seasonal naive (one season back), and the mean of the last
+/// `window` values.
+pub fn baseline_forecasts(
+    values: &[f64],
+    test_start: usize,
+    window: usize,
+    season: usize,
+) -> Result<Vec<(String, Vec<f64>)>> {
+    let need = window.max(season).max(1);
+    if test_start < need || test_start >= values.len() {
+        return Err(ReportError::EmptyTestSet);
+    }
+    let steps = test_start..values.len();
+    let persistence = steps.clone().map(|j| values[j - 1]).collect();
+    let seasonal = steps.clone().map(|j| values[j - season]).collect();
+    let moving = steps
+        .map(|j| values[j - window..j].iter().sum::<f64>() / window as f64)
+        .collect();
+    let season_name = match season {
+        7 => "seasonal naive (same weekday last week)".to_string(),
+        1 => "seasonal naive (previous step)".to_string(),
+        s => format!("seasonal naive (same time yesterday, {s} steps back)"),
+    };
+    Ok(vec![
+        ("persistence (last value)".to_string(), persistence),
+        (season_name, seasonal),
+        (format!("moving average of the last {window}"), moving),
+    ])
+}
+
+/// Mean absolute error of the seasonal naive forecast inside the training part: MASE's scale.
+pub fn mase_scale(train: &[f64], season: usize) -> Option<f64> {
+    if train.len() <= season {
+        return None;
+    }
+    let errors: Vec<f64> = train.windows(season + 1).map(|w| (w[season] - w[0]).abs()).collect();
+    let scale = errors.iter().sum::<f64>() / errors.len() as f64;
+    (scale > 0.0).then_some(scale)
+}
+
+fn variance(values: &[f64]) -> f64 {
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64
+}
+
+/// Scores forecasts against the actual values.
+pub fn score(name: &str, actual: &[f64], predicted: &[f64], scale: f64) -> Score {
+    let n = actual.len().max(1) as f64;
+    let squared: f64 = actual.iter().zip(predicted).map(|(a, p)| (a - p).powi(2)).sum();
+    let absolute: f64 = actual.iter().zip(predicted).map(|(a, p)| (a - p).abs()).sum();
+    Score {
+        name: name.to_string(),
+        rmse: (squared / n).sqrt(),
+        mae: absolute / n,
+        mase: absolute / n / scale,
+        variance_ratio: variance(predicted) / variance(actual),
+    }
+}
+
+/// The model next to the baselines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The model's score.
+    pub model: Score,
+    /// Each baseline's score.
+    pub baselines: Vec<Score>,
+    /// The model's RMSE over the best baseline's.
+    pub rmse_ratio: f64,
+    /// Whether the model's RMSE is below every baseline's.
+    pub model_wins: bool,
+}
+
+/// Scores the model and every baseline on the test part of `values` (from `test_start`).
+pub fn compare(
+    values: &[f64],
+    test_start: usize,
+    predicted: &[f64],
+    window: usize,
+    season: usize,
+) -> Result<Comparison> {
+    let actual = &values[test_start.min(values.len())..];
+    if actual.len() != predicted.len() {
+        return Err(ReportError::LengthMismatch {
+            actual: actual.len(),
+            predicted: predicted.len(),
+        });
+    }
+    let scale = mase_scale(&values[..test_start.min(values.len())], season).unwrap_or(1.0);
+    let baselines: Vec<Score> = baseline_forecasts(values, test_start, window, season)?
+        .iter()
+        .map(|(name, forecast)| score(name, actual, forecast, scale))
+        .collect();
+    let model = score("LSTM", actual, predicted, scale);
+    let best = baselines.iter().map(|b| b.rmse).fold(f64::INFINITY, f64::min);
+    Ok(Comparison {
+        rmse_ratio: model.rmse / best,
+        model_wins: model.rmse < best,
+        model,
+        baselines,
+    })
+}
+
+/// The comparison table and its plain verdict.
+pub fn render_comparison(comparison: &Comparison) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "Baseline Comparison (same test steps)");
+    let _ = writeln!(
+        text,
+        "  {:<52} {:>9} {:>9} {:>7} {:>9}",
+        "forecaster", "RMSE", "MAE", "MASE", "var ratio"
+    );
+    for s in std::iter::once(&comparison.model).chain(&comparison.baselines) {
+        let _ = writeln!(
+            text,
+            "  {:<52} {:>9.2} {:>9.2} {:>7.3} {:>9.2}",
+            s.name, s.rmse, s.mae, s.mase, s.variance_ratio
+        );
+    }
+    let best = comparison.baselines.iter().min_by(|a, b| a.rmse.total_cmp(&b.rmse));
+    if let Some(best) = best {
+        if comparison.model_wins {
+            let _ = writeln!(
+                text,
+                "Verdict: the LSTM beats the best baseline ({}) with {:.0} % of its RMSE",
+                best.name,
+                comparison.rmse_ratio * 100.0
+            );
+        } else {
+            let _ = writeln!(
+                text,
+                "Verdict: the LSTM does NOT beat the best baseline ({}): its RMSE is {:.0} % of the baseline's; use the baseline",
+                best.name,
+                comparison.rmse_ratio * 100.0
+            );
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seasons() {
+        assert_eq!(season_length(86_400), 7);
+        assert_eq!(season_length(3_600), 24);
+        assert_eq!(season_length(1_800), 48);
+        assert_eq!(season_length(600), 144);
+        assert_eq!(season_length(7 * 86_400), 1);
+    }
+
+    #[test]
+    fn baselines_by_hand() {
+        let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let forecasts = baseline_forecasts(&values, 4, 2, 3).unwrap();
+        assert_eq!(forecasts[0].1, vec![4.0, 5.0]); // last value
+        assert_eq!(forecasts[1].1, vec![2.0, 3.0]); // three back
+        assert_eq!(forecasts[2].1, vec![3.5, 4.5]); // mean of two
+        assert!(baseline_forecasts(&values, 2, 2, 3).is_err());
+        // In-sample seasonal errors on [1,2,3,4]: |4-1| = 3.
+        assert_eq!(mase_scale(&values[..4], 3), Some(3.0));
+    }
+
+    #[test]
+    fn the_comparison_says_who_wins() {
+        let values: Vec<f64> = (0..40)
+            .map(|i| [10.0, 12.0, 14.0, 12.0][i % 4] + i as f64 * 0.1)
+            .collect();
+        let perfect: Vec<f64> = values[30..].to_vec();
+        let c = compare(&values, 30, &perfect, 4, 4).unwrap();
+        assert!(c.model_wins && c.model.rmse == 0.0 && c.rmse_ratio == 0.0);
+        assert!(render_comparison(&c).contains("the LSTM beats the best baseline"));
+        let flat = vec![12.0; 10];
+        let c = compare(&values, 30, &flat, 4, 4).unwrap();
+        assert!(!c.model_wins);
+        // Seasonal naive errs by 0.4 each step (the trend over one season): RMSE 0.4.
+        assert!((c.baselines[1].rmse - 0.4).abs() < 1e-9);
+        assert!(render_comparison(&c).contains("does NOT beat the best baseline (seasonal naive"));
+    }
+}
