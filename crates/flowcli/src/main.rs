@@ -27,6 +27,9 @@ enum Command {
     Train(TrainCommand),
     /// Scan every window for anomalies and forecast the next steps with a saved model (the original `-a`).
     Predict(PredictCommand),
+    /// Train on any `timestamp,value` series and flag readings far from their forecast, graded
+    /// 관심/주의/경계/심각; with --labels, score the events against labelled windows.
+    Detect(DetectArgs),
     /// List the sensor columns of the Jeongeup export and their slugs.
     Sites,
     /// Write the built-in demo export (cp949, one row a minute, with real exports' faults).
@@ -188,6 +191,42 @@ pub(crate) struct RunArgs {
     pub(crate) scan_batch_size: usize,
 }
 
+/// Settings of `flow detect`.
+#[derive(Debug, Args)]
+pub(crate) struct DetectArgs {
+    /// A two-column `timestamp,value` file (or any export with --column).
+    #[arg(long, short = 'f')]
+    pub(crate) input: PathBuf,
+    /// The value column, when the file has more than one.
+    #[arg(long)]
+    pub(crate) column: Option<String>,
+    /// Resampling interval of the model (readings are averaged into it).
+    #[arg(long, default_value = "hourly")]
+    pub(crate) interval: String,
+    /// JSON of labelled windows: `{"<file name>": [["start", "end"], …]}` (NAB's format).
+    #[arg(long)]
+    pub(crate) labels: Option<PathBuf>,
+    /// Residual σ at which a reading is flagged, 관심 (watch).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().watch)]
+    pub(crate) watch: f64,
+    /// σ from which an event is 주의 (caution).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().caution)]
+    pub(crate) caution: f64,
+    /// σ from which an event is 경계 (alert).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().alert)]
+    pub(crate) alert: f64,
+    /// σ from which an event is 심각 (severe).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().severe)]
+    pub(crate) severe: f64,
+    /// Folder under which `<name>/Detection` and the model folders are written.
+    #[arg(long, default_value = "Output")]
+    pub(crate) output_dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) train: TrainArgs,
+    #[command(flatten)]
+    pub(crate) device: DeviceArgs,
+}
+
 #[derive(Debug, Args)]
 struct DemoArgs {
     /// Rows of data (default: every minute of 2020 and the midnight after).
@@ -208,6 +247,7 @@ fn main() -> ExitCode {
         Command::Preprocess(args) => pipeline::preprocess_command(&args.input, &args.preprocess, args.out.as_deref()),
         Command::Train(args) => pipeline::train_command(&args.input, &args.preprocess, &args.train, &args.device),
         Command::Predict(args) => pipeline::predict_command(&args.input, &args.device, args.batch_size),
+        Command::Detect(args) => pipeline::detect(&args),
         Command::Sites => {
             pipeline::print_sites();
             Ok(())

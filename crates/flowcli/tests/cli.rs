@@ -350,3 +350,75 @@ fn without_input_the_demo_export_is_generated_once_and_reused() {
         368
     );
 }
+
+/// Real data nobody here wrote: NAB's New York taxi demand with its five labelled incidents.
+#[test]
+fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let taxi = fixture("nab/nyc_taxi.csv");
+    let labels = fixture("nab/anomaly_windows.json");
+    let output = flow(
+        dir.path(),
+        &[
+            "detect",
+            "--input",
+            taxi.to_str().unwrap(),
+            "--labels",
+            labels.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("the LSTM beats the best baseline"), "{text}");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("Output/nyc_taxi/Detection/detection.json")).unwrap(),
+    )
+    .unwrap();
+    let scoring = &report["scoring"];
+    assert_eq!(scoring["windows"], 5);
+    assert!(scoring["detected"].as_u64().unwrap() >= 4, "{scoring}");
+    assert!(scoring["precision"].as_f64().unwrap() >= 0.5, "{scoring}");
+    // At hourly interval the forecast must beat "same time yesterday".
+    let evaluation =
+        std::fs::read_to_string(dir.path().join("Output/nyc_taxi/Learning_lstm/test_predictions.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = evaluation
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let lstm_rmse = (rows.iter().map(|r| r[2] * r[2]).sum::<f64>() / rows.len() as f64).sqrt();
+    let seasonal_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("seasonal naive (same time yesterday"))
+        .unwrap();
+    let seasonal_rmse: f64 = seasonal_line.split_whitespace().rev().nth(3).unwrap().parse().unwrap();
+    assert!(
+        lstm_rmse < seasonal_rmse,
+        "LSTM {lstm_rmse} vs seasonal naive {seasonal_rmse}"
+    );
+    let events = std::fs::read_to_string(dir.path().join("Output/nyc_taxi/Detection/events.csv")).unwrap();
+    assert!(events.starts_with("start,end,peak,actual,forecast,sigmas,severity,flagged\n"));
+    assert!(
+        events.contains(",심각,"),
+        "the New Year and blizzard peaks are severe: {events}"
+    );
+
+    let output = flow(
+        dir.path(),
+        &[
+            "detect",
+            "--input",
+            taxi.to_str().unwrap(),
+            "--labels",
+            taxi.to_str().unwrap(),
+            "--epochs",
+            "1",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("nyc_taxi.csv: not JSON"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -25,6 +25,7 @@ pub mod clean;
 pub mod criteria;
 pub mod demo;
 mod error;
+pub mod events;
 pub mod features;
 pub mod files;
 pub mod ingest;

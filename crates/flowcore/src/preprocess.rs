@@ -60,6 +60,9 @@ pub struct PreprocessConfig {
     pub normal_max: Option<f64>,
     /// Tolerance beyond a bound, in percent of its magnitude, before a value is clipped (10).
     pub level_percent: f64,
+    /// Whether to clip outliers at all (yes). Anomaly detection turns it off: clipping would erase
+    /// the very deviations it looks for.
+    pub correct_outliers: bool,
     /// Days kept (all).
     pub days: DaySelection,
 }
@@ -72,6 +75,7 @@ impl Default for PreprocessConfig {
             normal_min: None,
             normal_max: None,
             level_percent: 10.0,
+            correct_outliers: true,
             days: DaySelection::All,
         }
     }
@@ -175,7 +179,11 @@ pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preproc
         });
     }
     let criteria = compute_criteria(&resampled.values, config.normal_min, config.normal_max)?;
-    let clipped = clip_outliers(&mut resampled.values, &criteria, config.level_percent);
+    let clipped = if config.correct_outliers {
+        clip_outliers(&mut resampled.values, &criteria, config.level_percent)
+    } else {
+        ClipReport::default()
+    };
     let summary = PreprocessSummary {
         readings_in: raw.len(),
         missing_in: raw.missing(),
