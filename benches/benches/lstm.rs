@@ -1,4 +1,5 @@
-//! Training with the defaults on the 367-day demo series (the original's `-l`: 17.7–27.5 s) and the
+//! Training on the 367-day demo series, recommended and original presets (the original's `-l`:
+//! 17.7–27.5 s), and the
 //! anomaly scan of the year's 527,034 minute windows (its `-a`: 18.3 s).
 use criterion::{criterion_group, criterion_main, Criterion};
 use flowlstm::{scan, train, DeviceChoice, PredictConfig, SeriesIdentity, TrainConfig};

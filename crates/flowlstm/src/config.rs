@@ -275,7 +275,7 @@ pub struct PredictConfig {
 impl Default for PredictConfig {
     fn default() -> Self {
         PredictConfig {
-            batch_size: 8192,
+            batch_size: 2048,
             device: DeviceChoice::Auto,
         }
     }
