@@ -1,5 +1,7 @@
 //! The `flow` binary as an engineer uses it: real files in, files and one-line errors out.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,5 +1,7 @@
 //! Ingest and preprocessing never panic, whatever the bytes: every input ends in a value or an error.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
 use std::path::Path;
 
 use flowcore::{preprocess, Export, PreprocessConfig, Selector};

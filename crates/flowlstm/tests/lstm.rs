@@ -1,5 +1,7 @@
 //! Training, persistence, inference and every bad-input case of the LSTM, on small realistic series.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
 use flowcore::time::{parse_timestamp, DAY, MINUTE};
 use flowcore::{Criteria, FlowSeries, Interval};
 use flowlstm::{
@@ -21,6 +23,9 @@ fn daily_series(days: usize) -> FlowSeries {
         .collect();
     FlowSeries::new(timestamps, values, Interval::DAILY).unwrap()
 }
+
+/// Predictions with their position.
+type Indexed = Vec<(usize, f64)>;
 
 fn criteria() -> Criteria {
     Criteria {
@@ -288,7 +293,7 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
     assert_eq!(wide.windows, 600 - 7);
     assert!(wide.anomalies.is_empty());
     // Predictions for readings whose window saw the surge, against all the others.
-    let (surge, calm): (Vec<(usize, f64)>, Vec<(usize, f64)>) = wide
+    let (surge, calm): (Indexed, Indexed) = wide
         .predicted
         .iter()
         .copied()
