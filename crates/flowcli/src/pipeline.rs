@@ -145,6 +145,15 @@ fn read_stage(input: &InputArgs) -> CliResult<(Export, StageProfile)> {
     Ok((export, profile))
 }
 
+/// Writes a group of files (all or none) and lists them for the engineer.
+fn write_and_list(files: &[(PathBuf, Vec<u8>)]) -> CliResult {
+    write_all_or_nothing(files)?;
+    for (path, _) in files {
+        println!("written          {}", path.display());
+    }
+    Ok(())
+}
+
 fn preprocess_config(args: &PreprocessArgs) -> CliResult<PreprocessConfig> {
     Ok(PreprocessConfig {
         interval: args.interval.parse::<Interval>()?,
@@ -459,10 +468,7 @@ fn evaluate_stage(
         (dirs.learning.join("residuals.png"), encode_png(&residual_image)?),
         (dirs.learning.join("test_predictions.csv"), evaluation_csv(evaluation)),
     ];
-    write_all_or_nothing(&files)?;
-    for (path, _) in &files {
-        println!("written          {}", path.display());
-    }
+    write_and_list(&files)?;
     let profile = profiler.finish("evaluate");
     println!("{profile}");
     Ok(EvaluateOutcome {
@@ -585,10 +591,7 @@ fn predict_stage(
     })?;
     files.push((dirs.prediction.join("prediction.csv"), forecast_csv(&forecast)));
     files.push((dirs.prediction.join("anomaly_scan.png"), encode_png(&overview)?));
-    write_all_or_nothing(&files)?;
-    for (path, _) in &files {
-        println!("written          {}", path.display());
-    }
+    write_and_list(&files)?;
     let profile = profiler.finish("predict");
     println!("{profile}");
     Ok(PredictOutcome {
@@ -961,10 +964,7 @@ pub(crate) fn detect(args: &DetectArgs) -> CliResult {
         (detection.join("events.csv"), events_csv(&events)),
         (detection.join("detection.json"), serde_json::to_vec_pretty(&report)?),
     ];
-    write_all_or_nothing(&files)?;
-    for (path, _) in &files {
-        println!("written          {}", path.display());
-    }
+    write_and_list(&files)?;
     println!("{}", profiler.finish("detect"));
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::io::Cursor;
 use std::sync::Once;
 
 use flowcore::time::format_date;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi64};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -87,6 +88,49 @@ where
     Ok(Image { width, height, rgb })
 }
 
+/// A chart with dates along x, as every flow graph has: same margins, labels and grid.
+type DatedChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordi64, RangedCoordf64>>;
+
+fn dated_chart<'a, 'b>(
+    area: &'a DrawingArea<BitMapBackend<'b>, plotters::coord::Shift>,
+    timestamps: &[i64],
+    (low, high): (f64, f64),
+    y_desc: &str,
+    decimals: usize,
+) -> std::result::Result<DatedChart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(time_range(timestamps), low..high)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_labels(10)
+        .y_labels(10)
+        .x_label_formatter(&|t| format_date(*t))
+        .y_label_formatter(&|v| format!("{v:.decimals$}"))
+        .x_desc("Date")
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, 20))
+        .label_style((FONT, 16))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
+fn draw_legend<'a, 'b: 'a>(chart: &mut DatedChart<'a, 'b>) -> std::result::Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT, 18))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 /// What the performance graph shows.
 #[derive(Debug, Clone, Copy)]
 pub struct PerformanceGraph<'a> {
@@ -112,25 +156,7 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
         graph.subtitle,
         |area| {
             let (low, high) = padded_range(graph.actual.iter().chain(graph.predicted).copied());
-            let mut chart = ChartBuilder::on(area)
-                .margin(16)
-                .x_label_area_size(48)
-                .y_label_area_size(80)
-                .build_cartesian_2d(time_range(graph.timestamps), low..high)
-                .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .x_labels(10)
-                .y_labels(10)
-                .x_label_formatter(&|t| format_date(*t))
-                .y_label_formatter(&|v| format!("{v:.0}"))
-                .x_desc("Date")
-                .y_desc("Values")
-                .axis_desc_style((FONT, 20))
-                .label_style((FONT, 16))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            let mut chart = dated_chart(area, graph.timestamps, (low, high), "Values", 0)?;
             chart
                 .draw_series(LineSeries::new(
                     graph.timestamps.iter().copied().zip(graph.actual.iter().copied()),
@@ -157,14 +183,7 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
                 .map_err(|e| e.to_string())?
                 .label("Outlier (|residual| > kσ)")
                 .legend(|(x, y)| Circle::new((x + 12, y), 6, FLAG_COLOUR.stroke_width(3)));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .label_font((FONT, 18))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(|e| e.to_string())
+            draw_legend(&mut chart)
         },
     )
 }
@@ -175,24 +194,7 @@ pub fn residual_graph(timestamps: &[i64], residuals: &[f64], sigma: f64, k: f64)
     with_titles("the residual graph", 1400, 600, "Residuals", &subtitle, |area| {
         let (low, high) = padded_range(residuals.iter().copied().chain([k * sigma, -k * sigma]));
         let range = time_range(timestamps);
-        let mut chart = ChartBuilder::on(area)
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(80)
-            .build_cartesian_2d(range.clone(), low..high)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_labels(10)
-            .x_label_formatter(&|t| format_date(*t))
-            .y_label_formatter(&|v| format!("{v:.1}"))
-            .x_desc("Date")
-            .y_desc("Residual")
-            .axis_desc_style((FONT, 20))
-            .label_style((FONT, 16))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let mut chart = dated_chart(area, timestamps, (low, high), "Residual", 1)?;
         for level in [k * sigma, -k * sigma] {
             chart
                 .draw_series(LineSeries::new(
@@ -280,24 +282,7 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                     .chain([overview.normal_min, overview.normal_max]),
             );
             let range = time_range(overview.timestamps);
-            let mut chart = ChartBuilder::on(area)
-                .margin(16)
-                .x_label_area_size(48)
-                .y_label_area_size(80)
-                .build_cartesian_2d(range.clone(), low..high)
-                .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .x_labels(12)
-                .x_label_formatter(&|t| format_date(*t))
-                .y_label_formatter(&|v| format!("{v:.0}"))
-                .x_desc("Date")
-                .y_desc("Values")
-                .axis_desc_style((FONT, 20))
-                .label_style((FONT, 16))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            let mut chart = dated_chart(area, overview.timestamps, (low, high), "Values", 0)?;
             chart
                 .draw_series([Rectangle::new(
                     [(range.start, overview.normal_min), (range.end, overview.normal_max)],
@@ -327,14 +312,7 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                 .map_err(|e| e.to_string())?
                 .label("Flagged")
                 .legend(|(x, y)| Circle::new((x + 12, y), 4, FLAG_COLOUR.filled()));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .label_font((FONT, 18))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(|e| e.to_string())
+            draw_legend(&mut chart)
         },
     )
 }
