@@ -1,4 +1,5 @@
-//! Times the anomaly scan of a year of minutes (527,041 readings, 527,034 windows) per batch size.
+//! Times the anomaly scan of a year of minutes (527,041 readings, 527,034 windows) per batch size
+//! (on the CPU the fused kernel ignores the batch size; `FLOW_THREADS=1` runs it on one thread).
 //! `cargo run --release -p flowlstm --example scan_speed`
 use std::time::Instant;
 

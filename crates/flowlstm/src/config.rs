@@ -263,10 +263,10 @@ impl TrainConfig {
 /// Settings of `flow predict`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PredictConfig {
-    /// Windows per inference batch (2048). Measured on the 2-core reference machine
-    /// (`cargo run --release -p flowlstm --example scan_speed`): 256 → 4.0 s, 1024 → 3.0 s,
-    /// 2048 → 2.9 s, 8192 → 4.8 s for a year of minutes. Small batches pay libtorch's per-call
-    /// cost; large ones spill the gate tensors out of cache. A bounded batch also keeps memory flat.
+    /// Windows per inference batch on a GPU (2048). On the CPU the scan runs the fused kernel
+    /// (`kernel.rs`), which works in cache-sized tiles of its own and ignores this. Measured for
+    /// libtorch's LSTM op on the 2-core reference machine (`scan_speed` example, before the kernel):
+    /// 256 → 4.0 s, 1024 → 3.0 s, 2048 → 2.9 s, 8192 → 4.8 s for a year of minutes.
     pub batch_size: usize,
     /// Where to run.
     pub device: DeviceChoice,

@@ -23,6 +23,7 @@
 
 mod config;
 mod error;
+mod kernel;
 mod model;
 mod predict;
 mod train;

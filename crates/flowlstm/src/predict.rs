@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::config::PredictConfig;
 use crate::error::{LstmError, Result};
+use crate::kernel::CpuLstm;
 use crate::model::{window_tensor, LstmModel};
 
 /// Runs every window of a flat `steps × features` matrix through the model, `batch_size` windows at
@@ -18,6 +19,13 @@ pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) 
         return Ok(Vec::new());
     }
     let samples = steps - window + 1;
+    if model.device() == tch::Device::Cpu {
+        let meta = &model.meta;
+        if let Some(kernel) = CpuLstm::from_store(&model.store, features, meta.hidden, meta.layers, meta.periods) {
+            let threads = usize::try_from(tch::get_num_threads()).unwrap_or(1).max(1);
+            return Ok(kernel.run(matrix, window, 0..samples, threads));
+        }
+    }
     let batch_size = batch_size.max(1);
     let mut outputs = Vec::with_capacity(samples * model.meta.periods);
     for start in (0..samples).step_by(batch_size) {
