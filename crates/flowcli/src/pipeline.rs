@@ -273,6 +273,18 @@ pub(crate) fn preprocess_command(input: &InputArgs, args: &PreprocessArgs, out: 
     Ok(())
 }
 
+/// A flag's value parsed, or the preset's when the flag is absent.
+fn parsed_or<T: std::str::FromStr>(flag: Option<&str>, preset: T) -> CliResult<T>
+where
+    T::Err: Error + 'static,
+{
+    Ok(flag
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| Box::new(e) as Box<dyn Error>)?
+        .unwrap_or(preset))
+}
+
 fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> CliResult<TrainConfig> {
     let preset = match args.preset.trim().to_ascii_lowercase().as_str() {
         "recommended" | "default" => TrainConfig::default(),
@@ -287,19 +299,9 @@ fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Cl
         layers: args.layers.unwrap_or(preset.layers),
         epochs: args.epochs.unwrap_or(preset.epochs),
         batch_size: args.batch_size.unwrap_or(preset.batch_size),
-        optimizer: args
-            .optimizer
-            .as_deref()
-            .map(str::parse)
-            .transpose()?
-            .unwrap_or(preset.optimizer),
+        optimizer: parsed_or(args.optimizer.as_deref(), preset.optimizer)?,
         learning_rate: args.learning_rate.or(preset.learning_rate),
-        target: args
-            .target
-            .as_deref()
-            .map(str::parse)
-            .transpose()?
-            .unwrap_or(preset.target),
+        target: parsed_or(args.target.as_deref(), preset.target)?,
         shuffle: args.shuffle.unwrap_or(preset.shuffle),
         seed: args.seed.unwrap_or(preset.seed),
         validation_fraction: args.validation.unwrap_or(preset.validation_fraction),

@@ -424,3 +424,74 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
         stderr(&output)
     );
 }
+
+#[test]
+fn presets_and_flags_reach_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.csv");
+    assert!(flow(
+        dir.path(),
+        &["demo-data", "--rows", "20160", "--out", demo.to_str().unwrap()]
+    )
+    .status
+    .success());
+    let demo = demo.to_str().unwrap();
+    let meta = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("Output/jangmyeong/Learning_lstm/model.json")).unwrap())
+            .unwrap()
+    };
+    let output = flow(
+        dir.path(),
+        &[
+            "train",
+            "--input",
+            demo,
+            "--interval",
+            "hourly",
+            "--preset",
+            "original",
+            "--epochs",
+            "2",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let m = meta(dir.path());
+    assert_eq!(
+        (m["optimizer"].as_str(), m["target"].as_str(), m["window"].as_u64()),
+        (Some("sgd"), Some("level"), Some(7))
+    );
+    assert_eq!(m["feature_names"], serde_json::json!(["flow"]));
+    assert_eq!(m["validation_samples"], 0);
+    let output = flow(
+        dir.path(),
+        &[
+            "train",
+            "--input",
+            demo,
+            "--interval",
+            "hourly",
+            "--epochs",
+            "2",
+            "--window",
+            "12",
+            "--target",
+            "level",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let m = meta(dir.path());
+    assert_eq!(
+        (m["optimizer"].as_str(), m["target"].as_str(), m["window"].as_u64()),
+        (Some("adam"), Some("level"), Some(12))
+    );
+    // Below daily, the calendar inputs include the hour of day.
+    assert_eq!(m["feature_names"].as_array().unwrap().len(), 5);
+    assert!(m["validation_samples"].as_u64().unwrap() > 0);
+    let output = flow(dir.path(), &["train", "--input", demo, "--target", "slope"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("target `slope`: expected level or change"),
+        "{}",
+        stderr(&output)
+    );
+}
