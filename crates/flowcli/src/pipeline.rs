@@ -359,7 +359,7 @@ fn train_stage(
         }
     }
     let bar = progress_bar(config.epochs);
-    let mut training = flowlstm::train(series, criteria, &target.identity(), config, &mut |report| {
+    let result = flowlstm::train(series, criteria, &target.identity(), config, &mut |report| {
         bar.set_position(report.epoch as u64);
         bar.set_message(match report.validation_loss {
             Some(validation) => format!("{:.5} (validation {validation:.5})", report.loss),
@@ -367,13 +367,8 @@ fn train_stage(
         });
     });
     bar.finish_and_clear();
-    let training = match training.as_mut() {
-        Ok(trained) => {
-            trained.model.save(&dirs.learning)?;
-            training?
-        }
-        Err(_) => training?,
-    };
+    let mut training = result?;
+    training.model.save(&dirs.learning)?;
     let meta = &training.model.meta;
     println!(
         "model            {} layers × {} units, window {}, periods {}, inputs {}",
@@ -640,7 +635,7 @@ pub(crate) fn run(args: &RunArgs) -> CliResult {
         (None, Some(single)) => vec![single],
         (None, None) => Vec::new(),
     };
-    let mut all_stages = vec![read_profile.clone()];
+    let mut all_stages = vec![read_profile];
     for target in &targets {
         let dirs = SiteDirs::new(&args.input.output_dir, &target.slug);
         let pre = preprocess_stage(&export, target, &preprocess, &dirs.preprocessing)?;
