@@ -27,6 +27,7 @@ fn whole_job(bytes: &[u8]) -> Option<usize> {
         actual: &e.actual,
         predicted: &e.predicted,
         outliers: &[],
+        sigma_k: 2.0,
     })
     .ok()?;
     let tiff = encode_tiff(&graph).ok()?;

@@ -451,6 +451,7 @@ fn evaluate_stage(
         actual: &evaluation.actual,
         predicted: &evaluation.predicted,
         outliers: &outliers,
+        sigma_k,
     })?;
     let residuals: Vec<f64> = evaluation
         .actual

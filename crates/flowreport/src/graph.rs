@@ -144,6 +144,8 @@ pub struct PerformanceGraph<'a> {
     pub predicted: &'a [f64],
     /// Points to mark.
     pub outliers: &'a [Outlier],
+    /// The k of the outlier rule |residual| > kσ, for the legend.
+    pub sigma_k: f64,
 }
 
 /// `lstm_performance_graph`: actual and predicted over the test dates, outliers circled.
@@ -181,7 +183,7 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
                         .map(|o| Circle::new((o.timestamp, o.actual), 8, FLAG_COLOUR.stroke_width(3))),
                 )
                 .map_err(|e| e.to_string())?
-                .label("Outlier (|residual| > kσ)")
+                .label(format!("Outlier (|residual| > {}σ)", graph.sigma_k))
                 .legend(|(x, y)| Circle::new((x + 12, y), 6, FLAG_COLOUR.stroke_width(3)));
             draw_legend(&mut chart)
         },
@@ -380,6 +382,7 @@ mod tests {
             actual: &actual,
             predicted: &predicted,
             outliers: &outliers,
+            sigma_k: 2.0,
         })
         .unwrap();
         assert_eq!(
