@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
+use statrs::statistics::Statistics;
 
 use crate::error::{ReportError, Result};
 
@@ -76,11 +77,6 @@ pub fn mase_scale(train: &[f64], season: usize) -> Option<f64> {
     (scale > 0.0).then_some(scale)
 }
 
-fn variance(values: &[f64]) -> f64 {
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64
-}
-
 /// Scores forecasts against the actual values.
 pub fn score(name: &str, actual: &[f64], predicted: &[f64], scale: f64) -> Score {
     let n = actual.len().max(1) as f64;
@@ -91,7 +87,7 @@ pub fn score(name: &str, actual: &[f64], predicted: &[f64], scale: f64) -> Score
         rmse: (squared / n).sqrt(),
         mae: absolute / n,
         mase: absolute / n / scale,
-        variance_ratio: variance(predicted) / variance(actual),
+        variance_ratio: predicted.population_variance() / actual.population_variance(),
     }
 }
 
