@@ -98,10 +98,10 @@ pub(crate) struct TrainArgs {
     /// Windows per gradient step.
     #[arg(long)]
     pub(crate) batch_size: Option<usize>,
-    /// sgd (momentum 0.9, learning rate 0.01) or adam (1e-3).
+    /// sgd (momentum 0.9, learning rate 0.01) or adam (1e-3; the recommended preset's Adam uses 5e-3).
     #[arg(long)]
     pub(crate) optimizer: Option<String>,
-    /// Learning rate (default: the optimiser's).
+    /// Learning rate (default: the preset's, 5e-3 for recommended; else the optimiser's).
     #[arg(long)]
     pub(crate) learning_rate: Option<f64>,
     /// level (the original) or change (predict the change from the last reading).

@@ -292,6 +292,7 @@ fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Cl
         other => return Err(format!("preset `{other}`: expected recommended or original").into()),
     };
     let calendar = args.calendar.unwrap_or(preset.features.day_of_week);
+    let optimizer = parsed_or(args.optimizer.as_deref(), preset.optimizer)?;
     Ok(TrainConfig {
         window: args.window.unwrap_or(preset.window),
         periods: args.periods.unwrap_or(preset.periods),
@@ -299,8 +300,11 @@ fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Cl
         layers: args.layers.unwrap_or(preset.layers),
         epochs: args.epochs.unwrap_or(preset.epochs),
         batch_size: args.batch_size.unwrap_or(preset.batch_size),
-        optimizer: parsed_or(args.optimizer.as_deref(), preset.optimizer)?,
-        learning_rate: args.learning_rate.or(preset.learning_rate),
+        optimizer,
+        // The preset's rate belongs to the preset's optimiser; another optimiser starts from its own.
+        learning_rate: args
+            .learning_rate
+            .or(preset.learning_rate.filter(|_| optimizer == preset.optimizer)),
         target: parsed_or(args.target.as_deref(), preset.target)?,
         shuffle: args.shuffle.unwrap_or(preset.shuffle),
         seed: args.seed.unwrap_or(preset.seed),
