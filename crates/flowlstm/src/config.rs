@@ -270,7 +270,7 @@ impl TrainConfig {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PredictConfig {
     /// Windows per inference batch on a GPU (2048). On the CPU the scan runs the fused kernel
-    /// (`kernel.rs`), which works in cache-sized tiles of its own and ignores this. Measured for
+    /// (`kernel/`), which works in cache-sized blocks of its own and ignores this. Measured for
     /// libtorch's LSTM op on the 2-core reference machine (`scan_speed` example, before the kernel):
     /// 256 → 4.0 s, 1024 → 3.0 s, 2048 → 2.9 s, 8192 → 4.8 s for a year of minutes.
     pub batch_size: usize,
