@@ -135,14 +135,28 @@ impl FromStr for DeviceChoice {
 
 impl DeviceChoice {
     /// The libtorch device.
+    ///
+    /// `auto` loads libtorch's CUDA library only where the NVIDIA driver is installed, so a CPU-only
+    /// machine never loads the CUDA libraries; `cuda` always tries and says why it failed.
     pub fn resolve(self) -> Result<tch::Device, LstmError> {
         match self {
             DeviceChoice::Cpu => Ok(tch::Device::Cpu),
-            DeviceChoice::Auto => Ok(tch::Device::cuda_if_available()),
-            DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(tch::Device::Cuda(0)),
-            DeviceChoice::Cuda => Err(LstmError::InvalidConfig(
-                "--device cuda: libtorch sees no CUDA GPU".to_string(),
-            )),
+            DeviceChoice::Auto => {
+                if crate::cuda::driver_present() && crate::cuda::load().is_ok() {
+                    Ok(tch::Device::cuda_if_available())
+                } else {
+                    Ok(tch::Device::Cpu)
+                }
+            }
+            DeviceChoice::Cuda => match crate::cuda::load() {
+                Ok(()) if tch::Cuda::is_available() => Ok(tch::Device::Cuda(0)),
+                Ok(()) => Err(LstmError::InvalidConfig(
+                    "--device cuda: libtorch sees no CUDA GPU (is the NVIDIA driver installed?)".to_string(),
+                )),
+                Err(reason) => Err(LstmError::InvalidConfig(format!(
+                    "--device cuda: cannot load libtorch's CUDA library: {reason}"
+                ))),
+            },
         }
     }
 }

@@ -22,6 +22,7 @@
 //! ```
 
 mod config;
+mod cuda;
 mod error;
 mod kernel;
 mod model;

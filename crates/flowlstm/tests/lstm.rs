@@ -356,3 +356,22 @@ fn the_change_target_follows_a_drifting_series_that_the_level_target_cannot() {
     let next = forecast(&trained.model, &series).unwrap()[0];
     assert!((next.predicted - series.values[366]).abs() < 25.0, "{next:?}");
 }
+
+/// `auto` falls back to the CPU where there is no GPU, and `cuda` then says why it cannot run,
+/// rather than training on the CPU behind the user's back. Where a GPU is present, both pick it,
+/// which needs libtorch's CUDA library loaded on demand (the binary does not keep it linked).
+#[test]
+fn device_choice_is_honest_about_cuda() {
+    let gpu = std::path::Path::new("/dev/nvidiactl").exists();
+    let auto = DeviceChoice::Auto.resolve().unwrap();
+    let cuda = DeviceChoice::Cuda.resolve();
+    if gpu {
+        assert_eq!(auto, tch::Device::Cuda(0));
+        assert_eq!(cuda.unwrap(), tch::Device::Cuda(0));
+    } else {
+        assert_eq!(auto, tch::Device::Cpu);
+        let message = cuda.unwrap_err().to_string();
+        assert!(message.contains("--device cuda:"), "{message}");
+    }
+    assert_eq!(DeviceChoice::Cpu.resolve().unwrap(), tch::Device::Cpu);
+}
