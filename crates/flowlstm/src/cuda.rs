@@ -6,6 +6,12 @@
 //! never see a GPU. Keeping it always would load about 3 GB of CUDA libraries at every start on
 //! CPU-only machines too, so it is loaded here, once, when the NVIDIA driver is present or CUDA is
 //! asked for by name.
+//!
+//! It must be loaded before libtorch is first asked about CUDA (`tch::manual_seed` asks):
+//! libtorch keeps the first answer. Checked on an H100 with a small C++ program linked as flow is
+//! (libtorch_cpu only, `--as-needed`): loading first gave `cuda:0` and a correct product; asking
+//! first left CUDA unavailable after the load. [`crate::DeviceChoice::resolve`] loads it, and
+//! every path resolves its device before touching libtorch otherwise.
 
 use std::ffi::{CStr, CString};
 use std::path::Path;
@@ -27,8 +33,14 @@ pub(crate) fn load() -> &'static Result<(), String> {
     LOADED.get_or_init(|| {
         let mut reasons = Vec::new();
         let built_with = Path::new(LIBTORCH_LIB).join("libtorch_cuda.so");
-        let candidates = [built_with.to_string_lossy().into_owned(), "libtorch_cuda.so".to_string()];
-        for candidate in candidates.iter().filter(|c| !c.starts_with('/') || Path::new(c).exists()) {
+        let candidates = [
+            built_with.to_string_lossy().into_owned(),
+            "libtorch_cuda.so".to_string(),
+        ];
+        for candidate in candidates
+            .iter()
+            .filter(|c| !c.starts_with('/') || Path::new(c).exists())
+        {
             let Ok(name) = CString::new(candidate.as_str()) else {
                 continue;
             };

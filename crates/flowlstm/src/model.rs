@@ -158,6 +158,12 @@ impl LstmModel {
 
     /// Reads a model folder, checking the metadata before touching the weights.
     pub fn load(folder: &Path, device: Device) -> Result<LstmModel> {
+        if device.is_cuda() {
+            // A device chosen without DeviceChoice::resolve still needs libtorch's CUDA library.
+            crate::cuda::load()
+                .as_ref()
+                .map_err(|reason| LstmError::InvalidConfig(format!("cannot use {device:?}: {reason}")))?;
+        }
         let meta_path = folder.join(META_FILE);
         let weights_path = folder.join(WEIGHTS_FILE);
         let bad = |path: &PathBuf, message: String| LstmError::ModelFile {
