@@ -1,37 +1,80 @@
-//! The scan with windows across the lanes of AVX-512 registers.
+//! The scan with windows across the lanes of vector registers (AVX-512, or AVX2 with FMA).
 //!
-//! Sixteen windows share a register, so the input of step `t` for windows `s .. s + 16` is the run of
-//! readings `s + t .. s + t + 16` (no gathering), and each weight is broadcast once per sixteen
-//! windows. One call of [`pair_step`] computes the four gates of two hidden units for 48 windows in
-//! 24 registers and turns them into the new cell and state right there, so gates never go to memory.
-//! At the first step the state is zero, so the recurrent products are skipped.
-
-use std::arch::x86_64::*;
+//! Sixteen windows (eight with AVX2) share a register, so the input of step `t` for windows
+//! `s .. s + 16` is the run of readings `s + t .. s + t + 16` (no gathering), and each weight is
+//! broadcast once per register of windows. One call of `group_step` sums the four gates of a group
+//! of hidden units for a block of windows in registers (AVX-512: 2 units × 4 gates × 3 registers of
+//! 16 windows = 24 of its 32 registers; AVX2: 1 unit × 4 gates × 2 registers of 8 windows = 8 of
+//! 16) and turns them into the new cell and state right there, so gates never go to memory. At the
+//! first step the state is zero, so the recurrent products are skipped.
+//!
+//! The shapes were measured on the reference machine (a year of minutes, two threads): AVX-512
+//! 2 × 3 takes 1.23–1.33 s; AVX2 1 × 2 takes 1.58–1.82 s, where 1 × 3 (12 accumulators, spilling)
+//! took 2.5–2.8 s and 2 × 1 1.7–2.0 s, against 1.91–2.12 s for the tiled path in the same runs.
 
 use super::CpuLstm;
 
-/// Windows per register.
-const LANES: usize = 16;
-/// Registers of windows per call: 2 units × 4 gates × 3 = 24 accumulators of the 32 registers.
-const VECTORS: usize = 3;
-/// Windows per block.
-pub(super) const BLOCK: usize = LANES * VECTORS;
+/// The instruction set a [`LaneLstm`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Isa {
+    /// 512-bit registers, 32 of them.
+    Avx512,
+    /// 256-bit registers with fused multiply-add, 16 of them.
+    Avx2,
+}
+
+impl Isa {
+    /// The widest this CPU has.
+    pub(super) fn detect() -> Option<Isa> {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            Some(Isa::Avx512)
+        } else {
+            Isa::Avx2.available().then_some(Isa::Avx2)
+        }
+    }
+
+    /// Whether this CPU can run it.
+    pub(super) fn available(self) -> bool {
+        match self {
+            Isa::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"),
+        }
+    }
+
+    /// Hidden units per `group_step` call.
+    fn units(self) -> usize {
+        match self {
+            Isa::Avx512 => avx512::UNITS,
+            Isa::Avx2 => avx2::UNITS,
+        }
+    }
+
+    /// Windows per block.
+    pub(super) fn block(self) -> usize {
+        match self {
+            Isa::Avx512 => avx512::BLOCK,
+            Isa::Avx2 => avx2::BLOCK,
+        }
+    }
+}
 
 #[derive(Debug)]
 struct LaneLayer {
     /// Rows of input: features for the first layer, the previous layer's padded units after.
     input_rows: usize,
-    /// Per pair of units, `(input_rows + units) × 8` weights: rows of `[i₀ i₁ f₀ f₁ g₀ g₁ o₀ o₁]`.
+    /// Per group of units, `(input_rows + units) × 4·group` weights; each row is
+    /// `[i … | f … | g … | o …]` over the group's units.
     weights: Vec<f32>,
-    /// Per pair, the 8 summed biases in the same order.
+    /// Per group, the `4·group` summed biases in the same order.
     bias: Vec<f32>,
 }
 
-/// A network's weights laid out for [`pair_step`]; built only where the CPU has AVX-512F.
+/// A network's weights laid out for `group_step`.
 #[derive(Debug)]
 pub(super) struct LaneLstm {
+    isa: Isa,
     layers: Vec<LaneLayer>,
-    /// Units per layer rounded up to even; the extra unit has zero weights and stays zero.
+    /// Units per layer rounded up to whole groups; the extra units have zero weights and stay zero.
     units: usize,
     periods: usize,
     /// `periods × units`.
@@ -40,13 +83,14 @@ pub(super) struct LaneLstm {
 }
 
 impl LaneLstm {
-    /// `None` where the CPU lacks AVX-512F.
-    pub(super) fn new(network: &CpuLstm) -> Option<LaneLstm> {
-        if !std::arch::is_x86_feature_detected!("avx512f") {
+    /// `None` where the CPU cannot run `isa`.
+    pub(super) fn new(network: &CpuLstm, isa: Isa) -> Option<LaneLstm> {
+        if !isa.available() {
             return None;
         }
+        let group = isa.units();
         let hidden = network.hidden;
-        let units = hidden + hidden % 2;
+        let units = hidden.div_ceil(group) * group;
         let gates = 4 * hidden;
         let layers = network
             .layers
@@ -55,8 +99,9 @@ impl LaneLstm {
             .map(|(index, layer)| {
                 let input_rows = if index == 0 { layer.input_width } else { units };
                 let rows = input_rows + units;
-                let mut weights = vec![0.0f32; units / 2 * rows * 8];
-                let mut bias = vec![0.0f32; units / 2 * 8];
+                let width = 4 * group;
+                let mut weights = vec![0.0f32; units / group * rows * width];
+                let mut bias = vec![0.0f32; units / group * width];
                 // Source row of the stacked layout for a lane-layout row, if it is not padding.
                 let source_row = |row: usize| -> Option<usize> {
                     if row < input_rows {
@@ -66,20 +111,15 @@ impl LaneLstm {
                         (unit < hidden).then_some(layer.input_width + unit)
                     }
                 };
-                for pair in 0..units / 2 {
+                for unit in 0..hidden {
+                    let (index, side) = (unit / group, unit % group);
                     for gate in 0..4 {
-                        for side in 0..2 {
-                            let unit = 2 * pair + side;
-                            if unit >= hidden {
-                                continue;
-                            }
-                            let column = gate * hidden + unit;
-                            bias[pair * 8 + gate * 2 + side] = layer.bias[column];
-                            for row in 0..rows {
-                                if let Some(source) = source_row(row) {
-                                    weights[(pair * rows + row) * 8 + gate * 2 + side] =
-                                        layer.weights[source * gates + column];
-                                }
+                        let column = gate * hidden + unit;
+                        let lane = gate * group + side;
+                        bias[index * width + lane] = layer.bias[column];
+                        for row in 0..rows {
+                            if let Some(source) = source_row(row) {
+                                weights[(index * rows + row) * width + lane] = layer.weights[source * gates + column];
                             }
                         }
                     }
@@ -99,6 +139,7 @@ impl LaneLstm {
             }
         }
         Some(LaneLstm {
+            isa,
             layers,
             units,
             periods,
@@ -107,20 +148,26 @@ impl LaneLstm {
         })
     }
 
-    /// Runs `count` windows whose inputs are the columns of `inputs` (`features` rows of `stride`
-    /// readings each, at least `count.div_ceil(BLOCK) * BLOCK + window - 1` long) and writes
-    /// `count × periods` outputs.
+    /// Windows per block.
+    pub(super) fn block(&self) -> usize {
+        self.isa.block()
+    }
+
+    /// Runs the windows whose inputs are the columns of `inputs` (`features` rows of `stride`
+    /// readings each, at least `blocks × block + window - 1` long for the blocks `out` covers) and
+    /// writes their outputs, `periods` each, into `out`.
     pub(super) fn run_blocks(&self, inputs: &[f32], stride: usize, window: usize, out: &mut [f32]) {
-        let units = self.units;
+        let (units, block) = (self.units, self.block());
+        let group = self.isa.units();
         let mut states: Vec<[Vec<f32>; 2]> = self
             .layers
             .iter()
-            .map(|_| [vec![0.0f32; units * BLOCK], vec![0.0f32; units * BLOCK]])
+            .map(|_| [vec![0.0f32; units * block], vec![0.0f32; units * block]])
             .collect();
-        let mut cells: Vec<Vec<f32>> = self.layers.iter().map(|_| vec![0.0f32; units * BLOCK]).collect();
-        let mut block_out = vec![0.0f32; self.periods * BLOCK];
-        for (block, chunk) in out.chunks_mut(BLOCK * self.periods).enumerate() {
-            let first = block * BLOCK;
+        let mut cells: Vec<Vec<f32>> = self.layers.iter().map(|_| vec![0.0f32; units * block]).collect();
+        let mut block_out = vec![0.0f32; self.periods * block];
+        for (index_of_block, chunk) in out.chunks_mut(block * self.periods).enumerate() {
+            let first = index_of_block * block;
             for cell in cells.iter_mut() {
                 cell.fill(0.0);
             }
@@ -137,12 +184,11 @@ impl LaneLstm {
                     let input = match below.last() {
                         Some(lower) => Rows {
                             start: lower[current].as_ptr(),
-                            stride: BLOCK,
+                            stride: block,
                             count: layer.input_rows,
                         },
                         None => Rows {
-                            // SAFETY (of the pointer): run_blocks' contract keeps first + step +
-                            // BLOCK within each row of `inputs`.
+                            // run_blocks' contract keeps first + step + block within each row.
                             start: inputs[first + step..].as_ptr(),
                             stride,
                             count: layer.input_rows,
@@ -150,42 +196,48 @@ impl LaneLstm {
                     };
                     let recurrent = Rows {
                         start: old_state.as_ptr(),
-                        stride: BLOCK,
+                        stride: block,
                         count: if step == 0 { 0 } else { units },
                     };
                     let rows = layer.input_rows + units;
-                    for pair in 0..units / 2 {
-                        // SAFETY: every row read is BLOCK floats inside `inputs` or a state
-                        // buffer (units × BLOCK); weights hold `rows × 8` per pair; the cell and
-                        // state written are rows 2·pair and 2·pair + 1 of units × BLOCK buffers;
-                        // the CPU has AVX-512F (checked in `new`).
+                    let width = 4 * group;
+                    for index_of_group in 0..units / group {
+                        let weights = layer.weights[index_of_group * rows * width..].as_ptr();
+                        let bias = layer.bias[index_of_group * width..].as_ptr();
+                        let cell = cells[index][index_of_group * group * block..].as_mut_ptr();
+                        let state = new_state[index_of_group * group * block..].as_mut_ptr();
+                        // SAFETY: every row read is `block` floats inside `inputs` or a state
+                        // buffer (units × block); weights hold `rows × width` per group; the cells
+                        // and states written are the group's rows of units × block buffers; `new`
+                        // checked that the CPU runs this instruction set.
                         unsafe {
-                            pair_step(
-                                input,
-                                recurrent,
-                                layer.weights[pair * rows * 8..].as_ptr(),
-                                layer.bias[pair * 8..].as_ptr(),
-                                cells[index][2 * pair * BLOCK..].as_mut_ptr(),
-                                new_state[2 * pair * BLOCK..].as_mut_ptr(),
-                            );
+                            match self.isa {
+                                Isa::Avx512 => avx512::group_step(input, recurrent, weights, bias, cell, state),
+                                Isa::Avx2 => avx2::group_step(input, recurrent, weights, bias, cell, state),
+                            }
                         }
                     }
                 }
             }
             let last = &states[states.len() - 1][(window - 1) % 2];
-            // SAFETY: `last` is units × BLOCK, the head weights periods × units, block_out
-            // periods × BLOCK; the CPU has AVX-512F.
-            unsafe { head(last, units, &self.head_weights, &self.head_bias, &mut block_out) };
+            // SAFETY: `last` is units × block, the head weights periods × units, block_out
+            // periods × block; the CPU runs the instruction set (checked in `new`).
+            unsafe {
+                match self.isa {
+                    Isa::Avx512 => avx512::head(last, units, &self.head_weights, &self.head_bias, &mut block_out),
+                    Isa::Avx2 => avx2::head(last, units, &self.head_weights, &self.head_bias, &mut block_out),
+                }
+            }
             for (window_index, outputs) in chunk.chunks_mut(self.periods).enumerate() {
                 for (p, output) in outputs.iter_mut().enumerate() {
-                    *output = block_out[p * BLOCK + window_index];
+                    *output = block_out[p * block + window_index];
                 }
             }
         }
     }
 }
 
-/// `count` rows of BLOCK floats, `stride` floats apart.
+/// `count` rows of one block of windows each, `stride` floats apart.
 #[derive(Clone, Copy)]
 struct Rows {
     start: *const f32,
@@ -193,110 +245,147 @@ struct Rows {
     count: usize,
 }
 
-/// `Σ_k weight[k][j] · row[k]` into the 8 × 3 accumulators.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn accumulate(accumulators: &mut [[__m512; VECTORS]; 8], rows: Rows, weights: *const f32) {
-    for k in 0..rows.count {
-        let row = rows.start.add(k * rows.stride);
-        let x = [
-            _mm512_loadu_ps(row),
-            _mm512_loadu_ps(row.add(LANES)),
-            _mm512_loadu_ps(row.add(2 * LANES)),
-        ];
-        let w = weights.add(k * 8);
-        for (j, accumulator) in accumulators.iter_mut().enumerate() {
-            let weight = _mm512_set1_ps(*w.add(j));
-            for v in 0..VECTORS {
-                accumulator[v] = _mm512_fmadd_ps(weight, x[v], accumulator[v]);
+/// The per-instruction-set kernels: the same code over registers of `lanes` floats.
+macro_rules! lane_kernels {
+    (
+        $module:ident, feature: $feature:literal, register: $register:ty, lanes: $lanes:literal,
+        units: $units:literal, vectors: $vectors:literal,
+        load: $load:ident, store: $store:ident, splat: $splat:ident, fmadd: $fmadd:ident,
+        mul: $mul:ident, add: $add:ident, min: $min:ident, max: $max:ident, div: $div:ident $(,)?
+    ) => {
+        mod $module {
+            use std::arch::x86_64::*;
+
+            use super::Rows;
+
+            /// Windows per register.
+            const LANES: usize = $lanes;
+            /// Hidden units per call.
+            pub(super) const UNITS: usize = $units;
+            /// Registers of windows per call.
+            const VECTORS: usize = $vectors;
+            /// Windows per block.
+            pub(super) const BLOCK: usize = LANES * VECTORS;
+            /// Gate pre-activations per window and call.
+            const GATES: usize = 4 * UNITS;
+
+            /// `Σ_k weight[k][j] · row[k]` into the accumulators.
+            #[inline]
+            #[target_feature(enable = $feature)]
+            #[allow(clippy::needless_range_loop)] // `v` indexes the inputs and accumulators together
+            unsafe fn accumulate(accumulators: &mut [[$register; VECTORS]; GATES], rows: Rows, weights: *const f32) {
+                for k in 0..rows.count {
+                    let row = rows.start.add(k * rows.stride);
+                    let mut x = [$splat(0.0); VECTORS];
+                    for v in 0..VECTORS {
+                        x[v] = $load(row.add(v * LANES));
+                    }
+                    let w = weights.add(k * GATES);
+                    for (j, accumulator) in accumulators.iter_mut().enumerate() {
+                        let weight = $splat(*w.add(j));
+                        for v in 0..VECTORS {
+                            accumulator[v] = $fmadd(weight, x[v], accumulator[v]);
+                        }
+                    }
+                }
+            }
+
+            /// tanh as the fraction `p / q` (the scalar `tanh_fraction`, a register at a time).
+            #[inline]
+            #[target_feature(enable = $feature)]
+            #[allow(clippy::excessive_precision)] // the published coefficients, kept as published
+            fn tanh_fraction(x: $register) -> ($register, $register) {
+                let x = $min($max(x, $splat(-7.905_311)), $splat(7.905_311));
+                let x2 = $mul(x, x);
+                let mut p = $splat(-2.760_768_5e-16);
+                for c in [
+                    2.000_187_9e-13_f32,
+                    -8.604_672e-11,
+                    5.122_297e-8,
+                    1.485_722_4e-5,
+                    6.372_619_3e-4,
+                    4.893_524_6e-3,
+                ] {
+                    p = $fmadd(p, x2, $splat(c));
+                }
+                p = $mul(p, x);
+                let mut q = $splat(1.198_258_4e-6);
+                for c in [1.185_347_1e-4_f32, 2.268_434_6e-3, 4.893_525e-3] {
+                    q = $fmadd(q, x2, $splat(c));
+                }
+                (p, q)
+            }
+
+            /// The four gates of `UNITS` units for a block of windows, then their new cells and
+            /// states (the algebra of the scalar `gate_row`: two divisions per unit). `cell` and
+            /// `state` point at the group's first unit row of units × BLOCK buffers.
+            #[target_feature(enable = $feature)]
+            #[allow(clippy::needless_range_loop)] // `v` indexes four gate arrays and the cell together
+            pub(super) unsafe fn group_step(
+                input: Rows,
+                recurrent: Rows,
+                weights: *const f32,
+                bias: *const f32,
+                cell: *mut f32,
+                state: *mut f32,
+            ) {
+                let mut accumulators = [[$splat(0.0); VECTORS]; GATES];
+                for (j, accumulator) in accumulators.iter_mut().enumerate() {
+                    *accumulator = [$splat(*bias.add(j)); VECTORS];
+                }
+                accumulate(&mut accumulators, input, weights);
+                accumulate(&mut accumulators, recurrent, weights.add(input.count * GATES));
+                let half = $splat(0.5);
+                let two = $splat(2.0);
+                for side in 0..UNITS {
+                    for v in 0..VECTORS {
+                        let offset = side * BLOCK + v * LANES;
+                        let (pi, qi) = tanh_fraction($mul(half, accumulators[side][v]));
+                        let (pf, qf) = tanh_fraction($mul(half, accumulators[UNITS + side][v]));
+                        let (pg, qg) = tanh_fraction(accumulators[2 * UNITS + side][v]);
+                        let (po, qo) = tanh_fraction($mul(half, accumulators[3 * UNITS + side][v]));
+                        let c = $load(cell.add(offset));
+                        let input_times_candidate = $mul($add(qi, pi), pg);
+                        let forget_times_cell = $mul($add(qf, pf), c);
+                        let qiqg = $mul(qi, qg);
+                        let numerator = $fmadd(forget_times_cell, qiqg, $mul(input_times_candidate, qf));
+                        let new_cell = $div(numerator, $mul(two, $mul(qf, qiqg)));
+                        $store(cell.add(offset), new_cell);
+                        let (pc, qc) = tanh_fraction(new_cell);
+                        let h = $div($mul($add(qo, po), pc), $mul(two, $mul(qo, qc)));
+                        $store(state.add(offset), h);
+                    }
+                }
+            }
+
+            /// The linear head over the last layer's final states (units × BLOCK).
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn head(state: &[f32], units: usize, weights: &[f32], bias: &[f32], out: &mut [f32]) {
+                for (p, out_row) in out.chunks_exact_mut(BLOCK).enumerate() {
+                    let mut sums = [$splat(bias[p]); VECTORS];
+                    for k in 0..units {
+                        let weight = $splat(weights[p * units + k]);
+                        for (v, sum) in sums.iter_mut().enumerate() {
+                            *sum = $fmadd(weight, $load(state[k * BLOCK + v * LANES..].as_ptr()), *sum);
+                        }
+                    }
+                    for (v, sum) in sums.iter().enumerate() {
+                        $store(out_row[v * LANES..].as_mut_ptr(), *sum);
+                    }
+                }
             }
         }
-    }
+    };
 }
 
-/// tanh as the fraction `p / q` (the scalar `tanh_fraction`, sixteen lanes at a time).
-#[inline]
-#[target_feature(enable = "avx512f")]
-#[allow(clippy::excessive_precision)]
-fn tanh_fraction(x: __m512) -> (__m512, __m512) {
-    let x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-7.905_311)), _mm512_set1_ps(7.905_311));
-    let x2 = _mm512_mul_ps(x, x);
-    let mut p = _mm512_set1_ps(-2.760_768_5e-16);
-    for c in [
-        2.000_187_9e-13_f32,
-        -8.604_672e-11,
-        5.122_297e-8,
-        1.485_722_4e-5,
-        6.372_619_3e-4,
-        4.893_524_6e-3,
-    ] {
-        p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(c));
-    }
-    p = _mm512_mul_ps(p, x);
-    let mut q = _mm512_set1_ps(1.198_258_4e-6);
-    for c in [1.185_347_1e-4_f32, 2.268_434_6e-3, 4.893_525e-3] {
-        q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(c));
-    }
-    (p, q)
-}
+lane_kernels!(
+    avx512, feature: "avx512f", register: __m512, lanes: 16, units: 2, vectors: 3,
+    load: _mm512_loadu_ps, store: _mm512_storeu_ps, splat: _mm512_set1_ps, fmadd: _mm512_fmadd_ps,
+    mul: _mm512_mul_ps, add: _mm512_add_ps, min: _mm512_min_ps, max: _mm512_max_ps, div: _mm512_div_ps,
+);
 
-/// Four gates of units `2·pair` and `2·pair + 1` for BLOCK windows, then their new cells and states
-/// (the same algebra as the scalar `gate_row`: two divisions per unit).
-#[target_feature(enable = "avx512f")]
-#[allow(clippy::needless_range_loop)] // `v` indexes four gate arrays and the cell together
-unsafe fn pair_step(
-    input: Rows,
-    recurrent: Rows,
-    weights: *const f32,
-    bias: *const f32,
-    cell: *mut f32,
-    state: *mut f32,
-) {
-    let mut accumulators = [[_mm512_setzero_ps(); VECTORS]; 8];
-    for (j, accumulator) in accumulators.iter_mut().enumerate() {
-        *accumulator = [_mm512_set1_ps(*bias.add(j)); VECTORS];
-    }
-    accumulate(&mut accumulators, input, weights);
-    accumulate(&mut accumulators, recurrent, weights.add(input.count * 8));
-    let half = _mm512_set1_ps(0.5);
-    let two = _mm512_set1_ps(2.0);
-    for side in 0..2 {
-        for v in 0..VECTORS {
-            let offset = side * BLOCK + v * LANES;
-            let (pi, qi) = tanh_fraction(_mm512_mul_ps(half, accumulators[side][v]));
-            let (pf, qf) = tanh_fraction(_mm512_mul_ps(half, accumulators[2 + side][v]));
-            let (pg, qg) = tanh_fraction(accumulators[4 + side][v]);
-            let (po, qo) = tanh_fraction(_mm512_mul_ps(half, accumulators[6 + side][v]));
-            let c = _mm512_loadu_ps(cell.add(offset));
-            let input_times_candidate = _mm512_mul_ps(_mm512_add_ps(qi, pi), pg);
-            let forget_times_cell = _mm512_mul_ps(_mm512_add_ps(qf, pf), c);
-            let qiqg = _mm512_mul_ps(qi, qg);
-            let numerator = _mm512_fmadd_ps(forget_times_cell, qiqg, _mm512_mul_ps(input_times_candidate, qf));
-            let new_cell = _mm512_div_ps(numerator, _mm512_mul_ps(two, _mm512_mul_ps(qf, qiqg)));
-            _mm512_storeu_ps(cell.add(offset), new_cell);
-            let (pc, qc) = tanh_fraction(new_cell);
-            let h = _mm512_div_ps(
-                _mm512_mul_ps(_mm512_add_ps(qo, po), pc),
-                _mm512_mul_ps(two, _mm512_mul_ps(qo, qc)),
-            );
-            _mm512_storeu_ps(state.add(offset), h);
-        }
-    }
-}
-
-/// The linear head over the last layer's final states.
-#[target_feature(enable = "avx512f")]
-unsafe fn head(state: &[f32], units: usize, weights: &[f32], bias: &[f32], out: &mut [f32]) {
-    for (p, out_row) in out.chunks_exact_mut(BLOCK).enumerate() {
-        let mut sums = [_mm512_set1_ps(bias[p]); VECTORS];
-        for k in 0..units {
-            let weight = _mm512_set1_ps(weights[p * units + k]);
-            for (v, sum) in sums.iter_mut().enumerate() {
-                *sum = _mm512_fmadd_ps(weight, _mm512_loadu_ps(state[k * BLOCK + v * LANES..].as_ptr()), *sum);
-            }
-        }
-        for (v, sum) in sums.iter().enumerate() {
-            _mm512_storeu_ps(out_row[v * LANES..].as_mut_ptr(), *sum);
-        }
-    }
-}
+lane_kernels!(
+    avx2, feature: "avx2,fma", register: __m256, lanes: 8, units: 1, vectors: 2,
+    load: _mm256_loadu_ps, store: _mm256_storeu_ps, splat: _mm256_set1_ps, fmadd: _mm256_fmadd_ps,
+    mul: _mm256_mul_ps, add: _mm256_add_ps, min: _mm256_min_ps, max: _mm256_max_ps, div: _mm256_div_ps,
+);

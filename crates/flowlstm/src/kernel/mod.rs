@@ -5,12 +5,13 @@
 //! costs as much as the products. Two paths replace it on the CPU, both holding the whole network to
 //! 1e-4 of libtorch's output (`tests::matches_libtorch`):
 //!
-//! - where the CPU has AVX-512F, [`lanes`]: windows across vector lanes, gates kept in registers and
-//!   turned into cell and state as soon as they are summed (1.25 s for a year of minutes on the
-//!   2-core reference machine, the products running at the FMA units' peak);
+//! - where the CPU has AVX-512F or AVX2 with FMA, [`lanes`]: windows across vector lanes, gates
+//!   kept in registers and turned into cell and state as soon as they are summed (1.25 s for a year
+//!   of minutes on the 2-core reference machine with AVX-512, the products running at the FMA
+//!   units' peak; 1.6–1.8 s with AVX2 there);
 //! - elsewhere, the tiled path: a tile of 256 windows in cache and, per layer and step, one matrix
-//!   product of `[input | h]` against the stacked weights (matrixmultiply, AVX2 where present)
-//!   followed by one fused gate pass (1.8 s there).
+//!   product of `[input | h]` against the stacked weights (matrixmultiply) followed by one fused
+//!   gate pass (1.8–2.1 s there).
 //!
 //! The gate functions use a rational approximation of tanh accurate to about 1e-7 (Eigen's float
 //! `ptanh`). Blocks of windows are shared between threads.
@@ -45,7 +46,7 @@ pub(crate) struct CpuLstm {
     /// `hidden × periods`, row-major.
     head_weights: Vec<f32>,
     head_bias: Vec<f32>,
-    /// The same weights for the AVX-512 path, where the CPU has it.
+    /// The same weights for the lanes path, where the CPU has AVX-512 or AVX2.
     #[cfg(target_arch = "x86_64")]
     lanes: Option<lanes::LaneLstm>,
 }
@@ -126,14 +127,14 @@ impl CpuLstm {
         };
         #[cfg(target_arch = "x86_64")]
         {
-            network.lanes = lanes::LaneLstm::new(&network);
+            network.lanes = lanes::Isa::detect().and_then(|isa| lanes::LaneLstm::new(&network, isa));
         }
         Some(network)
     }
 
     /// Runs windows `samples` of a flat `steps × features` matrix (window `s` is rows
     /// `s .. s + window`) and returns `samples × periods` scaled outputs, using `threads` threads:
-    /// on the AVX-512 path where the CPU has it, else on the tiled matrix-product path.
+    /// on the lanes path where the CPU has AVX-512 or AVX2, else on the tiled matrix-product path.
     pub(crate) fn run(&self, matrix: &[f32], window: usize, samples: Range<usize>, threads: usize) -> Vec<f32> {
         #[cfg(target_arch = "x86_64")]
         if let Some(lanes) = &self.lanes {
@@ -154,13 +155,14 @@ impl CpuLstm {
         let count = samples.len();
         let mut out = vec![0.0f32; count * self.periods];
         let features = self.layers.first().map_or(1, |l| l.input_width);
-        let blocks = count.div_ceil(lanes::BLOCK);
+        let block = lanes.block();
+        let blocks = count.div_ceil(block);
         if blocks == 0 {
             return out;
         }
         // Feature-major and zero-padded to whole blocks: row `f` holds feature `f` of every step, so
-        // sixteen windows' inputs at one step are sixteen neighbours.
-        let stride = blocks * lanes::BLOCK + window - 1;
+        // a register of windows' inputs at one step are neighbours.
+        let stride = blocks * block + window - 1;
         let mut inputs = vec![0.0f32; features * stride];
         let available = (matrix.len() / features).saturating_sub(samples.start).min(stride);
         for (step, reading) in matrix[samples.start * features..]
@@ -173,7 +175,7 @@ impl CpuLstm {
             }
         }
         let threads = threads.clamp(1, blocks);
-        let per_thread = blocks.div_ceil(threads) * lanes::BLOCK;
+        let per_thread = blocks.div_ceil(threads) * block;
         let inputs = &inputs;
         std::thread::scope(|scope| {
             for (part, chunk) in out.chunks_mut(per_thread * self.periods).enumerate() {
@@ -214,7 +216,6 @@ impl CpuLstm {
         let mut cells: Vec<Vec<f32>> = self.layers.iter().map(|_| vec![0.0; TILE * hidden]).collect();
         let mut gates = vec![0.0f32; TILE * gates_width];
         let features = self.layers.first().map_or(1, |l| l.input_width);
-        let activate = gate_pass();
         for (tile, tile_out) in out.chunks_mut(TILE * self.periods).enumerate() {
             let rows = tile_out.len() / self.periods;
             let start = first + tile * TILE;
@@ -257,7 +258,7 @@ impl CpuLstm {
                     let (current, next) = inputs.split_at_mut(index + 1);
                     let own = &mut current[index];
                     let tile_gates = &gates[..rows * gates_width];
-                    activate(
+                    gate_tile(
                         tile_gates,
                         &mut cells[index][..rows * hidden],
                         &mut own[..rows * width],
@@ -354,8 +355,6 @@ fn gate_row(gates: &[f32], cell: &mut [f32], state: &mut [f32]) {
 
 /// The gate pass over a whole tile: `gates` is rows × 4·hidden, `cells` rows × hidden, and each
 /// row of `inputs` (rows × (input_width + hidden)) receives its new state after `input_width`.
-/// One call per tile keeps the dispatch out of the row loop.
-#[inline(always)]
 fn gate_tile(gates: &[f32], cells: &mut [f32], inputs: &mut [f32], input_width: usize, hidden: usize) {
     let width = input_width + hidden;
     for ((gate_row_values, cell), input_row) in gates
@@ -365,36 +364,6 @@ fn gate_tile(gates: &[f32], cells: &mut [f32], inputs: &mut [f32], input_width: 
     {
         gate_row(gate_row_values, cell, &mut input_row[input_width..]);
     }
-}
-
-type GatePass = fn(&[f32], &mut [f32], &mut [f32], usize, usize);
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn gate_tile_avx2(gates: &[f32], cells: &mut [f32], inputs: &mut [f32], input_width: usize, hidden: usize) {
-    gate_tile(gates, cells, inputs, input_width, hidden)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn gate_tile_avx512(gates: &[f32], cells: &mut [f32], inputs: &mut [f32], input_width: usize, hidden: usize) {
-    gate_tile(gates, cells, inputs, input_width, hidden)
-}
-
-/// The widest gate pass this CPU runs: the same code compiled for AVX-512, AVX2 or the baseline.
-fn gate_pass() -> GatePass {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: only called after checking that the CPU has AVX-512F.
-            return |g, c, s, w, h| unsafe { gate_tile_avx512(g, c, s, w, h) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: only called after checking that the CPU has AVX2 and FMA.
-            return |g, c, s, w, h| unsafe { gate_tile_avx2(g, c, s, w, h) };
-        }
-    }
-    gate_tile
 }
 
 #[cfg(test)]
@@ -411,7 +380,7 @@ mod tests {
         }
     }
 
-    /// Both CPU paths against libtorch's own LSTM: odd unit counts (padded on the AVX-512 path),
+    /// Every CPU path against libtorch's own LSTM: odd unit counts (padded on the lanes paths),
     /// window counts that do not fill a block or a tile, one to three layers, several outputs.
     #[test]
     fn matches_libtorch() {
@@ -433,10 +402,16 @@ mod tests {
             let inputs = crate::model::window_tensor(&matrix, features, window, Device::Cpu);
             let expected: Vec<f32> =
                 Vec::try_from(&tch::no_grad(|| network.forward(&inputs)).contiguous().view([-1])).unwrap();
-            let paths = [
+            let mut paths = vec![
                 ("dispatched", kernel.run(&matrix, window, 0..samples, 2)),
                 ("tiled", kernel.run_tiled(&matrix, window, 0..samples, 2)),
             ];
+            #[cfg(target_arch = "x86_64")]
+            for (name, isa) in [("avx512 lanes", lanes::Isa::Avx512), ("avx2 lanes", lanes::Isa::Avx2)] {
+                if let Some(lanes) = lanes::LaneLstm::new(&kernel, isa) {
+                    paths.push((name, kernel.run_lanes(&lanes, &matrix, window, 0..samples, 2)));
+                }
+            }
             for (path, got) in paths {
                 assert_eq!(got.len(), expected.len());
                 let worst = got
@@ -452,14 +427,21 @@ mod tests {
         }
     }
 
-    /// The AVX-512 path must be the one this CPU runs when it can, or the test above proves nothing
-    /// about it.
+    /// The widest lanes path the CPU has must be the one it runs, or the test above proves less
+    /// than it seems.
     #[test]
     #[cfg(target_arch = "x86_64")]
-    fn avx512_path_is_taken_where_available() {
+    fn the_widest_lanes_path_is_taken() {
         let store = nn::VarStore::new(Device::Cpu);
         let _network = Network::new(&store.root(), 1, 4, 1, 1);
         let kernel = CpuLstm::from_store(&store, 1, 4, 1, 1).unwrap();
-        assert_eq!(kernel.lanes.is_some(), std::arch::is_x86_feature_detected!("avx512f"));
+        let expected = if std::arch::is_x86_feature_detected!("avx512f") {
+            Some(lanes::Isa::Avx512.block())
+        } else if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            Some(lanes::Isa::Avx2.block())
+        } else {
+            None
+        };
+        assert_eq!(kernel.lanes.as_ref().map(|l| l.block()), expected);
     }
 }
