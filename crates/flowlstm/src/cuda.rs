@@ -33,14 +33,11 @@ pub(crate) fn load() -> &'static Result<(), String> {
     LOADED.get_or_init(|| {
         let mut reasons = Vec::new();
         let built_with = Path::new(LIBTORCH_LIB).join("libtorch_cuda.so");
-        let candidates = [
-            built_with.to_string_lossy().into_owned(),
-            "libtorch_cuda.so".to_string(),
-        ];
-        for candidate in candidates
-            .iter()
-            .filter(|c| !c.starts_with('/') || Path::new(c).exists())
-        {
+        let mut candidates = vec!["libtorch_cuda.so".to_string()];
+        if !LIBTORCH_LIB.is_empty() && built_with.exists() {
+            candidates.insert(0, built_with.to_string_lossy().into_owned());
+        }
+        for candidate in &candidates {
             let Ok(name) = CString::new(candidate.as_str()) else {
                 continue;
             };

@@ -362,7 +362,9 @@ fn the_change_target_follows_a_drifting_series_that_the_level_target_cannot() {
 /// which needs libtorch's CUDA library loaded on demand (the binary does not keep it linked).
 #[test]
 fn device_choice_is_honest_about_cuda() {
-    let gpu = std::path::Path::new("/dev/nvidiactl").exists();
+    // The same test of the driver as DeviceChoice::resolve's.
+    let gpu =
+        std::path::Path::new("/dev/nvidiactl").exists() || std::path::Path::new("/proc/driver/nvidia/version").exists();
     let auto = DeviceChoice::Auto.resolve().unwrap();
     let cuda = DeviceChoice::Cuda.resolve();
     if gpu {

@@ -2,7 +2,7 @@
 //!
 //! libtorch's LSTM op runs each step as separate passes over memory (matrix product, then one pass
 //! per element-wise operation), so at the batch sizes a year of minutes needs, the gate arithmetic
-//! costs as much as the products. Two paths replace it on the CPU, both holding the whole network to
+//! costs as much as the products. Fused paths replace it on the CPU, each holding the whole network to
 //! 1e-4 of libtorch's output (`tests::matches_libtorch`):
 //!
 //! - where the CPU has AVX-512F or AVX2 with FMA, [`lanes`]: windows across vector lanes, gates
@@ -157,40 +157,26 @@ impl CpuLstm {
         samples: Range<usize>,
         threads: usize,
     ) -> Vec<f32> {
-        let count = samples.len();
-        let mut out = vec![0.0f32; count * self.periods];
-        let features = self.layers.first().map_or(1, |l| l.input_width);
-        let block = lanes.block();
-        let blocks = count.div_ceil(block);
-        if blocks == 0 {
-            return out;
-        }
-        let threads = threads.clamp(1, blocks);
-        let per_thread = blocks.div_ceil(threads) * block;
-        let periods = self.periods;
-        std::thread::scope(|scope| {
-            for (part, chunk) in out.chunks_mut(per_thread * periods).enumerate() {
-                let first = samples.start + part * per_thread;
-                scope.spawn(move || {
-                    // A slice at a time, made feature-major and zero-padded to whole blocks: row `f`
-                    // holds feature `f` of every step, so a register of windows' inputs at one step
-                    // are neighbours. Slicing keeps the copy to a few hundred KB per thread however
-                    // long the series.
-                    let slice_windows = SLICE_BLOCKS * block;
-                    let stride = slice_windows + window - 1;
-                    let mut inputs = vec![0.0f32; features * stride];
-                    for (index, slice_out) in chunk.chunks_mut(slice_windows * periods).enumerate() {
-                        let start = first + index * slice_windows;
-                        inputs.fill(0.0);
-                        let rows = matrix.get(start * features..).unwrap_or_default();
-                        for (step, reading) in rows.chunks_exact(features).take(stride).enumerate() {
-                            for (feature, value) in reading.iter().enumerate() {
-                                inputs[feature * stride + step] = *value;
-                            }
-                        }
-                        lanes.run_blocks(&inputs, stride, window, slice_out);
+        let mut out = vec![0.0f32; samples.len() * self.periods];
+        let (features, periods, block) = (self.features(), self.periods, lanes.block());
+        in_shares(&mut out, periods, samples.start, block, threads, |first, share| {
+            // A slice at a time, made feature-major and zero-padded to whole blocks: row `f` holds
+            // feature `f` of every step, so a register of windows' inputs at one step are
+            // neighbours. Slicing keeps the copy to a few hundred KB per thread however long the
+            // series.
+            let slice_windows = SLICE_BLOCKS * block;
+            let stride = slice_windows + window - 1;
+            let mut inputs = vec![0.0f32; features * stride];
+            for (index, slice_out) in share.chunks_mut(slice_windows * periods).enumerate() {
+                let start = first + index * slice_windows;
+                inputs.fill(0.0);
+                let rows = matrix.get(start * features..).unwrap_or_default();
+                for (step, reading) in rows.chunks_exact(features).take(stride).enumerate() {
+                    for (feature, value) in reading.iter().enumerate() {
+                        inputs[feature * stride + step] = *value;
                     }
-                });
+                }
+                lanes.run_blocks(&inputs, stride, window, slice_out);
             }
         });
         out
@@ -199,20 +185,16 @@ impl CpuLstm {
     /// [`CpuLstm::run`] on the tiled path: per layer and step, one matrix product for a tile of
     /// windows, then one gate pass.
     fn run_tiled(&self, matrix: &[f32], window: usize, samples: Range<usize>, threads: usize) -> Vec<f32> {
-        let count = samples.len();
-        let mut out = vec![0.0f32; count * self.periods];
-        let threads = threads.clamp(1, count.div_ceil(TILE).max(1));
-        let per_thread = count.div_ceil(threads).div_ceil(TILE) * TILE;
-        if per_thread == 0 {
-            return out;
-        }
-        std::thread::scope(|scope| {
-            for (part, chunk) in out.chunks_mut(per_thread * self.periods).enumerate() {
-                let first = samples.start + part * per_thread;
-                scope.spawn(move || self.run_range(matrix, window, first, chunk));
-            }
+        let mut out = vec![0.0f32; samples.len() * self.periods];
+        in_shares(&mut out, self.periods, samples.start, TILE, threads, |first, share| {
+            self.run_range(matrix, window, first, share)
         });
         out
+    }
+
+    /// Inputs per step: the first layer's input width.
+    fn features(&self) -> usize {
+        self.layers.first().map_or(1, |l| l.input_width)
     }
 
     /// One thread's share: windows from `first`, as many as `out` holds.
@@ -226,7 +208,7 @@ impl CpuLstm {
             .collect();
         let mut cells: Vec<Vec<f32>> = self.layers.iter().map(|_| vec![0.0; TILE * hidden]).collect();
         let mut gates = vec![0.0f32; TILE * gates_width];
-        let features = self.layers.first().map_or(1, |l| l.input_width);
+        let features = self.features();
         for (tile, tile_out) in out.chunks_mut(TILE * self.periods).enumerate() {
             let rows = tile_out.len() / self.periods;
             let start = first + tile * TILE;
@@ -300,6 +282,29 @@ impl CpuLstm {
             }
         }
     }
+}
+
+/// Splits `out` (`periods` outputs per window, windows from `first`) into one contiguous share per
+/// thread, each a whole number of `unit` windows, and runs `work(first window, share)` on each.
+fn in_shares(
+    out: &mut [f32],
+    periods: usize,
+    first: usize,
+    unit: usize,
+    threads: usize,
+    work: impl Fn(usize, &mut [f32]) + Sync,
+) {
+    let units = (out.len() / periods.max(1)).div_ceil(unit.max(1));
+    if units == 0 {
+        return;
+    }
+    let per_thread = units.div_ceil(threads.clamp(1, units)) * unit.max(1);
+    let work = &work;
+    std::thread::scope(|scope| {
+        for (part, share) in out.chunks_mut(per_thread * periods.max(1)).enumerate() {
+            scope.spawn(move || work(first + part * per_thread, share));
+        }
+    });
 }
 
 /// tanh(x) as the fraction `p / q`, accurate to about 1e-7, using only multiplies and adds so that
