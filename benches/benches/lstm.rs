@@ -25,7 +25,7 @@ fn lstm(c: &mut Criterion) {
     group.bench_function("train (recommended defaults, early stopping)", |b| {
         b.iter(|| train(&daily, &criteria, &identity, &config, &mut |_| {}).ok())
     });
-    group.bench_function("train (original preset, 100 epochs)", |b| {
+    group.bench_function("train (original preset, 700 epochs)", |b| {
         b.iter(|| train(&daily, &criteria, &identity, &original, &mut |_| {}).ok())
     });
     let Ok(trained) = train(&daily, &criteria, &identity, &config, &mut |_| {}) else {

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod guard;
+mod original;
 mod output;
 mod pipeline;
 
@@ -15,6 +17,10 @@ mod pipeline;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Output language: en (flow's layout) or ko (the original tool's lines, word for word: 시간: … -
+    /// 예측 값: …, 레이블: …, 이상치가 없습니다., Graph Analysis: … Number of Outliers: N).
+    #[arg(long, global = true, default_value = "en")]
+    lang: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,31 +59,49 @@ pub(crate) struct InputArgs {
     pub(crate) output_dir: PathBuf,
 }
 
-/// Preprocessing settings; defaults are the original tool's.
-#[derive(Debug, Clone, Args)]
+/// Preprocessing settings; defaults are the original tool's. (Defaults are applied in the pipeline,
+/// so that `flow train` can tell a flag given from one left out.)
+#[derive(Debug, Clone, Default, Args)]
 pub(crate) struct PreprocessArgs {
-    /// Resampling interval: daily, hourly, 10min, 30min, …
-    #[arg(long, default_value = "daily")]
-    pub(crate) interval: String,
+    /// Resampling interval: daily, hourly, 10min, 30min, … [default: daily]
+    #[arg(long)]
+    pub(crate) interval: Option<String>,
     /// Lower bound of the normal range (default: Tukey's lower fence).
     #[arg(long = "min", allow_negative_numbers = true)]
     pub(crate) normal_min: Option<f64>,
     /// Upper bound of the normal range (default: Tukey's upper fence).
     #[arg(long = "max", allow_negative_numbers = true)]
     pub(crate) normal_max: Option<f64>,
-    /// Tolerance beyond a bound, in percent of the bound, before a value is clipped.
-    #[arg(long, default_value_t = 10.0)]
-    pub(crate) level: f64,
-    /// Days to keep: all, weekday or weekend.
-    #[arg(long, default_value = "all")]
-    pub(crate) days: String,
+    /// The original's -l: U_level = normal_max + LEVEL % of |raw_max − normal_max| (L_level likewise
+    /// below normal_min); values beyond a level are set to the normal bound. [default: 10]
+    #[arg(long, allow_negative_numbers = true)]
+    pub(crate) level: Option<f64>,
+    /// Days to keep: all, weekday or weekend. [default: all]
+    #[arg(long)]
+    pub(crate) days: Option<String>,
+}
+
+impl PreprocessArgs {
+    /// The flags given on the command line.
+    pub(crate) fn given(&self) -> Vec<&'static str> {
+        [
+            ("--interval", self.interval.is_some()),
+            ("--min", self.normal_min.is_some()),
+            ("--max", self.normal_max.is_some()),
+            ("--level", self.level.is_some()),
+            ("--days", self.days.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
 }
 
 /// Model and training settings. Unset flags come from the preset.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct TrainArgs {
     /// `recommended` (default: the best configuration measured, docs/ACCURACY.md) or `original`
-    /// (the original tool: SGD, 100 epochs, window 7, level target, no calendar inputs).
+    /// (the original tool: SGD with decay 1e-7, 700 epochs, window 7, level target, no calendar inputs).
     #[arg(long, default_value = "recommended")]
     pub(crate) preset: String,
     /// Steps of history per prediction.
@@ -110,6 +134,9 @@ pub(crate) struct TrainArgs {
     /// Seed: CPU runs with the same seed repeat bit for bit.
     #[arg(long)]
     pub(crate) seed: Option<u64>,
+    /// Share of rows, in time order, that train (the rest test), between 0 and 1. [default: 0.7]
+    #[arg(long, allow_negative_numbers = true)]
+    pub(crate) train_fraction: Option<f64>,
     /// Shuffle the training windows each epoch.
     #[arg(long)]
     pub(crate) shuffle: Option<bool>,
@@ -126,7 +153,7 @@ pub(crate) struct TrainArgs {
     #[arg(long)]
     pub(crate) check: bool,
     /// Residuals beyond this many standard deviations are listed as outliers.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub(crate) outlier_sigma: f64,
 }
 
@@ -161,12 +188,28 @@ struct TrainCommand {
     device: DeviceArgs,
 }
 
+/// What `flow predict` does: both by default (the original's `-a`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PredictArgs {
+    /// Only the anomaly scan (the original's `-d`).
+    #[arg(long, conflicts_with = "forecast")]
+    pub(crate) detect: bool,
+    /// Only the forecast (the original's `-p`).
+    #[arg(long)]
+    pub(crate) forecast: bool,
+    /// Also write every prediction of the scan to Prediction/scan.csv (time,actual,predicted).
+    #[arg(long)]
+    pub(crate) all_predictions: bool,
+}
+
 #[derive(Debug, Args)]
 struct PredictCommand {
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
     device: DeviceArgs,
+    #[command(flatten)]
+    predict: PredictArgs,
     /// Windows per inference batch.
     #[arg(long, default_value_t = flowlstm::PredictConfig::default().batch_size)]
     batch_size: usize,
@@ -189,6 +232,9 @@ pub(crate) struct RunArgs {
     /// Windows per inference batch in the anomaly scan.
     #[arg(long, default_value_t = flowlstm::PredictConfig::default().batch_size)]
     pub(crate) scan_batch_size: usize,
+    /// Also write every prediction of the scan to Prediction/scan.csv (time,actual,predicted).
+    #[arg(long)]
+    pub(crate) all_predictions: bool,
 }
 
 /// Settings of `flow detect`.
@@ -242,18 +288,33 @@ struct DemoArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let usage = original::Usage::start();
+    let lang = match cli.lang.parse::<original::Lang>() {
+        Ok(lang) => lang,
+        Err(error) => {
+            eprintln!("flow: error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let prints_usage = !matches!(cli.command, Command::Sites | Command::DemoData(_));
     let result = match cli.command {
-        Command::Run(args) => pipeline::run(&args),
+        Command::Run(args) => pipeline::run(&args, lang),
         Command::Preprocess(args) => pipeline::preprocess_command(&args.input, &args.preprocess, args.out.as_deref()),
-        Command::Train(args) => pipeline::train_command(&args.input, &args.preprocess, &args.train, &args.device),
-        Command::Predict(args) => pipeline::predict_command(&args.input, &args.device, args.batch_size),
-        Command::Detect(args) => pipeline::detect(&args),
+        Command::Train(args) => pipeline::train_command(&args.input, &args.preprocess, &args.train, &args.device, lang),
+        Command::Predict(args) => {
+            pipeline::predict_command(&args.input, &args.device, &args.predict, args.batch_size, lang)
+        }
+        Command::Detect(args) => pipeline::detect(&args, lang),
         Command::Sites => {
             pipeline::print_sites();
             Ok(())
         }
         Command::DemoData(args) => pipeline::demo_data(args.rows, args.seed, args.out.as_deref()),
     };
+    if result.is_ok() && prints_usage {
+        // The original ended every script with its time, CPU and memory lines.
+        print!("{}", usage.finish());
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -3,8 +3,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
-use flowlstm::{Anomaly, Evaluation, ForecastPoint};
+use flowcore::FlowSeries;
+use flowlstm::{Anomaly, Evaluation, ForecastPoint, Scan};
 
 /// The original tool's folders for one site.
 #[derive(Debug, Clone)]
@@ -48,29 +50,78 @@ pub(crate) fn slug_for_column(column: &str) -> String {
     }
 }
 
+/// `abnormal.csv`: one row per flagged reading, stamped at the predicted reading; the header alone
+/// when nothing was flagged. Predictions are written in full (as Python prints them), so the rule can
+/// be checked from the file.
+/// The folder name of `column` among an export's `columns`: its slug, with `-2`, `-3`, … when
+/// earlier columns already have that slug (`a/b` and `a-b` would share `a-b`).
+pub(crate) fn unique_slug(column: &str, columns: &[&str]) -> String {
+    let base = slug_for_column(column);
+    let position = columns
+        .iter()
+        .position(|c| c.trim() == column.trim())
+        .unwrap_or(columns.len());
+    let earlier = columns[..position]
+        .iter()
+        .filter(|c| slug_for_column(c) == base)
+        .count();
+    if earlier == 0 {
+        base
+    } else {
+        format!("{base}-{}", earlier + 1)
+    }
+}
+
 pub(crate) fn anomalies_csv(anomalies: &[Anomaly]) -> Vec<u8> {
     let mut text = String::with_capacity(anomalies.len() * 64 + 32);
     text.push_str("time,predicted,actual,bound\n");
     for a in anomalies {
-        let bound = match a.bound {
-            flowcore::Bound::Above => "above_normal_max",
-            flowcore::Bound::Below => "below_normal_min",
-        };
         let _ = writeln!(
             text,
-            "{},{:.3},{},{bound}",
+            "{},{},{},{}",
             format_timestamp(a.timestamp),
-            a.predicted,
-            a.actual
+            python_float(a.predicted),
+            python_float(a.actual),
+            a.bound.code()
         );
     }
     text.into_bytes()
 }
 
-pub(crate) fn forecast_csv(points: &[ForecastPoint]) -> Vec<u8> {
-    let mut text = String::from("time,predicted,label\n");
+/// `prediction.csv` in the original's columns: `time,<value column name>,label`.
+pub(crate) fn forecast_csv(points: &[ForecastPoint], column: &str) -> Vec<u8> {
+    // A header cell with a comma or quote would break the columns: quote it as CSV does.
+    let column = if column.contains([',', '"', '\n']) {
+        format!("\"{}\"", column.replace('"', "\"\""))
+    } else {
+        column.to_string()
+    };
+    let mut text = format!("time,{column},label\n");
     for p in points {
-        let _ = writeln!(text, "{},{:.3},{}", format_timestamp(p.timestamp), p.predicted, p.label);
+        let _ = writeln!(
+            text,
+            "{},{},{}",
+            format_timestamp(p.timestamp),
+            python_float(p.predicted),
+            p.label
+        );
+    }
+    text.into_bytes()
+}
+
+/// `scan.csv` (with `--all-predictions`): every reading the scan predicted, with the prediction.
+pub(crate) fn scan_csv(series: &FlowSeries, scan: &Scan, window: usize) -> Vec<u8> {
+    let mut text = String::with_capacity(scan.predicted.len() * 48 + 32);
+    text.push_str("time,actual,predicted\n");
+    for (k, predicted) in scan.predicted.iter().enumerate() {
+        let at = k + window;
+        let _ = writeln!(
+            text,
+            "{},{},{}",
+            format_timestamp(series.timestamps[at]),
+            python_float(series.values[at]),
+            python_float(*predicted)
+        );
     }
     text.into_bytes()
 }
@@ -98,5 +149,27 @@ mod tests {
         assert_eq!(slug_for_column("../etc"), "etc");
         assert_eq!(slug_for_column("  "), "column");
         assert_eq!(slug_for_column("value"), "value");
+        let columns = ["a/b", "a-b", "c", "a b"];
+        assert_eq!(unique_slug("a/b", &columns), "a-b");
+        assert_eq!(unique_slug("a-b", &columns), "a-b-2");
+        assert_eq!(unique_slug("a b", &columns), "a-b-3");
+        assert_eq!(unique_slug("c", &columns), "c");
+    }
+
+    #[test]
+    fn prediction_csv_has_the_original_columns() {
+        let point = ForecastPoint {
+            timestamp: 86_400,
+            predicted: 389.445068359375,
+            label: flowlstm::Label::Normal,
+        };
+        let text = String::from_utf8(forecast_csv(&[point], "장명(배) 유입유량 순시")).unwrap_or_default();
+        assert_eq!(
+            text,
+            "time,장명(배) 유입유량 순시,label\n1970-01-02 00:00:00,389.445068359375,Normal\n"
+        );
+        let quoted = String::from_utf8(forecast_csv(&[], "flow, m3/h")).unwrap_or_default();
+        assert_eq!(quoted, "time,\"flow, m3/h\",label\n");
+        assert_eq!(anomalies_csv(&[]), b"time,predicted,actual,bound\n");
     }
 }

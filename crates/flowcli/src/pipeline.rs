@@ -16,12 +16,14 @@ use flowreport::graph::{
     encode_png, encode_tiff, performance_graph, residual_graph, scan_overview, PerformanceGraph, ScanOverview,
 };
 use flowreport::profile::{render_table, Profiler, StageProfile};
-use flowreport::stats::{accuracy, outliers, render, Accuracy, Outlier};
+use flowreport::stats::{accuracy, misaligned_rmse, outliers, render, render_original, Accuracy, Outlier};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::output::{anomalies_csv, evaluation_csv, forecast_csv, slug_for_column, SiteDirs};
-use crate::{DetectArgs, DeviceArgs, InputArgs, PreprocessArgs, RunArgs, TrainArgs};
+use crate::guard::SiteGuard;
+use crate::original::{forecast_line, no_anomalies_line, Lang};
+use crate::output::{anomalies_csv, evaluation_csv, forecast_csv, scan_csv, slug_for_column, unique_slug, SiteDirs};
+use crate::{DetectArgs, DeviceArgs, InputArgs, PredictArgs, PreprocessArgs, RunArgs, TrainArgs};
 
 pub(crate) type CliResult<T = ()> = Result<T, Box<dyn Error>>;
 
@@ -46,6 +48,14 @@ impl Target {
             site: self.slug.clone(),
             column: self.column.clone(),
         }
+    }
+
+    /// A column outside the registry gets a folder name no other column of the export shares.
+    fn unique_in(mut self, export: &Export) -> Target {
+        if !self.registered {
+            self.slug = unique_slug(&self.column, &export.value_columns());
+        }
+        self
     }
 }
 
@@ -122,6 +132,11 @@ fn input_path(input: &InputArgs) -> CliResult<PathBuf> {
             let path = flowcore::demo::demo_path(&config);
             if !path.is_file() {
                 println!("Generating the built-in demo export (first use): {}", path.display());
+            } else if !flowcore::demo::demo_is_complete(&config, &path) {
+                println!(
+                    "The cached demo export {} is incomplete (cut short?): generating it again",
+                    path.display()
+                );
             }
             let path = flowcore::demo::ensure_demo(&config)?;
             println!("No --input: using the built-in demo export {}", path.display());
@@ -154,15 +169,26 @@ fn write_and_list(files: &[(PathBuf, Vec<u8>)]) -> CliResult {
     Ok(())
 }
 
+/// The preprocessing settings from the flags, the original's defaults for those left out, checked
+/// before any file is read.
 fn preprocess_config(args: &PreprocessArgs) -> CliResult<PreprocessConfig> {
-    Ok(PreprocessConfig {
-        interval: args.interval.parse::<Interval>()?,
+    let defaults = PreprocessConfig::default();
+    let config = PreprocessConfig {
+        interval: match &args.interval {
+            Some(interval) => interval.parse::<Interval>()?,
+            None => defaults.interval,
+        },
         normal_min: args.normal_min,
         normal_max: args.normal_max,
-        level_percent: args.level,
-        days: args.days.parse::<DaySelection>()?,
-        ..PreprocessConfig::default()
-    })
+        level_percent: args.level.unwrap_or(defaults.level_percent),
+        days: match &args.days {
+            Some(days) => days.parse::<DaySelection>()?,
+            None => defaults.days,
+        },
+        ..defaults
+    };
+    config.check()?;
+    Ok(config)
 }
 
 fn thousands(n: usize) -> String {
@@ -183,22 +209,33 @@ struct PreprocessOutcome {
     profile: StageProfile,
 }
 
+/// Reads the target's column and preprocesses it; writes `preprocessed.csv` and `criteria.csv` into
+/// `out` when given (`flow predict` passes none: it never rewrites the trained model's inputs).
 fn preprocess_stage(
     export: &Export,
     target: &Target,
     config: &PreprocessConfig,
-    out: &Path,
+    out: Option<&Path>,
 ) -> CliResult<PreprocessOutcome> {
     let profiler = Profiler::start();
     let ingested = export.series(target.selector())?;
     // Preprocessing errors (too few rows, …) do not know the file; the engineer needs it named.
-    let preprocessed =
-        flowcore::preprocess(&ingested.series, config).map_err(|e| format!("{}: {e}", export.path().display()))?;
-    let files = [
-        (out.join("preprocessed.csv"), series_csv(&preprocessed.series)),
-        (out.join("criteria.csv"), criteria_csv(&preprocessed.criteria)),
-    ];
-    write_all_or_nothing(&files)?;
+    let preprocessed = flowcore::preprocess(&ingested.series, config).map_err(|error| {
+        let stray = match &error {
+            flowcore::CoreError::MostlyInvented { stray, .. } => export
+                .line_of_time(*stray)
+                .map(|(line, text)| format!("; the stray row is line {line}: `{text}`")),
+            _ => None,
+        };
+        format!("{}: {error}{}", export.path().display(), stray.unwrap_or_default())
+    })?;
+    if let Some(out) = out {
+        let files = [
+            (out.join("preprocessed.csv"), series_csv(&preprocessed.series)),
+            (out.join("criteria.csv"), criteria_csv(&preprocessed.criteria)),
+        ];
+        write_all_or_nothing(&files)?;
+    }
     let profile = profiler.finish("preprocess");
     let (r, s, c) = (&ingested.report, &preprocessed.summary, &preprocessed.criteria);
     println!();
@@ -210,10 +247,26 @@ fn preprocess_stage(
         ingested.series.interval
     );
     println!(
-        "missing cells    {} blank, {} non-numeric (`-`, `#N/A`, …)",
+        "missing cells    {} blank, {} non-numeric (`-`, `#N/A`, …){}",
         thousands(r.blank_cells),
-        thousands(r.non_numeric_cells)
+        thousands(r.non_numeric_cells),
+        r.first_non_numeric
+            .as_ref()
+            .map_or(String::new(), |(line, cell)| format!("; first: line {line} `{cell}`"))
     );
+    if let Some((line, cell)) = &r.first_out_of_range {
+        println!(
+            "out of range     {} readings beyond ±{:e} treated as missing (data errors); first: line {line} `{cell}`",
+            thousands(r.out_of_range_cells),
+            flowcore::ingest::MAX_READING
+        );
+    }
+    if r.thousands_separated_cells > 0 {
+        println!(
+            "separators       {} numbers written with thousands separators (`1,234`) read as numbers",
+            thousands(r.thousands_separated_cells)
+        );
+    }
     if r.duplicate_timestamps > 0 || r.reordered {
         println!(
             "time order       {} duplicate timestamps resolved (last number wins){}",
@@ -239,7 +292,7 @@ fn preprocess_stage(
         config.interval, s.rows_out, s.empty_buckets, s.days_dropped
     );
     println!(
-        "criteria         raw {:.2} .. {:.2}, normal {:.2} .. {:.2}{}",
+        "criteria         raw {:.2} .. {:.2}, normal {:.2} .. {:.2}{}, U_level {:.2}, L_level {:.2} (level {} %)",
         c.raw_min,
         c.raw_max,
         c.normal_min,
@@ -248,14 +301,24 @@ fn preprocess_stage(
             " (Tukey fences)"
         } else {
             ""
+        },
+        c.upper_level,
+        c.lower_level,
+        config.level_percent
+    );
+    if config.correct_outliers {
+        println!(
+            "clipped          {} above U_level set to normal_max, {} below L_level set to normal_min",
+            s.clipped.clipped_high, s.clipped.clipped_low
+        );
+    }
+    match out {
+        Some(out) => {
+            println!("written          {}", out.join("preprocessed.csv").display());
+            println!("                 {}", out.join("criteria.csv").display());
         }
-    );
-    println!(
-        "clipped          {} above normal_max, {} below normal_min (beyond {} % tolerance)",
-        s.clipped.clipped_high, s.clipped.clipped_low, config.level_percent
-    );
-    println!("written          {}", out.join("preprocessed.csv").display());
-    println!("                 {}", out.join("criteria.csv").display());
+        None => println!("written          nothing: the model's own criteria and interval are used"),
+    }
     println!("{profile}");
     Ok(PreprocessOutcome {
         preprocessed,
@@ -268,8 +331,16 @@ pub(crate) fn preprocess_command(input: &InputArgs, args: &PreprocessArgs, out: 
     let target = target(input)?;
     let config = preprocess_config(args)?;
     let (export, _) = read_stage(input)?;
+    let target = target.unique_in(&export);
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
-    preprocess_stage(&export, &target, &config, out.unwrap_or(&dirs.preprocessing))?;
+    let out = out.unwrap_or(&dirs.preprocessing);
+    // `--out` names the folder itself: it is the one claimed.
+    let claimed = SiteDirs {
+        root: out.to_path_buf(),
+        ..dirs.clone()
+    };
+    let _guard = SiteGuard::claim(&claimed, "flow preprocess", Some(export.path()))?;
+    preprocess_stage(&export, &target, &config, Some(out))?;
     Ok(())
 }
 
@@ -286,11 +357,7 @@ where
 }
 
 fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> CliResult<TrainConfig> {
-    let preset = match args.preset.trim().to_ascii_lowercase().as_str() {
-        "recommended" | "default" => TrainConfig::default(),
-        "original" => TrainConfig::original(),
-        other => return Err(format!("preset `{other}`: expected recommended or original").into()),
-    };
+    let preset = TrainConfig::preset(&args.preset)?;
     let calendar = args.calendar.unwrap_or(preset.features.day_of_week);
     let optimizer = parsed_or(args.optimizer.as_deref(), preset.optimizer)?;
     Ok(TrainConfig {
@@ -309,6 +376,7 @@ fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Cl
         shuffle: args.shuffle.unwrap_or(preset.shuffle),
         seed: args.seed.unwrap_or(preset.seed),
         validation_fraction: args.validation.unwrap_or(preset.validation_fraction),
+        train_fraction: args.train_fraction.unwrap_or(preset.train_fraction),
         patience: args.patience.unwrap_or(preset.patience),
         features: FeatureSet {
             day_of_week: calendar,
@@ -317,6 +385,19 @@ fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Cl
         device: device.device.parse()?,
         ..preset
     })
+    .and_then(|config| {
+        // Every value checked before any file is read or written.
+        config.validate()?;
+        if !(args.outlier_sigma.is_finite() && args.outlier_sigma > 0.0) {
+            return Err(format!("--outlier-sigma {}: must be a positive number", args.outlier_sigma).into());
+        }
+        Ok(config)
+    })
+}
+
+/// Whether the flags ask for the original tool's preset (its scoring is then shown beside flow's).
+fn is_original(args: &TrainArgs) -> bool {
+    args.preset.trim().eq_ignore_ascii_case("original")
 }
 
 fn progress_bar(epochs: usize) -> ProgressBar {
@@ -346,8 +427,7 @@ fn train_stage(
     let profiler = Profiler::start();
     println!();
     println!("== Training: {} ==", target.slug);
-    let need = flowlstm::rows_needed(config);
-    if series.len() >= need {
+    if flowlstm::rows_needed(config).is_some_and(|need| series.len() >= need) {
         let (train, test) = flowcore::split_chronological(series, config.train_fraction)?;
         println!("Train data Size: {} rows", train.len());
         println!("Test data Size: {} rows", test.len());
@@ -409,6 +489,14 @@ fn train_stage(
     Ok(TrainOutcome { training, profile })
 }
 
+/// How the evaluation is printed: flow's layout or the original's lines, and whether the original's
+/// own (misaligned) scoring is shown beside flow's.
+#[derive(Debug, Clone, Copy)]
+struct Wording {
+    lang: Lang,
+    original_scoring: bool,
+}
+
 struct EvaluateOutcome {
     accuracy: Accuracy,
     comparison: Comparison,
@@ -422,6 +510,7 @@ fn evaluate_stage(
     config: &TrainConfig,
     sigma_k: f64,
     dirs: &SiteDirs,
+    wording: Wording,
 ) -> CliResult<EvaluateOutcome> {
     let profiler = Profiler::start();
     let evaluation = &training.evaluation;
@@ -435,7 +524,18 @@ fn evaluate_stage(
     );
     println!();
     println!("== Evaluation on the test part ({} points) ==", accuracy.points);
-    print!("{}", render(&accuracy, &outliers, sigma_k));
+    match wording.lang {
+        Lang::En => print!("{}", render(&accuracy, &outliers, sigma_k)),
+        Lang::Ko => print!("{}", render_original(&accuracy, &outliers)),
+    }
+    if wording.original_scoring {
+        if let Some((misaligned, points)) = misaligned_rmse(&evaluation.actual, &evaluation.predicted, config.window) {
+            println!(
+                "As the original scored it (the prediction for step t+{} against the actual of step t, {points} points): RMSE {misaligned:.2}; flow scores each prediction against the value it predicts (docs/ACCURACY.md)",
+                config.window
+            );
+        }
+    }
     let season = season_length(series.interval.seconds());
     let comparison = compare(
         &series.values,
@@ -486,6 +586,7 @@ pub(crate) fn train_command(
     preprocess_args: &PreprocessArgs,
     args: &TrainArgs,
     device: &DeviceArgs,
+    lang: Lang,
 ) -> CliResult {
     let target = target(input)?;
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
@@ -494,63 +595,155 @@ pub(crate) fn train_command(
         dirs.preprocessing.join("preprocessed.csv"),
         dirs.preprocessing.join("criteria.csv"),
     );
-    let (series, criteria) = if input.input.is_none() && files.0.is_file() && files.1.is_file() {
+    let reuse = input.input.is_none() && files.0.is_file() && files.1.is_file();
+    let given = preprocess_args.given();
+    if reuse && !given.is_empty() {
+        // The files are already resampled and corrected: the flags cannot be applied to them, and
+        // ignoring them would train on something other than what was asked for.
+        return Err(format!(
+            "{} given, but {} is reused as it is (no --input): give --input to preprocess again with them, or run `flow preprocess` with them first",
+            given.join(", "),
+            files.0.display()
+        )
+        .into());
+    }
+    // Checked before any file is read.
+    train_config(args, device, config.interval)?;
+    let (series, criteria, target, dirs, _guard) = if reuse {
+        let guard = SiteGuard::claim(&dirs, "flow train", None)?;
         println!("Using {} and {}", files.0.display(), files.1.display());
-        (read_series_csv(&files.0, None)?, read_criteria_csv(&files.1)?)
+        (
+            read_series_csv(&files.0, None)?,
+            read_criteria_csv(&files.1)?,
+            target,
+            dirs,
+            guard,
+        )
     } else {
         let (export, _) = read_stage(input)?;
-        let outcome = preprocess_stage(&export, &target, &config, &dirs.preprocessing)?;
-        (outcome.preprocessed.series, outcome.preprocessed.criteria)
+        let target = target.unique_in(&export);
+        let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+        let guard = SiteGuard::claim(&dirs, "flow train", Some(export.path()))?;
+        let outcome = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing))?;
+        (
+            outcome.preprocessed.series,
+            outcome.preprocessed.criteria,
+            target,
+            dirs,
+            guard,
+        )
     };
     let train_config = train_config(args, device, series.interval)?;
     let trained = train_stage(&series, &criteria, &target, &train_config, args.check, &dirs)?;
-    evaluate_stage(&series, &trained.training, &train_config, args.outlier_sigma, &dirs)?;
+    let wording = Wording {
+        lang,
+        original_scoring: is_original(args),
+    };
+    evaluate_stage(
+        &series,
+        &trained.training,
+        &train_config,
+        args.outlier_sigma,
+        &dirs,
+        wording,
+    )?;
     Ok(())
 }
 
 struct PredictOutcome {
-    scan: Scan,
+    scan: Option<Scan>,
     forecast: Vec<flowlstm::ForecastPoint>,
     profile: StageProfile,
+}
+
+/// What the prediction stage does and how it reports.
+#[derive(Debug, Clone, Copy)]
+struct PredictPlan {
+    scan: bool,
+    forecast: bool,
+    all_predictions: bool,
+    batch_size: usize,
+    device: DeviceChoice,
+    lang: Lang,
 }
 
 fn predict_stage(
     model: &LstmModel,
     preprocessed: &Preprocessed,
-    batch_size: usize,
-    device: DeviceChoice,
+    plan: PredictPlan,
     dirs: &SiteDirs,
 ) -> CliResult<PredictOutcome> {
     let profiler = Profiler::start();
     println!();
     println!("== Prediction: {} ==", model.meta.site);
-    let cleaned = &preprocessed.cleaned;
-    let scan = flowlstm::scan(model, cleaned, &PredictConfig { batch_size, device })?;
+    let mut files = Vec::new();
+    let scan = if plan.scan {
+        let cleaned = &preprocessed.cleaned;
+        let config = PredictConfig {
+            batch_size: plan.batch_size,
+            device: plan.device,
+        };
+        let scan = flowlstm::scan(model, cleaned, &config)?;
+        report_scan(model, cleaned, &scan, plan, dirs, &mut files)?;
+        Some(scan)
+    } else {
+        None
+    };
+    let forecast = if plan.forecast {
+        let forecast = flowlstm::forecast(model, &preprocessed.series)?;
+        for point in &forecast {
+            println!("{}", forecast_line(point, plan.lang));
+        }
+        files.push((
+            dirs.prediction.join("prediction.csv"),
+            forecast_csv(&forecast, &model.meta.column),
+        ));
+        forecast
+    } else {
+        Vec::new()
+    };
+    write_and_list(&files)?;
+    let profile = profiler.finish("predict");
+    println!("{profile}");
+    Ok(PredictOutcome {
+        scan,
+        forecast,
+        profile,
+    })
+}
+
+/// Prints what the scan found and queues its files: `abnormal.csv` always (header only when
+/// nothing is flagged, as the original), the scan graph, and with `--all-predictions` every
+/// prediction.
+fn report_scan(
+    model: &LstmModel,
+    cleaned: &FlowSeries,
+    scan: &Scan,
+    plan: PredictPlan,
+    dirs: &SiteDirs,
+    files: &mut Vec<(PathBuf, Vec<u8>)>,
+) -> CliResult {
+    let criteria = &model.meta.criteria;
     let above = scan
         .anomalies
         .iter()
         .filter(|a| a.bound == flowcore::Bound::Above)
         .count();
     println!(
-        "anomaly scan     {} windows of {} readings at {} (batches of {}), normal range {:.2} .. {:.2}",
+        "anomaly scan     {} windows of {} readings at {} (batches of {}); abnormal when the prediction is ≥ U_level {:.2} or ≤ L_level {:.2} (the original's rule)",
         thousands(scan.windows),
         model.meta.window,
         cleaned.interval,
-        batch_size,
-        model.meta.criteria.normal_min,
-        model.meta.criteria.normal_max
+        plan.batch_size,
+        criteria.upper_level,
+        criteria.lower_level
     );
     let abnormal = dirs.prediction.join("abnormal.csv");
-    let mut files = Vec::new();
     if scan.anomalies.is_empty() {
-        println!("No anomalies.");
-        // A stale list from an earlier run would contradict this one.
-        if abnormal.is_file() {
-            std::fs::remove_file(&abnormal).map_err(|e| format!("{}: {e}", abnormal.display()))?;
-        }
+        println!("{}", no_anomalies_line(plan.lang));
     } else {
         println!(
-            "anomalies        {} predictions outside the normal range ({} above, {} below)",
+            "anomalies        {} predictions at or beyond the levels ({} ≥ U_level, {} ≤ L_level)",
             thousands(scan.anomalies.len()),
             above,
             scan.anomalies.len() - above
@@ -571,15 +764,17 @@ fn predict_stage(
                 abnormal.display()
             );
         }
-        files.push((abnormal, anomalies_csv(&scan.anomalies)));
     }
-    let forecast = flowlstm::forecast(model, &preprocessed.series)?;
-    for point in &forecast {
-        println!("{point}");
+    files.push((abnormal, anomalies_csv(&scan.anomalies)));
+    if plan.all_predictions {
+        files.push((
+            dirs.prediction.join("scan.csv"),
+            scan_csv(cleaned, scan, model.meta.window),
+        ));
     }
     let flagged: Vec<(i64, f64)> = scan.anomalies.iter().map(|a| (a.timestamp, a.actual)).collect();
     let subtitle = format!(
-        "{} readings, {} flagged (prediction outside the normal range)",
+        "{} readings, {} flagged (prediction ≥ U_level or ≤ L_level)",
         thousands(cleaned.len()),
         thousands(flagged.len())
     );
@@ -588,25 +783,31 @@ fn predict_stage(
         timestamps: &cleaned.timestamps,
         values: &cleaned.values,
         flagged: &flagged,
-        normal_min: model.meta.criteria.normal_min,
-        normal_max: model.meta.criteria.normal_max,
+        lower_level: criteria.lower_level,
+        upper_level: criteria.upper_level,
     })?;
-    files.push((dirs.prediction.join("prediction.csv"), forecast_csv(&forecast)));
     files.push((dirs.prediction.join("anomaly_scan.png"), encode_png(&overview)?));
-    write_and_list(&files)?;
-    let profile = profiler.finish("predict");
-    println!("{profile}");
-    Ok(PredictOutcome {
-        scan,
-        forecast,
-        profile,
-    })
+    Ok(())
 }
 
-pub(crate) fn predict_command(input: &InputArgs, device: &DeviceArgs, batch_size: usize) -> CliResult {
+pub(crate) fn predict_command(
+    input: &InputArgs,
+    device: &DeviceArgs,
+    args: &PredictArgs,
+    batch_size: usize,
+    lang: Lang,
+) -> CliResult {
     let target = target(input)?;
-    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
     let device_choice: DeviceChoice = device.device.parse()?;
+    PredictConfig {
+        batch_size,
+        device: device_choice,
+    }
+    .validate()?;
+    let (export, _) = read_stage(input)?;
+    let target = target.unique_in(&export);
+    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    let _guard = SiteGuard::claim(&dirs, "flow predict", Some(export.path()))?;
     let model = LstmModel::load(&dirs.learning, device_choice.resolve()?)?;
     println!(
         "Model {} (trained {} .. {}, interval {})",
@@ -615,20 +816,55 @@ pub(crate) fn predict_command(input: &InputArgs, device: &DeviceArgs, batch_size
         model.meta.train_end,
         model.meta.interval
     );
+    // The new file is cleaned and resampled at the model's interval and corrected with the model's
+    // own levels; its preprocessing is never written over the files the model was trained on.
     let config = PreprocessConfig {
         interval: model.meta.interval,
+        correct_outliers: false,
         ..PreprocessConfig::default()
     };
-    let (export, _) = read_stage(input)?;
-    let outcome = preprocess_stage(&export, &target, &config, &dirs.preprocessing)?;
-    model.check_fits(&dirs.learning, &target.slug, outcome.preprocessed.series.interval)?;
-    predict_stage(&model, &outcome.preprocessed, batch_size, device_choice, &dirs)?;
+    let mut outcome = preprocess_stage(&export, &target, &config, None)?;
+    model.check_fits(&dirs.learning, &target.identity(), outcome.preprocessed.series.interval)?;
+    let clipped = flowcore::criteria::clip_outliers(&mut outcome.preprocessed.series.values, &model.meta.criteria);
+    println!(
+        "clipped          {} above the model's U_level set to normal_max, {} below its L_level set to normal_min",
+        clipped.clipped_high, clipped.clipped_low
+    );
+    let plan = PredictPlan {
+        // No flag means both, as the original's -a.
+        scan: !args.forecast,
+        forecast: !args.detect,
+        all_predictions: args.all_predictions,
+        batch_size,
+        device: device_choice,
+        lang,
+    };
+    predict_stage(&model, &outcome.preprocessed, plan, &dirs)?;
     Ok(())
 }
 
-pub(crate) fn run(args: &RunArgs) -> CliResult {
+pub(crate) fn run(args: &RunArgs, lang: Lang) -> CliResult {
     let preprocess = preprocess_config(&args.preprocess)?;
     let device: DeviceChoice = args.device.device.parse()?;
+    // Checked before the file is read (the interval changes only the calendar inputs).
+    train_config(&args.train, &args.device, preprocess.interval)?;
+    let wording = Wording {
+        lang,
+        original_scoring: is_original(&args.train),
+    };
+    let plan = PredictPlan {
+        scan: true,
+        forecast: true,
+        all_predictions: args.all_predictions,
+        batch_size: args.scan_batch_size,
+        device,
+        lang,
+    };
+    PredictConfig {
+        batch_size: plan.batch_size,
+        device,
+    }
+    .validate()?;
     let single = if args.sites.is_none() {
         Some(target(&args.input)?)
     } else {
@@ -641,53 +877,107 @@ pub(crate) fn run(args: &RunArgs) -> CliResult {
         (None, None) => Vec::new(),
     };
     let mut all_stages = vec![read_profile];
+    let mut failures: Vec<(String, Box<dyn Error>)> = Vec::new();
     for target in &targets {
+        let target = target.clone().unique_in(&export);
         let dirs = SiteDirs::new(&args.input.output_dir, &target.slug);
-        let pre = preprocess_stage(&export, target, &preprocess, &dirs.preprocessing)?;
-        let train_config = train_config(&args.train, &args.device, pre.preprocessed.series.interval)?;
-        let trained = train_stage(
-            &pre.preprocessed.series,
-            &pre.preprocessed.criteria,
-            target,
-            &train_config,
-            args.train.check,
-            &dirs,
-        )?;
-        let evaluated = evaluate_stage(
-            &pre.preprocessed.series,
-            &trained.training,
-            &train_config,
-            args.train.outlier_sigma,
-            &dirs,
-        )?;
-        let predicted = predict_stage(
-            &trained.training.model,
-            &pre.preprocessed,
-            args.scan_batch_size,
-            device,
-            &dirs,
-        )?;
-        let stages = [
-            pre.profile.clone(),
-            trained.profile.clone(),
-            evaluated.profile.clone(),
-            predicted.profile.clone(),
-        ];
-        let report = site_report(target, &export, &pre, &trained, &evaluated, &predicted, &stages);
-        let report_path = dirs.root.join("report.json");
-        write_all_or_nothing(&[(report_path.clone(), serde_json::to_vec_pretty(&report)?)])?;
-        println!("written          {}", report_path.display());
-        all_stages.extend(stages.into_iter().map(|mut s| {
-            if targets.len() > 1 {
-                s.stage = format!("{}/{}", target.slug, s.stage);
+        // Each site succeeds or fails on its own: a stuck meter in one column stops only that column.
+        let outcome = SiteGuard::claim(&dirs, "flow run", Some(export.path())).and_then(|mut guard| {
+            guard.begin_run(&dirs)?;
+            let result = run_site(args, &export, &target, &dirs, &preprocess, wording, plan);
+            // A site that failed after writing some files says so in its report.json; one that
+            // failed before writing anything leaves nothing.
+            if let (Err(error), true) = (&result, SiteGuard::holds_outputs(&dirs)) {
+                let report = json!({
+                    "site": target.slug,
+                    "column": target.column,
+                    "input": export.path().display().to_string(),
+                    "status": "failed",
+                    "error": error.to_string(),
+                });
+                write_all_or_nothing(&[(dirs.root.join("report.json"), serde_json::to_vec_pretty(&report)?)])?;
             }
-            s
-        }));
+            guard.finish();
+            result
+        });
+        match outcome {
+            Ok(stages) => all_stages.extend(stages.into_iter().map(|mut s| {
+                if targets.len() > 1 {
+                    s.stage = format!("{}/{}", target.slug, s.stage);
+                }
+                s
+            })),
+            Err(error) if targets.len() == 1 => return Err(error),
+            Err(error) => {
+                println!();
+                println!("failed           {} ({}): {error}", target.slug, target.column);
+                failures.push((target.slug.clone(), error));
+            }
+        }
     }
     println!();
     println!("== Profile ==");
     print!("{}", render_table(&all_stages));
+    if !failures.is_empty() {
+        println!();
+        println!("== Failed sites: {} of {} ==", failures.len(), targets.len());
+        for (slug, error) in &failures {
+            println!("{slug:<16} {error}");
+        }
+        let names: Vec<&str> = failures.iter().map(|(slug, _)| slug.as_str()).collect();
+        return Err(format!(
+            "{}: {} of {} sites failed ({}); the others finished; reasons above and in each site's report.json",
+            export.path().display(),
+            failures.len(),
+            targets.len(),
+            names.join(", ")
+        )
+        .into());
+    }
     Ok(())
+}
+
+/// One site of `flow run`: preprocess, train, evaluate, scan and forecast, then its report.json
+/// (written last). Returns the four stage profiles.
+fn run_site(
+    args: &RunArgs,
+    export: &Export,
+    target: &Target,
+    dirs: &SiteDirs,
+    preprocess: &PreprocessConfig,
+    wording: Wording,
+    plan: PredictPlan,
+) -> CliResult<[StageProfile; 4]> {
+    let pre = preprocess_stage(export, target, preprocess, Some(&dirs.preprocessing))?;
+    let train_config = train_config(&args.train, &args.device, pre.preprocessed.series.interval)?;
+    let trained = train_stage(
+        &pre.preprocessed.series,
+        &pre.preprocessed.criteria,
+        target,
+        &train_config,
+        args.train.check,
+        dirs,
+    )?;
+    let evaluated = evaluate_stage(
+        &pre.preprocessed.series,
+        &trained.training,
+        &train_config,
+        args.train.outlier_sigma,
+        dirs,
+        wording,
+    )?;
+    let predicted = predict_stage(&trained.training.model, &pre.preprocessed, plan, dirs)?;
+    let stages = [
+        pre.profile.clone(),
+        trained.profile.clone(),
+        evaluated.profile.clone(),
+        predicted.profile.clone(),
+    ];
+    let report = site_report(target, export, &pre, &trained, &evaluated, &predicted, &stages);
+    let report_path = dirs.root.join("report.json");
+    write_all_or_nothing(&[(report_path.clone(), serde_json::to_vec_pretty(&report)?)])?;
+    println!("written          {}", report_path.display());
+    Ok(stages)
 }
 
 fn site_report(
@@ -704,12 +994,18 @@ fn site_report(
         "site": target.slug,
         "column": target.column,
         "input": export.path().display().to_string(),
+        "status": "ok",
         "ingest": pre.ingest,
         "preprocess": pre.preprocessed.summary,
         "criteria": pre.preprocessed.criteria,
         "split": { "train_rows": trained.training.train_rows, "test_rows": trained.training.test_rows },
         "model": meta,
         "accuracy": evaluated.accuracy,
+        "accuracy_as_the_original_scored": misaligned_rmse(
+            &trained.training.evaluation.actual,
+            &trained.training.evaluation.predicted,
+            meta.window,
+        ).map(|(rmse, points)| json!({ "rmse": rmse, "points": points, "shift": meta.window })),
         "variance_ratio": evaluated.accuracy.variance_ratio(),
         "baselines": evaluated.comparison,
         "outliers": evaluated.outliers.iter().map(|o| json!({
@@ -718,12 +1014,13 @@ fn site_report(
         "forecast": predicted.forecast.iter().map(|p| json!({
             "time": format_timestamp(p.timestamp), "predicted": p.predicted, "label": p.label,
         })).collect::<Vec<_>>(),
-        "anomaly_scan": {
-            "windows": predicted.scan.windows,
-            "anomalies": predicted.scan.anomalies.len(),
-            "above": predicted.scan.anomalies.iter().filter(|a| a.bound == flowcore::Bound::Above).count(),
-            "below": predicted.scan.anomalies.iter().filter(|a| a.bound == flowcore::Bound::Below).count(),
-        },
+        "anomaly_scan": predicted.scan.as_ref().map(|scan| json!({
+            "rule": "prediction >= U_level or <= L_level",
+            "windows": scan.windows,
+            "anomalies": scan.anomalies.len(),
+            "above": scan.anomalies.iter().filter(|a| a.bound == flowcore::Bound::Above).count(),
+            "below": scan.anomalies.iter().filter(|a| a.bound == flowcore::Bound::Below).count(),
+        })),
         "profile": stages,
     })
 }
@@ -817,7 +1114,7 @@ fn events_csv(events: &[flowcore::events::Event]) -> Vec<u8> {
     text.into_bytes()
 }
 
-pub(crate) fn detect(args: &DetectArgs) -> CliResult {
+pub(crate) fn detect(args: &DetectArgs, lang: Lang) -> CliResult {
     use flowcore::events::{residual_events, residual_sigma, score_events, ResidualRule};
     let input = InputArgs {
         input: Some(args.input.clone()),
@@ -852,12 +1149,13 @@ pub(crate) fn detect(args: &DetectArgs) -> CliResult {
         registered: false,
     };
     let dirs = SiteDirs::new(&args.output_dir, &target.slug);
+    let _guard = SiteGuard::claim(&dirs, "flow detect", Some(export.path()))?;
     let config = PreprocessConfig {
         interval: args.interval.parse()?,
         correct_outliers: false,
         ..PreprocessConfig::default()
     };
-    let pre = preprocess_stage(&export, &target, &config, &dirs.preprocessing)?;
+    let pre = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing))?;
     let series = &pre.preprocessed.series;
     let train_config = train_config(&args.train, &args.device, series.interval)?;
     let trained = train_stage(
@@ -868,12 +1166,17 @@ pub(crate) fn detect(args: &DetectArgs) -> CliResult {
         args.train.check,
         &dirs,
     )?;
+    let wording = Wording {
+        lang,
+        original_scoring: is_original(&args.train),
+    };
     evaluate_stage(
         series,
         &trained.training,
         &train_config,
         args.train.outlier_sigma,
         &dirs,
+        wording,
     )?;
 
     let profiler = Profiler::start();

@@ -3,50 +3,25 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
-}
+mod common;
+use common::{demo_export, files_under, fixture, flow, stderr, stdout};
 
-/// Runs `flow` in `dir` with its cache inside `dir`, so no test touches the user's cache.
-fn flow(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flow"))
-        .args(args)
-        .current_dir(dir)
-        .env("FLOW_CACHE_DIR", dir.join("cache"))
-        .output()
-        .expect("the flow binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                found.extend(files_under(&path));
-            } else {
-                found.push(path);
-            }
-        }
+/// criteria.csv as the original writes it (pandas' `to_csv` of the `Values` column).
+fn criteria_file(values: [&str; 6]) -> String {
+    let names = ["raw_min", "raw_max", "normal_min", "normal_max", "U_level", "L_level"];
+    let mut text = String::from(",Values\n");
+    for (name, value) in names.iter().zip(values) {
+        text.push_str(&format!("{name},{value}\n"));
     }
-    found
+    text
 }
 
 #[test]
 fn preprocess_matches_the_hand_computed_answer_for_both_input_forms() {
     // fixtures/README.md works these numbers out by hand.
     let expected_series = "time,value\n2020-01-01 00:00:00,122.5\n2020-01-02 00:00:00,210\n2020-01-03 00:00:00,300\n2020-01-04 00:00:00,905.3125\n";
-    let expected_criteria = "raw_min,raw_max,normal_min,normal_max\n122.5,1000,-242.1875,905.3125\n";
+    let expected_criteria = criteria_file(["122.5", "1000.0", "-242.1875", "905.3125", "914.78125", "-278.65625"]);
     for input in ["small_export_cp949.csv", "jangmyeong_two_column.csv"] {
         let dir = tempfile::tempdir().unwrap();
         let input = fixture(input);
@@ -69,42 +44,76 @@ fn preprocess_matches_the_hand_computed_answer_for_both_input_forms() {
         assert!(text.contains("rows read        14"), "{text}");
         assert!(text.contains("5 blank, 2 non-numeric"), "{text}");
         assert!(text.contains("1 readings in 1 short gaps (<= 3) took the previous reading; 4 in 1 long gaps interpolated; 1 leading and 1 trailing dropped"), "{text}");
-        assert!(text.contains("1 above normal_max, 0 below normal_min"), "{text}");
+        assert!(
+            text.contains("1 above U_level set to normal_max, 0 below L_level set to normal_min"),
+            "{text}"
+        );
+        assert!(text.contains("U_level 914.78, L_level -278.66 (level 10 %)"), "{text}");
         assert_eq!(std::fs::read(&input).unwrap(), before, "the input is never modified");
     }
 }
 
+/// The original's level rule on hand-checked cases (fixtures/README.md, "The level rule"): one
+/// clipped above, one below, one with `--max` only, one with nothing clipped, one with both bounds.
 #[test]
-fn preprocess_options_reach_the_result() {
-    let dir = tempfile::tempdir().unwrap();
+fn the_level_rule_matches_hand_computed_cases() {
     let input = fixture("small_export_cp949.csv");
-    let out = dir.path().join("custom");
-    let output = flow(
-        dir.path(),
-        &[
+    let cases: [(&str, &[&str], &str, [&str; 6]); 5] = [
+        (
+            "jangmyeong",
+            &[],
+            "122.5,210,300,905.3125",
+            ["122.5", "1000.0", "-242.1875", "905.3125", "914.78125", "-278.65625"],
+        ),
+        (
+            "jangmyeong",
+            &["--max", "250"],
+            "122.5,210,300,250",
+            ["122.5", "1000.0", "-242.1875", "250.0", "325.0", "-278.65625"],
+        ),
+        (
+            "hoeryong",
+            &["--min", "96"],
+            "96,96.5,99,100,101",
+            ["94.0", "101.0", "96.0", "105.25", "105.675", "95.8"],
+        ),
+        (
+            "hoeryong",
+            &[],
+            "94,96.5,99,100,101",
+            ["94.0", "101.0", "91.25", "105.25", "105.675", "90.975"],
+        ),
+        (
+            "hoeryong",
+            &["--min", "95", "--max", "99.5", "--level", "1"],
+            "95,96.5,99,99.5,99.5",
+            ["94.0", "101.0", "95.0", "99.5", "99.515", "94.99"],
+        ),
+    ];
+    for (site, flags, values, criteria) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("custom");
+        let mut args = vec![
             "preprocess",
             "--input",
             input.to_str().unwrap(),
             "--site",
-            "hoeryong",
-            "--min",
-            "95",
-            "--max",
-            "99.5",
-            "--level",
-            "1",
+            site,
             "--out",
             out.to_str().unwrap(),
-        ],
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-    // hoeryong daily means: 94, 96.5, 99, 100, 101; floor 95·0.99 = 94.05 lifts 94, ceiling 99.5·1.01 = 100.495 lowers 101.
-    let series = std::fs::read_to_string(out.join("preprocessed.csv")).unwrap();
-    assert_eq!(series, "time,value\n2019-12-31 00:00:00,95\n2020-01-01 00:00:00,96.5\n2020-01-02 00:00:00,99\n2020-01-03 00:00:00,100\n2020-01-04 00:00:00,99.5\n");
-    assert_eq!(
-        std::fs::read_to_string(out.join("criteria.csv")).unwrap(),
-        "raw_min,raw_max,normal_min,normal_max\n94,101,95,99.5\n"
-    );
+        ];
+        args.extend(flags);
+        let output = flow(dir.path(), &args);
+        assert!(output.status.success(), "{site} {flags:?}: {}", stderr(&output));
+        let series = std::fs::read_to_string(out.join("preprocessed.csv")).unwrap();
+        let got: Vec<&str> = series.lines().skip(1).filter_map(|l| l.split(',').nth(1)).collect();
+        assert_eq!(got.join(","), values, "{site} {flags:?}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("criteria.csv")).unwrap(),
+            criteria_file(criteria),
+            "{site} {flags:?}"
+        );
+    }
 }
 
 #[test]
@@ -257,8 +266,13 @@ fn train_then_predict_in_a_fresh_process() {
     assert!(forecast_line.ends_with("label: Normal") || forecast_line.ends_with("label: Abnormal"));
     let prediction = std::fs::read_to_string(dir.path().join("Output/jangmyeong/Prediction/prediction.csv")).unwrap();
     assert!(
-        prediction.starts_with("time,predicted,label\n2020-01-31 00:00:00,"),
+        prediction.starts_with("time,장명(배) 유입유량 순시,label\n2020-01-31 00:00:00,"),
         "{prediction}"
+    );
+    let abnormal = std::fs::read_to_string(dir.path().join("Output/jangmyeong/Prediction/abnormal.csv")).unwrap();
+    assert!(
+        abnormal.starts_with("time,predicted,actual,bound\n"),
+        "always written: {abnormal}"
     );
 
     // The same model is refused for another site, with the reason.
@@ -278,6 +292,217 @@ fn train_then_predict_in_a_fresh_process() {
     let output = flow(dir.path(), &["predict", "--input", demo, "--site", "naejang"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("train a model first"), "{}", stderr(&output));
+}
+
+fn snapshot(folder: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = files_under(folder)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `flow predict` on another file never rewrites the trained model's inputs; `--detect` and
+/// `--forecast` each do their part alone; `flow train` without `--input` refuses flags it cannot
+/// honour; `--lang ko` prints the original's lines word for word.
+#[test]
+fn predict_keeps_the_models_inputs_and_the_original_lines_in_korean() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_export(dir.path(), "demo.csv", 28_800, 2020);
+    let other = demo_export(dir.path(), "other.csv", 14_400, 7);
+    let (demo, other) = (demo.as_str(), other.as_str());
+    let output = flow(
+        dir.path(),
+        &[
+            "train",
+            "--input",
+            demo,
+            "--interval",
+            "hourly",
+            "--epochs",
+            "3",
+            "--hidden",
+            "8",
+            "--lang",
+            "ko",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    // The original's lines, in its order and words (numbers are flow's).
+    let evaluation: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "Graph Analysis:")
+        .take_while(|l| !l.starts_with("Outliers:"))
+        .collect();
+    let prefixes = [
+        "Graph Analysis:",
+        "X-axis: Time with 144 points",
+        "Y-axis: Values ranging from ",
+        "",
+        "Prediction Statistics:",
+        "Mean Actual Value: ",
+        "Mean Predicted Value: ",
+        "Variance of Actual Values: ",
+        "Variance of Predicted Values: ",
+        "RMSE: ",
+        "",
+        "Residuals Analysis:",
+        "Mean Residual: ",
+        "Variance of Residuals: ",
+        "Min Residual: ",
+        "Max Residual: ",
+        "",
+        "Number of Outliers: ",
+    ];
+    assert_eq!(evaluation.len(), prefixes.len(), "{text}");
+    for (line, prefix) in evaluation.iter().zip(prefixes) {
+        assert!(
+            line.starts_with(prefix) && (prefix.is_empty() == line.is_empty()),
+            "`{line}` vs `{prefix}`"
+        );
+    }
+    assert!(text.contains("Train data Size: 336 rows"), "{text}");
+    // The original's closing lines: time, CPU and current memory in GiB.
+    let closing: Vec<&str> = text.lines().rev().take(3).collect();
+    assert!(
+        closing[0].starts_with("memory usage\t\t: ") && closing[0].ends_with(" GB"),
+        "{closing:?}"
+    );
+    assert!(
+        closing[1].starts_with("cpu usage\t\t: ") && closing[1].ends_with(" %"),
+        "{closing:?}"
+    );
+    assert!(
+        closing[2].starts_with(' ') && closing[2].ends_with(" sec"),
+        "{closing:?}"
+    );
+
+    let site = dir.path().join("Output/jangmyeong");
+    let trained_inputs = snapshot(&site.join("Data_preprocessing"));
+    assert_eq!(trained_inputs.len(), 2);
+
+    // Forecast only, in Korean, on another file.
+    let output = flow(dir.path(), &["predict", "--input", other, "--forecast", "--lang", "ko"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let line = text.lines().find(|l| l.starts_with("시간: ")).unwrap_or_default();
+    assert!(line.starts_with("시간: 2020-01-11 00:00:00 - 예측 값: "), "{text}");
+    assert!(
+        line.ends_with(", 레이블: Normal") || line.ends_with(", 레이블: Abnormal"),
+        "{line}"
+    );
+    // The value as Python prints a float: digits, a point, more digits.
+    let value = line.split("예측 값: ").nth(1).unwrap().split(',').next().unwrap();
+    assert!(value.parse::<f64>().is_ok() && value.contains('.'), "{value}");
+    assert!(site.join("Prediction/prediction.csv").is_file());
+    assert!(
+        !site.join("Prediction/abnormal.csv").exists(),
+        "--forecast does not scan"
+    );
+    assert_eq!(
+        snapshot(&site.join("Data_preprocessing")),
+        trained_inputs,
+        "predict rewrote the model's inputs"
+    );
+
+    // Scan only.
+    std::fs::remove_dir_all(site.join("Prediction")).unwrap();
+    let output = flow(dir.path(), &["predict", "--input", other, "--detect", "--lang", "ko"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(!text.contains("시간: "), "--detect does not forecast: {text}");
+    assert!(!site.join("Prediction/prediction.csv").exists());
+    let abnormal = std::fs::read_to_string(site.join("Prediction/abnormal.csv")).unwrap();
+    let flagged = abnormal.lines().count() - 1;
+    assert_eq!(text.contains("\n이상치가 없습니다.\n"), flagged == 0, "{text}");
+    assert_eq!(snapshot(&site.join("Data_preprocessing")), trained_inputs);
+
+    // Preprocessing flags without --input cannot be applied to the reused files: refused, nothing changed.
+    let output = flow(dir.path(), &["train", "--interval", "daily", "--level", "5"]);
+    assert_eq!(output.status.code(), Some(1));
+    let error = stderr(&output);
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(
+        error.contains("--interval, --level given, but ") && error.contains("preprocessed.csv is reused"),
+        "{error}"
+    );
+    assert_eq!(snapshot(&site.join("Data_preprocessing")), trained_inputs);
+}
+
+/// `flow run --preset original` on a demo export: 700 epochs with the decay in model.json, and
+/// abnormal.csv holds exactly the predictions at or beyond the levels of criteria.csv.
+#[test]
+fn the_original_preset_flags_exactly_what_its_rule_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_export(dir.path(), "demo.csv", 86_400, 2020);
+    let output = flow(
+        dir.path(),
+        &["run", "--input", &demo, "--preset", "original", "--all-predictions"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("As the original scored it (the prediction for step t+7"),
+        "{text}"
+    );
+    let site = dir.path().join("Output/jangmyeong");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("Learning_lstm/model.json")).unwrap()).unwrap();
+    assert_eq!(meta["epochs_run"], 700);
+    assert_eq!(meta["decay"], 1e-7);
+    assert_eq!(meta["optimizer"], "sgd");
+    assert_eq!(meta["batch_size"], 32);
+
+    let criteria = std::fs::read_to_string(site.join("Data_preprocessing/criteria.csv")).unwrap();
+    let level = |name: &str| -> f64 {
+        criteria
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name},")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (upper, lower) = (level("U_level"), level("L_level"));
+    assert_eq!(meta["criteria"]["U_level"], upper);
+    assert_eq!(meta["criteria"]["L_level"], lower);
+    let scan = std::fs::read_to_string(site.join("Prediction/scan.csv")).unwrap();
+    let mut expected = Vec::new();
+    let mut predictions = 0;
+    for line in scan.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let predicted: f64 = cells[2].parse().unwrap();
+        predictions += 1;
+        if predicted >= upper {
+            expected.push(format!("{},at_or_above_U_level", cells[0]));
+        } else if predicted <= lower {
+            expected.push(format!("{},at_or_below_L_level", cells[0]));
+        }
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["anomaly_scan"]["windows"], predictions);
+    let abnormal = std::fs::read_to_string(site.join("Prediction/abnormal.csv")).unwrap();
+    let flagged: Vec<String> = abnormal
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{},{}", cells[0], cells[3])
+        })
+        .collect();
+    assert_eq!(flagged, expected);
+    // The demo export always holds a dropout to 0: the rule must see something, and not everything.
+    // (On 60 days the daily fences are narrow, so the original's rule also flags night-time minutes.)
+    assert!(
+        !flagged.is_empty() && flagged.len() < predictions,
+        "{} of {predictions}",
+        flagged.len()
+    );
 }
 
 #[test]

@@ -245,20 +245,48 @@ pub fn demo_path(config: &DemoConfig) -> PathBuf {
         .join(format!("jeongeup-demo-rows{}-seed{}.csv", config.rows, config.seed))
 }
 
+/// The most rows the demo export is written with: 5,000,000 (about 9.5 years of minutes, 420 MB);
+/// more would be a typo that ends in an allocation failure.
+pub const MAX_DEMO_ROWS: usize = 5_000_000;
+
 /// Writes the demo export to `path` (atomically).
 pub fn write_demo(config: &DemoConfig, path: &Path) -> Result<()> {
-    if config.rows < 2 {
-        return Err(CoreError::InvalidConfig(
-            "the demo export needs at least 2 rows".to_string(),
-        ));
+    if !(2..=MAX_DEMO_ROWS).contains(&config.rows) {
+        return Err(CoreError::DemoRows {
+            rows: config.rows,
+            limit: MAX_DEMO_ROWS,
+        });
     }
     write_all_or_nothing(&[(path.to_path_buf(), generate(config))])
 }
 
-/// The cached demo export, generated on first use.
+/// Whether the file at `path` is a whole demo export for `config`: it ends with the last row's
+/// timestamp line and a line break. A copy cut short (a full disk, an interrupted copy) is not.
+pub fn demo_is_complete(config: &DemoConfig, path: &Path) -> bool {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(length) = file.metadata().map(|m| m.len()) else {
+        return false;
+    };
+    let mut tail = Vec::new();
+    if file.seek(SeekFrom::Start(length.saturating_sub(512))).is_err() || file.read_to_end(&mut tail).is_err() {
+        return false;
+    }
+    let start = parse_timestamp("2020-01-01 00:00").unwrap_or(0);
+    let last = format_scada(start + (config.rows as i64 - 1) * MINUTE);
+    let Some(body) = tail.strip_suffix(b"\r\n") else {
+        return false;
+    };
+    let line_start = body.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    body[line_start..].starts_with(format!("{last},").as_bytes())
+}
+
+/// The cached demo export, generated on first use and again when the cached copy is incomplete.
 pub fn ensure_demo(config: &DemoConfig) -> Result<PathBuf> {
     let path = demo_path(config);
-    if !path.is_file() {
+    if !demo_is_complete(config, &path) {
         write_demo(config, &path)?;
     }
     Ok(path)
@@ -269,6 +297,27 @@ mod tests {
     use super::*;
     use crate::ingest::{Export, Selector};
     use crate::sites::find_site;
+
+    #[test]
+    fn a_cut_cache_is_not_complete_and_rows_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = DemoConfig { rows: 3000, seed: 1 };
+        let path = dir.path().join("demo.csv");
+        write_demo(&config, &path).unwrap();
+        assert!(demo_is_complete(&config, &path));
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(!demo_is_complete(&config, &path));
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(!demo_is_complete(&config, &path), "the last line break is missing");
+        assert!(!demo_is_complete(&DemoConfig { rows: 3001, seed: 1 }, &path));
+        let huge = DemoConfig {
+            rows: 100_000_000_000,
+            seed: 1,
+        };
+        let error = write_demo(&huge, &path).unwrap_err();
+        assert!(error.to_string().contains("at most 5000000"), "{error}");
+    }
 
     #[test]
     fn same_seed_same_bytes_and_a_real_export_shape() {

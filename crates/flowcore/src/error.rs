@@ -15,6 +15,22 @@ pub enum CoreError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// Not a regular file: a folder, a device, a FIFO.
+    #[error("{path}: not a regular file (a folder, device or pipe); give a CSV file")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Larger than flow reads.
+    #[error("{path}: {bytes} bytes, more than the {limit} bytes flow reads; split the export by year")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size (or what was read before stopping).
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// The file has no bytes at all.
     #[error("{path}: the file is empty")]
     Empty {
@@ -106,6 +122,60 @@ pub enum CoreError {
         what: String,
         /// Its timestamp.
         time: String,
+    },
+    /// The original's `-l` level is not a finite percentage of 0 or more.
+    #[error("--level {level}: must be a finite percentage of 0 or more (the share of the way from a normal bound to the extreme on its side)")]
+    InvalidLevel {
+        /// What was given.
+        level: f64,
+    },
+    /// A normal bound given as NaN or infinity.
+    #[error("{name} {value}: must be a finite number")]
+    NotFiniteBound {
+        /// `--min` or `--max`.
+        name: &'static str,
+        /// What was given.
+        value: f64,
+    },
+    /// The normal range has its lower bound above its upper one.
+    #[error("normal range is empty: normal_min {normal_min} is above normal_max {normal_max}")]
+    EmptyNormalRange {
+        /// Lower bound.
+        normal_min: f64,
+        /// Upper bound.
+        normal_max: f64,
+    },
+    /// Another flow command is writing the same output folder.
+    #[error("{folder}: in use by {holder} (process id and command in .flow.lock); wait for it to finish or choose another --output-dir")]
+    Locked {
+        /// The folder.
+        folder: PathBuf,
+        /// What the lock file says.
+        holder: String,
+    },
+    /// A demo export size out of bounds.
+    #[error("--rows {rows}: the demo export has from 2 to at most {limit} rows")]
+    DemoRows {
+        /// What was asked for.
+        rows: usize,
+        /// The most allowed.
+        limit: usize,
+    },
+    /// Most buckets at the interval would have no reading and be invented by the gap rule.
+    #[error("{filled} of {buckets} buckets at interval {interval} have readings: the rest would be invented; the largest gap runs from {gap_from} to {gap_to} (a stray timestamp? remove that row or cut the export)")]
+    MostlyInvented {
+        /// The interval.
+        interval: String,
+        /// Buckets spanned.
+        buckets: i64,
+        /// Buckets with readings.
+        filled: i64,
+        /// Reading before the largest gap.
+        gap_from: String,
+        /// Reading after it.
+        gap_to: String,
+        /// The likely stray reading's time (the CLI finds its line).
+        stray: i64,
     },
     /// A setting outside what the step accepts.
     #[error("invalid setting: {0}")]

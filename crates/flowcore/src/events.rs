@@ -123,7 +123,8 @@ pub struct Event {
     pub flagged: usize,
 }
 
-/// Standard deviation of residuals (population), the scale of the rule.
+/// Sample standard deviation of residuals (ddof = 1, as pandas' `.std()` and flowreport's σ), the
+/// scale of the rule. `None` with fewer than two residuals or no spread.
 pub fn residual_sigma(actual: &[f64], forecast: &[f64]) -> Option<f64> {
     let residuals: Vec<f64> = actual
         .iter()
@@ -131,11 +132,11 @@ pub fn residual_sigma(actual: &[f64], forecast: &[f64]) -> Option<f64> {
         .map(|(a, f)| a - f)
         .filter(|r| r.is_finite())
         .collect();
-    if residuals.is_empty() {
+    if residuals.len() < 2 {
         return None;
     }
     let mean = residuals.iter().sum::<f64>() / residuals.len() as f64;
-    let sigma = (residuals.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / residuals.len() as f64).sqrt();
+    let sigma = (residuals.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (residuals.len() - 1) as f64).sqrt();
     (sigma > 0.0).then_some(sigma)
 }
 
@@ -312,7 +313,9 @@ mod tests {
 
     #[test]
     fn sigma_of_residuals() {
-        assert_eq!(residual_sigma(&[1.0, 3.0], &[0.0, 0.0]), Some(1.0));
+        // Residuals 1 and 3: mean 2, squared deviations 1 + 1 over n − 1 = 1.
+        assert_eq!(residual_sigma(&[1.0, 3.0], &[0.0, 0.0]), Some(2f64.sqrt()));
+        assert_eq!(residual_sigma(&[1.0], &[0.0]), None);
         assert_eq!(residual_sigma(&[1.0, 1.0], &[0.0, 0.0]), None);
     }
 }

@@ -33,9 +33,43 @@ impl std::fmt::Display for TextEncoding {
     }
 }
 
+/// The largest file flow reads: 2 GiB, about forty years of a 14-column minute export. A larger
+/// "file" is refused before it is read (`/dev/zero` would otherwise fill the memory).
+pub const MAX_INPUT_BYTES: u64 = 2 << 30;
+
+/// The largest magnitude accepted as a reading: 10¹². No flow, level or pressure comes near it; a
+/// cell like `1e308` is a data error, and averaging two of them would overflow to infinity.
+pub const MAX_READING: f64 = 1e12;
+
+/// How many names a message lists before it says how many more there are.
+const LISTED_NAMES: usize = 20;
+
+/// Names joined with `, `, the first twenty and then "… and N more": a header of millions of
+/// columns gives a message of one line, not megabytes.
+pub fn list_names<S: AsRef<str>>(names: &[S]) -> String {
+    let shown: Vec<&str> = names.iter().take(LISTED_NAMES).map(AsRef::as_ref).collect();
+    match names.len().checked_sub(LISTED_NAMES) {
+        Some(more) if more > 0 => format!("{} … and {more} more", shown.join(", ")),
+        _ => shown.join(", "),
+    }
+}
+
+/// Where cp949 decoding of `bytes` first fails, if it does.
+fn cp949_error_offset(bytes: &[u8]) -> Option<usize> {
+    let mut decoder = encoding_rs::EUC_KR.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(bytes.len() * 2 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
+    match result {
+        encoding_rs::DecoderResult::Malformed(bad, after) => Some(read - usize::from(bad) - usize::from(after)),
+        _ => None,
+    }
+}
+
 /// Decodes a file's bytes: UTF-8 (with or without BOM) when valid, else cp949.
 ///
-/// A NUL byte, or bytes valid in neither encoding, mean the file is not text.
+/// A NUL byte, or bytes valid in neither encoding, mean the file is not text. The offset reported
+/// is where the longer-lived of the two decodings stopped: for a cp949 file cut in the middle of a
+/// character, the cut.
 pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
     if bytes.is_empty() {
         return Err(CoreError::Empty {
@@ -66,7 +100,7 @@ pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
                 Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
                 None => Err(CoreError::Encoding {
                     path: path.to_path_buf(),
-                    offset,
+                    offset: offset.max(cp949_error_offset(&bytes).unwrap_or(0)),
                 }),
             }
         }
@@ -107,6 +141,14 @@ pub struct IngestReport {
     pub blank_cells: usize,
     /// Cells that are not numbers (`-`, `#N/A`, `NaN`, …): treated as missing.
     pub non_numeric_cells: usize,
+    /// The first of them, for the message: `(line, cell)`.
+    pub first_non_numeric: Option<(usize, String)>,
+    /// Numbers written with thousands separators (`"1,234"`), read as numbers.
+    pub thousands_separated_cells: usize,
+    /// Numbers beyond ±[`MAX_READING`] (`1e308`): data errors, treated as missing.
+    pub out_of_range_cells: usize,
+    /// The first of them, for the message: `(line, cell)`.
+    pub first_out_of_range: Option<(usize, String)>,
     /// Rows dropped because another row had the same timestamp.
     pub duplicate_timestamps: usize,
     /// Whether the rows had to be sorted into time order.
@@ -123,19 +165,49 @@ pub struct Ingested {
 }
 
 impl Export {
-    /// Reads and decodes a file.
+    /// Reads and decodes a file. Only a regular file of at most [`MAX_INPUT_BYTES`] is read: a
+    /// device or a FIFO (which would block for ever with no writer) is refused before it is opened.
     pub fn open(path: &Path) -> Result<Export> {
-        let bytes = std::fs::read(path).map_err(|source| CoreError::Io {
+        use std::io::Read as _;
+        let io = |source| CoreError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let metadata = std::fs::metadata(path).map_err(io)?;
+        if !metadata.is_file() {
+            return Err(CoreError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
+        if metadata.len() > MAX_INPUT_BYTES {
+            return Err(CoreError::TooLarge {
+                path: path.to_path_buf(),
+                bytes: metadata.len(),
+                limit: MAX_INPUT_BYTES,
+            });
+        }
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+        // The file may grow while it is read: never read more than the limit.
+        file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > MAX_INPUT_BYTES {
+            return Err(CoreError::TooLarge {
+                path: path.to_path_buf(),
+                bytes: bytes.len() as u64,
+                limit: MAX_INPUT_BYTES,
+            });
+        }
         Export::from_bytes(bytes, path)
     }
 
     /// Decodes bytes already in memory; `path` is only used in messages.
     pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Export> {
         let path = path.to_path_buf();
-        let (text, encoding) = decode(bytes, &path)?;
+        let (mut text, encoding) = decode(bytes, &path)?;
+        if !text.contains('\n') && text.contains('\r') {
+            // Classic Mac line endings (CR only): polars and `lines` see one line.
+            text = text.replace('\r', "\n");
+        }
         let mut lines = text.lines().filter(|line| !line.trim().is_empty());
         let header_line = lines.next().ok_or_else(|| CoreError::Empty { path: path.clone() })?;
         let header = split_record(header_line);
@@ -145,7 +217,7 @@ impl Export {
         let time_index =
             find_time_column(&header, &split_record(first_row)).ok_or_else(|| CoreError::NoTimeColumn {
                 path: path.clone(),
-                header: header.join(","),
+                header: list_names(&header),
             })?;
         Ok(Export {
             path,
@@ -185,7 +257,7 @@ impl Export {
         let unknown = |column: &str| CoreError::UnknownColumn {
             path: self.path.clone(),
             column: column.to_string(),
-            available: self.value_columns().join(", "),
+            available: list_names(&self.value_columns()),
         };
         match selector {
             Selector::Site(site) => position(site.column).or_else(only).ok_or_else(|| unknown(site.column)),
@@ -220,7 +292,9 @@ impl Export {
 
         let mut timestamps = Vec::with_capacity(rows);
         let mut values = Vec::with_capacity(rows);
-        let (mut blank_cells, mut non_numeric_cells) = (0, 0);
+        let (mut blank_cells, mut non_numeric_cells, mut thousands_separated_cells, mut out_of_range_cells) =
+            (0, 0, 0, 0);
+        let (mut first_non_numeric, mut first_out_of_range) = (None, None);
         let mut rows_read = 0;
         for (row, (time, cell)) in times.iter().zip(cells.iter()).enumerate() {
             let text = time.map_or("", str::trim);
@@ -241,13 +315,26 @@ impl Export {
                     blank_cells += 1;
                     f64::NAN
                 }
-                Some(cell) => match cell.parse::<f64>() {
-                    Ok(value) if value.is_finite() => value,
-                    _ => {
-                        non_numeric_cells += 1;
-                        f64::NAN
+                Some(cell) => {
+                    let parsed = cell.parse::<f64>().ok().or_else(|| {
+                        let value = parse_thousands(cell)?;
+                        thousands_separated_cells += 1;
+                        Some(value)
+                    });
+                    match parsed {
+                        Some(value) if value.abs() <= MAX_READING => value,
+                        Some(value) if !value.is_nan() => {
+                            out_of_range_cells += 1;
+                            first_out_of_range.get_or_insert((row + 2, cell.to_string()));
+                            f64::NAN
+                        }
+                        _ => {
+                            non_numeric_cells += 1;
+                            first_non_numeric.get_or_insert((row + 2, cell.to_string()));
+                            f64::NAN
+                        }
                     }
-                },
+                }
             });
         }
         let column = self.header[value_index].clone();
@@ -274,9 +361,24 @@ impl Export {
                 encoding: self.encoding,
                 blank_cells,
                 non_numeric_cells,
+                first_non_numeric,
+                thousands_separated_cells,
+                out_of_range_cells,
+                first_out_of_range,
                 duplicate_timestamps,
                 reordered,
             },
+        })
+    }
+
+    /// The first line (1-based, the header is line 1) whose time cell reads as `timestamp`, with
+    /// that line as written, for a message about one row (a stray timestamp). It splits every line
+    /// again: meant for error paths.
+    pub fn line_of_time(&self, timestamp: i64) -> Option<(usize, String)> {
+        self.text.lines().enumerate().skip(1).find_map(|(index, line)| {
+            let cells = split_record(line);
+            let time = cells.get(self.time_index)?;
+            (parse_timestamp(time) == Some(timestamp)).then(|| (index + 1, line.trim_end().to_string()))
         })
     }
 
@@ -298,6 +400,25 @@ impl Export {
                 message: error.to_string(),
             })
     }
+}
+
+/// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`):
+/// groups of exactly three digits after the first, so a decimal comma (`1,5`) is not misread.
+fn parse_thousands(cell: &str) -> Option<f64> {
+    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut rest = groups.peekable();
+    rest.peek()?;
+    if !(digits(first) && first.len() <= 3 && rest.all(|g| g.len() == 3 && digits(g))) {
+        return None;
+    }
+    if !(fraction.is_empty() || digits(fraction)) || unsigned.ends_with('.') {
+        return None;
+    }
+    cell.replace(',', "").parse().ok()
 }
 
 /// Splits one CSV record on commas, honouring double quotes; enough for headers and a first row.

@@ -5,9 +5,9 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::clean::{fill_gaps, finite_span, FillReport};
-use crate::criteria::{clip_outliers, compute_criteria, ClipReport, Criteria};
+use crate::criteria::{check_settings, clip_outliers, compute_criteria, ClipReport, Criteria};
 use crate::error::{CoreError, Result};
-use crate::resample::resample_mean;
+use crate::resample::{coverage, resample_mean};
 use crate::series::{FlowSeries, Interval};
 use crate::time::is_weekend;
 
@@ -58,7 +58,9 @@ pub struct PreprocessConfig {
     pub normal_min: Option<f64>,
     /// Upper bound of the normal range; Tukey's upper fence when `None` (default).
     pub normal_max: Option<f64>,
-    /// Tolerance beyond a bound, in percent of its magnitude, before a value is clipped (10).
+    /// The original's `-l` (10): `U_level` lies this percentage of the way from `normal_max` to
+    /// `raw_max`, `L_level` as far from `normal_min` towards `raw_min`; values beyond a level are
+    /// corrected to the normal bound.
     pub level_percent: f64,
     /// Whether to clip outliers at all (yes). Anomaly detection turns it off: clipping would erase
     /// the very deviations it looks for.
@@ -78,6 +80,13 @@ impl Default for PreprocessConfig {
             correct_outliers: true,
             days: DaySelection::All,
         }
+    }
+}
+
+impl PreprocessConfig {
+    /// Checks every setting before any work: the level, finite normal bounds in order.
+    pub fn check(&self) -> Result<()> {
+        check_settings(self.normal_min, self.normal_max, self.level_percent)
     }
 }
 
@@ -132,12 +141,7 @@ pub fn clean_series(raw: &FlowSeries, short_gap: usize) -> Result<(FlowSeries, F
 /// Runs the whole stage: trim and fill missing readings, resample by mean, keep the chosen days,
 /// compute the criteria and correct outliers.
 pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preprocessed> {
-    if !(config.level_percent.is_finite() && config.level_percent >= 0.0) {
-        return Err(CoreError::InvalidConfig(format!(
-            "level {}: must be a percentage of 0 or more",
-            config.level_percent
-        )));
-    }
+    config.check()?;
     let (cleaned, fill) = clean_series(raw, config.short_gap)?;
     if let (Some(first), Some(last)) = (cleaned.timestamps.first(), cleaned.timestamps.last()) {
         // A garbled year (9999) would otherwise ask for billions of buckets and exhaust memory.
@@ -149,6 +153,20 @@ pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preproc
                 crate::time::format_timestamp(*last),
                 config.interval
             )));
+        }
+    }
+    if let Some(coverage) = coverage(&cleaned.timestamps, config.interval) {
+        // A stray row years away (1900-01-01 before 2021's data) would make nearly every bucket
+        // invented by the gap rule, and a model trained on them: refuse, naming the row.
+        if coverage.buckets - coverage.filled > coverage.filled {
+            return Err(CoreError::MostlyInvented {
+                interval: config.interval.to_string(),
+                buckets: coverage.buckets,
+                filled: coverage.filled,
+                gap_from: crate::time::format_timestamp(coverage.largest_gap.0),
+                gap_to: crate::time::format_timestamp(coverage.largest_gap.1),
+                stray: coverage.stray,
+            });
         }
     }
     let mut resampled = resample_mean(&cleaned, config.interval);
@@ -178,9 +196,14 @@ pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preproc
             interval: config.interval.to_string(),
         });
     }
-    let criteria = compute_criteria(&resampled.values, config.normal_min, config.normal_max)?;
+    let criteria = compute_criteria(
+        &resampled.values,
+        config.normal_min,
+        config.normal_max,
+        config.level_percent,
+    )?;
     let clipped = if config.correct_outliers {
-        clip_outliers(&mut resampled.values, &criteria, config.level_percent)
+        clip_outliers(&mut resampled.values, &criteria)
     } else {
         ClipReport::default()
     };
@@ -248,6 +271,8 @@ mod tests {
         // Sorted: 10 10 11 11 11 12 12 50 -> Q1 = 10.75, Q3 = 12, IQR 1.25, fences 8.875 and 13.875.
         assert_eq!(done.criteria.normal_max, 13.875);
         assert_eq!(done.series.values[7], 13.875);
+        // U_level = 13.875 + 0.1·|50 − 13.875| = 17.4875: 50 is beyond it.
+        assert!((done.criteria.upper_level - 17.4875).abs() < 1e-12);
         assert_eq!(done.summary.clipped.clipped_high, 1);
         assert_eq!(done.criteria.raw_max, 50.0);
     }

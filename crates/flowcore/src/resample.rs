@@ -49,10 +49,78 @@ pub fn resample_mean(series: &FlowSeries, interval: Interval) -> FlowSeries {
     }
 }
 
+/// How a series fills the buckets of an interval, counted without allocating them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coverage {
+    /// Buckets from the first reading's to the last one's.
+    pub buckets: i64,
+    /// Buckets holding at least one reading.
+    pub filled: i64,
+    /// The longest stretch without readings: the readings on either side of it.
+    pub largest_gap: (i64, i64),
+    /// The first reading on the side of that gap with fewer readings: the likely stray row.
+    pub stray: i64,
+}
+
+/// Counts the buckets a sorted series spans and fills at `interval`. `None` for fewer than two
+/// readings.
+pub fn coverage(timestamps: &[i64], interval: Interval) -> Option<Coverage> {
+    let (&first, &last) = (timestamps.first()?, timestamps.last()?);
+    if timestamps.len() < 2 {
+        return None;
+    }
+    let step = interval.seconds();
+    let start = interval.bucket_start(first);
+    let buckets = (interval.bucket_start(last) - start) / step + 1;
+    let mut filled = 1;
+    let mut gap = (0, (first, first));
+    for (k, pair) in timestamps.windows(2).enumerate() {
+        if (pair[1] - start) / step != (pair[0] - start) / step {
+            filled += 1;
+        }
+        if pair[1] - pair[0] > gap.1 .1 - gap.1 .0 {
+            gap = (k + 1, (pair[0], pair[1]));
+        }
+    }
+    // Fewer readings before the gap than after: the stray is the first reading; else the first after it.
+    let stray = if gap.0 <= timestamps.len() - gap.0 {
+        first
+    } else {
+        gap.1 .1
+    };
+    Some(Coverage {
+        buckets,
+        filled,
+        largest_gap: gap.1,
+        stray,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::time::{parse_timestamp, DAY, HOUR};
+
+    #[test]
+    fn coverage_counts_buckets_and_finds_the_stray_reading() {
+        let stray = parse_timestamp("1900-01-01").unwrap();
+        let start = parse_timestamp("2021-01-01").unwrap();
+        let mut timestamps = vec![stray];
+        timestamps.extend((0..48).map(|k| start + k * HOUR));
+        let hourly = coverage(&timestamps, Interval::HOURLY).unwrap();
+        // 1900-01-01 00:00 to 2021-01-02 23:00: the 44,195 days to 2021-01-01, then 48 hours.
+        assert_eq!(hourly.buckets, 44_195 * 24 + 48);
+        assert_eq!(hourly.filled, 49);
+        assert_eq!(hourly.largest_gap, (stray, start));
+        assert_eq!(hourly.stray, stray);
+        let daily = coverage(&timestamps[1..], Interval::DAILY).unwrap();
+        assert_eq!((daily.buckets, daily.filled), (2, 2));
+        // A stray reading after the data is found too.
+        let mut late = timestamps[1..].to_vec();
+        late.push(start + 400 * DAY);
+        assert_eq!(coverage(&late, Interval::HOURLY).unwrap().stray, start + 400 * DAY);
+        assert_eq!(coverage(&[start], Interval::HOURLY), None);
+    }
 
     #[test]
     fn daily_means_align_on_midnight() {

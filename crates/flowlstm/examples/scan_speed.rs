@@ -12,12 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|d| 330.0 + 0.35 * d as f64 + [0.0, 4.0, 6.0, 5.0, 3.0, -12.0, -18.0][d % 7])
         .collect();
     let series = FlowSeries::new(days, daily, Interval::DAILY)?;
-    let criteria = Criteria {
-        raw_min: 300.0,
-        raw_max: 480.0,
-        normal_min: 290.0,
-        normal_max: 500.0,
-    };
+    let criteria = Criteria::with_levels(300.0, 480.0, 290.0, 500.0, 10.0);
     let identity = SeriesIdentity {
         site: "jangmyeong".into(),
         column: "flow".into(),

@@ -172,7 +172,7 @@ pub struct TrainConfig {
     pub hidden: usize,
     /// Stacked LSTM layers (2).
     pub layers: usize,
-    /// Passes over the training windows, at most (300 with early stopping; original 100).
+    /// Passes over the training windows, at most (300 with early stopping; original 700).
     pub epochs: usize,
     /// Windows per gradient step (64; original 32).
     pub batch_size: usize,
@@ -181,6 +181,9 @@ pub struct TrainConfig {
     /// Learning rate; the optimiser's default when `None` (recommended: 5e-3 for Adam; original:
     /// SGD's 0.01).
     pub learning_rate: Option<f64>,
+    /// Keras' time-based decay: step `k` (0-based, counted over all epochs) trains at
+    /// `learning_rate / (1 + decay · k)` (0 = constant; original 1e-7).
+    pub decay: f64,
     /// Shuffle windows each epoch (off, as the original).
     pub shuffle: bool,
     /// Seed of weight initialisation and shuffling (42): CPU runs repeat bit for bit.
@@ -209,6 +212,7 @@ impl Default for TrainConfig {
         TrainConfig {
             optimizer: Optimizer::Adam,
             learning_rate: Some(5e-3),
+            decay: 0.0,
             batch_size: 64,
             epochs: 300,
             validation_fraction: 0.2,
@@ -223,18 +227,20 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// The original `2_Learning_LSTM.py -l`: window 7, 2 × 50 units, SGD (lr 0.01, momentum 0.9),
-    /// 100 epochs of batches of 32 in order, the level as target, no calendar inputs.
+    /// The original `2_Learning_LSTM.py -l`, as its code has it: window 7, 2 × LSTM(50, tanh) and
+    /// Dense(periods = 1), SGD (lr 0.01, momentum 0.9, Keras' `decay=1e-7`), 700 epochs of batches
+    /// of 32 in order, MSE on min-max scaled levels, no calendar inputs.
     pub fn original() -> TrainConfig {
         TrainConfig {
             window: 7,
             periods: 1,
             hidden: 50,
             layers: 2,
-            epochs: 100,
+            epochs: 700,
             batch_size: 32,
             optimizer: Optimizer::Sgd,
             learning_rate: None,
+            decay: 1e-7,
             shuffle: false,
             seed: 42,
             train_fraction: 0.7,
@@ -246,13 +252,31 @@ impl TrainConfig {
         }
     }
 
+    /// A preset by name: `recommended` (or `default`) and `original`.
+    pub fn preset(name: &str) -> Result<TrainConfig, LstmError> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "recommended" | "default" => Ok(TrainConfig::default()),
+            "original" => Ok(TrainConfig::original()),
+            _ => Err(LstmError::UnknownPreset {
+                name: name.trim().to_string(),
+            }),
+        }
+    }
+
     /// The learning rate in force.
     pub fn learning_rate(&self) -> f64 {
         self.learning_rate
             .unwrap_or_else(|| self.optimizer.default_learning_rate())
     }
 
-    pub(crate) fn validate(&self) -> Result<(), LstmError> {
+    /// The learning rate of gradient step `step` (0-based, counted over all epochs), with Keras'
+    /// time-based decay: `rate / (1 + decay · step)`.
+    pub fn learning_rate_at(&self, step: usize) -> f64 {
+        self.learning_rate() / (1.0 + self.decay * step as f64)
+    }
+
+    /// Checks every setting before any work; each bad value gets its own error.
+    pub fn validate(&self) -> Result<(), LstmError> {
         let positive = [
             ("window", self.window),
             ("periods", self.periods),
@@ -264,11 +288,24 @@ impl TrainConfig {
         if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(LstmError::InvalidConfig(format!("{name} must be at least 1")));
         }
+        if let Some((name, value, limit)) =
+            crate::model::LIMITS.check(self.hidden, self.layers, self.window, self.periods)
+        {
+            return Err(LstmError::TooLarge { name, value, limit });
+        }
         let rate = self.learning_rate();
         if !(rate.is_finite() && rate > 0.0) {
             return Err(LstmError::InvalidConfig(format!(
                 "learning rate {rate}: must be a positive number"
             )));
+        }
+        if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
+            return Err(LstmError::TrainFraction {
+                fraction: self.train_fraction,
+            });
+        }
+        if !(self.decay.is_finite() && self.decay >= 0.0) {
+            return Err(LstmError::Decay { decay: self.decay });
         }
         if !(0.0..0.9).contains(&self.validation_fraction) {
             return Err(LstmError::InvalidConfig(format!(
@@ -290,6 +327,16 @@ pub struct PredictConfig {
     pub batch_size: usize,
     /// Where to run.
     pub device: DeviceChoice,
+}
+
+impl PredictConfig {
+    /// Checks the settings before any work.
+    pub fn validate(&self) -> Result<(), LstmError> {
+        if self.batch_size == 0 {
+            return Err(LstmError::BatchSize);
+        }
+        Ok(())
+    }
 }
 
 impl Default for PredictConfig {

@@ -36,6 +36,37 @@ pub enum LstmError {
         /// Why.
         reason: String,
     },
+    /// A model dimension beyond what flow builds (see `LIMITS`).
+    #[error("--{name} {value}: must be at most {limit}")]
+    TooLarge {
+        /// `hidden`, `layers`, `window` or `periods`.
+        name: &'static str,
+        /// What was given.
+        value: usize,
+        /// The most allowed.
+        limit: usize,
+    },
+    /// An inference batch of no windows.
+    #[error("--scan-batch-size / --batch-size 0: must be at least 1")]
+    BatchSize,
+    /// A preset name that is not one of flow's.
+    #[error("preset `{name}`: expected recommended or original")]
+    UnknownPreset {
+        /// What was given.
+        name: String,
+    },
+    /// A train fraction that leaves no training or no test part.
+    #[error("--train-fraction {fraction}: must be a number between 0 and 1 (exclusive), e.g. 0.7")]
+    TrainFraction {
+        /// What was given.
+        fraction: f64,
+    },
+    /// A learning-rate decay that is negative or not a number.
+    #[error("learning-rate decay {decay}: must be a finite number of 0 or more")]
+    Decay {
+        /// What was given.
+        decay: f64,
+    },
     /// A setting outside what the model accepts.
     #[error("invalid setting: {0}")]
     InvalidConfig(String),

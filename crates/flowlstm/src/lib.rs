@@ -13,7 +13,7 @@
 //! let days: Vec<i64> = (0..60).map(|d| d * 86_400).collect();
 //! let flow: Vec<f64> = (0..60).map(|d| 330.0 + 20.0 * ((d % 7) as f64)).collect();
 //! let series = FlowSeries::new(days, flow, Interval::DAILY)?;
-//! let criteria = Criteria { raw_min: 330.0, raw_max: 450.0, normal_min: 300.0, normal_max: 480.0 };
+//! let criteria = Criteria::with_levels(330.0, 450.0, 300.0, 480.0, 10.0);
 //! let identity = SeriesIdentity { site: "jangmyeong".into(), column: "flow".into() };
 //! let mut trained = train(&series, &criteria, &identity, &TrainConfig::default(), &mut |_| {})?;
 //! println!("{}", forecast(&trained.model, &series)?[0]);
@@ -31,7 +31,7 @@ mod train;
 
 pub use config::{DeviceChoice, Optimizer, PredictConfig, Target, TrainConfig};
 pub use error::{LstmError, Result};
-pub use model::{LstmModel, ModelMeta, FORMAT, META_FILE, WEIGHTS_FILE};
+pub use model::{Limits, LstmModel, ModelMeta, FORMAT, LIMITS, META_FILE, WEIGHTS_FILE};
 pub use predict::{forecast, scan, Anomaly, ForecastPoint, Label, Scan};
 pub use train::{rows_needed, train, EpochReport, Evaluation, SeriesIdentity, Training};
 

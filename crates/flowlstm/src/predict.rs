@@ -38,7 +38,7 @@ pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) 
     Ok(outputs)
 }
 
-/// A prediction outside the normal range.
+/// A prediction at or beyond one of the original's levels (`≥ U_level` or `≤ L_level`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Anomaly {
     /// Time of the predicted reading.
@@ -47,7 +47,7 @@ pub struct Anomaly {
     pub predicted: f64,
     /// What was measured at that time.
     pub actual: f64,
-    /// Which bound the prediction broke.
+    /// Which level the prediction reached.
     pub bound: Bound,
 }
 
@@ -56,15 +56,17 @@ pub struct Anomaly {
 pub struct Scan {
     /// Windows pushed through the model.
     pub windows: usize,
-    /// Predictions outside the normal range, in time order.
+    /// Predictions at or beyond the levels, in time order.
     pub anomalies: Vec<Anomaly>,
     /// Every prediction, in units: `predicted[i]` is for the reading at index `i + window`.
     pub predicted: Vec<f64>,
 }
 
 /// The original `-a` scan: every window of `window` readings predicts the next reading; each
-/// prediction outside `[normal_min, normal_max]` is an anomaly. `series` must be finite (cleaned).
+/// prediction `≥ U_level` or `≤ L_level` is an anomaly (the original's rule, inclusive at both
+/// levels). `series` must be finite (cleaned).
 pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Scan> {
+    config.validate()?;
     series.require_finite("anomaly scan input")?;
     let window = model.meta.window;
     if series.len() <= window {
@@ -106,12 +108,12 @@ pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> R
     })
 }
 
-/// Whether a forecast lies in the normal range.
+/// Whether a forecast is normal by the scan's rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Label {
-    /// Inside `[normal_min, normal_max]`.
+    /// Strictly between `L_level` and `U_level`.
     Normal,
-    /// Outside it.
+    /// At or beyond one of them.
     Abnormal,
 }
 
@@ -131,7 +133,7 @@ pub struct ForecastPoint {
     pub timestamp: i64,
     /// The predicted value, in units.
     pub predicted: f64,
-    /// Against the normal range.
+    /// By the scan's rule.
     pub label: Label,
 }
 

@@ -80,15 +80,39 @@ impl Drop for OneThread {
     }
 }
 
-/// The fewest rows for which the split leaves at least one training window and one test step.
-pub fn rows_needed(config: &TrainConfig) -> usize {
-    let need = config.window + config.periods;
-    (need..)
-        .find(|&n| {
-            let train = (n as f64 * config.train_fraction).floor() as usize;
-            train >= need && n - train >= config.periods
-        })
-        .unwrap_or(usize::MAX)
+/// The fewest rows for which the split leaves at least one training window and one test step, or
+/// `None` when the configuration is invalid (see [`TrainConfig::validate`]) or asks for more rows
+/// than any series holds.
+///
+/// Both counts, `floor(n · f)` training rows and `n − floor(n · f)` test rows, never fall as `n`
+/// grows, so a binary search finds the answer in a few dozen steps (counting up from zero took
+/// billions for a fraction near 0 or 1).
+pub fn rows_needed(config: &TrainConfig) -> Option<usize> {
+    config.validate().ok()?;
+    let fraction = config.train_fraction;
+    let need = config.window.checked_add(config.periods)?;
+    let enough = |n: usize| {
+        let train = (n as f64 * fraction).floor() as usize;
+        train >= need && n - train >= config.periods
+    };
+    // An upper end that surely holds: n · f ≥ need + 1 and n · (1 − f) ≥ periods + 1.
+    let upper = ((need + 1) as f64 / fraction).max((config.periods + 1) as f64 / (1.0 - fraction)) + 2.0;
+    if !(upper.is_finite() && upper < 1e15) {
+        return None;
+    }
+    let (mut low, mut high) = (need, upper.ceil() as usize);
+    if !enough(high) {
+        return None;
+    }
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if enough(middle) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    Some(low)
 }
 
 /// Trains on the first `train_fraction` of a preprocessed series and evaluates on the rest.
@@ -104,7 +128,9 @@ pub fn train(
 ) -> Result<Training> {
     config.validate()?;
     series.require_finite(&identity.column)?;
-    let need = rows_needed(config);
+    let need = rows_needed(config).ok_or(LstmError::TrainFraction {
+        fraction: config.train_fraction,
+    })?;
     if series.len() < need {
         return Err(flowcore::CoreError::TooFewRows {
             need,
@@ -170,9 +196,11 @@ pub fn train(
         batch_size: config.batch_size,
         optimizer: config.optimizer,
         learning_rate: config.learning_rate(),
+        decay: config.decay,
         seed: config.seed,
         final_loss: f64::NAN,
         weights_bytes: 0,
+        weights_sha256: String::new(),
         flow_version: env!("CARGO_PKG_VERSION").to_string(),
         torch_version: "2.13.0".to_string(),
     };
@@ -208,6 +236,7 @@ pub fn train(
     let mut since_best = 0;
     let mut last_loss = f64::NAN;
     let mut epochs_run = 0;
+    let mut step = 0;
     for epoch in 1..=config.epochs {
         let order = config
             .shuffle
@@ -232,7 +261,11 @@ pub fn train(
                 .network
                 .forward(&batch_inputs)
                 .mse_loss(&batch_targets, Reduction::Mean);
+            if config.decay > 0.0 {
+                optimizer.set_lr(config.learning_rate_at(step));
+            }
             optimizer.backward_step(&loss);
+            step += 1;
             total += loss.double_value(&[]) * length as f64;
         }
         last_loss = total / fit_samples as f64;

@@ -28,12 +28,8 @@ fn daily_series(days: usize) -> FlowSeries {
 type Indexed = Vec<(usize, f64)>;
 
 fn criteria() -> Criteria {
-    Criteria {
-        raw_min: 300.0,
-        raw_max: 480.0,
-        normal_min: 290.0,
-        normal_max: 500.0,
-    }
+    // U_level 500 + 0.1·20 = 502, L_level 290 − 0.1·10 = 289.
+    Criteria::with_levels(300.0, 480.0, 290.0, 500.0, 10.0)
 }
 
 fn identity() -> SeriesIdentity {
@@ -173,12 +169,33 @@ fn broken_model_folders_give_clear_errors() {
     let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
     assert!(error.to_string().contains("truncated"), "{error}");
 
-    // Same size, wrong bytes: libtorch's refusal is reported, not a crash.
-    std::fs::write(&weights, vec![b'x'; bytes.len()]).unwrap();
+    // Same size, other bytes: they are not the weights model.json describes.
+    let garbage = vec![b'x'; bytes.len()];
+    std::fs::write(&weights, &garbage).unwrap();
     let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
-    assert!(error.to_string().contains("cannot load the weights"), "{error}");
+    assert!(error.to_string().contains("SHA-256 differs"), "{error}");
 
-    std::fs::write(dir.path().join("model.json"), "{\"format\": \"flow-lstm/1\"}").unwrap();
+    // Garbage that model.json vouches for: the safetensors reader's refusal, not a crash.
+    let meta_path = dir.path().join("model.json");
+    let mut meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    use sha2::Digest as _;
+    meta["weights_sha256"] = serde_json::json!(sha2::Sha256::digest(&garbage)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>());
+    std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    assert!(error.to_string().contains("not a safetensors file"), "{error}");
+
+    std::fs::write(&meta_path, "{\"format\": \"flow-lstm/1\"}").unwrap();
+    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("model format `flow-lstm/1`, this flow reads `flow-lstm/2`; retrain the model"),
+        "{error}"
+    );
+    std::fs::write(&meta_path, "{\"format\": \"flow-lstm/2\"}").unwrap();
     let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
     assert!(error.to_string().contains("not a flow model description"), "{error}");
 }
@@ -200,7 +217,14 @@ fn a_model_for_another_site_or_interval_is_refused() {
     let folder = std::path::Path::new("Output/x");
     let error = trained
         .model
-        .check_fits(folder, "hoeryong", Interval::DAILY)
+        .check_fits(
+            folder,
+            &SeriesIdentity {
+                site: "hoeryong".into(),
+                ..identity()
+            },
+            Interval::DAILY,
+        )
         .unwrap_err();
     assert!(
         error
@@ -210,7 +234,7 @@ fn a_model_for_another_site_or_interval_is_refused() {
     );
     let error = trained
         .model
-        .check_fits(folder, "jangmyeong", Interval::HOURLY)
+        .check_fits(folder, &identity(), Interval::HOURLY)
         .unwrap_err();
     assert!(
         error
@@ -218,7 +242,19 @@ fn a_model_for_another_site_or_interval_is_refused() {
             .contains("trained at interval daily, the data is hourly"),
         "{error}"
     );
-    assert!(trained.model.check_fits(folder, "jangmyeong", Interval::DAILY).is_ok());
+    assert!(trained.model.check_fits(folder, &identity(), Interval::DAILY).is_ok());
+    let other_column = SeriesIdentity {
+        column: "장명(배) 유출유량 순시".into(),
+        ..identity()
+    };
+    let error = trained
+        .model
+        .check_fits(folder, &other_column, Interval::DAILY)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("trained on column `장명(배) 유입유량 순시`"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -288,7 +324,7 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
         batch_size: 64,
         device: DeviceChoice::Cpu,
     };
-    model.meta.criteria.normal_max = 10_000.0;
+    model.meta.criteria.upper_level = 10_000.0;
     let wide = scan(&model, &minutes, &small_batches).unwrap();
     assert_eq!(wide.windows, 600 - 7);
     assert!(wide.anomalies.is_empty());
@@ -302,7 +338,7 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
     let calm_max = calm.iter().map(|p| p.1).fold(f64::MIN, f64::max);
     let surge_max = surge.iter().map(|p| p.1).fold(f64::MIN, f64::max);
     assert!(surge_max > calm_max + 5.0, "surge {surge_max} calm {calm_max}");
-    model.meta.criteria.normal_max = (calm_max + surge_max) / 2.0;
+    model.meta.criteria.upper_level = (calm_max + surge_max) / 2.0;
     let result = scan(&model, &minutes, &small_batches).unwrap();
     assert!(!result.anomalies.is_empty());
     for anomaly in &result.anomalies {
@@ -311,7 +347,7 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
             "{anomaly:?}"
         );
         assert_eq!(anomaly.bound, flowcore::Bound::Above);
-        assert!(anomaly.predicted > model.meta.criteria.normal_max);
+        assert!(anomaly.predicted >= model.meta.criteria.upper_level);
     }
     // Batch size changes nothing but speed.
     let one_batch = scan(
@@ -326,6 +362,94 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
     assert_eq!(one_batch, result);
     let error = scan(&model, &minutes.slice(0, 7), &small_batches).unwrap_err();
     assert_eq!(error.to_string(), "need at least 8 rows at interval 1min, have 7");
+}
+
+#[test]
+fn a_train_fraction_without_both_parts_is_refused_at_once() {
+    let series = daily_series(60);
+    for fraction in [1.0, 0.0, -0.5, f64::NAN, f64::INFINITY] {
+        let config = TrainConfig {
+            train_fraction: fraction,
+            ..quick()
+        };
+        assert_eq!(flowlstm::rows_needed(&config), None);
+        let error = train(&series, &criteria(), &identity(), &config, &mut |_| {}).unwrap_err();
+        assert!(matches!(error, LstmError::TrainFraction { .. }), "{fraction}: {error}");
+    }
+    // Valid but extreme: the rows needed are found at once, and the short series is refused by count.
+    let tiny = TrainConfig {
+        train_fraction: 1e-9,
+        ..quick()
+    };
+    assert_eq!(flowlstm::rows_needed(&tiny), Some(8_000_000_000));
+    let nearly_all = TrainConfig {
+        train_fraction: 0.999,
+        ..quick()
+    };
+    // 9 rows: floor(8.991) = 8 training rows (one window of 7 + 1) and 1 test row.
+    assert_eq!(flowlstm::rows_needed(&nearly_all), Some(9));
+    // 0.7: 11 rows give floor(7.7) = 7 training rows, one short; 12 give 8 and 4.
+    assert_eq!(flowlstm::rows_needed(&quick()), Some(12));
+    let half_year = TrainConfig {
+        periods: 30,
+        ..nearly_all
+    };
+    // n − floor(n · 0.999) ≥ 30 first holds at 29,001 rows (28,971.999 → 28,971 train, 30 test).
+    assert_eq!(flowlstm::rows_needed(&half_year), Some(29_001));
+    let error = train(&series, &criteria(), &identity(), &half_year, &mut |_| {}).unwrap_err();
+    assert_eq!(error.to_string(), "need at least 29001 rows at interval daily, have 60");
+}
+
+#[test]
+fn the_original_preset_is_the_original_code() {
+    let original = TrainConfig::original();
+    assert_eq!(
+        (
+            original.epochs,
+            original.batch_size,
+            original.window,
+            original.hidden,
+            original.layers
+        ),
+        (700, 32, 7, 50, 2)
+    );
+    assert_eq!(
+        (original.optimizer, original.learning_rate(), original.decay),
+        (Optimizer::Sgd, 0.01, 1e-7)
+    );
+    // Keras' time-based decay: lr / (1 + decay · iterations), iterations counted from 0.
+    assert_eq!(original.learning_rate_at(0), 0.01);
+    assert_eq!(original.learning_rate_at(10_000_000), 0.01 / 2.0);
+    // 700 epochs of 8 batches (256 training rows → 249 windows) end at step 5,599.
+    assert!((original.learning_rate_at(5_599) - 0.01 / (1.0 + 5.599e-4)).abs() < 1e-15);
+    let negative = TrainConfig {
+        decay: -1e-7,
+        ..quick()
+    };
+    assert!(matches!(negative.validate(), Err(LstmError::Decay { .. })));
+    let series = daily_series(60);
+    let decayed = TrainConfig {
+        epochs: 3,
+        decay: 1e-3,
+        ..quick()
+    };
+    let trained = train(&series, &criteria(), &identity(), &decayed, &mut |_| {}).unwrap();
+    assert_eq!(trained.model.meta.decay, 1e-3);
+    let constant = train(
+        &series,
+        &criteria(),
+        &identity(),
+        &TrainConfig {
+            decay: 0.0,
+            ..decayed.clone()
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_ne!(
+        trained.model.meta.final_loss, constant.model.meta.final_loss,
+        "the decay reaches the optimiser"
+    );
 }
 
 #[test]

@@ -5,7 +5,6 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use statrs::statistics::Statistics;
 
 use crate::error::{ReportError, Result};
 
@@ -79,15 +78,13 @@ pub fn mase_scale(train: &[f64], season: usize) -> Option<f64> {
 
 /// Scores forecasts against the actual values.
 pub fn score(name: &str, actual: &[f64], predicted: &[f64], scale: f64) -> Score {
-    let n = actual.len().max(1) as f64;
-    let squared: f64 = actual.iter().zip(predicted).map(|(a, p)| (a - p).powi(2)).sum();
-    let absolute: f64 = actual.iter().zip(predicted).map(|(a, p)| (a - p).abs()).sum();
+    let mae = crate::stats::mae(actual, predicted);
     Score {
         name: name.to_string(),
-        rmse: (squared / n).sqrt(),
-        mae: absolute / n,
-        mase: absolute / n / scale,
-        variance_ratio: predicted.population_variance() / actual.population_variance(),
+        rmse: crate::stats::rmse(actual, predicted),
+        mae,
+        mase: mae / scale,
+        variance_ratio: crate::stats::sample_variance(predicted) / crate::stats::sample_variance(actual),
     }
 }
 

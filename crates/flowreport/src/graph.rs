@@ -236,10 +236,10 @@ pub struct ScanOverview<'a> {
     pub values: &'a [f64],
     /// Flagged points: time and value.
     pub flagged: &'a [(i64, f64)],
-    /// The normal range, drawn as a band.
-    pub normal_min: f64,
-    /// Upper bound of the band.
-    pub normal_max: f64,
+    /// The lower end of the band drawn: the scan rule's `L_level`.
+    pub lower_level: f64,
+    /// The upper end of the band drawn: the scan rule's `U_level`.
+    pub upper_level: f64,
 }
 
 /// Keeps the minimum and maximum of each of `columns` time slices, so half a million readings draw
@@ -267,7 +267,8 @@ pub fn envelope(timestamps: &[i64], values: &[f64], columns: usize) -> Vec<(i64,
     points
 }
 
-/// The scanned series over its whole span, the normal range as a band and flagged points in red.
+/// The scanned series over its whole span, the band between the scan rule's levels (a prediction
+/// at or beyond them is abnormal) and flagged points in red.
 pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
     with_titles(
         "the anomaly-scan overview",
@@ -281,17 +282,17 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                     .values
                     .iter()
                     .copied()
-                    .chain([overview.normal_min, overview.normal_max]),
+                    .chain([overview.lower_level, overview.upper_level]),
             );
             let range = time_range(overview.timestamps);
             let mut chart = dated_chart(area, overview.timestamps, (low, high), "Values", 0)?;
             chart
                 .draw_series([Rectangle::new(
-                    [(range.start, overview.normal_min), (range.end, overview.normal_max)],
+                    [(range.start, overview.lower_level), (range.end, overview.upper_level)],
                     BAND_COLOUR.filled(),
                 )])
                 .map_err(|e| e.to_string())?
-                .label("Normal range")
+                .label("L_level .. U_level")
                 .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], BAND_COLOUR.filled()));
             chart
                 .draw_series(LineSeries::new(
@@ -434,8 +435,8 @@ mod tests {
             timestamps: &timestamps,
             values: &values,
             flagged: &[(60_000, 395.0)],
-            normal_min: 310.0,
-            normal_max: 390.0,
+            lower_level: 310.0,
+            upper_level: 390.0,
         })
         .unwrap();
         assert!(count(&image, BAND_COLOUR) > 10_000);

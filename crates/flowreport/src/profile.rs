@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use flowcore::files::python_float;
 use serde::Serialize;
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
@@ -17,12 +18,31 @@ pub struct StageProfile {
     pub cpu_percent: f64,
     /// Peak resident memory of the process so far, in bytes.
     pub peak_rss_bytes: u64,
+    /// Resident memory when the stage ended, in bytes: what the original's psutil line showed.
+    #[serde(default)]
+    pub current_rss_bytes: u64,
 }
 
 impl StageProfile {
-    /// Peak memory in GB, as the original printed it.
+    /// Peak memory in GB (10⁹ bytes), flow's figure.
     pub fn peak_rss_gb(&self) -> f64 {
         self.peak_rss_bytes as f64 / 1e9
+    }
+
+    /// The original's three closing lines for this span: ` 3.9442 sec`, `cpu usage\t\t: 98.2 %`
+    /// (CPU time over wall time, as `ps`'s %CPU over a process's life, to one decimal) and
+    /// `memory usage\t\t: 0.15 GB` (the resident memory at the end in GiB, 2³⁰ bytes, rounded to two
+    /// decimals as Python's `round(x, 2)` prints). flow's own figure is the peak, in GB of 10⁹ bytes.
+    pub fn original_lines(&self) -> String {
+        let cpu = python_float((self.cpu_percent * 10.0).round() / 10.0);
+        // The original's samples print 100 % but 98.2 %: a whole percentage without its `.0`.
+        let cpu = cpu.strip_suffix(".0").unwrap_or(&cpu);
+        let gib = self.current_rss_bytes as f64 / f64::from(1u32 << 30);
+        format!(
+            " {:.4} sec\ncpu usage\t\t: {cpu} %\nmemory usage\t\t: {} GB\n",
+            self.seconds,
+            python_float((gib * 100.0).round() / 100.0)
+        )
     }
 }
 
@@ -76,6 +96,7 @@ impl Profiler {
                 0.0
             },
             peak_rss_bytes: peak_rss().unwrap_or(0).max(memory),
+            current_rss_bytes: memory,
         }
     }
 
@@ -165,9 +186,34 @@ mod tests {
                 seconds: 0.1,
                 cpu_percent: 0.0,
                 peak_rss_bytes: 1,
+                current_rss_bytes: 1,
             },
         ]);
         assert!(table.lines().last().unwrap().starts_with("total"));
         assert_eq!(table.lines().count(), 4);
+        assert!(profile.current_rss_bytes > 64 << 20, "{profile:?}");
+    }
+
+    #[test]
+    fn the_original_usage_lines() {
+        let profile = StageProfile {
+            stage: "run".into(),
+            seconds: 3.94421,
+            cpu_percent: 98.24,
+            peak_rss_bytes: 200_000_000,
+            current_rss_bytes: 161_061_274, // 0.15 GiB
+        };
+        assert_eq!(
+            profile.original_lines(),
+            " 3.9442 sec\ncpu usage\t\t: 98.2 %\nmemory usage\t\t: 0.15 GB\n"
+        );
+        let busy = StageProfile {
+            cpu_percent: 99.96,
+            current_rss_bytes: 1_181_116_006, // 1.1 GiB
+            ..profile
+        };
+        assert!(busy
+            .original_lines()
+            .ends_with("cpu usage\t\t: 100 %\nmemory usage\t\t: 1.1 GB\n"));
     }
 }

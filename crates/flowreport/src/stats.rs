@@ -2,14 +2,15 @@
 
 use std::fmt::Write as _;
 
+use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
 use serde::Serialize;
 use statrs::statistics::Statistics;
 
 use crate::error::{ReportError, Result};
 
-/// How well predictions match measurements. Variances are population variances (numpy's `var`,
-/// as the original printed).
+/// How well predictions match measurements. Variances are sample variances (ddof = 1), as pandas'
+/// `.var()` and `.std()` that the original printed; σ is the residuals' sample standard deviation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Accuracy {
     /// Number of points compared.
@@ -48,7 +49,7 @@ impl Accuracy {
         self.predicted_variance / self.actual_variance
     }
 
-    /// Standard deviation of the residuals.
+    /// Sample standard deviation of the residuals (ddof = 1): the σ of the `k·σ` outlier rule.
     pub fn residual_sigma(&self) -> f64 {
         self.residual_variance.sqrt()
     }
@@ -79,12 +80,51 @@ fn check(actual: &[f64], predicted: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// Root mean squared error of `predicted` against `actual` (pairs beyond the shorter are ignored;
+/// 0 for none). Every RMSE flow prints comes from here.
+pub fn rmse(actual: &[f64], predicted: &[f64]) -> f64 {
+    let n = actual.len().min(predicted.len());
+    if n == 0 {
+        return 0.0;
+    }
+    let squared: f64 = actual.iter().zip(predicted).map(|(a, p)| (a - p) * (a - p)).sum();
+    (squared / n as f64).sqrt()
+}
+
+/// Mean absolute error, on the same terms as [`rmse`].
+pub fn mae(actual: &[f64], predicted: &[f64]) -> f64 {
+    let n = actual.len().min(predicted.len());
+    if n == 0 {
+        return 0.0;
+    }
+    actual.iter().zip(predicted).map(|(a, p)| (a - p).abs()).sum::<f64>() / n as f64
+}
+
+/// Sample variance (ddof = 1, pandas' `.var()`); 0 for fewer than two values.
+pub fn sample_variance(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return 0.0;
+    }
+    values.variance()
+}
+
+/// The original's evaluation error: it compared the prediction for step `t + window` with the
+/// actual value of step `t` (its test windows were built from the test part alone, and
+/// `test.iloc[0:len(preds)]` was taken as their actual values). `actual[k]` and `predicted[k]` are
+/// the same step here, aligned as flow aligns them; the result is what the original would have
+/// printed as RMSE, over `len − window` points. `None` when there are no such points.
+pub fn misaligned_rmse(actual: &[f64], predicted: &[f64], window: usize) -> Option<(f64, usize)> {
+    let n = actual.len().min(predicted.len());
+    let points = n.checked_sub(window).filter(|p| *p > 0)?;
+    Some((rmse(&actual[..points], &predicted[window..window + points]), points))
+}
+
 /// Computes every statistic. Refuses empty, mismatched or non-finite input, and a constant actual
 /// series, whose zero variance makes the ratios meaningless.
 pub fn accuracy(actual: &[f64], predicted: &[f64]) -> Result<Accuracy> {
     check(actual, predicted)?;
     let residuals: Vec<f64> = actual.iter().zip(predicted).map(|(a, p)| a - p).collect();
-    let actual_variance = actual.population_variance();
+    let actual_variance = sample_variance(actual);
     if actual_variance == 0.0 {
         return Err(ReportError::ConstantSeries { value: actual[0] });
     }
@@ -98,15 +138,15 @@ pub fn accuracy(actual: &[f64], predicted: &[f64]) -> Result<Accuracy> {
         points: actual.len(),
         actual_min: actual.min(),
         actual_max: actual.max(),
-        rmse: residuals.iter().map(|r| r * r).mean().sqrt(),
-        mae: residuals.iter().map(|r| r.abs()).mean(),
+        rmse: rmse(actual, predicted),
+        mae: mae(actual, predicted),
         mape_percent: (!percentages.is_empty()).then(|| percentages.as_slice().mean()),
         actual_mean: actual.mean(),
         actual_variance,
         predicted_mean: predicted.mean(),
-        predicted_variance: predicted.population_variance(),
+        predicted_variance: sample_variance(predicted),
         residual_mean: residuals.as_slice().mean(),
-        residual_variance: residuals.as_slice().population_variance(),
+        residual_variance: sample_variance(&residuals),
         residual_min: residuals.as_slice().min(),
         residual_max: residuals.as_slice().max(),
     })
@@ -216,6 +256,85 @@ pub fn render(accuracy: &Accuracy, outliers: &[Outlier], k: f64) -> String {
     text
 }
 
+/// A column of numbers as pandas prints a float Series: six decimals, trailing zeros that every
+/// value shares trimmed (one decimal kept), a sign place before each, right-aligned.
+fn pandas_column(values: &[f64]) -> Vec<String> {
+    let mut texts: Vec<String> = values.iter().map(|v| format!("{v:.6}")).collect();
+    while texts
+        .iter()
+        .all(|t| t.ends_with('0') && t.len() - t.find('.').unwrap_or(0) > 2)
+    {
+        for text in &mut texts {
+            text.pop();
+        }
+    }
+    let texts: Vec<String> = texts
+        .into_iter()
+        .map(|t| if t.starts_with('-') { t } else { format!(" {t}") })
+        .collect();
+    let width = texts.iter().map(String::len).max().unwrap_or(0);
+    texts.into_iter().map(|t| format!("{t:>width$}")).collect()
+}
+
+/// The original's evaluation output, line for line and word for word (`Graph Analysis:` …
+/// `Number of Outliers: N`, then the outliers as pandas prints a Series of residuals indexed by
+/// time: all of them up to 60, else the first and last five). Numbers are written as Python writes
+/// them; the values are flow's (aligned, sample variances).
+pub fn render_original(accuracy: &Accuracy, outliers: &[Outlier]) -> String {
+    let a = accuracy;
+    let f = python_float;
+    let mut text = String::new();
+    let _ = writeln!(text, "Graph Analysis:");
+    let _ = writeln!(text, "X-axis: Time with {} points", a.points);
+    let _ = writeln!(
+        text,
+        "Y-axis: Values ranging from {} to {}",
+        f(a.actual_min),
+        f(a.actual_max)
+    );
+    let _ = writeln!(text);
+    let _ = writeln!(text, "Prediction Statistics:");
+    let _ = writeln!(text, "Mean Actual Value: {}", f(a.actual_mean));
+    let _ = writeln!(text, "Mean Predicted Value: {}", f(a.predicted_mean));
+    let _ = writeln!(text, "Variance of Actual Values: {}", f(a.actual_variance));
+    let _ = writeln!(text, "Variance of Predicted Values: {}", f(a.predicted_variance));
+    let _ = writeln!(text, "RMSE: {}", f(a.rmse));
+    let _ = writeln!(text);
+    let _ = writeln!(text, "Residuals Analysis:");
+    let _ = writeln!(text, "Mean Residual: {}", f(a.residual_mean));
+    let _ = writeln!(text, "Variance of Residuals: {}", f(a.residual_variance));
+    let _ = writeln!(text, "Min Residual: {}", f(a.residual_min));
+    let _ = writeln!(text, "Max Residual: {}", f(a.residual_max));
+    let _ = writeln!(text);
+    let _ = writeln!(text, "Number of Outliers: {}", outliers.len());
+    let _ = writeln!(text, "Outliers:");
+    if outliers.is_empty() {
+        let _ = writeln!(text, "Series([], dtype: float64)");
+        return text;
+    }
+    // pandas shows up to 60 rows; a longer Series shows its first and last five.
+    let shown: Vec<&Outlier> = if outliers.len() > 60 {
+        outliers[..5].iter().chain(&outliers[outliers.len() - 5..]).collect()
+    } else {
+        outliers.iter().collect()
+    };
+    let column = pandas_column(&shown.iter().map(|o| o.residual).collect::<Vec<_>>());
+    let width = column.first().map_or(0, String::len);
+    let _ = writeln!(text, "time");
+    for (row, (outlier, value)) in shown.iter().zip(&column).enumerate() {
+        if outliers.len() > 60 && row == 5 {
+            let _ = writeln!(text, "{:19}   {:^width$}", "", "...");
+        }
+        let _ = writeln!(text, "{}   {value}", format_timestamp(outlier.timestamp));
+    }
+    if outliers.len() > 60 {
+        let _ = writeln!(text, "Length: {}, dtype: float64", outliers.len());
+    } else {
+        let _ = writeln!(text, "dtype: float64");
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,15 +351,69 @@ mod tests {
         // |1/10| + |1/20| + |2/30| + 0 = 0.21667 / 4 = 5.4167 %
         assert!((a.mape_percent.unwrap() - 5.416_666_666_666_667).abs() < 1e-9);
         assert_eq!(a.actual_mean, 25.0);
-        assert_eq!(a.actual_variance, 125.0);
+        // Sample variances (ddof = 1), as pandas: actual deviations -15 -5 5 15 -> (225+25+25+225)/3.
+        assert!((a.actual_variance - 500.0 / 3.0).abs() < 1e-12);
         assert_eq!(a.predicted_mean, 24.5);
-        // Predicted: deviations -15.5 -3.5 3.5 15.5 -> (240.25*2 + 12.25*2)/4 = 126.25
-        assert!((a.predicted_variance - 126.25).abs() < 1e-9);
+        // Predicted: deviations -15.5 -3.5 3.5 15.5 -> (240.25*2 + 12.25*2)/3 = 505/3
+        assert!((a.predicted_variance - 505.0 / 3.0).abs() < 1e-9);
         assert_eq!(a.residual_mean, 0.5);
-        // Residual deviations 0.5 -1.5 1.5 -0.5 -> (0.25+2.25+2.25+0.25)/4 = 1.25
-        assert!((a.residual_variance - 1.25).abs() < 1e-12);
+        // Residual deviations 0.5 -1.5 1.5 -0.5 -> (0.25+2.25+2.25+0.25)/3 = 5/3; σ = 1.29099…
+        assert!((a.residual_variance - 5.0 / 3.0).abs() < 1e-12);
+        assert!((a.residual_sigma() - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
         assert_eq!((a.residual_min, a.residual_max), (-1.0, 2.0));
         assert_eq!((a.actual_min, a.actual_max), (10.0, 40.0));
+    }
+
+    #[test]
+    fn the_original_misalignment_by_hand() {
+        // Step t's prediction is scored against step t - 2's actual (window 2): pairs (10, 32), (20, 41),
+        // (30, 50) -> residuals -22, -21, -20 -> RMSE sqrt((484 + 441 + 400) / 3).
+        let actual = [10.0, 20.0, 30.0, 40.0, 50.0];
+        let predicted = [11.0, 19.0, 32.0, 41.0, 50.0];
+        let (misaligned, points) = misaligned_rmse(&actual, &predicted, 2).unwrap();
+        assert_eq!(points, 3);
+        assert!((misaligned - (1325.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        // Aligned: residuals -1, 1, -2, -1, 0 -> squares 1 + 1 + 4 + 1 + 0 = 7 over 5.
+        assert!((rmse(&actual, &predicted) - (7.0f64 / 5.0).sqrt()).abs() < 1e-12);
+        assert_eq!(misaligned_rmse(&actual, &predicted, 5), None);
+        assert_eq!(sample_variance(&[4.0]), 0.0);
+    }
+
+    #[test]
+    fn the_original_lines_word_for_word() {
+        let actual = [10.0, 20.0, 30.0, 40.0];
+        let predicted = [9.0, 21.0, 28.0, 40.0];
+        let a = accuracy(&actual, &predicted).unwrap();
+        let outlier = Outlier {
+            timestamp: 1_577_836_800,
+            actual: 30.0,
+            predicted: 28.0,
+            residual: 2.0,
+        };
+        let text = render_original(&a, &[outlier]);
+        let expected = "Graph Analysis:\nX-axis: Time with 4 points\nY-axis: Values ranging from 10.0 to 40.0\n\n\
+            Prediction Statistics:\nMean Actual Value: 25.0\nMean Predicted Value: 24.5\n\
+            Variance of Actual Values: 166.66666666666666\nVariance of Predicted Values: 168.33333333333334\n\
+            RMSE: 1.224744871391589\n\nResiduals Analysis:\nMean Residual: 0.5\n\
+            Variance of Residuals: 1.6666666666666667\nMin Residual: -1.0\nMax Residual: 2.0\n\n\
+            Number of Outliers: 1\nOutliers:\ntime\n2020-01-01 00:00:00    2.0\ndtype: float64\n";
+        assert_eq!(text, expected);
+        assert!(render_original(&a, &[]).ends_with("Number of Outliers: 0\nOutliers:\nSeries([], dtype: float64)\n"));
+        // Over 60: the first and last five, as pandas.
+        let many: Vec<Outlier> = (0..68)
+            .map(|k| Outlier {
+                timestamp: 1_577_836_800 + k * 600,
+                residual: if k % 2 == 0 { 2.128493 } else { -6.248434 },
+                ..outlier
+            })
+            .collect();
+        let text = render_original(&a, &many);
+        let tail: Vec<&str> = text.lines().skip_while(|l| *l != "time").collect();
+        assert_eq!(tail.len(), 13, "{text}");
+        assert_eq!(tail[1], "2020-01-01 00:00:00    2.128493");
+        assert_eq!(tail[2], "2020-01-01 00:10:00   -6.248434");
+        assert_eq!(tail[6], "                         ...   ");
+        assert_eq!(tail[12], "Length: 68, dtype: float64");
     }
 
     #[test]

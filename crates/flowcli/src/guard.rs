@@ -1,0 +1,109 @@
+//! What a command holds while it writes one site's folder: a lock (one command per folder), a
+//! check that no output overwrites the input, and a marker while a run rewrites the folder.
+
+use std::path::{Path, PathBuf};
+
+use flowcore::files::FolderLock;
+
+use crate::output::SiteDirs;
+use crate::pipeline::CliResult;
+
+/// The marker a run leaves in a site folder until its report is written: a folder holding it
+/// after the run ended mixes files of two runs.
+const INCOMPLETE: &str = ".run-incomplete";
+
+/// A claim on one site folder for the length of a command.
+pub(crate) struct SiteGuard {
+    _lock: FolderLock,
+    marker: Option<PathBuf>,
+}
+
+impl SiteGuard {
+    /// Claims the site folder for `command`, after checking that `input` does not lie inside it
+    /// (a run would replace its own input with its output). Says so when an earlier run into the
+    /// folder did not finish.
+    pub(crate) fn claim(dirs: &SiteDirs, command: &str, input: Option<&Path>) -> CliResult<SiteGuard> {
+        if let Some(input) = input {
+            refuse_overwriting(input, &dirs.root)?;
+        }
+        let lock = FolderLock::acquire(&dirs.root, command)?;
+        let marker = dirs.root.join(INCOMPLETE);
+        if let Ok(started) = std::fs::read_to_string(&marker) {
+            println!(
+                "note             {}: a `flow run` started {} did not finish; its files may sit beside older ones",
+                dirs.root.display(),
+                started.trim()
+            );
+        }
+        Ok(SiteGuard {
+            _lock: lock,
+            marker: None,
+        })
+    }
+
+    /// Marks the folder as being rewritten by a run, until [`SiteGuard::finish`].
+    pub(crate) fn begin_run(&mut self, dirs: &SiteDirs) -> CliResult {
+        let marker = dirs.root.join(INCOMPLETE);
+        let started = flowcore::time::format_timestamp(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        );
+        std::fs::write(&marker, format!("{started} UTC\n")).map_err(|e| format!("{}: {e}", marker.display()))?;
+        self.marker = Some(marker);
+        Ok(())
+    }
+
+    /// Whether the site folder holds anything but the lock and the marker.
+    pub(crate) fn holds_outputs(dirs: &SiteDirs) -> bool {
+        std::fs::read_dir(&dirs.root).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| !matches!(e.file_name().to_str(), Some(".flow.lock" | INCOMPLETE)))
+        })
+    }
+
+    /// The run's files are all written (its report last): the folder is one run's again.
+    pub(crate) fn finish(mut self) {
+        if let Some(marker) = self.marker.take() {
+            let _ = std::fs::remove_file(marker);
+        }
+    }
+}
+
+/// Refuses an input inside the folder the command rewrites.
+fn refuse_overwriting(input: &Path, root: &Path) -> CliResult {
+    let (Ok(input), Ok(root)) = (input.canonicalize(), canonical_folder(root)) else {
+        return Ok(());
+    };
+    if input.starts_with(&root) {
+        return Err(format!(
+            "{}: the input lies inside {}, which this command rewrites; copy it elsewhere or choose another --output-dir",
+            input.display(),
+            root.display()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A folder's canonical path, also when it does not exist yet (its nearest existing ancestor's,
+/// with the rest appended).
+fn canonical_folder(folder: &Path) -> std::io::Result<PathBuf> {
+    let absolute = if folder.is_absolute() {
+        folder.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(folder)
+    };
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        rest.push(existing.file_name().map(PathBuf::from).unwrap_or_default());
+        existing = existing.parent().unwrap_or(Path::new("/"));
+    }
+    let mut canonical = existing.canonicalize()?;
+    for part in rest.iter().rev() {
+        canonical.push(part);
+    }
+    Ok(canonical)
+}

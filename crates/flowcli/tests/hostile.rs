@@ -1,0 +1,395 @@
+//! The binary as a hostile user and an unlucky operator treat it: extreme values, stray rows,
+//! devices, huge sizes in files and flags, concurrent and interrupted runs, a stuck meter among many
+//! sites, and content real exports have. Each case: one clear line or a correct result, no hang, no
+//! panic, nothing half-written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+mod common;
+use common::{assert_refused, files_under, fixture, flow, stderr, stdout, write};
+
+/// `time,value` text of `hours` hourly readings from 2021-01-01 with a daily cycle.
+fn hourly(hours: usize) -> String {
+    let mut text = String::from("time,value\n");
+    for h in 0..hours {
+        let value = 300.0 + 40.0 * ((h % 24) as f64 / 24.0 * std::f64::consts::TAU).sin() + (h % 7) as f64;
+        let _ = writeln!(text, "2021-01-{:02} {:02}:00,{value:.1}", 1 + h / 24, h % 24);
+    }
+    text
+}
+
+const QUICK: [&str; 6] = ["--interval", "hourly", "--epochs", "2", "--hidden", "4"];
+
+#[test]
+fn extreme_readings_are_data_errors_and_nothing_infinite_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = hourly(14 * 24);
+    text = text.replacen(",300.0\n", ",1e308\n", 1);
+    text.push_str("2021-01-15 00:00,-1e308\n");
+    let input = write(dir.path(), "extreme.csv", text.as_bytes());
+    let mut args = vec!["run", "--input", input.to_str().unwrap()];
+    args.extend(QUICK);
+    let output = flow(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.contains(
+            "out of range     2 readings beyond ±1e12 treated as missing (data errors); first: line 2 `1e308`"
+        ),
+        "{out}"
+    );
+    let root = dir.path().join("Output/jangmyeong");
+    let criteria = std::fs::read_to_string(root.join("Data_preprocessing/criteria.csv")).unwrap();
+    let model = std::fs::read_to_string(root.join("Learning_lstm/model.json")).unwrap();
+    for text in [&criteria, &model] {
+        assert!(
+            !text.contains("inf") && !text.contains("null") && !text.contains("NaN"),
+            "{text}"
+        );
+    }
+    assert!(root.join("Prediction/anomaly_scan.png").is_file());
+}
+
+#[test]
+fn a_stray_timestamp_is_named_and_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    for stray in ["1900-01-01 00:00", "0001-01-01 00:00"] {
+        let text = hourly(14 * 24).replacen("time,value\n", &format!("time,value\n{stray},250\n"), 1);
+        let input = write(dir.path(), "stray.csv", text.as_bytes());
+        let output = flow(
+            dir.path(),
+            &["run", "--input", input.to_str().unwrap(), "--interval", "hourly"],
+        );
+        let error = assert_refused(
+            &output,
+            "buckets at interval hourly have readings: the rest would be invented",
+        );
+        assert!(
+            error.contains(&format!("the stray row is line 2: `{stray},250`")),
+            "{error}"
+        );
+        assert!(!dir.path().join("Output").exists());
+    }
+}
+
+#[test]
+fn devices_pipes_and_huge_sizes_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = flow(dir.path(), &["preprocess", "--input", "/dev/zero"]);
+    assert_refused(&output, "/dev/zero: not a regular file");
+    let fifo = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // No writer: opening it would block for ever.
+    let output = flow(dir.path(), &["preprocess", "--input", fifo.to_str().unwrap()]);
+    assert_refused(&output, "pipe.csv: not a regular file");
+    let output = flow(dir.path(), &["demo-data", "--rows", "100000000000", "--out", "big.csv"]);
+    assert_refused(
+        &output,
+        "--rows 100000000000: the demo export has from 2 to at most 5000000 rows",
+    );
+    // 100,000 columns: the message lists twenty and counts the rest.
+    let mut header = String::from("time");
+    for k in 0..100_000 {
+        let _ = write!(header, ",c{k}");
+    }
+    let input = write(
+        dir.path(),
+        "wide.csv",
+        format!("{header}\n2021-01-01 00:00,1\n").as_bytes(),
+    );
+    let output = flow(
+        dir.path(),
+        &["preprocess", "--input", input.to_str().unwrap(), "--column", "nope"],
+    );
+    let error = assert_refused(&output, "no column `nope`; columns in the file: c0, c1, c2");
+    assert!(error.contains("c19 … and 99980 more") && error.len() < 400, "{error}");
+    assert!(!dir.path().join("Output").exists());
+}
+
+/// Every flag is checked (finite, in range) before anything is read or written: one line each.
+#[test]
+fn flags_are_checked_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("small_export_cp949.csv");
+    let input = input.to_str().unwrap();
+    let cases: [(&[&str], &str); 13] = [
+        (
+            &["train", "--hidden", "1000000000"],
+            "--hidden 1000000000: must be at most 1024",
+        ),
+        (
+            &["train", "--layers", "1000000000"],
+            "--layers 1000000000: must be at most 8",
+        ),
+        (&["run", "--window", "100000"], "--window 100000: must be at most 10000"),
+        (
+            &["train", "--outlier-sigma", "-1"],
+            "--outlier-sigma -1: must be a positive number",
+        ),
+        (
+            &["train", "--outlier-sigma", "nan"],
+            "--outlier-sigma NaN: must be a positive number",
+        ),
+        (
+            &["run", "--scan-batch-size", "0"],
+            "--scan-batch-size / --batch-size 0: must be at least 1",
+        ),
+        (
+            &["train", "--train-fraction", "1"],
+            "--train-fraction 1: must be a number between 0 and 1",
+        ),
+        (
+            &["train", "--train-fraction", "0"],
+            "--train-fraction 0: must be a number between 0 and 1",
+        ),
+        (
+            &["train", "--train-fraction", "NaN"],
+            "--train-fraction NaN: must be a number between 0 and 1",
+        ),
+        (
+            &["preprocess", "--level", "-1"],
+            "--level -1: must be a finite percentage of 0 or more",
+        ),
+        (&["preprocess", "--min", "nan"], "--min NaN: must be a finite number"),
+        (&["run", "--max", "inf"], "--max inf: must be a finite number"),
+        (&["preprocess", "--lang", "fr"], "--lang `fr`: expected en or ko"),
+    ];
+    for (args, message) in cases {
+        let mut all = args.to_vec();
+        all.extend(["--input", input]);
+        assert_refused(&flow(dir.path(), &all), message);
+        assert!(!dir.path().join("Output").exists(), "{args:?} wrote output");
+    }
+}
+
+/// Trains a small hourly model into `dir/Output/jangmyeong` and returns the input file.
+fn trained(dir: &Path, seed: &str) -> String {
+    let input = write(dir, "series.csv", hourly(20 * 24).as_bytes());
+    let input = input.to_str().unwrap().to_string();
+    let mut args = vec!["train", "--input", input.as_str(), "--seed", seed];
+    args.extend(QUICK);
+    let output = flow(dir, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    input
+}
+
+#[test]
+fn model_files_are_checked_field_by_field_and_as_one_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = trained(dir.path(), "1");
+    let learning = dir.path().join("Output/jangmyeong/Learning_lstm");
+    let meta_path = learning.join("model.json");
+    let original = std::fs::read_to_string(&meta_path).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let predict = || flow(dir.path(), &["predict", "--input", &input]);
+    let edit = |field: &str, value: serde_json::Value| {
+        let mut edited = meta.clone();
+        edited[field] = value;
+        std::fs::write(&meta_path, serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+    };
+    let cases = [
+        (
+            "hidden",
+            serde_json::json!(1_000_000_000u64),
+            "`hidden` is 1000000000: must be from 1 to 1024",
+        ),
+        (
+            "periods",
+            serde_json::json!(100_000),
+            "`periods` is 100000: must be from 1 to 10000",
+        ),
+        ("layers", serde_json::json!(1e9), "not a flow model description"),
+        (
+            "periods",
+            serde_json::json!(2),
+            "`head.weight` has shape [1, 4], model.json says [2, 4]",
+        ),
+        (
+            "layers",
+            serde_json::json!(3),
+            "10 tensors, a model of 3 layers holds 14",
+        ),
+        ("window", serde_json::json!(0), "`window` is 0: must be from 1 to 10000"),
+    ];
+    for (field, value, message) in cases {
+        edit(field, value);
+        assert_refused(&predict(), message);
+    }
+    std::fs::write(&meta_path, &original).unwrap();
+    assert!(predict().status.success());
+
+    // Killed between the two renames: new weights beside the old description (same size).
+    let old_weights = std::fs::read(learning.join("model.safetensors")).unwrap();
+    let old_meta = original.clone();
+    let mut args = vec!["train", "--input", input.as_str(), "--seed", "2"];
+    args.extend(QUICK);
+    assert!(flow(dir.path(), &args).status.success());
+    std::fs::write(learning.join("model.safetensors"), &old_weights).unwrap();
+    assert_ne!(std::fs::read_to_string(&meta_path).unwrap(), old_meta);
+    assert_refused(&predict(), "the weights do not match model.json (SHA-256 differs)");
+}
+
+#[test]
+fn one_command_per_folder_and_interrupted_runs_leave_no_trace_or_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = trained(dir.path(), "1");
+    let root = dir.path().join("Output/jangmyeong");
+    // Another live flow holds the folder (this test's own process stands in for it).
+    let holder = format!("{} flow run", std::process::id());
+    std::fs::write(root.join(".flow.lock"), format!("{holder}\n")).unwrap();
+    let output = flow(dir.path(), &["predict", "--input", &input]);
+    assert_refused(&output, &format!("Output/jangmyeong: in use by {holder}"));
+    // A lock left by a killed process is taken over; so are its temporary files.
+    std::fs::write(root.join(".flow.lock"), "4000000 flow run\n").unwrap();
+    let stale = root.join("Prediction/.abnormal.csv.4000000.tmp");
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::write(&stale, b"half").unwrap();
+    std::fs::write(root.join(".run-incomplete"), "2021-01-01 00:00:00 UTC\n").unwrap();
+    let output = flow(dir.path(), &["predict", "--input", &input]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("a `flow run` started 2021-01-01 00:00:00 UTC did not finish"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(!stale.exists(), "stale temporary removed");
+    assert!(!root.join(".flow.lock").exists(), "lock released");
+    let leftovers: Vec<_> = files_under(&root)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // An output that would overwrite the input is refused.
+    let preprocessed = root.join("Data_preprocessing/preprocessed.csv");
+    let before = std::fs::read(&preprocessed).unwrap();
+    let output = flow(
+        dir.path(),
+        &["run", "--input", preprocessed.to_str().unwrap(), "--interval", "hourly"],
+    );
+    assert_refused(&output, "the input lies inside");
+    assert_eq!(std::fs::read(&preprocessed).unwrap(), before);
+}
+
+#[test]
+fn columns_that_share_a_folder_name_get_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("time,a/b,a-b\n");
+    for h in 0..72 {
+        let _ = writeln!(
+            text,
+            "2021-01-{:02} {:02}:00,{},{}",
+            1 + h / 24,
+            h % 24,
+            100 + h % 5,
+            200 + h % 3
+        );
+    }
+    let input = write(dir.path(), "two.csv", text.as_bytes());
+    for (column, folder) in [("a/b", "a-b"), ("a-b", "a-b-2")] {
+        let output = flow(
+            dir.path(),
+            &["preprocess", "--input", input.to_str().unwrap(), "--column", column],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let series = std::fs::read_to_string(
+            dir.path()
+                .join(format!("Output/{folder}/Data_preprocessing/preprocessed.csv")),
+        )
+        .unwrap();
+        let first: f64 = series
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((column == "a/b") == (first < 150.0), "{column}: {series}");
+    }
+}
+
+#[test]
+fn a_stuck_meter_fails_its_site_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("저장시간,장명(배) 유입유량 순시,회룡(가) 유입유량 순시\n");
+    for h in 0..(20 * 24) {
+        let flow = 300.0 + 40.0 * ((h % 24) as f64 / 24.0 * std::f64::consts::TAU).sin();
+        let _ = writeln!(text, "2021/01/{:02} {}:00,{flow:.1},253", 1 + h / 24, h % 24);
+    }
+    let input = write(dir.path(), "sites.csv", text.as_bytes());
+    let mut args = vec!["run", "--input", input.to_str().unwrap(), "--sites", "all"];
+    args.extend(QUICK);
+    let output = flow(dir.path(), &args);
+    let error = assert_refused(
+        &output,
+        "sites.csv: 1 of 2 sites failed (hoeryong); the others finished",
+    );
+    assert!(!error.contains("jangmyeong"), "{error}");
+    let text = stdout(&output);
+    assert!(text.contains("== Failed sites: 1 of 2 =="), "{text}");
+    assert!(
+        text.contains("hoeryong         ") && text.contains("constant"),
+        "{text}"
+    );
+    let report = |site: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(format!("Output/{site}/report.json"))).unwrap())
+            .unwrap()
+    };
+    assert_eq!(report("jangmyeong")["status"], "ok");
+    assert_eq!(report("hoeryong")["status"], "failed");
+    assert!(report("hoeryong")["error"].as_str().unwrap().contains("constant"));
+    assert!(!dir.path().join("Output/hoeryong/.run-incomplete").exists());
+}
+
+#[test]
+fn content_real_exports_have() {
+    let dir = tempfile::tempdir().unwrap();
+    // Thousands separators in quoted cells are numbers, not gaps.
+    let text = "time,value\n2021-01-01 00:00,\"1,234\"\n2021-01-01 12:00,\"1,300.5\"\n2021-01-02 00:00,980\n2021-01-03 00:00,\"1,5\"\n2021-01-04 00:00,1000\n";
+    let input = write(dir.path(), "separators.csv", text.as_bytes());
+    // (--max 2000: on four days the level rule would correct the 1,267.25 mean; parsing is the point.)
+    let output = flow(
+        dir.path(),
+        &["preprocess", "--input", input.to_str().unwrap(), "--max", "2000"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.contains("separators       2 numbers written with thousands separators"),
+        "{out}"
+    );
+    // `1,5` is not a thousands form (a decimal comma?): missing, and named.
+    assert!(
+        out.contains("1 non-numeric (`-`, `#N/A`, …); first: line 5 `1,5`"),
+        "{out}"
+    );
+    let series =
+        std::fs::read_to_string(dir.path().join("Output/jangmyeong/Data_preprocessing/preprocessed.csv")).unwrap();
+    assert!(series.contains("2021-01-01 00:00:00,1267.25\n"), "{series}");
+
+    // Classic Mac line endings.
+    let input = write(dir.path(), "cr.csv", hourly(48).replace('\n', "\r").as_bytes());
+    let output = flow(
+        dir.path(),
+        &["preprocess", "--input", input.to_str().unwrap(), "--out", "cr"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("rows read        48"), "{}", stdout(&output));
+
+    // A cp949 file cut in the middle of a character: the offset of the cut, not of the first Hangul
+    // byte (where UTF-8 gave up). `저` is bytes 0-1, `장` starts at 2: cut after its first byte.
+    let bytes = std::fs::read(fixture("small_export_cp949.csv")).unwrap();
+    assert!(
+        bytes[0] >= 0x80 && bytes[2] >= 0x80,
+        "the header starts with two-byte Hangul"
+    );
+    let input = write(dir.path(), "cut.csv", &bytes[..3]);
+    let output = flow(dir.path(), &["preprocess", "--input", input.to_str().unwrap()]);
+    assert_refused(&output, "byte 2 is not valid in either");
+}
