@@ -576,6 +576,18 @@ fn without_input_the_demo_export_is_generated_once_and_reused() {
             .count(),
         368
     );
+    // A cache cut short (an interrupted copy, a full disk) is noticed and written again.
+    let cache = dir.path().join("cache/demo/jeongeup-demo-rows527041-seed2020.csv");
+    let whole = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, &whole[..5 << 20]).unwrap();
+    let output = flow(dir.path(), &["preprocess", "--site", "hoeryong"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("is incomplete (cut short?): generating it again"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(std::fs::read(&cache).unwrap(), whole);
 }
 
 /// Real data nobody here wrote: NAB's New York taxi demand with its five labelled incidents.

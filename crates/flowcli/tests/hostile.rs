@@ -107,6 +107,24 @@ fn devices_pipes_and_huge_sizes_are_refused_at_once() {
     );
     let error = assert_refused(&output, "no column `nope`; columns in the file: c0, c1, c2");
     assert!(error.contains("c19 … and 99980 more") && error.len() < 400, "{error}");
+    // The last of them is read without a schema of all the others.
+    let empty = ",".repeat(99_999);
+    let mut text = format!("{header}\n");
+    for day in 1..=3 {
+        let _ = writeln!(text, "2021-01-0{day} 00:00{empty},{}", 4 + day);
+    }
+    let input = write(dir.path(), "wide.csv", text.as_bytes());
+    let output = flow(
+        dir.path(),
+        &["preprocess", "--input", input.to_str().unwrap(), "--column", "c99999"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let series = std::fs::read_to_string(dir.path().join("Output/c99999/Data_preprocessing/preprocessed.csv")).unwrap();
+    assert!(
+        series.ends_with(",5\n2021-01-02 00:00:00,6\n2021-01-03 00:00:00,7\n"),
+        "{series}"
+    );
+    std::fs::remove_dir_all(dir.path().join("Output")).unwrap();
     assert!(!dir.path().join("Output").exists());
 }
 

@@ -385,6 +385,15 @@ impl Export {
     fn read_frame(&self, value_index: usize) -> Result<DataFrame> {
         let mut projection = vec![self.time_index, value_index];
         projection.sort_unstable();
+        // A header of thousands of columns would make polars build a schema of every one of them
+        // (1.8 GB for 5,000,000): hand it only the two columns needed, cut out line by line.
+        let narrow;
+        let (text, projection) = if self.header.len() > WIDE_HEADER {
+            narrow = two_columns(&self.text, projection[0], projection[1]);
+            (narrow.as_str(), vec![0, 1])
+        } else {
+            (self.text.as_str(), projection)
+        };
         // Schema inference off: every cell arrives as text, so a stray `-` cannot fail the whole
         // column and each bad cell can be counted.
         CsvReadOptions::default()
@@ -393,13 +402,51 @@ impl Export {
             .with_projection(Some(Arc::new(projection)))
             .with_raise_if_empty(false)
             .map_parse_options(|options| options.with_truncate_ragged_lines(true))
-            .into_reader_with_file_handle(Cursor::new(self.text.as_bytes()))
+            .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
             .finish()
             .map_err(|error| CoreError::Csv {
                 path: self.path.clone(),
                 message: error.to_string(),
             })
     }
+}
+
+/// Headers wider than this are read through [`two_columns`].
+const WIDE_HEADER: usize = 1_000;
+
+/// The fields `first` and `second` (`first < second`) of every line, as a two-column CSV with one
+/// line per input line (so line numbers still match the file), quotes kept as written. Fields are
+/// found by counting commas outside quotes, without allocating the others.
+fn two_columns(text: &str, first: usize, second: usize) -> String {
+    let mut narrow = String::with_capacity(text.len().min(64 << 20));
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        let (mut field, mut start, mut quoted) = (0, 0, false);
+        let mut picked: [&str; 2] = ["", ""];
+        for (at, byte) in line.bytes().enumerate().chain(std::iter::once((line.len(), b','))) {
+            match byte {
+                b'"' => quoted = !quoted,
+                b',' if !quoted || at == line.len() => {
+                    if field == first {
+                        picked[0] = &line[start..at];
+                    } else if field == second {
+                        picked[1] = &line[start..at];
+                        break;
+                    }
+                    field += 1;
+                    start = at + 1;
+                }
+                _ => {}
+            }
+        }
+        if !line.trim().is_empty() {
+            narrow.push_str(picked[0]);
+            narrow.push(',');
+            narrow.push_str(picked[1]);
+        }
+        narrow.push('\n');
+    }
+    narrow
 }
 
 /// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`):
@@ -491,6 +538,21 @@ fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>) -> (Vec<i64>, Vec<f64
 /// Reads one series from a file in one call.
 pub fn read_series(path: &Path, selector: Selector<'_>) -> Result<Ingested> {
     Export::open(path)?.series(selector)
+}
+
+#[cfg(test)]
+mod wide_tests {
+    use super::two_columns;
+
+    #[test]
+    fn two_columns_are_cut_out_of_wide_lines() {
+        let text = "time,a,\"b,c\",d\r\n2021-01-01 00:00,1,\"2,5\",3\n\nshort\n";
+        assert_eq!(
+            two_columns(text, 0, 2),
+            "time,\"b,c\"\n2021-01-01 00:00,\"2,5\"\n\nshort,\n"
+        );
+        assert_eq!(two_columns(text, 1, 3), "a,d\n1,3\n\n,\n");
+    }
 }
 
 #[cfg(test)]
