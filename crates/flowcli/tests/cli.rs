@@ -699,6 +699,9 @@ fn presets_and_flags_reach_the_model() {
     );
     assert_eq!(m["feature_names"], serde_json::json!(["flow"]));
     assert_eq!(m["validation_samples"], 0);
+    // The original's Keras decay and levels travel with the model.
+    assert_eq!(m["decay"], 1e-7);
+    assert!(m["criteria"]["U_level"].as_f64().unwrap() > m["criteria"]["normal_max"].as_f64().unwrap());
     let output = flow(
         dir.path(),
         &[
