@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use flowcore::files::FolderLock;
 
+use crate::error::Result;
+use crate::observer::Observer;
 use crate::output::SiteDirs;
-use crate::pipeline::CliResult;
 
 /// The marker a run leaves in a site folder until its report is written: a folder holding it
 /// after the run ended mixes files of two runs.
@@ -22,14 +23,20 @@ impl SiteGuard {
     /// Claims the site folder for `command`, after checking that `input` does not lie inside it
     /// (a run would replace its own input with its output). Says so when an earlier run into the
     /// folder did not finish.
-    pub(crate) fn claim(dirs: &SiteDirs, command: &str, input: Option<&Path>) -> CliResult<SiteGuard> {
+    pub(crate) fn claim(
+        dirs: &SiteDirs,
+        command: &str,
+        input: Option<&Path>,
+        obs: &mut dyn Observer,
+    ) -> Result<SiteGuard> {
         if let Some(input) = input {
             refuse_overwriting(input, &dirs.root)?;
         }
         let lock = FolderLock::acquire(&dirs.root, command)?;
         let marker = dirs.root.join(INCOMPLETE);
         if let Ok(started) = std::fs::read_to_string(&marker) {
-            println!(
+            say!(
+                obs,
                 "note             {}: a `flow run` started {} did not finish; its files may sit beside older ones",
                 dirs.root.display(),
                 started.trim()
@@ -42,7 +49,7 @@ impl SiteGuard {
     }
 
     /// Marks the folder as being rewritten by a run, until [`SiteGuard::finish`].
-    pub(crate) fn begin_run(&mut self, dirs: &SiteDirs) -> CliResult {
+    pub(crate) fn begin_run(&mut self, dirs: &SiteDirs) -> Result {
         let marker = dirs.root.join(INCOMPLETE);
         let started = flowcore::time::format_timestamp(
             std::time::SystemTime::now()
@@ -72,7 +79,7 @@ impl SiteGuard {
 }
 
 /// Refuses an input inside the folder the command rewrites.
-fn refuse_overwriting(input: &Path, root: &Path) -> CliResult {
+fn refuse_overwriting(input: &Path, root: &Path) -> Result {
     let (Ok(input), Ok(root)) = (input.canonicalize(), canonical_folder(root)) else {
         return Ok(());
     };

@@ -10,7 +10,7 @@ use flowreport::profile::Profiler;
 
 /// How results are worded on the terminal.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum Lang {
+pub enum Lang {
     /// flow's layout, in English (default).
     #[default]
     En,
@@ -31,7 +31,7 @@ impl FromStr for Lang {
 
 /// One forecast line: flow's `time: … - predicted: 415.0, label: Normal`, or the original's
 /// `시간: 2021-01-02 00:00:00 - 예측 값: 389.445068359375, 레이블: Normal` (the value as Python prints it).
-pub(crate) fn forecast_line(point: &ForecastPoint, lang: Lang) -> String {
+pub fn forecast_line(point: &ForecastPoint, lang: Lang) -> String {
     match lang {
         Lang::En => point.to_string(),
         Lang::Ko => format!(
@@ -44,7 +44,7 @@ pub(crate) fn forecast_line(point: &ForecastPoint, lang: Lang) -> String {
 }
 
 /// The line for a scan that flagged nothing.
-pub(crate) fn no_anomalies_line(lang: Lang) -> &'static str {
+pub fn no_anomalies_line(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "No anomalies.",
         Lang::Ko => "이상치가 없습니다.",
@@ -52,16 +52,17 @@ pub(crate) fn no_anomalies_line(lang: Lang) -> &'static str {
 }
 
 /// The whole command's time, CPU and memory, printed at its end as the original's scripts did.
-pub(crate) struct Usage(Profiler);
+pub struct Usage(Profiler);
 
 impl Usage {
-    pub(crate) fn start() -> Usage {
+    /// Starts measuring the command.
+    pub fn start() -> Usage {
         Usage(Profiler::start())
     }
 
     /// The original's three lines (time, `cpu usage`, `memory usage`); flow's per-stage peak figures
     /// are printed with each stage.
-    pub(crate) fn finish(self) -> String {
+    pub fn finish(self) -> String {
         self.0.finish("command").original_lines()
     }
 }

@@ -361,6 +361,8 @@ fn a_stuck_meter_fails_its_site_only() {
     };
     assert_eq!(report("jangmyeong")["status"], "ok");
     assert_eq!(report("hoeryong")["status"], "failed");
+    let failed: flowcli::SiteReport = serde_json::from_value(report("hoeryong")).unwrap();
+    assert!(failed.job.is_none() && failed.error.is_some());
     assert!(report("hoeryong")["error"].as_str().unwrap().contains("constant"));
     assert!(!dir.path().join("Output/hoeryong/.run-incomplete").exists());
 }

@@ -1,9 +1,9 @@
 //! Missing readings: trim the ends, bridge short gaps with the last reading, interpolate long ones.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the missing readings of a series were handled.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FillReport {
     /// Missing readings before the first number, dropped.
     pub leading_dropped: usize,

@@ -193,7 +193,7 @@ pub fn compute_criteria(
 }
 
 /// How many values the outlier correction changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClipReport {
     /// Values above `U_level`, set to `normal_max`.
     pub clipped_high: usize,

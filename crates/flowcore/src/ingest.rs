@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use polars::prelude::{CsvReadOptions, DataFrame, SerReader};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
@@ -13,7 +13,7 @@ use crate::sites::{Site, TIME_HEADER};
 use crate::time::parse_timestamp;
 
 /// The text encoding a file was found in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TextEncoding {
     /// UTF-8 without a byte-order mark.
     Utf8,
@@ -129,7 +129,7 @@ pub struct Export {
 }
 
 /// What ingest saw while reading one column.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IngestReport {
     /// Data rows in the file.
     pub rows_read: usize,

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clean::{fill_gaps, finite_span, FillReport};
 use crate::criteria::{check_settings, clip_outliers, compute_criteria, ClipReport, Criteria};
@@ -12,7 +12,7 @@ use crate::series::{FlowSeries, Interval};
 use crate::time::is_weekend;
 
 /// Which days to keep.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DaySelection {
     /// Every day (default).
     #[default]
@@ -91,7 +91,7 @@ impl PreprocessConfig {
 }
 
 /// What preprocessing did, for the stage report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PreprocessSummary {
     /// Readings handed in, missing ones included.
     pub readings_in: usize,

@@ -35,5 +35,11 @@ pub use model::{Limits, LstmModel, ModelMeta, FORMAT, LIMITS, META_FILE, WEIGHTS
 pub use predict::{forecast, scan, Anomaly, ForecastPoint, Label, Scan};
 pub use train::{rows_needed, train, EpochReport, Evaluation, SeriesIdentity, Training};
 
+/// Sets how many threads libtorch and the CPU scan kernel use, for the whole process. `flow run`
+/// with several sites sets 1 once, before its sites start: the sites then share the cores.
+pub fn set_threads(threads: usize) {
+    tch::set_num_threads(i32::try_from(threads.max(1)).unwrap_or(i32::MAX));
+}
+
 /// The libtorch version flow is built against.
 pub const TORCH_VERSION: &str = "2.13.0";

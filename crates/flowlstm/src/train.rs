@@ -3,7 +3,7 @@
 use flowcore::time::format_timestamp;
 use flowcore::{make_windows, Criteria, FlowSeries};
 use tch::nn::OptimizerConfig;
-use tch::{nn, Kind, Reduction, Tensor};
+use tch::{nn, Reduction, Tensor};
 
 use crate::config::{Optimizer, TrainConfig};
 use crate::error::{LstmError, Result};
@@ -79,6 +79,28 @@ impl Drop for OneThread {
         tch::set_num_threads(self.previous);
     }
 }
+
+/// The order of `n` windows in `epoch`, from the seed alone (Fisher–Yates on SplitMix64): not
+/// libtorch's process-wide generator, which sites trained at the same time would share.
+fn permutation(n: usize, seed: u64, epoch: usize) -> Vec<i64> {
+    let mut state = seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<i64> = (0..n as i64).collect();
+    for i in (1..n).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+/// Held while the process-wide generator is seeded and a model's weights are drawn.
+static SEEDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The fewest rows for which the split leaves at least one training window and one test step, or
 /// `None` when the configuration is invalid (see [`TrainConfig::validate`]) or asks for more rows
@@ -158,6 +180,9 @@ pub fn train(
 
     let device = config.device.resolve()?;
     let _threads = (device == tch::Device::Cpu).then(OneThread::start);
+    // libtorch's random generator is one for the process: seeding and drawing the initial weights
+    // happen under a lock, so sites trained at the same time get the weights a lone run gets.
+    let seeding = SEEDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     tch::manual_seed(config.seed as i64);
     let validation_samples = if config.validation_fraction > 0.0 && windows.samples > 1 {
         ((windows.samples as f64 * config.validation_fraction).floor() as usize).clamp(1, windows.samples - 1)
@@ -205,6 +230,7 @@ pub fn train(
         torch_version: "2.13.0".to_string(),
     };
     let mut model = LstmModel::fresh(meta, device);
+    drop(seeding);
 
     let inputs = Tensor::from_slice(&windows.inputs)
         .view([windows.samples as i64, config.window as i64, features as i64])
@@ -240,7 +266,7 @@ pub fn train(
     for epoch in 1..=config.epochs {
         let order = config
             .shuffle
-            .then(|| Tensor::randperm(fit_samples as i64, (Kind::Int64, device)));
+            .then(|| Tensor::from_slice(&permutation(fit_samples, config.seed, epoch)).to_device(device));
         let mut total = 0.0;
         for start in (0..fit_samples).step_by(config.batch_size) {
             let length = config.batch_size.min(fit_samples - start) as i64;

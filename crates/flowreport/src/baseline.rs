@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ReportError, Result};
 
@@ -20,7 +20,7 @@ pub fn season_length(interval_seconds: i64) -> usize {
 }
 
 /// Accuracy of one forecaster on the test steps.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     /// Name of the forecaster.
     pub name: String,
@@ -89,7 +89,7 @@ pub fn score(name: &str, actual: &[f64], predicted: &[f64], scale: f64) -> Score
 }
 
 /// The model next to the baselines.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The model's score.
     pub model: Score,

@@ -4,11 +4,11 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use flowcore::files::python_float;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
 /// What one stage cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageProfile {
     /// Stage name.
     pub stage: String,
@@ -128,18 +128,26 @@ fn peak_rss() -> Option<u64> {
     Some(kilobytes * 1024)
 }
 
-/// The closing table of `flow run`: one row a stage and the total.
+/// The closing table of `flow run`: one row a stage and the total. The first column is as wide as
+/// the longest stage name (`hoeryong-daily-inflow/predict` with many sites), so the numbers stay
+/// in their columns.
 pub fn render_table(stages: &[StageProfile]) -> String {
+    let width = stages
+        .iter()
+        .map(|s| s.stage.chars().count())
+        .chain(["stage".len(), "total".len()])
+        .max()
+        .unwrap_or(5);
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{:<16} {:>12} {:>8} {:>12}",
+        "{:<width$} {:>12} {:>8} {:>12}",
         "stage", "time (sec)", "CPU %", "memory (GB)"
     );
     for stage in stages {
         let _ = writeln!(
             text,
-            "{:<16} {:>12.4} {:>8.0} {:>12.3}",
+            "{:<width$} {:>12.4} {:>8.0} {:>12.3}",
             stage.stage,
             stage.seconds,
             stage.cpu_percent,
@@ -153,7 +161,7 @@ pub fn render_table(stages: &[StageProfile]) -> String {
         0.0
     };
     let peak = stages.iter().map(|s| s.peak_rss_bytes).max().unwrap_or(0) as f64 / 1e9;
-    let _ = writeln!(text, "{:<16} {:>12.4} {:>8.0} {:>12.3}", "total", total, cpu, peak);
+    let _ = writeln!(text, "{:<width$} {:>12.4} {:>8.0} {:>12.3}", "total", total, cpu, peak);
     text
 }
 
@@ -191,6 +199,14 @@ mod tests {
         ]);
         assert!(table.lines().last().unwrap().starts_with("total"));
         assert_eq!(table.lines().count(), 4);
+        // A long site name widens the first column; every row keeps the same length.
+        let long = StageProfile {
+            stage: "a-very-long-site-name-of-an-export/predict".into(),
+            ..profile.clone()
+        };
+        let table = render_table(&[profile.clone(), long]);
+        let lengths: Vec<usize> = table.lines().map(|l| l.chars().count()).collect();
+        assert!(lengths.windows(2).all(|w| w[0] == w[1]), "{table}");
         assert!(profile.current_rss_bytes > 64 << 20, "{profile:?}");
     }
 

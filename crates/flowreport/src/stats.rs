@@ -4,14 +4,14 @@ use std::fmt::Write as _;
 
 use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::statistics::Statistics;
 
 use crate::error::{ReportError, Result};
 
 /// How well predictions match measurements. Variances are sample variances (ddof = 1), as pandas'
 /// `.var()` and `.std()` that the original printed; σ is the residuals' sample standard deviation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Accuracy {
     /// Number of points compared.
     pub points: usize,

@@ -1,0 +1,210 @@
+//! The commands besides `run`, as library calls: preprocess, train, predict, the site list and the
+//! demo export.
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::guard::SiteGuard;
+use crate::observer::Observer;
+use crate::options::{DeviceArgs, InputArgs, PredictArgs, PreprocessArgs, TrainArgs};
+use crate::original::Lang;
+use crate::output::SiteDirs;
+use crate::scan::predict_stage;
+use crate::settings::{is_original, preprocess_config, train_config, PredictPlan, Wording};
+use crate::site::{read_stage, target, thousands};
+use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
+use flowcore::files::{read_criteria_csv, read_series_csv};
+use flowcore::{PreprocessConfig, SITES};
+use flowlstm::{DeviceChoice, LstmModel, PredictConfig};
+use flowreport::profile::Profiler;
+
+/// `flow preprocess`: read the export, preprocess the site's column and write `preprocessed.csv`
+/// and `criteria.csv` (into `out` when given).
+pub fn preprocess_command(
+    input: &InputArgs,
+    args: &PreprocessArgs,
+    out: Option<&Path>,
+    obs: &mut dyn Observer,
+) -> Result {
+    let target = target(input)?;
+    let config = preprocess_config(args)?;
+    let (export, _) = read_stage(input, obs)?;
+    let target = target.unique_in(&export);
+    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    let out = out.unwrap_or(&dirs.preprocessing);
+    // `--out` names the folder itself: it is the one claimed.
+    let claimed = SiteDirs {
+        root: out.to_path_buf(),
+        ..dirs.clone()
+    };
+    let _guard = SiteGuard::claim(&claimed, "flow preprocess", Some(export.path()), obs)?;
+    preprocess_stage(&export, &target, &config, Some(out), obs)?;
+    Ok(())
+}
+
+/// `flow train`: preprocess (or reuse the preprocessed files when no input is given), train and
+/// evaluate; writes the model folder and the evaluation files.
+pub fn train_command(
+    input: &InputArgs,
+    preprocess_args: &PreprocessArgs,
+    args: &TrainArgs,
+    device: &DeviceArgs,
+    lang: Lang,
+    obs: &mut dyn Observer,
+) -> Result {
+    let target = target(input)?;
+    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    let config = preprocess_config(preprocess_args)?;
+    let files = (
+        dirs.preprocessing.join("preprocessed.csv"),
+        dirs.preprocessing.join("criteria.csv"),
+    );
+    let reuse = input.input.is_none() && files.0.is_file() && files.1.is_file();
+    let given = preprocess_args.given();
+    if reuse && !given.is_empty() {
+        // The files are already resampled and corrected: the flags cannot be applied to them, and
+        // ignoring them would train on something other than what was asked for.
+        return Err(format!(
+            "{} given, but {} is reused as it is (no --input): give --input to preprocess again with them, or run `flow preprocess` with them first",
+            given.join(", "),
+            files.0.display()
+        )
+        .into());
+    }
+    // Checked before any file is read.
+    train_config(args, device, config.interval)?;
+    let (series, criteria, target, dirs, _guard) = if reuse {
+        let guard = SiteGuard::claim(&dirs, "flow train", None, obs)?;
+        say!(obs, "Using {} and {}", files.0.display(), files.1.display());
+        (
+            read_series_csv(&files.0, None)?,
+            read_criteria_csv(&files.1)?,
+            target,
+            dirs,
+            guard,
+        )
+    } else {
+        let (export, _) = read_stage(input, obs)?;
+        let target = target.unique_in(&export);
+        let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+        let guard = SiteGuard::claim(&dirs, "flow train", Some(export.path()), obs)?;
+        let outcome = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing), obs)?;
+        (
+            outcome.preprocessed.series,
+            outcome.preprocessed.criteria,
+            target,
+            dirs,
+            guard,
+        )
+    };
+    let train_config = train_config(args, device, series.interval)?;
+    let trained = train_stage(&series, &criteria, &target, &train_config, args.check, &dirs, obs)?;
+    let wording = Wording {
+        lang,
+        original_scoring: is_original(args),
+    };
+    evaluate_stage(
+        &series,
+        &trained.training,
+        &train_config,
+        args.outlier_sigma,
+        &dirs,
+        wording,
+        obs,
+    )?;
+    Ok(())
+}
+
+/// `flow predict`: scan and/or forecast a file with a saved model, never rewriting the files the
+/// model was trained on.
+pub fn predict_command(
+    input: &InputArgs,
+    device: &DeviceArgs,
+    args: &PredictArgs,
+    batch_size: usize,
+    lang: Lang,
+    obs: &mut dyn Observer,
+) -> Result {
+    let target = target(input)?;
+    let device_choice: DeviceChoice = device.device.parse()?;
+    PredictConfig {
+        batch_size,
+        device: device_choice,
+    }
+    .validate()?;
+    let (export, _) = read_stage(input, obs)?;
+    let target = target.unique_in(&export);
+    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    let _guard = SiteGuard::claim(&dirs, "flow predict", Some(export.path()), obs)?;
+    let model = LstmModel::load(&dirs.learning, device_choice.resolve()?)?;
+    say!(
+        obs,
+        "Model {} (trained {} .. {}, interval {})",
+        dirs.learning.display(),
+        model.meta.train_start,
+        model.meta.train_end,
+        model.meta.interval
+    );
+    // The new file is cleaned and resampled at the model's interval and corrected with the model's
+    // own levels; its preprocessing is never written over the files the model was trained on.
+    let config = PreprocessConfig {
+        interval: model.meta.interval,
+        correct_outliers: false,
+        ..PreprocessConfig::default()
+    };
+    let mut outcome = preprocess_stage(&export, &target, &config, None, obs)?;
+    model.check_fits(&dirs.learning, &target.identity(), outcome.preprocessed.series.interval)?;
+    let clipped = flowcore::criteria::clip_outliers(&mut outcome.preprocessed.series.values, &model.meta.criteria);
+    say!(
+        obs,
+        "clipped          {} above the model's U_level set to normal_max, {} below its L_level set to normal_min",
+        clipped.clipped_high,
+        clipped.clipped_low
+    );
+    let plan = PredictPlan {
+        // No flag means both, as the original's -a.
+        scan: !args.forecast,
+        forecast: !args.detect,
+        all_predictions: args.all_predictions,
+        batch_size,
+        device: device_choice,
+        lang,
+    };
+    predict_stage(&model, &outcome.preprocessed, plan, &dirs, obs)?;
+    Ok(())
+}
+
+/// `flow sites`: the registry's slugs, columns and descriptions.
+pub fn print_sites(obs: &mut dyn Observer) {
+    say!(obs, "{:<16} {:<28} description", "slug", "column");
+    for site in &SITES {
+        // Hangul is two columns wide on a terminal; pad by display width, not by chars.
+        let width: usize = site.column.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+        say!(
+            obs,
+            "{:<16} {}{} {}",
+            site.slug,
+            site.column,
+            " ".repeat(28usize.saturating_sub(width)),
+            site.description
+        );
+    }
+}
+
+/// `flow demo-data`: write the demo export.
+pub fn demo_data(rows: usize, seed: u64, out: Option<&Path>, obs: &mut dyn Observer) -> Result {
+    let config = flowcore::demo::DemoConfig { rows, seed };
+    let path = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| flowcore::demo::demo_path(&config));
+    let profiler = Profiler::start();
+    flowcore::demo::write_demo(&config, &path)?;
+    say!(
+        obs,
+        "Wrote {} rows (seed {seed}, cp949) to {}",
+        thousands(rows),
+        path.display()
+    );
+    say!(obs, "{}", profiler.finish("demo-data"));
+    Ok(())
+}

@@ -1,0 +1,274 @@
+//! The settings of each command as flags (clap) and as plain data: a program embedding flow fills
+//! the same structs (`Default` gives the flags' defaults where a default is a plain value) and hands
+//! them to [`crate::commands`] or [`crate::Pipeline`].
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Which file and which column.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// The export or a two-column `time,value` file; the built-in demo export when absent.
+    #[arg(long, short = 'f')]
+    pub input: Option<PathBuf>,
+    /// Site slug from `flow sites` (default jangmyeong).
+    #[arg(long, conflicts_with = "column")]
+    pub site: Option<String>,
+    /// A column by its exact header instead of a site slug.
+    #[arg(long)]
+    pub column: Option<String>,
+    /// Folder under which `<site>/Data_preprocessing`, `Learning_lstm` and `Prediction` are written.
+    #[arg(long, default_value = DEFAULT_OUTPUT)]
+    pub output_dir: PathBuf,
+}
+
+/// The folder outputs go under unless `--output-dir` says otherwise.
+pub const DEFAULT_OUTPUT: &str = "Output";
+
+impl Default for InputArgs {
+    fn default() -> Self {
+        InputArgs {
+            input: None,
+            site: None,
+            column: None,
+            output_dir: PathBuf::from(DEFAULT_OUTPUT),
+        }
+    }
+}
+
+/// Preprocessing settings; defaults are the original tool's. (Defaults are applied in the pipeline,
+/// so that `flow train` can tell a flag given from one left out.)
+#[derive(Debug, Clone, Default, Args)]
+pub struct PreprocessArgs {
+    /// Resampling interval: daily, hourly, 10min, 30min, … [default: daily]
+    #[arg(long)]
+    pub interval: Option<String>,
+    /// Lower bound of the normal range (default: Tukey's lower fence).
+    #[arg(long = "min", allow_negative_numbers = true)]
+    pub normal_min: Option<f64>,
+    /// Upper bound of the normal range (default: Tukey's upper fence).
+    #[arg(long = "max", allow_negative_numbers = true)]
+    pub normal_max: Option<f64>,
+    /// The original's -l: U_level = normal_max + LEVEL % of |raw_max − normal_max| (L_level likewise
+    /// below normal_min); values beyond a level are set to the normal bound. [default: 10]
+    #[arg(long, allow_negative_numbers = true)]
+    pub level: Option<f64>,
+    /// Days to keep: all, weekday or weekend. [default: all]
+    #[arg(long)]
+    pub days: Option<String>,
+}
+
+impl PreprocessArgs {
+    /// The flags given on the command line.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("--interval", self.interval.is_some()),
+            ("--min", self.normal_min.is_some()),
+            ("--max", self.normal_max.is_some()),
+            ("--level", self.level.is_some()),
+            ("--days", self.days.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+}
+
+/// Model and training settings. Unset flags come from the preset.
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    /// `recommended` (default: the best configuration measured, docs/ACCURACY.md) or `original`
+    /// (the original tool: SGD with decay 1e-7, 700 epochs, window 7, level target, no calendar inputs).
+    #[arg(long, default_value = DEFAULT_PRESET)]
+    pub preset: String,
+    /// Steps of history per prediction.
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Steps predicted at once.
+    #[arg(long)]
+    pub periods: Option<usize>,
+    /// Units per LSTM layer.
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// Stacked LSTM layers.
+    #[arg(long)]
+    pub layers: Option<usize>,
+    /// Passes over the training windows (the most, with early stopping).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Windows per gradient step.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// sgd (momentum 0.9, learning rate 0.01) or adam (1e-3; the recommended preset's Adam uses 5e-3).
+    #[arg(long)]
+    pub optimizer: Option<String>,
+    /// Learning rate (default: the preset's, 5e-3 for recommended; else the optimiser's).
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    /// level (the original) or change (predict the change from the last reading).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Seed: CPU runs with the same seed repeat bit for bit.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Share of rows, in time order, that train (the rest test), between 0 and 1. [default: 0.7]
+    #[arg(long, allow_negative_numbers = true)]
+    pub train_fraction: Option<f64>,
+    /// Shuffle the training windows each epoch.
+    #[arg(long)]
+    pub shuffle: Option<bool>,
+    /// Share of training windows held out at the end to stop early (0 = off).
+    #[arg(long)]
+    pub validation: Option<f64>,
+    /// Epochs without improvement before stopping early.
+    #[arg(long)]
+    pub patience: Option<usize>,
+    /// Day-of-week (and, below daily, hour-of-day) inputs as sin/cos pairs: true or false.
+    #[arg(long)]
+    pub calendar: Option<bool>,
+    /// Also write the two parts to check_train_data.csv and check_test_data.csv.
+    #[arg(long)]
+    pub check: bool,
+    /// Residuals beyond this many standard deviations are listed as outliers.
+    #[arg(long, default_value_t = DEFAULT_OUTLIER_SIGMA, allow_negative_numbers = true)]
+    pub outlier_sigma: f64,
+}
+
+/// The preset unless `--preset` says otherwise.
+pub const DEFAULT_PRESET: &str = "recommended";
+/// The outlier rule's k unless `--outlier-sigma` says otherwise.
+pub const DEFAULT_OUTLIER_SIGMA: f64 = 2.0;
+
+impl Default for TrainArgs {
+    fn default() -> Self {
+        TrainArgs {
+            preset: DEFAULT_PRESET.to_string(),
+            window: None,
+            periods: None,
+            hidden: None,
+            layers: None,
+            epochs: None,
+            batch_size: None,
+            optimizer: None,
+            learning_rate: None,
+            target: None,
+            seed: None,
+            train_fraction: None,
+            shuffle: None,
+            validation: None,
+            patience: None,
+            calendar: None,
+            check: false,
+            outlier_sigma: DEFAULT_OUTLIER_SIGMA,
+        }
+    }
+}
+
+/// Inference settings.
+#[derive(Debug, Clone, Args)]
+pub struct DeviceArgs {
+    /// cpu, cuda or auto (CUDA when libtorch sees a GPU).
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+}
+
+impl Default for DeviceArgs {
+    fn default() -> Self {
+        DeviceArgs {
+            device: "auto".to_string(),
+        }
+    }
+}
+
+/// What `flow predict` does: both by default (the original's `-a`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct PredictArgs {
+    /// Only the anomaly scan (the original's `-d`).
+    #[arg(long, conflicts_with = "forecast")]
+    pub detect: bool,
+    /// Only the forecast (the original's `-p`).
+    #[arg(long)]
+    pub forecast: bool,
+    /// Also write every prediction of the scan to Prediction/scan.csv (time,actual,predicted).
+    #[arg(long)]
+    pub all_predictions: bool,
+}
+
+/// Settings of `flow run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Which file and which column.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Several sites of the same file, comma-separated, or `all`: the file is read and decoded once.
+    #[arg(long, conflicts_with_all = ["site", "column"])]
+    pub sites: Option<String>,
+    /// Preprocessing settings.
+    #[command(flatten)]
+    pub preprocess: PreprocessArgs,
+    /// Model and training settings.
+    #[command(flatten)]
+    pub train: TrainArgs,
+    /// Where the model runs.
+    #[command(flatten)]
+    pub device: DeviceArgs,
+    /// Windows per inference batch in the anomaly scan.
+    #[arg(long, default_value_t = flowlstm::PredictConfig::default().batch_size)]
+    pub scan_batch_size: usize,
+    /// Also write every prediction of the scan to Prediction/scan.csv (time,actual,predicted).
+    #[arg(long)]
+    pub all_predictions: bool,
+}
+
+impl Default for RunArgs {
+    fn default() -> Self {
+        RunArgs {
+            input: InputArgs::default(),
+            sites: None,
+            preprocess: PreprocessArgs::default(),
+            train: TrainArgs::default(),
+            device: DeviceArgs::default(),
+            scan_batch_size: flowlstm::PredictConfig::default().batch_size,
+            all_predictions: false,
+        }
+    }
+}
+
+/// Settings of `flow detect`.
+#[derive(Debug, Clone, Args)]
+pub struct DetectArgs {
+    /// A two-column `timestamp,value` file (or any export with --column).
+    #[arg(long, short = 'f')]
+    pub input: PathBuf,
+    /// The value column, when the file has more than one.
+    #[arg(long)]
+    pub column: Option<String>,
+    /// Resampling interval of the model (readings are averaged into it).
+    #[arg(long, default_value = "hourly")]
+    pub interval: String,
+    /// JSON of labelled windows: `{"<file name>": [["start", "end"], …]}` (NAB's format).
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// Residual σ at which a reading is flagged, 관심 (watch).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().watch)]
+    pub watch: f64,
+    /// σ from which an event is 주의 (caution).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().caution)]
+    pub caution: f64,
+    /// σ from which an event is 경계 (alert).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().alert)]
+    pub alert: f64,
+    /// σ from which an event is 심각 (severe).
+    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().severe)]
+    pub severe: f64,
+    /// Folder under which `<name>/Detection` and the model folders are written.
+    #[arg(long, default_value = DEFAULT_OUTPUT)]
+    pub output_dir: PathBuf,
+    /// Model and training settings.
+    #[command(flatten)]
+    pub train: TrainArgs,
+    /// Where the model runs.
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}

@@ -1,0 +1,228 @@
+//! `report.json`: what one site's run found, as a type. The file is this type serialised, and reads
+//! back into it; `docs/ARCHITECTURE.md` lists its fields.
+
+use flowcore::time::format_timestamp;
+use flowcore::{Criteria, IngestReport, PreprocessSummary};
+use flowlstm::ModelMeta;
+use flowreport::baseline::Comparison;
+use flowreport::profile::StageProfile;
+use flowreport::stats::{misaligned_rmse, Accuracy};
+use serde::{Deserialize, Serialize};
+
+use crate::scan::PredictOutcome;
+use crate::stages::{EvaluateOutcome, PreprocessOutcome, TrainOutcome};
+
+/// The layout version of `report.json`; raised when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One site's `report.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteReport {
+    /// [`SCHEMA_VERSION`] when written.
+    pub schema_version: u32,
+    /// The site's folder name.
+    pub site: String,
+    /// The column's exact header.
+    pub column: String,
+    /// The export read.
+    pub input: String,
+    /// Whether the site's job finished.
+    pub status: Status,
+    /// Why it did not, for a failed site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What the job found, for a finished site.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobReport>,
+}
+
+/// Whether a site's job finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every stage ran and every file was written.
+    Ok,
+    /// A stage failed; `error` says why; the files written before it stay.
+    Failed,
+}
+
+/// The results of a finished site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobReport {
+    /// What ingest saw in the column.
+    pub ingest: IngestReport,
+    /// What preprocessing did.
+    pub preprocess: PreprocessSummary,
+    /// Extremes, normal range and the original's levels.
+    pub criteria: Criteria,
+    /// Rows of the chronological split.
+    pub split: Split,
+    /// The model's `model.json`.
+    pub model: ModelMeta,
+    /// The model on the test part (sample variances).
+    pub accuracy: Accuracy,
+    /// The same predictions scored as the original scored them (a week's shift), for comparison
+    /// with its printed figures; absent when the test part is shorter than the window.
+    pub accuracy_as_the_original_scored: Option<OriginalScoring>,
+    /// Predicted variance over actual variance.
+    pub variance_ratio: f64,
+    /// The model beside the baselines.
+    pub baselines: Comparison,
+    /// Test points with a residual beyond k·σ.
+    pub outliers: Vec<OutlierRow>,
+    /// The forecast after the last reading.
+    pub forecast: Vec<ForecastRow>,
+    /// The minute scan's counts.
+    pub anomaly_scan: Option<ScanSummary>,
+    /// Time, CPU and memory of each stage.
+    pub profile: Vec<StageProfile>,
+}
+
+/// Rows of the chronological split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Split {
+    /// Training rows.
+    pub train_rows: usize,
+    /// Test rows.
+    pub test_rows: usize,
+}
+
+/// RMSE as the original computed it: the prediction for step t + shift against the actual of t.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OriginalScoring {
+    /// The misaligned RMSE.
+    pub rmse: f64,
+    /// Points compared (the test part less the shift).
+    pub points: usize,
+    /// The shift, in steps (the window).
+    pub shift: usize,
+}
+
+/// One outlier of the evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutlierRow {
+    /// `YYYY-MM-DD HH:MM:SS`.
+    pub time: String,
+    /// Measured.
+    pub actual: f64,
+    /// Predicted.
+    pub predicted: f64,
+    /// `actual − predicted`.
+    pub residual: f64,
+}
+
+/// One forecast step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastRow {
+    /// `YYYY-MM-DD HH:MM:SS`.
+    pub time: String,
+    /// The forecast.
+    pub predicted: f64,
+    /// `Normal` or `Abnormal` by the scan's rule.
+    pub label: String,
+}
+
+/// The minute scan's counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanSummary {
+    /// The rule applied.
+    pub rule: String,
+    /// Windows scanned.
+    pub windows: usize,
+    /// Predictions flagged.
+    pub anomalies: usize,
+    /// Of them, at or above `U_level`.
+    pub above: usize,
+    /// Of them, at or below `L_level`.
+    pub below: usize,
+}
+
+impl SiteReport {
+    /// The report of a site whose job failed with `error`.
+    pub fn failed(site: &str, column: &str, input: &str, error: &str) -> SiteReport {
+        SiteReport {
+            schema_version: SCHEMA_VERSION,
+            site: site.to_string(),
+            column: column.to_string(),
+            input: input.to_string(),
+            status: Status::Failed,
+            error: Some(error.to_string()),
+            job: None,
+        }
+    }
+}
+
+/// Gathers a finished site's stages into its report.
+pub(crate) fn finished(
+    identity: (&str, &str, &str),
+    pre: &PreprocessOutcome,
+    trained: &TrainOutcome,
+    evaluated: &EvaluateOutcome,
+    predicted: &PredictOutcome,
+    profile: &[StageProfile],
+) -> SiteReport {
+    let meta = &trained.training.model.meta;
+    let evaluation = &trained.training.evaluation;
+    let (site, column, input) = identity;
+    SiteReport {
+        schema_version: SCHEMA_VERSION,
+        site: site.to_string(),
+        column: column.to_string(),
+        input: input.to_string(),
+        status: Status::Ok,
+        error: None,
+        job: Some(JobReport {
+            ingest: pre.ingest.clone(),
+            preprocess: pre.preprocessed.summary.clone(),
+            criteria: pre.preprocessed.criteria,
+            split: Split {
+                train_rows: trained.training.train_rows,
+                test_rows: trained.training.test_rows,
+            },
+            model: meta.clone(),
+            accuracy: evaluated.accuracy,
+            accuracy_as_the_original_scored: misaligned_rmse(&evaluation.actual, &evaluation.predicted, meta.window)
+                .map(|(rmse, points)| OriginalScoring {
+                    rmse,
+                    points,
+                    shift: meta.window,
+                }),
+            variance_ratio: evaluated.accuracy.variance_ratio(),
+            baselines: evaluated.comparison.clone(),
+            outliers: evaluated
+                .outliers
+                .iter()
+                .map(|o| OutlierRow {
+                    time: format_timestamp(o.timestamp),
+                    actual: o.actual,
+                    predicted: o.predicted,
+                    residual: o.residual,
+                })
+                .collect(),
+            forecast: predicted
+                .forecast
+                .iter()
+                .map(|p| ForecastRow {
+                    time: format_timestamp(p.timestamp),
+                    predicted: p.predicted,
+                    label: p.label.to_string(),
+                })
+                .collect(),
+            anomaly_scan: predicted.scan.as_ref().map(|scan| {
+                let above = scan
+                    .anomalies
+                    .iter()
+                    .filter(|a| a.bound == flowcore::Bound::Above)
+                    .count();
+                ScanSummary {
+                    rule: "prediction >= U_level or <= L_level".to_string(),
+                    windows: scan.windows,
+                    anomalies: scan.anomalies.len(),
+                    above,
+                    below: scan.anomalies.len() - above,
+                }
+            }),
+            profile: profile.to_vec(),
+        }),
+    }
+}

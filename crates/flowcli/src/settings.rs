@@ -1,0 +1,105 @@
+//! Flags and presets combined into the checked settings of each stage: every value is checked
+//! here, before any file is read or written.
+
+use crate::error::{FlowError, Result};
+use crate::options::{DeviceArgs, PreprocessArgs, TrainArgs};
+use crate::original::Lang;
+use flowcore::{DaySelection, FeatureSet, Interval, PreprocessConfig};
+use flowlstm::{DeviceChoice, TrainConfig};
+
+/// The preprocessing settings from the flags, the original's defaults for those left out, checked
+/// before any file is read.
+pub(crate) fn preprocess_config(args: &PreprocessArgs) -> Result<PreprocessConfig> {
+    let defaults = PreprocessConfig::default();
+    let config = PreprocessConfig {
+        interval: match &args.interval {
+            Some(interval) => interval.parse::<Interval>()?,
+            None => defaults.interval,
+        },
+        normal_min: args.normal_min,
+        normal_max: args.normal_max,
+        level_percent: args.level.unwrap_or(defaults.level_percent),
+        days: match &args.days {
+            Some(days) => days.parse::<DaySelection>()?,
+            None => defaults.days,
+        },
+        ..defaults
+    };
+    config.check()?;
+    Ok(config)
+}
+
+/// A flag's value parsed, or the preset's when the flag is absent.
+pub(crate) fn parsed_or<T: std::str::FromStr>(flag: Option<&str>, preset: T) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match flag.map(str::parse::<T>) {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(error)) => Err(FlowError::Refused(error.to_string())),
+        None => Ok(preset),
+    }
+}
+
+pub(crate) fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Result<TrainConfig> {
+    let preset = TrainConfig::preset(&args.preset)?;
+    let calendar = args.calendar.unwrap_or(preset.features.day_of_week);
+    let optimizer = parsed_or(args.optimizer.as_deref(), preset.optimizer)?;
+    Ok(TrainConfig {
+        window: args.window.unwrap_or(preset.window),
+        periods: args.periods.unwrap_or(preset.periods),
+        hidden: args.hidden.unwrap_or(preset.hidden),
+        layers: args.layers.unwrap_or(preset.layers),
+        epochs: args.epochs.unwrap_or(preset.epochs),
+        batch_size: args.batch_size.unwrap_or(preset.batch_size),
+        optimizer,
+        // The preset's rate belongs to the preset's optimiser; another optimiser starts from its own.
+        learning_rate: args
+            .learning_rate
+            .or(preset.learning_rate.filter(|_| optimizer == preset.optimizer)),
+        target: parsed_or(args.target.as_deref(), preset.target)?,
+        shuffle: args.shuffle.unwrap_or(preset.shuffle),
+        seed: args.seed.unwrap_or(preset.seed),
+        validation_fraction: args.validation.unwrap_or(preset.validation_fraction),
+        train_fraction: args.train_fraction.unwrap_or(preset.train_fraction),
+        patience: args.patience.unwrap_or(preset.patience),
+        features: FeatureSet {
+            day_of_week: calendar,
+            hour_of_day: calendar && interval < Interval::DAILY,
+        },
+        device: device.device.parse()?,
+        ..preset
+    })
+    .and_then(|config| {
+        // Every value checked before any file is read or written.
+        config.validate()?;
+        if !(args.outlier_sigma.is_finite() && args.outlier_sigma > 0.0) {
+            return Err(format!("--outlier-sigma {}: must be a positive number", args.outlier_sigma).into());
+        }
+        Ok(config)
+    })
+}
+
+/// Whether the flags ask for the original tool's preset (its scoring is then shown beside flow's).
+pub(crate) fn is_original(args: &TrainArgs) -> bool {
+    args.preset.trim().eq_ignore_ascii_case("original")
+}
+
+/// How the evaluation is printed: flow's layout or the original's lines, and whether the original's
+/// own (misaligned) scoring is shown beside flow's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wording {
+    pub(crate) lang: Lang,
+    pub(crate) original_scoring: bool,
+}
+
+/// What the prediction stage does and how it reports.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PredictPlan {
+    pub(crate) scan: bool,
+    pub(crate) forecast: bool,
+    pub(crate) all_predictions: bool,
+    pub(crate) batch_size: usize,
+    pub(crate) device: DeviceChoice,
+    pub(crate) lang: Lang,
+}

@@ -1,0 +1,174 @@
+//! Which column of which file: the site or column asked for, the demo export when no file is
+//! given, reading it once, and writing a group of output files.
+
+use std::path::PathBuf;
+
+use crate::error::Result;
+use crate::observer::Observer;
+use crate::options::InputArgs;
+use crate::output::slug_for_column;
+use crate::output::unique_slug;
+use flowcore::files::write_all_or_nothing;
+use flowcore::{find_site, Export, Selector, SITES};
+use flowlstm::SeriesIdentity;
+use flowreport::profile::{Profiler, StageProfile};
+
+/// One column of one file, with the name its outputs go under.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) slug: String,
+    pub(crate) column: String,
+    pub(crate) registered: bool,
+}
+
+impl Target {
+    pub(crate) fn selector(&self) -> Selector<'_> {
+        match find_site(&self.slug) {
+            Some(site) if self.registered => Selector::Site(site),
+            _ => Selector::Column(&self.column),
+        }
+    }
+
+    pub(crate) fn identity(&self) -> SeriesIdentity {
+        SeriesIdentity {
+            site: self.slug.clone(),
+            column: self.column.clone(),
+        }
+    }
+
+    /// A column outside the registry gets a folder name no other column of the export shares.
+    pub(crate) fn unique_in(mut self, export: &Export) -> Target {
+        if !self.registered {
+            self.slug = unique_slug(&self.column, &export.value_columns());
+        }
+        self
+    }
+}
+
+pub(crate) fn target(input: &InputArgs) -> Result<Target> {
+    if let Some(column) = &input.column {
+        return Ok(match SITES.iter().find(|s| s.column == column.trim()) {
+            Some(site) => Target {
+                slug: site.slug.to_string(),
+                column: site.column.to_string(),
+                registered: true,
+            },
+            None => Target {
+                slug: slug_for_column(column),
+                column: column.trim().to_string(),
+                registered: false,
+            },
+        });
+    }
+    let slug = input.site.as_deref().unwrap_or("jangmyeong");
+    let site = find_site(slug).ok_or_else(|| flowcore::CoreError::UnknownSite {
+        slug: slug.to_string(),
+        known: flowcore::sites::known_slugs(),
+    })?;
+    Ok(Target {
+        slug: site.slug.to_string(),
+        column: site.column.to_string(),
+        registered: true,
+    })
+}
+
+pub(crate) fn targets_for(sites: &str, export: &Export) -> Result<Vec<Target>> {
+    if sites.trim().eq_ignore_ascii_case("all") {
+        let present = export.value_columns();
+        let found: Vec<Target> = SITES
+            .iter()
+            .filter(|s| present.contains(&s.column))
+            .map(|s| Target {
+                slug: s.slug.to_string(),
+                column: s.column.to_string(),
+                registered: true,
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(format!(
+                "{}: none of the registry's columns is in this file; columns: {}",
+                export.path().display(),
+                present.join(", ")
+            )
+            .into());
+        }
+        return Ok(found);
+    }
+    sites
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|slug| {
+            let input = InputArgs {
+                input: None,
+                site: Some(slug.trim().to_string()),
+                column: None,
+                output_dir: PathBuf::new(),
+            };
+            target(&input)
+        })
+        .collect()
+}
+
+/// The file to read: `--input`, or the demo export (generated into the cache on first use).
+pub(crate) fn input_path(input: &InputArgs, obs: &mut dyn Observer) -> Result<PathBuf> {
+    match &input.input {
+        Some(path) => Ok(path.clone()),
+        None => {
+            let config = flowcore::demo::DemoConfig::default();
+            let path = flowcore::demo::demo_path(&config);
+            if !path.is_file() {
+                say!(
+                    obs,
+                    "Generating the built-in demo export (first use): {}",
+                    path.display()
+                );
+            } else if !flowcore::demo::demo_is_complete(&config, &path) {
+                say!(
+                    obs,
+                    "The cached demo export {} is incomplete (cut short?): generating it again",
+                    path.display()
+                );
+            }
+            let path = flowcore::demo::ensure_demo(&config)?;
+            say!(obs, "No --input: using the built-in demo export {}", path.display());
+            Ok(path)
+        }
+    }
+}
+
+pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(Export, StageProfile)> {
+    let path = input_path(input, obs)?;
+    let profiler = Profiler::start();
+    let export = Export::open(&path)?;
+    let profile = profiler.finish("read");
+    say!(
+        obs,
+        "Read {} ({}), {} value columns",
+        path.display(),
+        export.encoding(),
+        export.value_columns().len()
+    );
+    say!(obs, "{profile}");
+    Ok((export, profile))
+}
+
+/// Writes a group of files (all or none) and lists them for the engineer.
+pub(crate) fn write_and_list(files: &[(PathBuf, Vec<u8>)], obs: &mut dyn Observer) -> Result {
+    write_all_or_nothing(files)?;
+    for (path, _) in files {
+        say!(obs, "written          {}", path.display());
+    }
+    Ok(())
+}
+
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,326 @@
+//! The stages of the job on one site: preprocess, train, evaluate. Each reports to the observer
+//! and writes its files (all or none).
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::observer::Observer;
+use crate::original::Lang;
+use crate::output::{evaluation_csv, SiteDirs};
+use crate::settings::Wording;
+use crate::site::{thousands, write_and_list, Target};
+use flowcore::files::{criteria_csv, series_csv, write_all_or_nothing};
+use flowcore::{Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed};
+use flowlstm::{TrainConfig, Training};
+use flowreport::baseline::{compare, render_comparison, season_length, Comparison};
+use flowreport::graph::{encode_png, encode_tiff, performance_graph, residual_graph, PerformanceGraph};
+use flowreport::profile::{Profiler, StageProfile};
+use flowreport::stats::{accuracy, misaligned_rmse, outliers, render, render_original, Accuracy, Outlier};
+
+pub(crate) struct PreprocessOutcome {
+    pub(crate) preprocessed: Preprocessed,
+    pub(crate) ingest: flowcore::IngestReport,
+    pub(crate) profile: StageProfile,
+}
+
+/// Reads the target's column and preprocesses it; writes `preprocessed.csv` and `criteria.csv` into
+/// `out` when given (`flow predict` passes none: it never rewrites the trained model's inputs).
+pub(crate) fn preprocess_stage(
+    export: &Export,
+    target: &Target,
+    config: &PreprocessConfig,
+    out: Option<&Path>,
+    obs: &mut dyn Observer,
+) -> Result<PreprocessOutcome> {
+    let profiler = Profiler::start();
+    let ingested = export.series(target.selector())?;
+    // Preprocessing errors (too few rows, …) do not know the file; the engineer needs it named.
+    let preprocessed = flowcore::preprocess(&ingested.series, config).map_err(|error| {
+        let stray = match &error {
+            flowcore::CoreError::MostlyInvented { stray, .. } => export
+                .line_of_time(*stray)
+                .map(|(line, text)| format!("; the stray row is line {line}: `{text}`")),
+            _ => None,
+        };
+        format!("{}: {error}{}", export.path().display(), stray.unwrap_or_default())
+    })?;
+    if let Some(out) = out {
+        let files = [
+            (out.join("preprocessed.csv"), series_csv(&preprocessed.series)),
+            (out.join("criteria.csv"), criteria_csv(&preprocessed.criteria)),
+        ];
+        write_all_or_nothing(&files)?;
+    }
+    let profile = profiler.finish("preprocess");
+    let (r, s, c) = (&ingested.report, &preprocessed.summary, &preprocessed.criteria);
+    say!(obs);
+    say!(obs, "== Preprocessing: {} ({}) ==", target.slug, r.column);
+    say!(
+        obs,
+        "rows read        {} ({}), interval {}",
+        thousands(r.rows_read),
+        r.encoding,
+        ingested.series.interval
+    );
+    say!(
+        obs,
+        "missing cells    {} blank, {} non-numeric (`-`, `#N/A`, …){}",
+        thousands(r.blank_cells),
+        thousands(r.non_numeric_cells),
+        r.first_non_numeric
+            .as_ref()
+            .map_or(String::new(), |(line, cell)| format!("; first: line {line} `{cell}`"))
+    );
+    if let Some((line, cell)) = &r.first_out_of_range {
+        say!(
+            obs,
+            "out of range     {} readings beyond ±{:e} treated as missing (data errors); first: line {line} `{cell}`",
+            thousands(r.out_of_range_cells),
+            flowcore::ingest::MAX_READING
+        );
+    }
+    if r.thousands_separated_cells > 0 {
+        say!(
+            obs,
+            "separators       {} numbers written with thousands separators (`1,234`) read as numbers",
+            thousands(r.thousands_separated_cells)
+        );
+    }
+    if r.duplicate_timestamps > 0 || r.reordered {
+        say!(
+            obs,
+            "time order       {} duplicate timestamps resolved (last number wins){}",
+            r.duplicate_timestamps,
+            if r.reordered {
+                "; rows sorted into time order"
+            } else {
+                ""
+            }
+        );
+    }
+    say!(obs,
+        "filled           {} readings in {} short gaps (<= 3) took the previous reading; {} in {} long gaps interpolated; {} leading and {} trailing dropped",
+        thousands(s.fill.filled_previous),
+        s.fill.short_gaps,
+        thousands(s.fill.interpolated),
+        s.fill.long_gaps,
+        s.fill.leading_dropped,
+        s.fill.trailing_dropped
+    );
+    say!(
+        obs,
+        "resampled        {} by mean: {} rows ({} empty buckets filled, {} dropped by --days)",
+        config.interval,
+        s.rows_out,
+        s.empty_buckets,
+        s.days_dropped
+    );
+    say!(
+        obs,
+        "criteria         raw {:.2} .. {:.2}, normal {:.2} .. {:.2}{}, U_level {:.2}, L_level {:.2} (level {} %)",
+        c.raw_min,
+        c.raw_max,
+        c.normal_min,
+        c.normal_max,
+        if config.normal_min.is_none() && config.normal_max.is_none() {
+            " (Tukey fences)"
+        } else {
+            ""
+        },
+        c.upper_level,
+        c.lower_level,
+        config.level_percent
+    );
+    if config.correct_outliers {
+        say!(
+            obs,
+            "clipped          {} above U_level set to normal_max, {} below L_level set to normal_min",
+            s.clipped.clipped_high,
+            s.clipped.clipped_low
+        );
+    }
+    match out {
+        Some(out) => {
+            say!(obs, "written          {}", out.join("preprocessed.csv").display());
+            say!(obs, "                 {}", out.join("criteria.csv").display());
+        }
+        None => say!(
+            obs,
+            "written          nothing: the model's own criteria and interval are used"
+        ),
+    }
+    say!(obs, "{profile}");
+    Ok(PreprocessOutcome {
+        preprocessed,
+        ingest: ingested.report,
+        profile,
+    })
+}
+
+pub(crate) struct TrainOutcome {
+    pub(crate) training: Training,
+    pub(crate) profile: StageProfile,
+}
+
+pub(crate) fn train_stage(
+    series: &FlowSeries,
+    criteria: &Criteria,
+    target: &Target,
+    config: &TrainConfig,
+    check: bool,
+    dirs: &SiteDirs,
+    obs: &mut dyn Observer,
+) -> Result<TrainOutcome> {
+    let profiler = Profiler::start();
+    say!(obs);
+    say!(obs, "== Training: {} ==", target.slug);
+    if flowlstm::rows_needed(config).is_some_and(|need| series.len() >= need) {
+        let (train, test) = flowcore::split_chronological(series, config.train_fraction)?;
+        say!(obs, "Train data Size: {} rows", train.len());
+        say!(obs, "Test data Size: {} rows", test.len());
+        if check {
+            write_all_or_nothing(&[
+                (dirs.learning.join("check_train_data.csv"), series_csv(&train)),
+                (dirs.learning.join("check_test_data.csv"), series_csv(&test)),
+            ])?;
+            say!(
+                obs,
+                "written          {} and check_test_data.csv",
+                dirs.learning.join("check_train_data.csv").display()
+            );
+        }
+    }
+    obs.training_starts(config.epochs);
+    let result = flowlstm::train(series, criteria, &target.identity(), config, &mut |report| {
+        obs.epoch(&report);
+    });
+    obs.training_ends();
+    let mut training = result?;
+    training.model.save(&dirs.learning)?;
+    let meta = &training.model.meta;
+    say!(
+        obs,
+        "model            {} layers × {} units, window {}, periods {}, inputs {}",
+        meta.layers,
+        meta.hidden,
+        meta.window,
+        meta.periods,
+        meta.feature_names.join("+")
+    );
+    say!(
+        obs,
+        "trained          {} epochs ({} windows, batch {}, {} lr {}, target {}), final loss {:.6} (scaled MSE)",
+        meta.epochs_run,
+        meta.train_samples,
+        meta.batch_size,
+        serde_json::to_value(meta.optimizer)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        meta.learning_rate,
+        serde_json::to_value(meta.target)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        meta.final_loss
+    );
+    say!(obs, "device           {:?}", training.model.device());
+    say!(
+        obs,
+        "written          {}",
+        dirs.learning.join(flowlstm::WEIGHTS_FILE).display()
+    );
+    say!(
+        obs,
+        "                 {}",
+        dirs.learning.join(flowlstm::META_FILE).display()
+    );
+    let profile = profiler.finish("train");
+    say!(obs, "{profile}");
+    Ok(TrainOutcome { training, profile })
+}
+
+pub(crate) struct EvaluateOutcome {
+    pub(crate) accuracy: Accuracy,
+    pub(crate) comparison: Comparison,
+    pub(crate) outliers: Vec<Outlier>,
+    pub(crate) profile: StageProfile,
+}
+
+pub(crate) fn evaluate_stage(
+    series: &FlowSeries,
+    training: &Training,
+    config: &TrainConfig,
+    sigma_k: f64,
+    dirs: &SiteDirs,
+    wording: Wording,
+    obs: &mut dyn Observer,
+) -> Result<EvaluateOutcome> {
+    let profiler = Profiler::start();
+    let evaluation = &training.evaluation;
+    let accuracy = accuracy(&evaluation.actual, &evaluation.predicted)?;
+    let outliers = outliers(
+        &evaluation.timestamps,
+        &evaluation.actual,
+        &evaluation.predicted,
+        accuracy.residual_sigma(),
+        sigma_k,
+    );
+    say!(obs);
+    say!(obs, "== Evaluation on the test part ({} points) ==", accuracy.points);
+    match wording.lang {
+        Lang::En => obs.block(&render(&accuracy, &outliers, sigma_k)),
+        Lang::Ko => obs.block(&render_original(&accuracy, &outliers)),
+    }
+    if wording.original_scoring {
+        if let Some((misaligned, points)) = misaligned_rmse(&evaluation.actual, &evaluation.predicted, config.window) {
+            say!(obs,
+                "As the original scored it (the prediction for step t+{} against the actual of step t, {points} points): RMSE {misaligned:.2}; flow scores each prediction against the value it predicts (docs/ACCURACY.md)",
+                config.window
+            );
+        }
+    }
+    let season = season_length(series.interval.seconds());
+    let comparison = compare(
+        &series.values,
+        training.train_rows,
+        &evaluation.predicted,
+        config.window,
+        season,
+    )?;
+    obs.block(&render_comparison(&comparison));
+    let subtitle = format!(
+        "Epochs={}, Batch Size={}, RMSE={:.2}",
+        training.model.meta.epochs_run, config.batch_size, accuracy.rmse
+    );
+    let graph = performance_graph(&PerformanceGraph {
+        subtitle: &subtitle,
+        timestamps: &evaluation.timestamps,
+        actual: &evaluation.actual,
+        predicted: &evaluation.predicted,
+        outliers: &outliers,
+        sigma_k,
+    })?;
+    let residuals: Vec<f64> = evaluation
+        .actual
+        .iter()
+        .zip(&evaluation.predicted)
+        .map(|(a, p)| a - p)
+        .collect();
+    let residual_image = residual_graph(&evaluation.timestamps, &residuals, accuracy.residual_sigma(), sigma_k)?;
+    let files = [
+        (dirs.learning.join("lstm_performance_graph.tiff"), encode_tiff(&graph)?),
+        (dirs.learning.join("lstm_performance_graph.png"), encode_png(&graph)?),
+        (dirs.learning.join("residuals.png"), encode_png(&residual_image)?),
+        (dirs.learning.join("test_predictions.csv"), evaluation_csv(evaluation)),
+    ];
+    write_and_list(&files, obs)?;
+    let profile = profiler.finish("evaluate");
+    say!(obs, "{profile}");
+    Ok(EvaluateOutcome {
+        accuracy,
+        comparison,
+        outliers,
+        profile,
+    })
+}
