@@ -136,7 +136,7 @@ pub fn predict_command(
     let target = target.unique_in(&export);
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow predict", Some(export.path()), obs)?;
-    let model = LstmModel::load(&dirs.learning, device_choice.resolve()?)?;
+    let model = LstmModel::load(&dirs.learning, device_choice)?;
     say!(
         obs,
         "Model {} (trained {} .. {}, interval {})",

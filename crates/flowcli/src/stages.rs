@@ -224,7 +224,12 @@ pub(crate) fn train_stage(
             .unwrap_or_default(),
         meta.final_loss
     );
-    say!(obs, "device           {:?}", training.model.device());
+    say!(
+        obs,
+        "device           {} ({})",
+        training.model.device(),
+        training.model.placement.reason
+    );
     say!(
         obs,
         "written          {}",

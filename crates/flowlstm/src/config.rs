@@ -106,7 +106,52 @@ impl Target {
     }
 }
 
-/// Where tensors live.
+/// Where a model's tensors live: flow's own name for it, so no libtorch type is in the public API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Device {
+    /// The CPU (flow's fused kernel for the scan).
+    Cpu,
+    /// The CUDA GPU with this index.
+    Cuda(usize),
+}
+
+impl Device {
+    pub(crate) fn tch(self) -> tch::Device {
+        match self {
+            Device::Cpu => tch::Device::Cpu,
+            Device::Cuda(index) => tch::Device::Cuda(index),
+        }
+    }
+
+    pub(crate) fn from_tch(device: tch::Device) -> Device {
+        match device {
+            tch::Device::Cuda(index) => Device::Cuda(index),
+            _ => Device::Cpu,
+        }
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Device::Cpu => f.write_str("cpu"),
+            Device::Cuda(index) => write!(f, "cuda:{index}"),
+        }
+    }
+}
+
+/// The smallest LSTM (units per layer) that `--device auto` puts on a GPU.
+///
+/// Measured (docs/PERFORMANCE.md): the default 2 × 50 LSTM ran `flow run` in 1.74–2.39 s on an
+/// H100 and 1.77–2.16 s on an H200 against 1.22–1.30 s on the same machines' CPUs. Its training
+/// batches of 64 short windows are bound by kernel-launch latency, so the GPU loses although it
+/// scans twice as fast. The work per step grows with the square of the units: at 256 it is 26 times
+/// the default's, where the GPU's arithmetic should outweigh the latency. That crossover is an
+/// estimate, not a measurement; below it the CPU is the measured winner.
+pub const AUTO_GPU_MIN_UNITS: usize = 256;
+
+/// Which device to use, as asked (`--device`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
@@ -114,7 +159,8 @@ pub enum DeviceChoice {
     Cpu,
     /// The first CUDA GPU; an error where there is none.
     Cuda,
-    /// CUDA when libtorch sees a GPU, else the CPU (default).
+    /// The GPU for models of at least [`AUTO_GPU_MIN_UNITS`] units where one is present, else the
+    /// CPU (default).
     #[default]
     Auto,
 }
@@ -133,23 +179,43 @@ impl FromStr for DeviceChoice {
     }
 }
 
+/// A device chosen for a model, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// Where the model runs.
+    pub device: Device,
+    /// Why, in a line for the engineer: the flag, or the auto rule's reason.
+    pub reason: String,
+}
+
 impl DeviceChoice {
-    /// The libtorch device.
+    /// The device for a model of `hidden` units per layer, and why.
     ///
-    /// `auto` loads libtorch's CUDA library only where the NVIDIA driver is installed, so a CPU-only
-    /// machine never loads the CUDA libraries; `cuda` always tries and says why it failed.
-    pub fn resolve(self) -> Result<tch::Device, LstmError> {
+    /// `auto` loads libtorch's CUDA library only for a model at or above [`AUTO_GPU_MIN_UNITS`] and
+    /// where the NVIDIA driver is installed, so a CPU-only machine never loads the CUDA libraries;
+    /// `cuda` always tries and says why it failed.
+    pub fn place(self, hidden: usize) -> Result<Placement, LstmError> {
+        let placed = |device, reason: String| Ok(Placement { device, reason });
         match self {
-            DeviceChoice::Cpu => Ok(tch::Device::Cpu),
+            DeviceChoice::Cpu => placed(Device::Cpu, "--device cpu".to_string()),
+            DeviceChoice::Auto if hidden < AUTO_GPU_MIN_UNITS => placed(
+                Device::Cpu,
+                format!(
+                    "auto: a model of {hidden} units per layer runs faster on the CPU (measured; GPUs from {AUTO_GPU_MIN_UNITS} units)"
+                ),
+            ),
             DeviceChoice::Auto => {
-                if crate::cuda::driver_present() && crate::cuda::load().is_ok() {
-                    Ok(tch::Device::cuda_if_available())
+                if crate::cuda::driver_present() && crate::cuda::load().is_ok() && tch::Cuda::is_available() {
+                    placed(
+                        Device::Cuda(0),
+                        format!("auto: {hidden} units per layer, large enough for the GPU"),
+                    )
                 } else {
-                    Ok(tch::Device::Cpu)
+                    placed(Device::Cpu, "auto: no CUDA GPU here".to_string())
                 }
             }
             DeviceChoice::Cuda => match crate::cuda::load() {
-                Ok(()) if tch::Cuda::is_available() => Ok(tch::Device::Cuda(0)),
+                Ok(()) if tch::Cuda::is_available() => placed(Device::Cuda(0), "--device cuda".to_string()),
                 Ok(()) => Err(LstmError::InvalidConfig(
                     "--device cuda: libtorch sees no CUDA GPU (is the NVIDIA driver installed?)".to_string(),
                 )),

@@ -29,7 +29,7 @@ mod model;
 mod predict;
 mod train;
 
-pub use config::{DeviceChoice, Optimizer, PredictConfig, Target, TrainConfig};
+pub use config::{Device, DeviceChoice, Optimizer, Placement, PredictConfig, Target, TrainConfig, AUTO_GPU_MIN_UNITS};
 pub use error::{LstmError, Result};
 pub use model::{Limits, LstmModel, ModelMeta, FORMAT, LIMITS, META_FILE, WEIGHTS_FILE};
 pub use predict::{forecast, scan, Anomaly, ForecastPoint, Label, Scan};

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use flowcore::{Criteria, FeatureSet, Interval, MinMaxScaler};
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, RNN};
-use tch::{Device, Kind, Tensor};
+use tch::{Kind, Tensor};
+
+use crate::config::{Device, DeviceChoice, Placement};
 
 use crate::error::{LstmError, Result};
 
@@ -163,11 +165,13 @@ pub struct LstmModel {
     pub(crate) network: Network,
     /// What the model is and how it was made.
     pub meta: ModelMeta,
+    /// Where it runs and why.
+    pub placement: Placement,
 }
 
 impl LstmModel {
-    pub(crate) fn fresh(meta: ModelMeta, device: Device) -> LstmModel {
-        let store = nn::VarStore::new(device);
+    pub(crate) fn fresh(meta: ModelMeta, placement: Placement) -> LstmModel {
+        let store = nn::VarStore::new(placement.device.tch());
         let network = Network::new(
             &store.root(),
             meta.features.count(),
@@ -175,12 +179,17 @@ impl LstmModel {
             meta.layers,
             meta.periods,
         );
-        LstmModel { store, network, meta }
+        LstmModel {
+            store,
+            network,
+            meta,
+            placement,
+        }
     }
 
     /// The device the weights are on.
     pub fn device(&self) -> Device {
-        self.store.device()
+        Device::from_tch(self.store.device())
     }
 
     /// Runs scaled inputs `(batch, window, features)` through the network without recording gradients.
@@ -210,14 +219,9 @@ impl LstmModel {
         Ok(())
     }
 
-    /// Reads a model folder, checking the metadata before touching the weights.
-    pub fn load(folder: &Path, device: Device) -> Result<LstmModel> {
-        if device.is_cuda() {
-            // A device chosen without DeviceChoice::resolve still needs libtorch's CUDA library.
-            crate::cuda::load()
-                .as_ref()
-                .map_err(|reason| LstmError::InvalidConfig(format!("cannot use {device:?}: {reason}")))?;
-        }
+    /// Reads a model folder, checking the metadata before touching the weights, and places it by
+    /// `choice` for its size.
+    pub fn load(folder: &Path, choice: DeviceChoice) -> Result<LstmModel> {
         let meta_path = folder.join(META_FILE);
         let weights_path = folder.join(WEIGHTS_FILE);
         let bad = |path: &PathBuf, message: String| LstmError::ModelFile {
@@ -294,7 +298,9 @@ impl LstmModel {
             ));
         }
         let tensors = read_weights(&weights, &meta).map_err(|message| bad(&weights_path, message))?;
-        let model = LstmModel::fresh(meta, device);
+        let placement = choice.place(meta.hidden)?;
+        let device = placement.device.tch();
+        let model = LstmModel::fresh(meta, placement);
         tch::no_grad(|| {
             for (name, variable) in model.store.variables() {
                 if let Some(saved) = tensors.get(&name) {
@@ -402,7 +408,7 @@ fn read_weights(bytes: &[u8], meta: &ModelMeta) -> std::result::Result<HashMap<S
 
 /// Builds a `(samples, window, features)` tensor over a flat `steps × features` matrix in one copy:
 /// `unfold` makes every overlapping window a view, so no window is allocated on its own.
-pub(crate) fn window_tensor(matrix: &[f32], features: usize, window: usize, device: Device) -> Tensor {
+pub(crate) fn window_tensor(matrix: &[f32], features: usize, window: usize, device: tch::Device) -> Tensor {
     let steps = (matrix.len() / features) as i64;
     Tensor::from_slice(matrix)
         .view([steps, features as i64])

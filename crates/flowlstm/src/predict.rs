@@ -19,7 +19,7 @@ pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) 
         return Ok(Vec::new());
     }
     let samples = steps - window + 1;
-    if model.device() == tch::Device::Cpu {
+    if model.device() == crate::Device::Cpu {
         let meta = &model.meta;
         if let Some(kernel) = CpuLstm::from_store(&model.store, features, meta.hidden, meta.layers, meta.periods) {
             let threads = usize::try_from(tch::get_num_threads()).unwrap_or(1).max(1);
@@ -31,7 +31,7 @@ pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) 
     for start in (0..samples).step_by(batch_size) {
         let end = (start + batch_size).min(samples);
         let rows = &matrix[start * features..(end + window - 1) * features];
-        let inputs = window_tensor(rows, features, window, model.device());
+        let inputs = window_tensor(rows, features, window, model.device().tch());
         let predicted = model.infer(&inputs).to_device(tch::Device::Cpu).contiguous().view([-1]);
         outputs.extend(Vec::<f32>::try_from(&predicted)?);
     }

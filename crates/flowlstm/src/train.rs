@@ -178,8 +178,9 @@ pub fn train(
         &series.interval.to_string(),
     )?;
 
-    let device = config.device.resolve()?;
-    let _threads = (device == tch::Device::Cpu).then(OneThread::start);
+    let placement = config.device.place(config.hidden)?;
+    let device = placement.device.tch();
+    let _threads = (placement.device == crate::Device::Cpu).then(OneThread::start);
     // libtorch's random generator is one for the process: seeding and drawing the initial weights
     // happen under a lock, so sites trained at the same time get the weights a lone run gets.
     let seeding = SEEDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -229,7 +230,7 @@ pub fn train(
         flow_version: env!("CARGO_PKG_VERSION").to_string(),
         torch_version: "2.13.0".to_string(),
     };
-    let mut model = LstmModel::fresh(meta, device);
+    let mut model = LstmModel::fresh(meta, placement);
     drop(seeding);
 
     let inputs = Tensor::from_slice(&windows.inputs)

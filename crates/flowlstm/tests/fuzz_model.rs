@@ -126,7 +126,7 @@ fn load_edited(folder: &Path, meta: &Value) -> Result<LstmModel, flowlstm::LstmE
     let case = tempfile::tempdir().unwrap();
     std::fs::copy(folder.join("model.safetensors"), case.path().join("model.safetensors")).unwrap();
     std::fs::write(case.path().join("model.json"), serde_json::to_vec(meta).unwrap()).unwrap();
-    LstmModel::load(case.path(), tch::Device::Cpu)
+    LstmModel::load(case.path(), DeviceChoice::Cpu)
 }
 
 proptest! {

@@ -125,7 +125,7 @@ fn saves_and_loads_a_self_describing_model() {
     assert_eq!(meta["site"], "jangmyeong");
     assert_eq!(meta["train_samples"], 84 - 7);
     assert!(meta["scaler"]["min"].as_f64().unwrap() > 300.0);
-    let loaded = LstmModel::load(dir.path(), Device::Cpu).unwrap();
+    let loaded = LstmModel::load(dir.path(), DeviceChoice::Cpu).unwrap();
     assert_eq!(loaded.meta, trained.model.meta);
     assert_eq!(
         forecast(&loaded, &series).unwrap(),
@@ -147,7 +147,7 @@ fn saves_and_loads_a_self_describing_model() {
 #[test]
 fn broken_model_folders_give_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    let error = LstmModel::load(dir.path(), DeviceChoice::Cpu).unwrap_err();
     assert!(error.to_string().contains("train a model first"), "{error}");
 
     let mut trained = train(
@@ -166,13 +166,13 @@ fn broken_model_folders_give_clear_errors() {
     let weights = dir.path().join("model.safetensors");
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
-    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    let error = LstmModel::load(dir.path(), DeviceChoice::Cpu).unwrap_err();
     assert!(error.to_string().contains("truncated"), "{error}");
 
     // Same size, other bytes: they are not the weights model.json describes.
     let garbage = vec![b'x'; bytes.len()];
     std::fs::write(&weights, &garbage).unwrap();
-    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    let error = LstmModel::load(dir.path(), DeviceChoice::Cpu).unwrap_err();
     assert!(error.to_string().contains("SHA-256 differs"), "{error}");
 
     // Garbage that model.json vouches for: the safetensors reader's refusal, not a crash.
@@ -184,11 +184,11 @@ fn broken_model_folders_give_clear_errors() {
         .map(|b| format!("{b:02x}"))
         .collect::<String>());
     std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
-    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    let error = LstmModel::load(dir.path(), DeviceChoice::Cpu).unwrap_err();
     assert!(error.to_string().contains("not a safetensors file"), "{error}");
 
     std::fs::write(&meta_path, "{\"format\": \"flow-lstm/1\"}").unwrap();
-    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    let error = LstmModel::load(dir.path(), DeviceChoice::Cpu).unwrap_err();
     assert!(
         error
             .to_string()
@@ -196,7 +196,7 @@ fn broken_model_folders_give_clear_errors() {
         "{error}"
     );
     std::fs::write(&meta_path, "{\"format\": \"flow-lstm/2\"}").unwrap();
-    let error = LstmModel::load(dir.path(), Device::Cpu).unwrap_err();
+    let error = LstmModel::load(dir.path(), DeviceChoice::Cpu).unwrap_err();
     assert!(error.to_string().contains("not a flow model description"), "{error}");
 }
 
@@ -481,23 +481,38 @@ fn the_change_target_follows_a_drifting_series_that_the_level_target_cannot() {
     assert!((next.predicted - series.values[366]).abs() < 25.0, "{next:?}");
 }
 
-/// `auto` falls back to the CPU where there is no GPU, and `cuda` then says why it cannot run,
-/// rather than training on the CPU behind the user's back. Where a GPU is present, both pick it,
-/// which needs libtorch's CUDA library loaded on demand (the binary does not keep it linked).
+/// `auto` keeps the default model on the CPU, where it was measured faster, and says so; it puts a
+/// large model on a GPU only where one is present. `cuda` says why it cannot run rather than
+/// training on the CPU behind the user's back. Where a GPU is present, both pick it, which needs
+/// libtorch's CUDA library loaded on demand (the binary does not keep it linked).
 #[test]
 fn device_choice_is_honest_about_cuda() {
-    // The same test of the driver as DeviceChoice::resolve's.
+    use flowlstm::{Device, AUTO_GPU_MIN_UNITS};
+    // The same test of the driver as flowlstm's.
     let gpu =
         std::path::Path::new("/dev/nvidiactl").exists() || std::path::Path::new("/proc/driver/nvidia/version").exists();
-    let auto = DeviceChoice::Auto.resolve().unwrap();
-    let cuda = DeviceChoice::Cuda.resolve();
+    let small = DeviceChoice::Auto.place(50).unwrap();
+    assert_eq!(small.device, Device::Cpu);
+    assert!(
+        small
+            .reason
+            .contains("a model of 50 units per layer runs faster on the CPU"),
+        "{}",
+        small.reason
+    );
+    let large = DeviceChoice::Auto.place(AUTO_GPU_MIN_UNITS).unwrap();
+    let cuda = DeviceChoice::Cuda.place(50);
     if gpu {
-        assert_eq!(auto, tch::Device::Cuda(0));
-        assert_eq!(cuda.unwrap(), tch::Device::Cuda(0));
+        assert_eq!(large.device, Device::Cuda(0));
+        assert_eq!(cuda.unwrap().device, Device::Cuda(0));
     } else {
-        assert_eq!(auto, tch::Device::Cpu);
+        assert_eq!(
+            (large.device, large.reason.as_str()),
+            (Device::Cpu, "auto: no CUDA GPU here")
+        );
         let message = cuda.unwrap_err().to_string();
         assert!(message.contains("--device cuda:"), "{message}");
     }
-    assert_eq!(DeviceChoice::Cpu.resolve().unwrap(), tch::Device::Cpu);
+    assert_eq!(DeviceChoice::Cpu.place(4096).unwrap().device, Device::Cpu);
+    assert_eq!(Device::Cuda(1).to_string(), "cuda:1");
 }
