@@ -79,6 +79,15 @@ pub(crate) fn events_csv(events: &[flowcore::events::Event]) -> Vec<u8> {
 /// `flow detect`: train on any series, flag readings far from their forecast as graded events, and
 /// with labels score them.
 pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
+    // The rule is checked before the file is read.
+    let rule = ResidualRule {
+        watch: args.watch,
+        caution: args.caution,
+        alert: args.alert,
+        severe: args.severe,
+        ..ResidualRule::default()
+    };
+    rule.check()?;
     use flowcore::events::{residual_events, residual_sigma, score_events, ResidualRule};
     let input = InputArgs {
         input: Some(args.input.clone()),
@@ -148,7 +157,8 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let profiler = Profiler::start();
     let model = &trained.training.model;
     let device: DeviceChoice = args.device.device.parse()?;
-    let predictions = flowlstm::scan(
+    // The in-sample one-step predictions, not the anomaly scan: detection has its own rule.
+    let predicted = flowlstm::one_step(
         model,
         series,
         &PredictConfig {
@@ -160,16 +170,9 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let actual = &series.values[window..];
     let times = &series.timestamps[window..];
     let train_steps = trained.training.train_rows.saturating_sub(window);
-    let sigma = residual_sigma(&actual[..train_steps], &predictions.predicted[..train_steps])
+    let sigma = residual_sigma(&actual[..train_steps], &predicted[..train_steps])
         .ok_or("the training residuals have no spread: the series is constant")?;
-    let rule = ResidualRule {
-        watch: args.watch,
-        caution: args.caution,
-        alert: args.alert,
-        severe: args.severe,
-        ..ResidualRule::default()
-    };
-    let events = residual_events(times, actual, &predictions.predicted, sigma, &rule)?;
+    let events = residual_events(times, actual, &predicted, sigma, &rule)?;
     say!(obs);
     say!(obs, "== Detection: {} ==", target.slug);
     say!(obs,

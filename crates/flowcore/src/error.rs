@@ -153,6 +153,24 @@ pub enum CoreError {
         /// What the lock file says.
         holder: String,
     },
+    /// Severity thresholds of the residual rule that are not positive, finite and rising.
+    #[error("--watch {watch}, --caution {caution}, --alert {alert}, --severe {severe}: the thresholds must be positive and rise (watch ≤ caution ≤ alert ≤ severe)")]
+    SeverityThresholds {
+        /// 관심.
+        watch: f64,
+        /// 주의.
+        caution: f64,
+        /// 경계.
+        alert: f64,
+        /// 심각.
+        severe: f64,
+    },
+    /// A residual σ that is not a positive number (a constant training part).
+    #[error("residual σ {sigma}: must be a positive number (are the training residuals constant?)")]
+    ResidualSigma {
+        /// What was computed or given.
+        sigma: f64,
+    },
     /// A demo export size out of bounds.
     #[error("--rows {rows}: the demo export has from 2 to at most {limit} rows")]
     DemoRows {

@@ -89,14 +89,17 @@ impl ResidualRule {
         }
     }
 
-    fn check(&self) -> Result<()> {
+    /// Checks the rule before any work: thresholds that are positive, finite and rising.
+    pub fn check(&self) -> Result<()> {
         let ordered =
             self.watch > 0.0 && self.watch <= self.caution && self.caution <= self.alert && self.alert <= self.severe;
         if !ordered || !self.severe.is_finite() {
-            return Err(CoreError::InvalidConfig(format!(
-                "severity thresholds must rise: watch {} ≤ caution {} ≤ alert {} ≤ severe {}",
-                self.watch, self.caution, self.alert, self.severe
-            )));
+            return Err(CoreError::SeverityThresholds {
+                watch: self.watch,
+                caution: self.caution,
+                alert: self.alert,
+                severe: self.severe,
+            });
         }
         Ok(())
     }
@@ -151,9 +154,7 @@ pub fn residual_events(
 ) -> Result<Vec<Event>> {
     rule.check()?;
     if !(sigma.is_finite() && sigma > 0.0) {
-        return Err(CoreError::InvalidConfig(format!(
-            "residual σ {sigma}: must be a positive number"
-        )));
+        return Err(CoreError::ResidualSigma { sigma });
     }
     let mut events: Vec<Event> = Vec::new();
     let mut last_flag: Option<usize> = None;
@@ -316,6 +317,21 @@ mod tests {
         // Residuals 1 and 3: mean 2, squared deviations 1 + 1 over n − 1 = 1.
         assert_eq!(residual_sigma(&[1.0, 3.0], &[0.0, 0.0]), Some(2f64.sqrt()));
         assert_eq!(residual_sigma(&[1.0], &[0.0]), None);
+        // The rule is checked before any reading: each invalid value has its own error.
+        let falling = ResidualRule {
+            caution: 2.0,
+            ..ResidualRule::default()
+        };
+        assert!(matches!(falling.check(), Err(CoreError::SeverityThresholds { .. })));
+        let zero = ResidualRule {
+            watch: 0.0,
+            ..ResidualRule::default()
+        };
+        assert!(matches!(zero.check(), Err(CoreError::SeverityThresholds { .. })));
+        assert!(matches!(
+            residual_events(&[0], &[1.0], &[1.0], 0.0, &ResidualRule::default()),
+            Err(CoreError::ResidualSigma { .. })
+        ));
         assert_eq!(residual_sigma(&[1.0, 1.0], &[0.0, 0.0]), None);
     }
 }

@@ -278,6 +278,43 @@ mod tests {
     }
 
     #[test]
+    fn each_invalid_setting_gets_its_own_error() {
+        let with = |normal_min, normal_max, level_percent| PreprocessConfig {
+            normal_min,
+            normal_max,
+            level_percent,
+            ..PreprocessConfig::default()
+        };
+        assert!(matches!(
+            with(None, None, -1.0).check(),
+            Err(CoreError::InvalidLevel { .. })
+        ));
+        assert!(matches!(
+            with(None, None, f64::NAN).check(),
+            Err(CoreError::InvalidLevel { .. })
+        ));
+        assert!(matches!(
+            with(Some(f64::NAN), None, 10.0).check(),
+            Err(CoreError::NotFiniteBound { name: "--min", .. })
+        ));
+        assert!(matches!(
+            with(None, Some(f64::INFINITY), 10.0).check(),
+            Err(CoreError::NotFiniteBound { name: "--max", .. })
+        ));
+        assert!(matches!(
+            with(Some(5.0), Some(1.0), 10.0).check(),
+            Err(CoreError::EmptyNormalRange { .. })
+        ));
+        assert!(with(Some(1.0), Some(5.0), 0.0).check().is_ok());
+        // preprocess refuses the same way before reading a value.
+        let raw = FlowSeries::new(vec![0, DAY], vec![1.0, 2.0], Interval::DAILY).unwrap();
+        assert!(matches!(
+            preprocess(&raw, &with(None, None, -1.0)),
+            Err(CoreError::InvalidLevel { .. })
+        ));
+    }
+
+    #[test]
     fn a_garbled_year_is_refused_not_allocated() {
         let raw = FlowSeries::new(
             vec![0, parse_timestamp("9999-01-01").unwrap()],

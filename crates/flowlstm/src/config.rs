@@ -352,7 +352,7 @@ impl TrainConfig {
             ("batch size", self.batch_size),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
-            return Err(LstmError::InvalidConfig(format!("{name} must be at least 1")));
+            return Err(LstmError::Zero { name });
         }
         if let Some((name, value, limit)) =
             crate::model::LIMITS.check(self.hidden, self.layers, self.window, self.periods)
@@ -361,9 +361,7 @@ impl TrainConfig {
         }
         let rate = self.learning_rate();
         if !(rate.is_finite() && rate > 0.0) {
-            return Err(LstmError::InvalidConfig(format!(
-                "learning rate {rate}: must be a positive number"
-            )));
+            return Err(LstmError::LearningRate { rate });
         }
         if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
             return Err(LstmError::TrainFraction {
@@ -374,10 +372,9 @@ impl TrainConfig {
             return Err(LstmError::Decay { decay: self.decay });
         }
         if !(0.0..0.9).contains(&self.validation_fraction) {
-            return Err(LstmError::InvalidConfig(format!(
-                "validation fraction {}: must be from 0 to below 0.9",
-                self.validation_fraction
-            )));
+            return Err(LstmError::ValidationFraction {
+                fraction: self.validation_fraction,
+            });
         }
         Ok(())
     }

@@ -46,6 +46,32 @@ pub enum LstmError {
         /// The most allowed.
         limit: usize,
     },
+    /// A size or count of 0 (window, periods, hidden, layers, epochs, batch size).
+    #[error("{name} must be at least 1")]
+    Zero {
+        /// Which setting.
+        name: &'static str,
+    },
+    /// A learning rate that is not a positive number.
+    #[error("learning rate {rate}: must be a positive number")]
+    LearningRate {
+        /// What was given (or the optimiser's default).
+        rate: f64,
+    },
+    /// A share of training windows held out for early stopping outside 0 to 0.9.
+    #[error("--validation {fraction}: must be from 0 to below 0.9 (0 = no early stopping)")]
+    ValidationFraction {
+        /// What was given.
+        fraction: f64,
+    },
+    /// A forecast horizon of 0 or beyond the limit.
+    #[error("--horizon {horizon}: must be from 1 to {limit} steps")]
+    Horizon {
+        /// What was asked for.
+        horizon: usize,
+        /// The most allowed.
+        limit: usize,
+    },
     /// An inference batch of no windows.
     #[error("--scan-batch-size / --batch-size 0: must be at least 1")]
     BatchSize,

@@ -62,12 +62,12 @@ pub struct Scan {
     pub predicted: Vec<f64>,
 }
 
-/// The original `-a` scan: every window of `window` readings predicts the next reading; each
-/// prediction `≥ U_level` or `≤ L_level` is an anomaly (the original's rule, inclusive at both
-/// levels). `series` must be finite (cleaned).
-pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Scan> {
+/// In-sample one-step predictions: every window of `window` readings predicts the reading after
+/// it. `predicted[i]` is the prediction for the reading at index `i + window`. `series` must be
+/// finite (cleaned) and at least one reading longer than the window.
+pub fn one_step(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Vec<f64>> {
     config.validate()?;
-    series.require_finite("anomaly scan input")?;
+    series.require_finite("the series predicted")?;
     let window = model.meta.window;
     if series.len() <= window {
         return Err(flowcore::CoreError::TooFewRows {
@@ -85,26 +85,37 @@ pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> R
     // The last window has no reading after it to compare with: stop one short.
     let outputs = run_windows(model, &matrix[..(series.len() - 1) * features], config.batch_size)?;
     let periods = model.meta.periods;
+    Ok(outputs
+        .chunks(periods)
+        .enumerate()
+        .map(|(sample, step)| target.decode(series.values[sample + window - 1], &step[..1], &scaler)[0])
+        .collect())
+}
+
+/// The original `-a` scan: the one-step prediction of every reading ([`one_step`]); each
+/// prediction `≥ U_level` or `≤ L_level` is an anomaly (the original's rule, inclusive at both
+/// levels). `series` must be finite (cleaned).
+pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Scan> {
+    let predicted = one_step(model, series, config)?;
+    let window = model.meta.window;
     let criteria = model.meta.criteria;
-    let mut anomalies = Vec::new();
-    let mut all = Vec::with_capacity(outputs.len() / periods);
-    for (sample, step) in outputs.chunks(periods).enumerate() {
-        let at = sample + window;
-        let predicted = target.decode(series.values[at - 1], &step[..1], &scaler)[0];
-        all.push(predicted);
-        if let Some(bound) = criteria.breach(predicted) {
-            anomalies.push(Anomaly {
+    let anomalies = predicted
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &value)| {
+            let at = k + window;
+            criteria.breach(value).map(|bound| Anomaly {
                 timestamp: series.timestamps[at],
-                predicted,
+                predicted: value,
                 actual: series.values[at],
                 bound,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     Ok(Scan {
-        windows: all.len(),
+        windows: predicted.len(),
         anomalies,
-        predicted: all,
+        predicted,
     })
 }
 
@@ -149,8 +160,41 @@ impl std::fmt::Display for ForecastPoint {
     }
 }
 
-/// The next `periods` steps after the last reading of `series` (at the model's interval).
+/// The next `periods` steps after the last reading of `series` (at the model's interval): one pass
+/// of the network, [`predict`] with the model's own horizon.
 pub fn forecast(model: &LstmModel, series: &FlowSeries) -> Result<Vec<ForecastPoint>> {
+    predict(model, series, model.meta.periods)
+}
+
+/// The longest horizon [`predict`] goes: 10,000 steps (a year of hours).
+pub const MAX_HORIZON: usize = 10_000;
+
+/// The `horizon` steps after the last reading of `series`, at the model's interval. Beyond the
+/// model's `periods`, the forecast continues from its own predictions (recursively): each step's
+/// uncertainty then carries into the next.
+pub fn predict(model: &LstmModel, series: &FlowSeries, horizon: usize) -> Result<Vec<ForecastPoint>> {
+    if !(1..=MAX_HORIZON).contains(&horizon) {
+        return Err(LstmError::Horizon {
+            horizon,
+            limit: MAX_HORIZON,
+        });
+    }
+    let window = model.meta.window;
+    let mut history = series.slice(series.len().saturating_sub(window + 1), series.len());
+    let mut points = Vec::with_capacity(horizon);
+    while points.len() < horizon {
+        let next = forecast_once(model, &history)?;
+        for point in next.into_iter().take(horizon - points.len()) {
+            history.timestamps.push(point.timestamp);
+            history.values.push(point.predicted);
+            points.push(point);
+        }
+        history = history.slice(history.len().saturating_sub(window + 1), history.len());
+    }
+    Ok(points)
+}
+
+fn forecast_once(model: &LstmModel, series: &FlowSeries) -> Result<Vec<ForecastPoint>> {
     let window = model.meta.window;
     if series.interval != model.meta.interval {
         return Err(LstmError::InvalidConfig(format!(

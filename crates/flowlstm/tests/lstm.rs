@@ -400,6 +400,151 @@ fn a_train_fraction_without_both_parts_is_refused_at_once() {
     assert_eq!(error.to_string(), "need at least 29001 rows at interval daily, have 60");
 }
 
+/// fit → predict(horizon), with in-sample one-step predictions as a call of their own.
+#[test]
+fn predict_takes_a_horizon_and_one_step_is_the_scans_prediction() {
+    let series = daily_series(60);
+    let trained = train(
+        &series,
+        &criteria(),
+        &identity(),
+        &TrainConfig { epochs: 3, ..quick() },
+        &mut |_| {},
+    )
+    .unwrap();
+    let model = &trained.model;
+    let config = PredictConfig {
+        batch_size: 16,
+        device: DeviceChoice::Cpu,
+    };
+    let in_sample = flowlstm::one_step(model, &series, &config).unwrap();
+    assert_eq!(in_sample.len(), 60 - 7);
+    assert_eq!(scan(model, &series, &config).unwrap().predicted, in_sample);
+
+    let week = flowlstm::predict(model, &series, 7).unwrap();
+    assert_eq!(week.len(), 7);
+    let last = *series.timestamps.last().unwrap();
+    for (k, point) in week.iter().enumerate() {
+        assert_eq!(point.timestamp, last + (k as i64 + 1) * DAY);
+        assert!(point.predicted.is_finite());
+    }
+    // The first step is the one-pass forecast; the second is the forecast from a series that ends
+    // with the first step's prediction.
+    assert_eq!(week[0], forecast(model, &series).unwrap()[0]);
+    let mut extended = series.clone();
+    extended.timestamps.push(week[0].timestamp);
+    extended.values.push(week[0].predicted);
+    assert_eq!(week[1], forecast(model, &extended).unwrap()[0]);
+    for horizon in [0, flowlstm::MAX_HORIZON + 1] {
+        assert!(matches!(
+            flowlstm::predict(model, &series, horizon),
+            Err(LstmError::Horizon { .. })
+        ));
+    }
+}
+
+/// Whether an error is the one a case expects.
+type IsExpected = fn(&LstmError) -> bool;
+
+/// Every invalid setting has its own error, found before any work.
+#[test]
+fn each_invalid_setting_gets_its_own_error() {
+    let base = quick();
+    let cases: Vec<(TrainConfig, IsExpected)> = vec![
+        (
+            TrainConfig {
+                window: 0,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::Zero { name: "window" }),
+        ),
+        (
+            TrainConfig {
+                epochs: 0,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::Zero { name: "epochs" }),
+        ),
+        (
+            TrainConfig {
+                batch_size: 0,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::Zero { name: "batch size" }),
+        ),
+        (
+            TrainConfig {
+                hidden: 5000,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::TooLarge { name: "hidden", .. }),
+        ),
+        (
+            TrainConfig {
+                layers: 9,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::TooLarge { name: "layers", .. }),
+        ),
+        (
+            TrainConfig {
+                learning_rate: Some(-1.0),
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::LearningRate { .. }),
+        ),
+        (
+            TrainConfig {
+                learning_rate: Some(f64::NAN),
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::LearningRate { .. }),
+        ),
+        (
+            TrainConfig {
+                train_fraction: 1.0,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::TrainFraction { .. }),
+        ),
+        (
+            TrainConfig {
+                decay: f64::INFINITY,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::Decay { .. }),
+        ),
+        (
+            TrainConfig {
+                validation_fraction: 0.95,
+                ..base.clone()
+            },
+            |e| matches!(e, LstmError::ValidationFraction { .. }),
+        ),
+    ];
+    let series = daily_series(60);
+    for (config, expected) in cases {
+        let checked = config.validate().unwrap_err();
+        assert!(expected(&checked), "{checked}");
+        // Training refuses with the same error, before any tensor is made.
+        let error = train(&series, &criteria(), &identity(), &config, &mut |_| {
+            panic!("no epoch may run")
+        })
+        .unwrap_err();
+        assert_eq!(error.to_string(), checked.to_string());
+    }
+    assert!(base.validate().is_ok());
+    let batch = PredictConfig {
+        batch_size: 0,
+        device: DeviceChoice::Cpu,
+    };
+    assert!(matches!(batch.validate(), Err(LstmError::BatchSize)));
+    assert!(matches!(
+        TrainConfig::preset("fancy"),
+        Err(LstmError::UnknownPreset { .. })
+    ));
+}
+
 #[test]
 fn the_original_preset_is_the_original_code() {
     let original = TrainConfig::original();
