@@ -3,10 +3,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use flowcore::events::Flag;
 use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
 use flowcore::FlowSeries;
-use flowlstm::{Anomaly, Evaluation, ForecastPoint, Scan};
+use flowlstm::{Evaluation, ForecastPoint, Scan};
 
 /// The original tool's folders for one site.
 #[derive(Debug, Clone)]
@@ -72,7 +73,7 @@ pub(crate) fn unique_slug(column: &str, columns: &[&str]) -> String {
     }
 }
 
-pub(crate) fn anomalies_csv(anomalies: &[Anomaly]) -> Vec<u8> {
+pub(crate) fn anomalies_csv(anomalies: &[Flag]) -> Vec<u8> {
     let mut text = String::with_capacity(anomalies.len() * 64 + 32);
     text.push_str("time,predicted,actual,bound\n");
     for a in anomalies {
@@ -82,7 +83,7 @@ pub(crate) fn anomalies_csv(anomalies: &[Anomaly]) -> Vec<u8> {
             format_timestamp(a.timestamp),
             python_float(a.predicted),
             python_float(a.actual),
-            a.bound.code()
+            a.bound().map_or("", flowcore::Bound::code)
         );
     }
     text.into_bytes()

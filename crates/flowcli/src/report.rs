@@ -196,7 +196,7 @@ pub(crate) fn finished(
                     time: format_timestamp(o.timestamp),
                     actual: o.actual,
                     predicted: o.predicted,
-                    residual: o.residual,
+                    residual: o.residual(),
                 })
                 .collect(),
             forecast: predicted
@@ -212,7 +212,7 @@ pub(crate) fn finished(
                 let above = scan
                     .anomalies
                     .iter()
-                    .filter(|a| a.bound == flowcore::Bound::Above)
+                    .filter(|a| a.bound() == Some(flowcore::Bound::Above))
                     .count();
                 ScanSummary {
                     rule: "prediction >= U_level or <= L_level".to_string(),

@@ -83,7 +83,7 @@ pub(crate) fn report_scan(
     let above = scan
         .anomalies
         .iter()
-        .filter(|a| a.bound == flowcore::Bound::Above)
+        .filter(|a| a.bound() == Some(flowcore::Bound::Above))
         .count();
     say!(obs,
         "anomaly scan     {} windows of {} readings at {} (batches of {}); abnormal when the prediction is ≥ U_level {:.2} or ≤ L_level {:.2} (the original's rule)",
@@ -112,7 +112,7 @@ pub(crate) fn report_scan(
                 format_timestamp(a.timestamp),
                 a.predicted,
                 a.actual,
-                a.bound
+                a.rule
             );
         }
         if scan.anomalies.len() > 5 {

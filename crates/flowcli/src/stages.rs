@@ -9,13 +9,14 @@ use crate::original::Lang;
 use crate::output::{evaluation_csv, SiteDirs};
 use crate::settings::Wording;
 use crate::site::{thousands, write_and_list, Target};
+use flowcore::events::Flag;
 use flowcore::files::{criteria_csv, series_csv, write_all_or_nothing};
 use flowcore::{Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed};
 use flowlstm::{TrainConfig, Training};
 use flowreport::baseline::{compare, render_comparison, season_length, Comparison};
 use flowreport::graph::{encode_png, encode_tiff, performance_graph, residual_graph, PerformanceGraph};
 use flowreport::profile::{Profiler, StageProfile};
-use flowreport::stats::{accuracy, misaligned_rmse, outliers, render, render_original, Accuracy, Outlier};
+use flowreport::stats::{accuracy, misaligned_rmse, outliers, render, render_original, Accuracy};
 
 pub(crate) struct PreprocessOutcome {
     pub(crate) preprocessed: Preprocessed,
@@ -248,7 +249,7 @@ pub(crate) fn train_stage(
 pub(crate) struct EvaluateOutcome {
     pub(crate) accuracy: Accuracy,
     pub(crate) comparison: Comparison,
-    pub(crate) outliers: Vec<Outlier>,
+    pub(crate) outliers: Vec<Flag>,
     pub(crate) profile: StageProfile,
 }
 

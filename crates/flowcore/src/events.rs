@@ -105,6 +105,57 @@ impl ResidualRule {
     }
 }
 
+/// One reading a rule flagged: the one type for a flagged reading, whichever rule flagged it (the
+/// original's minute scan, the evaluation's outlier rule). [`Event`] is the incident that merges
+/// consecutive flags.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// Time of the reading.
+    pub timestamp: i64,
+    /// What was measured.
+    pub actual: f64,
+    /// What the model predicted for it.
+    pub predicted: f64,
+    /// Which rule flagged it.
+    pub rule: FlagRule,
+}
+
+/// The rule that flagged a reading.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum FlagRule {
+    /// The original's scan: the prediction reached `U_level` (above) or `L_level` (below).
+    Level(crate::criteria::Bound),
+    /// The evaluation's outlier rule: `|actual − predicted| > k·σ`.
+    Residual {
+        /// The k.
+        k: f64,
+    },
+}
+
+impl std::fmt::Display for FlagRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FlagRule::Level(bound) => bound.fmt(f),
+            FlagRule::Residual { k } => write!(f, "|residual| > {k}σ"),
+        }
+    }
+}
+
+impl Flag {
+    /// `actual − predicted`.
+    pub fn residual(&self) -> f64 {
+        self.actual - self.predicted
+    }
+
+    /// The level reached, for a flag of the original's scan.
+    pub fn bound(&self) -> Option<crate::criteria::Bound> {
+        match self.rule {
+            FlagRule::Level(bound) => Some(bound),
+            FlagRule::Residual { .. } => None,
+        }
+    }
+}
+
 /// One incident: consecutive flagged readings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Event {

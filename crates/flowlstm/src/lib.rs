@@ -32,7 +32,7 @@ mod train;
 pub use config::{Device, DeviceChoice, Optimizer, Placement, PredictConfig, Target, TrainConfig, AUTO_GPU_MIN_UNITS};
 pub use error::{LstmError, Result};
 pub use model::{Limits, LstmModel, ModelMeta, FORMAT, LIMITS, META_FILE, WEIGHTS_FILE};
-pub use predict::{forecast, one_step, predict, scan, Anomaly, ForecastPoint, Label, Scan, MAX_HORIZON};
+pub use predict::{forecast, one_step, predict, scan, ForecastPoint, Label, Scan, MAX_HORIZON};
 pub use train::{rows_needed, train, EpochReport, Evaluation, SeriesIdentity, Training};
 
 /// Sets how many threads libtorch and the CPU scan kernel use, for the whole process. `flow run`

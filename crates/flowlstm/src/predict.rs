@@ -1,7 +1,8 @@
 //! Inference: the anomaly scan over every window of a series, and the forecast after its end.
 
+use flowcore::events::{Flag, FlagRule};
 use flowcore::time::format_timestamp;
-use flowcore::{Bound, FlowSeries};
+use flowcore::FlowSeries;
 use serde::Serialize;
 
 use crate::config::PredictConfig;
@@ -38,26 +39,13 @@ pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) 
     Ok(outputs)
 }
 
-/// A prediction at or beyond one of the original's levels (`≥ U_level` or `≤ L_level`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Anomaly {
-    /// Time of the predicted reading.
-    pub timestamp: i64,
-    /// What the model predicted, in units.
-    pub predicted: f64,
-    /// What was measured at that time.
-    pub actual: f64,
-    /// Which level the prediction reached.
-    pub bound: Bound,
-}
-
 /// The result of scanning a series.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Scan {
     /// Windows pushed through the model.
     pub windows: usize,
     /// Predictions at or beyond the levels, in time order.
-    pub anomalies: Vec<Anomaly>,
+    pub anomalies: Vec<Flag>,
     /// Every prediction, in units: `predicted[i]` is for the reading at index `i + window`.
     pub predicted: Vec<f64>,
 }
@@ -104,11 +92,11 @@ pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> R
         .enumerate()
         .filter_map(|(k, &value)| {
             let at = k + window;
-            criteria.breach(value).map(|bound| Anomaly {
+            criteria.breach(value).map(|bound| Flag {
                 timestamp: series.timestamps[at],
                 predicted: value,
                 actual: series.values[at],
-                bound,
+                rule: FlagRule::Level(bound),
             })
         })
         .collect();

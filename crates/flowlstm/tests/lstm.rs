@@ -346,7 +346,7 @@ fn the_scan_flags_predictions_outside_the_normal_range() {
             anomaly.timestamp > minutes.timestamps[300] && anomaly.timestamp <= minutes.timestamps[366],
             "{anomaly:?}"
         );
-        assert_eq!(anomaly.bound, flowcore::Bound::Above);
+        assert_eq!(anomaly.bound(), Some(flowcore::Bound::Above));
         assert!(anomaly.predicted >= model.meta.criteria.upper_level);
     }
     // Batch size changes nothing but speed.

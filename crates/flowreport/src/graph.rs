@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{ReportError, Result};
-use crate::stats::Outlier;
+use flowcore::events::Flag;
 
 /// An RGB picture, 8 bits a channel, row-major.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +143,7 @@ pub struct PerformanceGraph<'a> {
     /// Predictions.
     pub predicted: &'a [f64],
     /// Points to mark.
-    pub outliers: &'a [Outlier],
+    pub outliers: &'a [Flag],
     /// The k of the outlier rule |residual| > kσ, for the legend.
     pub sigma_k: f64,
 }
@@ -357,6 +357,7 @@ pub fn encode_png(image: &Image) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flowcore::events::FlagRule;
 
     fn count(image: &Image, colour: RGBColor) -> usize {
         image
@@ -371,11 +372,11 @@ mod tests {
         let timestamps: Vec<i64> = (0..111).map(|d| 1_600_000_000 + d * 86_400).collect();
         let actual: Vec<f64> = (0..111).map(|d| 400.0 + 30.0 * (d as f64 / 5.0).sin()).collect();
         let predicted: Vec<f64> = actual.iter().map(|v| v * 0.98 + 5.0).collect();
-        let outliers = [Outlier {
+        let outliers = [Flag {
             timestamp: timestamps[50],
             actual: actual[50],
             predicted: predicted[50],
-            residual: 1.0,
+            rule: FlagRule::Residual { k: 2.0 },
         }];
         let image = performance_graph(&PerformanceGraph {
             subtitle: "Epochs=100, Batch Size=32, RMSE=3.10",

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use flowcore::events::{Flag, FlagRule};
 use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
 use serde::{Deserialize, Serialize};
@@ -152,30 +153,18 @@ pub fn accuracy(actual: &[f64], predicted: &[f64]) -> Result<Accuracy> {
     })
 }
 
-/// A point whose residual is larger than `k·σ`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Outlier {
-    /// Its time.
-    pub timestamp: i64,
-    /// Measured.
-    pub actual: f64,
-    /// Predicted.
-    pub predicted: f64,
-    /// `actual − predicted`.
-    pub residual: f64,
-}
-
-/// Points with `|residual| > k·σ`, σ the residuals' standard deviation.
-pub fn outliers(timestamps: &[i64], actual: &[f64], predicted: &[f64], sigma: f64, k: f64) -> Vec<Outlier> {
+/// Points with `|residual| > k·σ`, σ the residuals' standard deviation: flags of the rule
+/// [`FlagRule::Residual`].
+pub fn outliers(timestamps: &[i64], actual: &[f64], predicted: &[f64], sigma: f64, k: f64) -> Vec<Flag> {
     timestamps
         .iter()
         .zip(actual.iter().zip(predicted))
         .filter(|(_, (a, p))| (*a - *p).abs() > k * sigma)
-        .map(|(t, (a, p))| Outlier {
+        .map(|(t, (a, p))| Flag {
             timestamp: *t,
             actual: *a,
             predicted: *p,
-            residual: a - p,
+            rule: FlagRule::Residual { k },
         })
         .collect()
 }
@@ -209,7 +198,7 @@ pub fn readings(accuracy: &Accuracy) -> Vec<String> {
 }
 
 /// The report in the original's order and words.
-pub fn render(accuracy: &Accuracy, outliers: &[Outlier], k: f64) -> String {
+pub fn render(accuracy: &Accuracy, outliers: &[Flag], k: f64) -> String {
     let mut text = String::new();
     let a = accuracy;
     let _ = writeln!(text, "Graph Analysis");
@@ -247,7 +236,7 @@ pub fn render(accuracy: &Accuracy, outliers: &[Outlier], k: f64) -> String {
             format_timestamp(outlier.timestamp),
             outlier.actual,
             outlier.predicted,
-            outlier.residual
+            outlier.residual()
         );
     }
     for line in readings(a) {
@@ -280,7 +269,7 @@ fn pandas_column(values: &[f64]) -> Vec<String> {
 /// `Number of Outliers: N`, then the outliers as pandas prints a Series of residuals indexed by
 /// time: all of them up to 60, else the first and last five). Numbers are written as Python writes
 /// them; the values are flow's (aligned, sample variances).
-pub fn render_original(accuracy: &Accuracy, outliers: &[Outlier]) -> String {
+pub fn render_original(accuracy: &Accuracy, outliers: &[Flag]) -> String {
     let a = accuracy;
     let f = python_float;
     let mut text = String::new();
@@ -313,12 +302,12 @@ pub fn render_original(accuracy: &Accuracy, outliers: &[Outlier]) -> String {
         return text;
     }
     // pandas shows up to 60 rows; a longer Series shows its first and last five.
-    let shown: Vec<&Outlier> = if outliers.len() > 60 {
+    let shown: Vec<&Flag> = if outliers.len() > 60 {
         outliers[..5].iter().chain(&outliers[outliers.len() - 5..]).collect()
     } else {
         outliers.iter().collect()
     };
-    let column = pandas_column(&shown.iter().map(|o| o.residual).collect::<Vec<_>>());
+    let column = pandas_column(&shown.iter().map(|o| o.residual()).collect::<Vec<_>>());
     let width = column.first().map_or(0, String::len);
     let _ = writeln!(text, "time");
     for (row, (outlier, value)) in shown.iter().zip(&column).enumerate() {
@@ -384,11 +373,11 @@ mod tests {
         let actual = [10.0, 20.0, 30.0, 40.0];
         let predicted = [9.0, 21.0, 28.0, 40.0];
         let a = accuracy(&actual, &predicted).unwrap();
-        let outlier = Outlier {
+        let outlier = Flag {
             timestamp: 1_577_836_800,
             actual: 30.0,
             predicted: 28.0,
-            residual: 2.0,
+            rule: FlagRule::Residual { k: 2.0 },
         };
         let text = render_original(&a, &[outlier]);
         let expected = "Graph Analysis:\nX-axis: Time with 4 points\nY-axis: Values ranging from 10.0 to 40.0\n\n\
@@ -400,10 +389,10 @@ mod tests {
         assert_eq!(text, expected);
         assert!(render_original(&a, &[]).ends_with("Number of Outliers: 0\nOutliers:\nSeries([], dtype: float64)\n"));
         // Over 60: the first and last five, as pandas.
-        let many: Vec<Outlier> = (0..68)
-            .map(|k| Outlier {
+        let many: Vec<Flag> = (0..68)
+            .map(|k| Flag {
                 timestamp: 1_577_836_800 + k * 600,
-                residual: if k % 2 == 0 { 2.128493 } else { -6.248434 },
+                actual: 28.0 + if k % 2 == 0 { 2.128493 } else { -6.248434 },
                 ..outlier
             })
             .collect();
@@ -427,7 +416,7 @@ mod tests {
             2.0,
         );
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].timestamp, found[0].residual), (4, 10.0));
+        assert_eq!((found[0].timestamp, found[0].residual()), (4, 10.0));
     }
 
     #[test]
