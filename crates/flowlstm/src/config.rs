@@ -201,7 +201,7 @@ impl DeviceChoice {
             DeviceChoice::Auto if hidden < AUTO_GPU_MIN_UNITS => placed(
                 Device::Cpu,
                 format!(
-                    "auto: a model of {hidden} units per layer runs faster on the CPU (measured; GPUs from {AUTO_GPU_MIN_UNITS} units)"
+                    "auto: a model of {hidden} units per layer runs faster on the CPU, as measured; a GPU from {AUTO_GPU_MIN_UNITS} units"
                 ),
             ),
             DeviceChoice::Auto => {
