@@ -2,7 +2,7 @@
 //! 17.7–27.5 s), and the
 //! anomaly scan of the year's 527,034 minute windows (its `-a`: 18.3 s).
 use criterion::{criterion_group, criterion_main, Criterion};
-use flowlstm::{scan, train, DeviceChoice, PredictConfig, SeriesIdentity, TrainConfig};
+use flowlstm::{scan, train, Check, DeviceChoice, PredictConfig, SeriesIdentity, TrainConfig};
 
 fn lstm(c: &mut Criterion) {
     let Ok((daily, criteria, minutes)) = flow_benches::demo_inputs() else {
@@ -12,13 +12,18 @@ fn lstm(c: &mut Criterion) {
         site: "jangmyeong".into(),
         column: "장명(배) 유입유량 순시".into(),
     };
-    let config = TrainConfig {
+    let checked = |config: TrainConfig| config.check().ok();
+    let Some(config) = checked(TrainConfig {
         device: DeviceChoice::Cpu,
         ..TrainConfig::default()
+    }) else {
+        return;
     };
-    let original = TrainConfig {
+    let Some(original) = checked(TrainConfig {
         device: DeviceChoice::Cpu,
         ..TrainConfig::original()
+    }) else {
+        return;
     };
     let mut group = c.benchmark_group("lstm");
     group.sample_size(10);
@@ -32,9 +37,12 @@ fn lstm(c: &mut Criterion) {
         return;
     };
     // On the CPU the fused kernel ignores the batch size; one figure is enough.
-    let predict = PredictConfig {
+    let Ok(predict) = PredictConfig {
         device: DeviceChoice::Cpu,
         ..PredictConfig::default()
+    }
+    .check() else {
+        return;
     };
     group.bench_function("scan 527,034 windows", |b| {
         b.iter(|| scan(&trained.model, &minutes, &predict).ok())

@@ -3,11 +3,14 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use flowcore::{find_site, Export, PreprocessConfig, Selector};
+use flowcore::{find_site, Check, Export, PreprocessConfig, Selector};
 
 fn preprocess(c: &mut Criterion) {
     let bytes = flow_benches::demo_export_bytes();
     let Some(site) = find_site("jangmyeong") else { return };
+    let Ok(config) = PreprocessConfig::default().check() else {
+        return;
+    };
     let mut group = c.benchmark_group("preprocess");
     group.sample_size(20);
     group.bench_function("decode", |b| {
@@ -17,7 +20,7 @@ fn preprocess(c: &mut Criterion) {
         b.iter(|| {
             let export = Export::from_bytes(black_box(bytes.clone()), "demo.csv".as_ref()).ok()?;
             let raw = export.series(Selector::Site(site)).ok()?;
-            flowcore::preprocess(&raw.series, &PreprocessConfig::default()).ok()
+            flowcore::preprocess(&raw.series, &config).ok()
         })
     });
     if let Ok(export) = Export::from_bytes(bytes.clone(), "demo.csv".as_ref()) {
@@ -26,7 +29,7 @@ fn preprocess(c: &mut Criterion) {
         });
         if let Ok(raw) = export.series(Selector::Site(site)) {
             group.bench_function("clean+resample+criteria", |b| {
-                b.iter(|| flowcore::preprocess(black_box(&raw.series), &PreprocessConfig::default()).ok())
+                b.iter(|| flowcore::preprocess(black_box(&raw.series), &config).ok())
             });
         }
     }

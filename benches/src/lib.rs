@@ -10,7 +10,7 @@
 //! ```
 
 use flowcore::demo::{generate, DemoConfig};
-use flowcore::{Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed, Selector};
+use flowcore::{Check, Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed, Selector};
 
 /// The demo export's bytes (cp949), as `flow` reads them from disk.
 pub fn demo_export_bytes() -> Vec<u8> {
@@ -22,7 +22,7 @@ pub fn demo_preprocessed() -> Result<Preprocessed, flowcore::CoreError> {
     let export = Export::from_bytes(demo_export_bytes(), "demo.csv".as_ref())?;
     let site = flowcore::find_site("jangmyeong").ok_or(flowcore::CoreError::InvalidConfig("no site".into()))?;
     let raw = export.series(Selector::Site(site))?;
-    flowcore::preprocess(&raw.series, &PreprocessConfig::default())
+    flowcore::preprocess(&raw.series, &PreprocessConfig::default().check()?)
 }
 
 /// The daily series, its criteria and the cleaned minute series of the demo year.

@@ -14,7 +14,7 @@ use crate::settings::{is_original, preprocess_config, train_config, PredictPlan,
 use crate::site::{read_stage, target, thousands};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 use flowcore::files::{read_criteria_csv, read_series_csv};
-use flowcore::{PreprocessConfig, SITES};
+use flowcore::{Check, PreprocessConfig, SITES};
 use flowlstm::{DeviceChoice, LstmModel, PredictConfig};
 use flowreport::profile::Profiler;
 
@@ -131,7 +131,7 @@ pub fn predict_command(
         batch_size,
         device: device_choice,
     }
-    .validate()?;
+    .check()?;
     let (export, _) = read_stage(input, obs)?;
     let target = target.unique_in(&export);
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
@@ -151,7 +151,8 @@ pub fn predict_command(
         interval: model.meta.interval,
         correct_outliers: false,
         ..PreprocessConfig::default()
-    };
+    }
+    .check()?;
     let mut outcome = preprocess_stage(&export, &target, &config, None, obs)?;
     model.check_fits(&dirs.learning, &target.identity(), outcome.preprocessed.series.interval)?;
     let clipped = flowcore::criteria::clip_outliers(&mut outcome.preprocessed.series.values, &model.meta.criteria);

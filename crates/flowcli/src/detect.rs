@@ -13,7 +13,7 @@ use crate::settings::{is_original, train_config, Wording};
 use crate::site::{read_stage, thousands, write_and_list, Target};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 use flowcore::time::format_timestamp;
-use flowcore::PreprocessConfig;
+use flowcore::{Check, PreprocessConfig};
 use flowlstm::{DeviceChoice, PredictConfig};
 use flowreport::profile::Profiler;
 use serde_json::json;
@@ -86,8 +86,8 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         alert: args.alert,
         severe: args.severe,
         ..ResidualRule::default()
-    };
-    rule.check()?;
+    }
+    .check()?;
     use flowcore::events::{residual_events, residual_sigma, score_events, ResidualRule};
     let input = InputArgs {
         input: Some(args.input.clone()),
@@ -127,7 +127,8 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         interval: args.interval.parse()?,
         correct_outliers: false,
         ..PreprocessConfig::default()
-    };
+    }
+    .check()?;
     let pre = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing), obs)?;
     let series = &pre.preprocessed.series;
     let train_config = train_config(&args.train, &args.device, series.interval)?;
@@ -164,7 +165,8 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         &PredictConfig {
             device,
             ..PredictConfig::default()
-        },
+        }
+        .check()?,
     )?;
     let window = model.meta.window;
     let actual = &series.values[window..];
@@ -203,7 +205,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         "column": target.column,
         "interval": series.interval,
         "sigma": sigma,
-        "rule": rule,
+        "rule": *rule,
         "events": events,
     });
     if let Some(labels) = &args.labels {

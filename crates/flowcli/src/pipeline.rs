@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 use flowcore::files::write_all_or_nothing;
-use flowcore::{Export, PreprocessConfig};
+use flowcore::{Check, Checked, Export, PreprocessConfig};
 use flowlstm::{DeviceChoice, PredictConfig};
 use flowreport::profile::render_table;
 
@@ -26,7 +26,7 @@ use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 /// The settings of the whole job, checked once: what `flow run` does to each site.
 #[derive(Debug, Clone)]
 pub struct Pipeline {
-    preprocess: PreprocessConfig,
+    preprocess: Checked<PreprocessConfig>,
     train: TrainArgs,
     device: DeviceArgs,
     wording: Wording,
@@ -53,7 +53,7 @@ impl Pipeline {
             batch_size: plan.batch_size,
             device,
         }
-        .validate()?;
+        .check()?;
         Ok(Pipeline {
             preprocess,
             train: args.train.clone(),

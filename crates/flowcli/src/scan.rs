@@ -10,6 +10,7 @@ use crate::output::{anomalies_csv, forecast_csv, scan_csv, SiteDirs};
 use crate::settings::PredictPlan;
 use crate::site::{thousands, write_and_list};
 use flowcore::time::format_timestamp;
+use flowcore::Check;
 use flowcore::{FlowSeries, Preprocessed};
 use flowlstm::{LstmModel, PredictConfig, Scan};
 use flowreport::graph::{encode_png, scan_overview, ScanOverview};
@@ -38,7 +39,7 @@ pub(crate) fn predict_stage(
             batch_size: plan.batch_size,
             device: plan.device,
         };
-        let scan = flowlstm::scan(model, cleaned, &config)?;
+        let scan = flowlstm::scan(model, cleaned, &config.check()?)?;
         report_scan(model, cleaned, &scan, plan, dirs, &mut files, obs)?;
         Some(scan)
     } else {

@@ -4,12 +4,12 @@
 use crate::error::{FlowError, Result};
 use crate::options::{DeviceArgs, PreprocessArgs, TrainArgs};
 use crate::original::Lang;
-use flowcore::{DaySelection, FeatureSet, Interval, PreprocessConfig};
+use flowcore::{Check, Checked, DaySelection, FeatureSet, Interval, PreprocessConfig};
 use flowlstm::{DeviceChoice, TrainConfig};
 
 /// The preprocessing settings from the flags, the original's defaults for those left out, checked
 /// before any file is read.
-pub(crate) fn preprocess_config(args: &PreprocessArgs) -> Result<PreprocessConfig> {
+pub(crate) fn preprocess_config(args: &PreprocessArgs) -> Result<Checked<PreprocessConfig>> {
     let defaults = PreprocessConfig::default();
     let config = PreprocessConfig {
         interval: match &args.interval {
@@ -25,8 +25,7 @@ pub(crate) fn preprocess_config(args: &PreprocessArgs) -> Result<PreprocessConfi
         },
         ..defaults
     };
-    config.check()?;
-    Ok(config)
+    Ok(config.check()?)
 }
 
 /// A flag's value parsed, or the preset's when the flag is absent.
@@ -41,7 +40,7 @@ where
     }
 }
 
-pub(crate) fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Result<TrainConfig> {
+pub(crate) fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Interval) -> Result<Checked<TrainConfig>> {
     let preset = TrainConfig::preset(&args.preset)?;
     let calendar = args.calendar.unwrap_or(preset.features.day_of_week);
     let optimizer = parsed_or(args.optimizer.as_deref(), preset.optimizer)?;
@@ -72,9 +71,9 @@ pub(crate) fn train_config(args: &TrainArgs, device: &DeviceArgs, interval: Inte
     })
     .and_then(|config| {
         // Every value checked before any file is read or written.
-        config.validate()?;
+        let config = config.check()?;
         if !(args.outlier_sigma.is_finite() && args.outlier_sigma > 0.0) {
-            return Err(format!("--outlier-sigma {}: must be a positive number", args.outlier_sigma).into());
+            return Err(FlowError::OutlierSigma(args.outlier_sigma));
         }
         Ok(config)
     })

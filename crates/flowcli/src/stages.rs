@@ -11,7 +11,7 @@ use crate::settings::Wording;
 use crate::site::{thousands, write_and_list, Target};
 use flowcore::events::Flag;
 use flowcore::files::{criteria_csv, series_csv, write_all_or_nothing};
-use flowcore::{Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed};
+use flowcore::{Checked, Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed};
 use flowlstm::{TrainConfig, Training};
 use flowreport::baseline::{compare, render_comparison, season_length, Comparison};
 use flowreport::graph::{encode_png, encode_tiff, performance_graph, residual_graph, PerformanceGraph};
@@ -29,7 +29,7 @@ pub(crate) struct PreprocessOutcome {
 pub(crate) fn preprocess_stage(
     export: &Export,
     target: &Target,
-    config: &PreprocessConfig,
+    config: &Checked<PreprocessConfig>,
     out: Option<&Path>,
     obs: &mut dyn Observer,
 ) -> Result<PreprocessOutcome> {
@@ -167,7 +167,7 @@ pub(crate) fn train_stage(
     series: &FlowSeries,
     criteria: &Criteria,
     target: &Target,
-    config: &TrainConfig,
+    config: &Checked<TrainConfig>,
     check: bool,
     dirs: &SiteDirs,
     obs: &mut dyn Observer,

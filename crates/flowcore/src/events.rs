@@ -88,9 +88,13 @@ impl ResidualRule {
             None
         }
     }
+}
 
-    /// Checks the rule before any work: thresholds that are positive, finite and rising.
-    pub fn check(&self) -> Result<()> {
+impl crate::check::Check for ResidualRule {
+    type Error = CoreError;
+
+    /// Thresholds that are positive, finite and rising.
+    fn validate(&self) -> Result<()> {
         let ordered =
             self.watch > 0.0 && self.watch <= self.caution && self.caution <= self.alert && self.alert <= self.severe;
         if !ordered || !self.severe.is_finite() {
@@ -201,9 +205,8 @@ pub fn residual_events(
     actual: &[f64],
     forecast: &[f64],
     sigma: f64,
-    rule: &ResidualRule,
+    rule: &crate::check::Checked<ResidualRule>,
 ) -> Result<Vec<Event>> {
-    rule.check()?;
     if !(sigma.is_finite() && sigma > 0.0) {
         return Err(CoreError::ResidualSigma { sigma });
     }
@@ -306,6 +309,7 @@ pub fn score_events(events: &[Event], windows: &[(i64, i64)]) -> Scoring {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::Check;
 
     #[test]
     fn flags_merge_into_graded_events() {
@@ -315,7 +319,7 @@ mod tests {
         let actual = [
             100.0, 107.0, 109.0, 101.0, 116.0, 100.0, 100.0, 100.0, 100.0, 90.0, 100.0, 100.0,
         ];
-        let events = residual_events(&t, &actual, &forecast, 2.0, &ResidualRule::default()).unwrap();
+        let events = residual_events(&t, &actual, &forecast, 2.0, &ResidualRule::default().check().unwrap()).unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!(
             (events[0].start, events[0].end, events[0].peak, events[0].flagged),
@@ -331,14 +335,17 @@ mod tests {
         let strict = ResidualRule {
             merge_gap: 1,
             ..ResidualRule::default()
-        };
+        }
+        .check()
+        .unwrap();
         assert_eq!(residual_events(&t, &actual, &forecast, 2.0, &strict).unwrap().len(), 3);
         assert!(residual_events(&t, &actual, &forecast, 0.0, &strict).is_err());
         let unordered = ResidualRule {
             caution: 10.0,
             ..ResidualRule::default()
         };
-        assert!(residual_events(&t, &actual, &forecast, 2.0, &unordered).is_err());
+        // A rule whose thresholds do not rise cannot be checked, so it never reaches the events.
+        assert!(matches!(unordered.check(), Err(CoreError::SeverityThresholds { .. })));
     }
 
     #[test]
@@ -380,7 +387,7 @@ mod tests {
         };
         assert!(matches!(zero.check(), Err(CoreError::SeverityThresholds { .. })));
         assert!(matches!(
-            residual_events(&[0], &[1.0], &[1.0], 0.0, &ResidualRule::default()),
+            residual_events(&[0], &[1.0], &[1.0], 0.0, &ResidualRule::default().check().unwrap()),
             Err(CoreError::ResidualSigma { .. })
         ));
         assert_eq!(residual_sigma(&[1.0, 1.0], &[0.0, 0.0]), None);

@@ -9,18 +9,19 @@
 //! [`split`], min-max [`scale`] and sliding [`window`]s.
 //!
 //! ```
-//! use flowcore::{find_site, preprocess, Export, PreprocessConfig, Selector};
+//! use flowcore::{find_site, preprocess, Check, Export, PreprocessConfig, Selector};
 //!
 //! let csv = "저장시간,장명(배) 유입유량 순시\n2020/01/01 0:00,330\n2020/01/01 0:01,\n2020/01/02 0:00,350\n";
 //! let export = Export::from_bytes(csv.as_bytes().to_vec(), "demo.csv".as_ref())?;
 //! let raw = export.series(Selector::Site(find_site("jangmyeong").unwrap()))?;
 //! assert_eq!(raw.report.blank_cells, 1);
-//! let daily = preprocess(&raw.series, &PreprocessConfig::default())?;
+//! let daily = preprocess(&raw.series, &PreprocessConfig::default().check()?)?;
 //! assert_eq!(daily.series.values, vec![330.0, 350.0]);
 //! assert_eq!(daily.criteria.raw_max, 350.0);
 //! # Ok::<(), flowcore::CoreError>(())
 //! ```
 
+mod check;
 pub mod clean;
 pub mod criteria;
 pub mod demo;
@@ -38,6 +39,7 @@ pub mod split;
 pub mod time;
 pub mod window;
 
+pub use check::{Check, Checked};
 pub use criteria::{Bound, Criteria};
 pub use error::{CoreError, Result};
 pub use features::FeatureSet;

@@ -4,6 +4,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::{Check, Checked};
 use crate::clean::{fill_gaps, finite_span, FillReport};
 use crate::criteria::{check_settings, clip_outliers, compute_criteria, ClipReport, Criteria};
 use crate::error::{CoreError, Result};
@@ -83,9 +84,11 @@ impl Default for PreprocessConfig {
     }
 }
 
-impl PreprocessConfig {
-    /// Checks every setting before any work: the level, finite normal bounds in order.
-    pub fn check(&self) -> Result<()> {
+impl Check for PreprocessConfig {
+    type Error = CoreError;
+
+    /// The level, finite normal bounds in order.
+    fn validate(&self) -> Result<()> {
         check_settings(self.normal_min, self.normal_max, self.level_percent)
     }
 }
@@ -140,8 +143,7 @@ pub fn clean_series(raw: &FlowSeries, short_gap: usize) -> Result<(FlowSeries, F
 
 /// Runs the whole stage: trim and fill missing readings, resample by mean, keep the chosen days,
 /// compute the criteria and correct outliers.
-pub fn preprocess(raw: &FlowSeries, config: &PreprocessConfig) -> Result<Preprocessed> {
-    config.check()?;
+pub fn preprocess(raw: &FlowSeries, config: &Checked<PreprocessConfig>) -> Result<Preprocessed> {
     let (cleaned, fill) = clean_series(raw, config.short_gap)?;
     if let (Some(first), Some(last)) = (cleaned.timestamps.first(), cleaned.timestamps.last()) {
         // A garbled year (9999) would otherwise ask for billions of buckets and exhaust memory.
@@ -246,7 +248,7 @@ mod tests {
         timestamps.push(d0 + 2 * DAY + MINUTE);
         values.push(f64::NAN);
         let raw = FlowSeries::new(timestamps, values, Interval::MINUTE).unwrap();
-        let done = preprocess(&raw, &PreprocessConfig::default()).unwrap();
+        let done = preprocess(&raw, &PreprocessConfig::default().check().unwrap()).unwrap();
         let interpolated_day = 180.0 / 7.0;
         assert_eq!(done.series.timestamps, vec![d0, d0 + DAY, d0 + 2 * DAY]);
         assert!((done.series.values[0] - 2.25).abs() < 1e-12);
@@ -267,7 +269,7 @@ mod tests {
         let values = vec![10.0, 11.0, 12.0, 11.0, 10.0, 12.0, 11.0, 50.0];
         let timestamps = (0..8).map(|k| k * DAY).collect();
         let raw = FlowSeries::new(timestamps, values, Interval::DAILY).unwrap();
-        let done = preprocess(&raw, &PreprocessConfig::default()).unwrap();
+        let done = preprocess(&raw, &PreprocessConfig::default().check().unwrap()).unwrap();
         // Sorted: 10 10 11 11 11 12 12 50 -> Q1 = 10.75, Q3 = 12, IQR 1.25, fences 8.875 and 13.875.
         assert_eq!(done.criteria.normal_max, 13.875);
         assert_eq!(done.series.values[7], 13.875);
@@ -306,12 +308,6 @@ mod tests {
             Err(CoreError::EmptyNormalRange { .. })
         ));
         assert!(with(Some(1.0), Some(5.0), 0.0).check().is_ok());
-        // preprocess refuses the same way before reading a value.
-        let raw = FlowSeries::new(vec![0, DAY], vec![1.0, 2.0], Interval::DAILY).unwrap();
-        assert!(matches!(
-            preprocess(&raw, &with(None, None, -1.0)),
-            Err(CoreError::InvalidLevel { .. })
-        ));
     }
 
     #[test]
@@ -326,7 +322,7 @@ mod tests {
             interval: Interval::TEN_MINUTES,
             ..PreprocessConfig::default()
         };
-        let error = preprocess(&raw, &config).unwrap_err();
+        let error = preprocess(&raw, &config.clone().check().unwrap()).unwrap_err();
         assert!(error.to_string().contains("more than the limit of 20000000"), "{error}");
     }
 
@@ -339,11 +335,11 @@ mod tests {
             days: DaySelection::Weekend,
             ..PreprocessConfig::default()
         };
-        let done = preprocess(&raw, &config).unwrap();
+        let done = preprocess(&raw, &config.clone().check().unwrap()).unwrap();
         assert_eq!(done.series.values, vec![5.0, 6.0, 12.0, 13.0]);
         assert_eq!(done.summary.days_dropped, 10);
         let short = raw.slice(0, 1);
-        let error = preprocess(&short, &PreprocessConfig::default()).unwrap_err();
+        let error = preprocess(&short, &PreprocessConfig::default().check().unwrap()).unwrap_err();
         assert_eq!(error.to_string(), "need at least 2 rows at interval daily, have 1");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use flowcore::{preprocess, Export, PreprocessConfig, Selector};
+use flowcore::{preprocess, Check, Export, PreprocessConfig, Selector};
 use proptest::prelude::*;
 
 fn ingest(bytes: Vec<u8>) {
@@ -19,7 +19,7 @@ fn ingest(bytes: Vec<u8>) {
         if let Ok(read) = export.series(selector) {
             assert_eq!(read.series.timestamps.len(), read.series.values.len());
             assert!(read.series.timestamps.windows(2).all(|w| w[0] < w[1]));
-            let _ = preprocess(&read.series, &PreprocessConfig::default());
+            let _ = preprocess(&read.series, &PreprocessConfig::default().check().unwrap());
         }
     }
 }

@@ -3,7 +3,7 @@
 //! `cargo run --release -p flowlstm --example scan_speed`
 use std::time::Instant;
 
-use flowcore::{Criteria, FlowSeries, Interval};
+use flowcore::{Check, Criteria, FlowSeries, Interval};
 use flowlstm::{scan, train, DeviceChoice, PredictConfig, SeriesIdentity, TrainConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,7 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         epochs: 5,
         device: DeviceChoice::Cpu,
         ..TrainConfig::default()
-    };
+    }
+    .check()?;
     let trained = train(&series, &criteria, &identity, &config, &mut |_| {})?;
     let minutes: Vec<i64> = (0..527_041).map(|m| 1_577_836_800 + m * 60).collect();
     let values: Vec<f64> = (0..527_041)
@@ -46,7 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &PredictConfig {
                     batch_size,
                     device: DeviceChoice::Cpu,
-                },
+                }
+                .check()?,
             )?;
             times.push(start.elapsed().as_secs_f64());
             assert_eq!(result.windows, 527_034);

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use flowcore::{FeatureSet, MinMaxScaler};
+use flowcore::{Check, FeatureSet, MinMaxScaler};
 use serde::{Deserialize, Serialize};
 
 use crate::error::LstmError;
@@ -340,9 +340,13 @@ impl TrainConfig {
     pub fn learning_rate_at(&self, step: usize) -> f64 {
         self.learning_rate() / (1.0 + self.decay * step as f64)
     }
+}
 
-    /// Checks every setting before any work; each bad value gets its own error.
-    pub fn validate(&self) -> Result<(), LstmError> {
+impl Check for TrainConfig {
+    type Error = LstmError;
+
+    /// Every setting; each bad value gets its own error.
+    fn validate(&self) -> Result<(), LstmError> {
         let positive = [
             ("window", self.window),
             ("periods", self.periods),
@@ -392,9 +396,11 @@ pub struct PredictConfig {
     pub device: DeviceChoice,
 }
 
-impl PredictConfig {
-    /// Checks the settings before any work.
-    pub fn validate(&self) -> Result<(), LstmError> {
+impl Check for PredictConfig {
+    type Error = LstmError;
+
+    /// A batch of at least one window.
+    fn validate(&self) -> Result<(), LstmError> {
         if self.batch_size == 0 {
             return Err(LstmError::BatchSize);
         }

@@ -6,7 +6,7 @@
 //! everywhere; CUDA is used when libtorch sees a GPU.
 //!
 //! ```no_run
-//! use flowcore::{Criteria, FlowSeries, Interval};
+//! use flowcore::{Check, Criteria, FlowSeries, Interval};
 //! use flowlstm::{forecast, train, SeriesIdentity, TrainConfig};
 //!
 //! # fn main() -> Result<(), flowlstm::LstmError> {
@@ -15,7 +15,8 @@
 //! let series = FlowSeries::new(days, flow, Interval::DAILY)?;
 //! let criteria = Criteria::with_levels(330.0, 450.0, 300.0, 480.0, 10.0);
 //! let identity = SeriesIdentity { site: "jangmyeong".into(), column: "flow".into() };
-//! let mut trained = train(&series, &criteria, &identity, &TrainConfig::default(), &mut |_| {})?;
+//! let config = TrainConfig::default().check()?;
+//! let mut trained = train(&series, &criteria, &identity, &config, &mut |_| {})?;
 //! println!("{}", forecast(&trained.model, &series)?[0]);
 //! trained.model.save("Output/jangmyeong/Learning_lstm".as_ref())?;
 //! # Ok(()) }
@@ -31,6 +32,7 @@ mod train;
 
 pub use config::{Device, DeviceChoice, Optimizer, Placement, PredictConfig, Target, TrainConfig, AUTO_GPU_MIN_UNITS};
 pub use error::{LstmError, Result};
+pub use flowcore::{Check, Checked};
 pub use model::{Limits, LstmModel, ModelMeta, FORMAT, LIMITS, META_FILE, WEIGHTS_FILE};
 pub use predict::{forecast, one_step, predict, scan, ForecastPoint, Label, Scan, MAX_HORIZON};
 pub use train::{rows_needed, train, EpochReport, Evaluation, SeriesIdentity, Training};

@@ -2,7 +2,7 @@
 
 use flowcore::events::{Flag, FlagRule};
 use flowcore::time::format_timestamp;
-use flowcore::FlowSeries;
+use flowcore::{Checked, FlowSeries};
 use serde::Serialize;
 
 use crate::config::PredictConfig;
@@ -53,8 +53,7 @@ pub struct Scan {
 /// In-sample one-step predictions: every window of `window` readings predicts the reading after
 /// it. `predicted[i]` is the prediction for the reading at index `i + window`. `series` must be
 /// finite (cleaned) and at least one reading longer than the window.
-pub fn one_step(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Vec<f64>> {
-    config.validate()?;
+pub fn one_step(model: &LstmModel, series: &FlowSeries, config: &Checked<PredictConfig>) -> Result<Vec<f64>> {
     series.require_finite("the series predicted")?;
     let window = model.meta.window;
     if series.len() <= window {
@@ -83,7 +82,7 @@ pub fn one_step(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) 
 /// The original `-a` scan: the one-step prediction of every reading ([`one_step`]); each
 /// prediction `≥ U_level` or `≤ L_level` is an anomaly (the original's rule, inclusive at both
 /// levels). `series` must be finite (cleaned).
-pub fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Scan> {
+pub fn scan(model: &LstmModel, series: &FlowSeries, config: &Checked<PredictConfig>) -> Result<Scan> {
     let predicted = one_step(model, series, config)?;
     let window = model.meta.window;
     let criteria = model.meta.criteria;

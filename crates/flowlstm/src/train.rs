@@ -1,7 +1,7 @@
 //! Training and evaluation on the chronological split.
 
 use flowcore::time::format_timestamp;
-use flowcore::{make_windows, Criteria, FlowSeries};
+use flowcore::{make_windows, Check, Checked, Criteria, FlowSeries};
 use tch::nn::OptimizerConfig;
 use tch::{nn, Reduction, Tensor};
 
@@ -145,10 +145,9 @@ pub fn train(
     series: &FlowSeries,
     criteria: &Criteria,
     identity: &SeriesIdentity,
-    config: &TrainConfig,
+    config: &Checked<TrainConfig>,
     on_epoch: &mut dyn FnMut(EpochReport),
 ) -> Result<Training> {
-    config.validate()?;
     series.require_finite(&identity.column)?;
     let need = rows_needed(config).ok_or(LstmError::TrainFraction {
         fraction: config.train_fraction,

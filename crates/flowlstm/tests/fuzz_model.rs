@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use flowcore::{Criteria, FlowSeries, Interval};
+use flowcore::{Check, Criteria, FlowSeries, Interval};
 use flowlstm::{train, DeviceChoice, LstmModel, SeriesIdentity, TrainConfig, LIMITS};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -30,7 +30,7 @@ fn saved() -> &'static (PathBuf, Value) {
             column: "flow".into(),
         };
         let criteria = Criteria::with_levels(330.0, 354.0, 320.0, 360.0, 10.0);
-        let mut trained = train(&series, &criteria, &identity, &config, &mut |_| {}).unwrap();
+        let mut trained = train(&series, &criteria, &identity, &config.check().unwrap(), &mut |_| {}).unwrap();
         // Kept for the whole test run; the folder is removed with the process's temporary files.
         let folder = tempfile::tempdir().unwrap().keep();
         trained.model.save(&folder).unwrap();

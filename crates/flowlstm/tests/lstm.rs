@@ -3,11 +3,27 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
 use flowcore::time::{parse_timestamp, DAY, MINUTE};
-use flowcore::{Criteria, FlowSeries, Interval};
+use flowcore::{Check, Criteria, FlowSeries, Interval};
 use flowlstm::{
-    forecast, scan, train, DeviceChoice, Label, LstmError, LstmModel, Optimizer, PredictConfig, SeriesIdentity,
-    TrainConfig,
+    forecast, DeviceChoice, EpochReport, Label, LstmError, LstmModel, Optimizer, PredictConfig, Scan, SeriesIdentity,
+    TrainConfig, Training,
 };
+
+/// `flowlstm::train` with the configuration checked first, as every caller does.
+fn train(
+    series: &FlowSeries,
+    criteria: &Criteria,
+    identity: &SeriesIdentity,
+    config: &TrainConfig,
+    on_epoch: &mut dyn FnMut(EpochReport),
+) -> Result<Training, LstmError> {
+    flowlstm::train(series, criteria, identity, &config.clone().check()?, on_epoch)
+}
+
+/// `flowlstm::scan` with the configuration checked first.
+fn scan(model: &LstmModel, series: &FlowSeries, config: &PredictConfig) -> Result<Scan, LstmError> {
+    flowlstm::scan(model, series, &config.clone().check()?)
+}
 use tch::nn::{self, OptimizerConfig, RNN};
 use tch::{Device, Kind, Reduction, Tensor};
 
@@ -417,7 +433,7 @@ fn predict_takes_a_horizon_and_one_step_is_the_scans_prediction() {
         batch_size: 16,
         device: DeviceChoice::Cpu,
     };
-    let in_sample = flowlstm::one_step(model, &series, &config).unwrap();
+    let in_sample = flowlstm::one_step(model, &series, &config.clone().check().unwrap()).unwrap();
     assert_eq!(in_sample.len(), 60 - 7);
     assert_eq!(scan(model, &series, &config).unwrap().predicted, in_sample);
 
