@@ -6,7 +6,7 @@ use flowcore::{Criteria, IngestReport, PreprocessSummary};
 use flowlstm::ModelMeta;
 use flowreport::baseline::Comparison;
 use flowreport::profile::StageProfile;
-use flowreport::stats::{misaligned_rmse, Accuracy};
+use flowreport::stats::Accuracy;
 use serde::{Deserialize, Serialize};
 
 use crate::scan::PredictOutcome;
@@ -162,7 +162,6 @@ pub(crate) fn finished(
     profile: &[StageProfile],
 ) -> SiteReport {
     let meta = &trained.training.model.meta;
-    let evaluation = &trained.training.evaluation;
     let (site, column, input) = identity;
     SiteReport {
         schema_version: SCHEMA_VERSION,
@@ -181,12 +180,7 @@ pub(crate) fn finished(
             },
             model: meta.clone(),
             accuracy: evaluated.accuracy,
-            accuracy_as_the_original_scored: misaligned_rmse(&evaluation.actual, &evaluation.predicted, meta.window)
-                .map(|(rmse, points)| OriginalScoring {
-                    rmse,
-                    points,
-                    shift: meta.window,
-                }),
+            accuracy_as_the_original_scored: evaluated.original_scoring,
             variance_ratio: evaluated.accuracy.variance_ratio(),
             baselines: evaluated.comparison.clone(),
             outliers: evaluated
@@ -208,19 +202,12 @@ pub(crate) fn finished(
                     label: p.label.to_string(),
                 })
                 .collect(),
-            anomaly_scan: predicted.scan.as_ref().map(|scan| {
-                let above = scan
-                    .anomalies
-                    .iter()
-                    .filter(|a| a.bound() == Some(flowcore::Bound::Above))
-                    .count();
-                ScanSummary {
-                    rule: "prediction >= U_level or <= L_level".to_string(),
-                    windows: scan.windows,
-                    anomalies: scan.anomalies.len(),
-                    above,
-                    below: scan.anomalies.len() - above,
-                }
+            anomaly_scan: predicted.scan.as_ref().map(|scan| ScanSummary {
+                rule: "prediction >= U_level or <= L_level".to_string(),
+                windows: scan.windows,
+                anomalies: scan.anomalies.len(),
+                above: scan.above(),
+                below: scan.anomalies.len() - scan.above(),
             }),
             profile: profile.to_vec(),
         }),

@@ -81,11 +81,7 @@ pub(crate) fn report_scan(
     obs: &mut dyn Observer,
 ) -> Result {
     let criteria = &model.meta.criteria;
-    let above = scan
-        .anomalies
-        .iter()
-        .filter(|a| a.bound() == Some(flowcore::Bound::Above))
-        .count();
+    let above = scan.above();
     say!(obs,
         "anomaly scan     {} windows of {} readings at {} (batches of {}); abnormal when the prediction is ≥ U_level {:.2} or ≤ L_level {:.2} (the original's rule)",
         thousands(scan.windows),

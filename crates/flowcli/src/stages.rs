@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::observer::Observer;
 use crate::original::Lang;
 use crate::output::{evaluation_csv, SiteDirs};
+use crate::report::OriginalScoring;
 use crate::settings::Wording;
 use crate::site::{thousands, write_and_list, Target};
 use flowcore::events::Flag;
@@ -250,6 +251,8 @@ pub(crate) struct EvaluateOutcome {
     pub(crate) accuracy: Accuracy,
     pub(crate) comparison: Comparison,
     pub(crate) outliers: Vec<Flag>,
+    /// The same predictions scored as the original scored them (a week's shift).
+    pub(crate) original_scoring: Option<OriginalScoring>,
     pub(crate) profile: StageProfile,
 }
 
@@ -278,13 +281,19 @@ pub(crate) fn evaluate_stage(
         Lang::En => obs.block(&render(&accuracy, &outliers, sigma_k)),
         Lang::Ko => obs.block(&render_original(&accuracy, &outliers)),
     }
-    if wording.original_scoring {
-        if let Some((misaligned, points)) = misaligned_rmse(&evaluation.actual, &evaluation.predicted, config.window) {
-            say!(obs,
-                "As the original scored it (the prediction for step t+{} against the actual of step t, {points} points): RMSE {misaligned:.2}; flow scores each prediction against the value it predicts (docs/ACCURACY.md)",
-                config.window
-            );
-        }
+    let original_scoring =
+        misaligned_rmse(&evaluation.actual, &evaluation.predicted, config.window).map(|(rmse, points)| {
+            OriginalScoring {
+                rmse,
+                points,
+                shift: config.window,
+            }
+        });
+    if let (true, Some(scored)) = (wording.original_scoring, original_scoring) {
+        say!(obs,
+            "As the original scored it (the prediction for step t+{} against the actual of step t, {} points): RMSE {:.2}; flow scores each prediction against the value it predicts (docs/ACCURACY.md)",
+            scored.shift, scored.points, scored.rmse
+        );
     }
     let season = season_length(series.interval.seconds());
     let comparison = compare(
@@ -327,6 +336,7 @@ pub(crate) fn evaluate_stage(
         accuracy,
         comparison,
         outliers,
+        original_scoring,
         profile,
     })
 }

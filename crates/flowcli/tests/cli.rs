@@ -202,15 +202,10 @@ fn an_unwritable_output_folder_is_reported_and_nothing_is_half_written() {
 #[test]
 fn train_then_predict_in_a_fresh_process() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = dir.path().join("demo.csv");
     // Thirty days of minutes, trained hourly: 720 rows. 720 × 0.7 is 503.999… in floating point, so
     // the split is 503 / 217, exactly as the original's `int(len(data) * 0.7)`.
-    let output = flow(
-        dir.path(),
-        &["demo-data", "--rows", "43200", "--out", demo.to_str().unwrap()],
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-    let demo = demo.to_str().unwrap();
+    let demo = demo_export(dir.path(), "demo.csv", 43_200, 2020);
+    let demo = demo.as_str();
     let output = flow(
         dir.path(),
         &[
@@ -508,19 +503,13 @@ fn the_original_preset_flags_exactly_what_its_rule_says() {
 #[test]
 fn run_writes_every_output_for_several_sites_from_one_read() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = dir.path().join("demo.csv");
-    assert!(flow(
-        dir.path(),
-        &["demo-data", "--rows", "30240", "--out", demo.to_str().unwrap()]
-    )
-    .status
-    .success());
+    let demo = demo_export(dir.path(), "demo.csv", 30_240, 2020);
     let output = flow(
         dir.path(),
         &[
             "run",
             "--input",
-            demo.to_str().unwrap(),
+            &demo,
             "--sites",
             "jangmyeong,hoeryong",
             "--interval",
@@ -567,7 +556,7 @@ fn run_writes_every_output_for_several_sites_from_one_read() {
         &[
             "run",
             "--input",
-            demo.to_str().unwrap(),
+            &demo,
             "--site",
             "hoeryong",
             "--interval",
@@ -703,14 +692,8 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
 #[test]
 fn presets_and_flags_reach_the_model() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = dir.path().join("demo.csv");
-    assert!(flow(
-        dir.path(),
-        &["demo-data", "--rows", "20160", "--out", demo.to_str().unwrap()]
-    )
-    .status
-    .success());
-    let demo = demo.to_str().unwrap();
+    let demo = demo_export(dir.path(), "demo.csv", 20_160, 2020);
+    let demo = demo.as_str();
     let meta = |dir: &Path| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(dir.join("Output/jangmyeong/Learning_lstm/model.json")).unwrap())
             .unwrap()

@@ -169,8 +169,7 @@ pub fn compute_criteria(
     level_percent: f64,
 ) -> Result<Criteria> {
     check_settings(normal_min, normal_max, level_percent)?;
-    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    if finite.len() != values.len() {
+    if !values.iter().all(|v| v.is_finite()) {
         return Err(CoreError::InvalidConfig(
             "criteria need finite values; fill or drop the missing ones first".to_string(),
         ));

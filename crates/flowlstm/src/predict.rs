@@ -79,6 +79,16 @@ pub fn one_step(model: &LstmModel, series: &FlowSeries, config: &Checked<Predict
         .collect())
 }
 
+impl Scan {
+    /// Flags at or above `U_level` (the rest are at or below `L_level`).
+    pub fn above(&self) -> usize {
+        self.anomalies
+            .iter()
+            .filter(|a| a.bound() == Some(flowcore::Bound::Above))
+            .count()
+    }
+}
+
 /// The original `-a` scan: the one-step prediction of every reading ([`one_step`]); each
 /// prediction `≥ U_level` or `≤ L_level` is an anomaly (the original's rule, inclusive at both
 /// levels). `series` must be finite (cleaned).
