@@ -14,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &flowcore::demo::DemoConfig {
             rows: 28 * 1440,
             seed: 2020,
+            leak: None,
         },
         &export,
     )?;

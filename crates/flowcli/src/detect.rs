@@ -81,14 +81,16 @@ pub(crate) fn events_csv(events: &[flowcore::events::Event]) -> Vec<u8> {
 pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     // The rule is checked before the file is read.
     let rule = ResidualRule {
-        watch: args.watch,
-        caution: args.caution,
-        alert: args.alert,
-        severe: args.severe,
+        stages: Stages {
+            watch: args.watch,
+            caution: args.caution,
+            alert: args.alert,
+            severe: args.severe,
+        },
         ..ResidualRule::default()
     }
     .check()?;
-    use flowcore::events::{residual_events, residual_sigma, score_events, ResidualRule};
+    use flowcore::events::{residual_events, residual_sigma, score_events, ResidualRule, Stages};
     let input = InputArgs {
         input: Some(args.input.clone()),
         site: None,
@@ -179,7 +181,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     say!(obs, "== Detection: {} ==", target.slug);
     say!(obs,
         "residual rule    |actual − forecast| ≥ {}σ, σ = {sigma:.3} from the training part; levels 관심 {}σ, 주의 {}σ, 경계 {}σ, 심각 {}σ",
-        rule.watch, rule.watch, rule.caution, rule.alert, rule.severe
+        rule.stages.watch, rule.stages.watch, rule.stages.caution, rule.stages.alert, rule.stages.severe
     );
     say!(
         obs,

@@ -252,16 +252,16 @@ pub struct DetectArgs {
     #[arg(long)]
     pub labels: Option<PathBuf>,
     /// Residual σ at which a reading is flagged, 관심 (watch).
-    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().watch)]
+    #[arg(long, default_value_t = flowcore::events::Stages::default().watch)]
     pub watch: f64,
     /// σ from which an event is 주의 (caution).
-    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().caution)]
+    #[arg(long, default_value_t = flowcore::events::Stages::default().caution)]
     pub caution: f64,
     /// σ from which an event is 경계 (alert).
-    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().alert)]
+    #[arg(long, default_value_t = flowcore::events::Stages::default().alert)]
     pub alert: f64,
     /// σ from which an event is 심각 (severe).
-    #[arg(long, default_value_t = flowcore::events::ResidualRule::default().severe)]
+    #[arg(long, default_value_t = flowcore::events::Stages::default().severe)]
     pub severe: f64,
     /// Folder under which `<name>/Detection` and the model folders are written.
     #[arg(long, default_value = DEFAULT_OUTPUT)]

@@ -8,6 +8,7 @@ use std::f64::consts::TAU;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::check::Check;
 use crate::error::{CoreError, Result};
 use crate::files::write_all_or_nothing;
 use crate::sites::{SITES, TIME_HEADER};
@@ -20,6 +21,47 @@ pub struct DemoConfig {
     pub rows: usize,
     /// Seed of the generator (default 2020): the same seed gives the same bytes.
     pub seed: u64,
+    /// A leak added to the main column (none by default), to try the night-flow alarms on.
+    pub leak: Option<Leak>,
+}
+
+/// A leak: a constant extra flow in the main column from one midnight to another (a burst
+/// repaired), sized as a share of the typical minimum night flow of the four weeks before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Leak {
+    /// The first day (days since 1970-01-01) it flows, from 00:00.
+    pub from_day: i64,
+    /// The day it is repaired, at 00:00; `None`: never.
+    pub to_day: Option<i64>,
+    /// Its size, in percent of the typical minimum night flow.
+    pub percent: u32,
+}
+
+impl Leak {
+    /// The leak's flow on `inflow` (one value a minute from 2020-01-01): `percent` of the median
+    /// minimum night flow (02:00–04:00, 10-minute means) of the 28 nights before it.
+    pub fn rate(&self, inflow: &[f64]) -> f64 {
+        let start = demo_start();
+        let from = ((self.from_day * DAY - start) / MINUTE).max(0) as usize;
+        let before = from.saturating_sub(28 * 1440).min(inflow.len());
+        let times = (before..from.min(inflow.len())).map(|i| start + i as i64 * MINUTE).collect();
+        let values = inflow[before..from.min(inflow.len())].to_vec();
+        let nights = crate::FlowSeries::new(times, values, crate::Interval::MINUTE)
+            .ok()
+            .and_then(|series| {
+                let config = crate::night::NightConfig::default().check().ok()?;
+                crate::night::minimum_night_flow(&series, &config).ok()
+            })
+            .unwrap_or_default();
+        let mut minima: Vec<f64> = nights.iter().filter_map(|n| n.mnf).collect();
+        minima.sort_unstable_by(f64::total_cmp);
+        let typical = minima.get(minima.len() / 2).copied().unwrap_or(0.0);
+        (typical * f64::from(self.percent) / 100.0).round()
+    }
+}
+
+fn demo_start() -> i64 {
+    parse_timestamp("2020-01-01 00:00").unwrap_or(0)
 }
 
 impl Default for DemoConfig {
@@ -27,6 +69,7 @@ impl Default for DemoConfig {
         DemoConfig {
             rows: 527_041,
             seed: 2020,
+            leak: None,
         }
     }
 }
@@ -180,12 +223,50 @@ const OTHER_COLUMNS: [(f64, usize, f64); 13] = [
     (24.0, 0, 1.0),
 ];
 
+/// The main column with its faults, and the generator as it stands after them (the other columns
+/// are drawn next). The leak, if any, is added before the faults, which stay where they are
+/// without it.
+fn main_column(config: &DemoConfig) -> (Vec<Cell>, Vec<bool>, Rng) {
+    let start = demo_start();
+    let mut rng = Rng(config.seed);
+    let mut inflow = clean_inflow(config.rows, start, &mut rng);
+    if let Some(leak) = config.leak {
+        let rate = leak.rate(&inflow);
+        let rows = inflow.len();
+        let row = |day: i64| (((day * DAY - start) / MINUTE).max(0) as usize).min(rows);
+        let to = leak.to_day.map_or(rows, row);
+        for value in &mut inflow[row(leak.from_day).min(to)..to] {
+            *value += rate;
+        }
+    }
+    let (cells, outage) = inject_faults(&inflow, &mut rng);
+    (cells, outage, rng)
+}
+
+/// The main column (jangmyeong's inflow) as ingest reads it, without writing the file: blank and
+/// text cells are `NaN`.
+pub fn main_series(config: &DemoConfig) -> crate::FlowSeries {
+    let start = demo_start();
+    let (cells, _, _) = main_column(config);
+    let values = cells
+        .iter()
+        .map(|cell| match cell {
+            Cell::Value(value) => *value,
+            Cell::Blank | Cell::Text(_) => f64::NAN,
+        })
+        .collect();
+    let times = (0..cells.len() as i64).map(|row| start + row * MINUTE).collect();
+    crate::FlowSeries {
+        timestamps: times,
+        values,
+        interval: crate::Interval::MINUTE,
+    }
+}
+
 /// Generates the demo export: cp949 bytes of the whole file.
 pub fn generate(config: &DemoConfig) -> Vec<u8> {
-    let start = parse_timestamp("2020-01-01 00:00").unwrap_or(0);
-    let mut rng = Rng(config.seed);
-    let inflow = clean_inflow(config.rows, start, &mut rng);
-    let (cells, outage) = inject_faults(&inflow, &mut rng);
+    let start = demo_start();
+    let (cells, outage, mut rng) = main_column(config);
     let mut text = String::with_capacity(config.rows * 80 + 512);
     text.push_str(TIME_HEADER);
     for site in &SITES {
@@ -240,9 +321,19 @@ pub fn cache_dir() -> PathBuf {
 
 /// Where the demo export for `config` is cached.
 pub fn demo_path(config: &DemoConfig) -> PathBuf {
-    cache_dir()
-        .join("demo")
-        .join(format!("jeongeup-demo-rows{}-seed{}.csv", config.rows, config.seed))
+    let leak = config.leak.map_or(String::new(), |leak| {
+        format!(
+            "-leak{}-{}-{}pct",
+            crate::time::format_date(leak.from_day * DAY),
+            leak.to_day
+                .map_or("open".to_string(), |day| crate::time::format_date(day * DAY)),
+            leak.percent
+        )
+    });
+    cache_dir().join("demo").join(format!(
+        "jeongeup-demo-rows{}-seed{}{leak}.csv",
+        config.rows, config.seed
+    ))
 }
 
 /// The most rows the demo export is written with: 5,000,000 (about 9.5 years of minutes, 420 MB);
@@ -274,7 +365,7 @@ pub fn demo_is_complete(config: &DemoConfig, path: &Path) -> bool {
     if file.seek(SeekFrom::Start(length.saturating_sub(512))).is_err() || file.read_to_end(&mut tail).is_err() {
         return false;
     }
-    let start = parse_timestamp("2020-01-01 00:00").unwrap_or(0);
+    let start = demo_start();
     let last = format_scada(start + (config.rows as i64 - 1) * MINUTE);
     let Some(body) = tail.strip_suffix(b"\r\n") else {
         return false;
@@ -301,7 +392,7 @@ mod tests {
     #[test]
     fn a_cut_cache_is_not_complete_and_rows_are_bounded() {
         let dir = tempfile::tempdir().unwrap();
-        let config = DemoConfig { rows: 3000, seed: 1 };
+        let config = DemoConfig { rows: 3000, seed: 1, leak: None };
         let path = dir.path().join("demo.csv");
         write_demo(&config, &path).unwrap();
         assert!(demo_is_complete(&config, &path));
@@ -310,10 +401,11 @@ mod tests {
         assert!(!demo_is_complete(&config, &path));
         std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
         assert!(!demo_is_complete(&config, &path), "the last line break is missing");
-        assert!(!demo_is_complete(&DemoConfig { rows: 3001, seed: 1 }, &path));
+        assert!(!demo_is_complete(&DemoConfig { rows: 3001, seed: 1, leak: None }, &path));
         let huge = DemoConfig {
             rows: 100_000_000_000,
             seed: 1,
+            leak: None,
         };
         let error = write_demo(&huge, &path).unwrap_err();
         assert!(error.to_string().contains("at most 5000000"), "{error}");
@@ -321,7 +413,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_and_a_real_export_shape() {
-        let config = DemoConfig { rows: 20_000, seed: 7 };
+        let config = DemoConfig { rows: 20_000, seed: 7, leak: None };
         let bytes = generate(&config);
         assert_eq!(bytes, generate(&config));
         assert_ne!(bytes, generate(&DemoConfig { seed: 8, ..config }));

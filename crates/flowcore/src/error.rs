@@ -195,6 +195,52 @@ pub enum CoreError {
         /// The likely stray reading's time (the CLI finds its line).
         stray: i64,
     },
+    /// A night window that is not two different times of day.
+    #[error("--night {window}: expected two different times of day, e.g. 02:00-04:00 or 22:00-05:00")]
+    NightWindow {
+        /// What was given.
+        window: String,
+    },
+    /// Night bins that do not tile the window on the clock.
+    #[error("--night-bin {bin} with --night {window}: the window must start and end on a multiple of the bin (02:00-04:00 with 10min bins)")]
+    NightBin {
+        /// The bin used.
+        bin: String,
+        /// The window.
+        window: String,
+    },
+    /// A coverage share outside (0, 1].
+    #[error("--night-coverage {share}: a share of the night's readings, above 0 and at most 1 (0.75 = 75 %)")]
+    NightCoverage {
+        /// What was given.
+        share: f64,
+    },
+    /// Readings too coarse to have a night.
+    #[error("readings at interval {interval} have no night: night flow needs readings more often than daily")]
+    NightInterval {
+        /// The series' interval.
+        interval: String,
+    },
+    /// A baseline of too few nights.
+    #[error("--night-baseline {baseline_nights} (judging from {min_nights} nights): the baseline needs 3 to 366 nights, and at least as many as judging starts from")]
+    NightBaseline {
+        /// Nights the baseline is the median of.
+        baseline_nights: usize,
+        /// Nights before judging starts.
+        min_nights: usize,
+    },
+    /// A confirmation count out of bounds.
+    #[error("--night-confirm {nights}: from 1 to 14 nights in a row start and end an alarm")]
+    NightConfirm {
+        /// What was given.
+        nights: usize,
+    },
+    /// A least spread outside (0, 1).
+    #[error("least spread {share}: a share of the baseline above 0 and under 1 (0.01 = 1 %)")]
+    NightSpread {
+        /// What was given.
+        share: f64,
+    },
     /// A setting outside what the step accepts.
     #[error("invalid setting: {0}")]
     InvalidConfig(String),

@@ -42,11 +42,11 @@ impl std::fmt::Display for Severity {
     }
 }
 
-/// Settings of the residual rule. Thresholds are in residual standard deviations (σ, estimated on
-/// the training part); a reading is flagged at `watch` or more.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct ResidualRule {
-    /// Flag at this many σ: 관심 (3).
+/// Where the four stages begin, in standard deviations of whatever the rule measures (a residual σ,
+/// a robust spread of night flows). A deviation under `watch` is no alarm.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stages {
+    /// 관심 from this many σ (3).
     pub watch: f64,
     /// 주의 from this many σ (4).
     pub caution: f64,
@@ -54,27 +54,22 @@ pub struct ResidualRule {
     pub alert: f64,
     /// 심각 from this many σ (7).
     pub severe: f64,
-    /// Flags at most this many steps apart belong to one event (2: consecutive flags, and flags with
-    /// one unflagged step between them, since a deviation that dips under the threshold for a step
-    /// is still one incident; 1 merges only consecutive flags).
-    pub merge_gap: usize,
 }
 
-impl Default for ResidualRule {
+impl Default for Stages {
     fn default() -> Self {
-        ResidualRule {
+        Stages {
             watch: 3.0,
             caution: 4.0,
             alert: 5.0,
             severe: 7.0,
-            merge_gap: 2,
         }
     }
 }
 
-impl ResidualRule {
-    /// The level of a deviation of `sigmas` σ, or `None` under the watch threshold.
-    pub fn severity(&self, sigmas: f64) -> Option<Severity> {
+impl Stages {
+    /// The stage of a deviation of `sigmas` σ (either sign), or `None` under the watch threshold.
+    pub fn grade(&self, sigmas: f64) -> Option<Severity> {
         let sigmas = sigmas.abs();
         if sigmas >= self.severe {
             Some(Severity::Severe)
@@ -88,12 +83,7 @@ impl ResidualRule {
             None
         }
     }
-}
 
-impl crate::check::Check for ResidualRule {
-    type Error = CoreError;
-
-    /// Thresholds that are positive, finite and rising.
     fn validate(&self) -> Result<()> {
         let ordered =
             self.watch > 0.0 && self.watch <= self.caution && self.caution <= self.alert && self.alert <= self.severe;
@@ -106,6 +96,45 @@ impl crate::check::Check for ResidualRule {
             });
         }
         Ok(())
+    }
+}
+
+impl crate::check::Check for Stages {
+    type Error = CoreError;
+
+    /// Thresholds that are positive, finite and rising.
+    fn validate(&self) -> Result<()> {
+        Stages::validate(self)
+    }
+}
+
+/// Settings of the residual rule: a reading is flagged at `stages.watch` residual standard
+/// deviations (σ, estimated on the training part) or more.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ResidualRule {
+    /// Where 관심, 주의, 경계 and 심각 begin, in σ (3, 4, 5, 7).
+    pub stages: Stages,
+    /// Flags at most this many steps apart belong to one event (2: consecutive flags, and flags with
+    /// one unflagged step between them, since a deviation that dips under the threshold for a step
+    /// is still one incident; 1 merges only consecutive flags).
+    pub merge_gap: usize,
+}
+
+impl Default for ResidualRule {
+    fn default() -> Self {
+        ResidualRule {
+            stages: Stages::default(),
+            merge_gap: 2,
+        }
+    }
+}
+
+impl crate::check::Check for ResidualRule {
+    type Error = CoreError;
+
+    /// Thresholds that are positive, finite and rising.
+    fn validate(&self) -> Result<()> {
+        self.stages.validate()
     }
 }
 
@@ -214,7 +243,7 @@ pub fn residual_events(
     let mut last_flag: Option<usize> = None;
     for (i, ((&time, &value), &predicted)) in timestamps.iter().zip(actual).zip(forecast).enumerate() {
         let sigmas = (value - predicted) / sigma;
-        let Some(severity) = rule.severity(sigmas) else {
+        let Some(severity) = rule.stages.grade(sigmas) else {
             continue;
         };
         let joins = last_flag.is_some_and(|last| i - last <= rule.merge_gap);
@@ -341,7 +370,10 @@ mod tests {
         assert_eq!(residual_events(&t, &actual, &forecast, 2.0, &strict).unwrap().len(), 3);
         assert!(residual_events(&t, &actual, &forecast, 0.0, &strict).is_err());
         let unordered = ResidualRule {
-            caution: 10.0,
+            stages: Stages {
+                caution: 10.0,
+                ..Stages::default()
+            },
             ..ResidualRule::default()
         };
         // A rule whose thresholds do not rise cannot be checked, so it never reaches the events.
@@ -377,12 +409,18 @@ mod tests {
         assert_eq!(residual_sigma(&[1.0], &[0.0]), None);
         // The rule is checked before any reading: each invalid value has its own error.
         let falling = ResidualRule {
-            caution: 2.0,
+            stages: Stages {
+                caution: 2.0,
+                ..Stages::default()
+            },
             ..ResidualRule::default()
         };
         assert!(matches!(falling.check(), Err(CoreError::SeverityThresholds { .. })));
         let zero = ResidualRule {
-            watch: 0.0,
+            stages: Stages {
+                watch: 0.0,
+                ..Stages::default()
+            },
             ..ResidualRule::default()
         };
         assert!(matches!(zero.check(), Err(CoreError::SeverityThresholds { .. })));

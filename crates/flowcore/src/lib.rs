@@ -30,6 +30,7 @@ pub mod events;
 pub mod features;
 pub mod files;
 pub mod ingest;
+pub mod night;
 pub mod preprocess;
 pub mod resample;
 pub mod scale;
