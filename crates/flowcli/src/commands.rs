@@ -192,9 +192,31 @@ pub fn print_sites(obs: &mut dyn Observer) {
     }
 }
 
-/// `flow demo-data`: write the demo export.
-pub fn demo_data(rows: usize, seed: u64, out: Option<&Path>, obs: &mut dyn Observer) -> Result {
-    let config = flowcore::demo::DemoConfig { rows, seed };
+/// A leak for the demo export: `FROM..TO` (dates; repaired at 00:00 of TO) or `FROM` (never).
+pub fn parse_leak(text: &str, percent: u32) -> Result<flowcore::demo::Leak> {
+    let bad = || {
+        format!("--leak {text}: expected FROM..TO or FROM, dates as 2020-06-01, TO after FROM (the repair, at 00:00)")
+    };
+    let day = |date: &str| flowcore::time::parse_timestamp(date.trim()).map(|t| t.div_euclid(flowcore::time::DAY));
+    let (from, to) = match text.split_once("..") {
+        Some((from, to)) => (day(from).ok_or_else(bad)?, Some(day(to).ok_or_else(bad)?)),
+        None => (day(text).ok_or_else(bad)?, None),
+    };
+    if to.is_some_and(|to| to <= from) {
+        return Err(bad().into());
+    }
+    if !(1..=1000).contains(&percent) {
+        return Err(format!("--leak-percent {percent}: from 1 to 1000 (% of the typical minimum night flow)").into());
+    }
+    Ok(flowcore::demo::Leak {
+        from_day: from,
+        to_day: to,
+        percent,
+    })
+}
+
+/// `flow demo-data`: write the demo export, with a leak in the main column when asked.
+pub fn demo_data(config: flowcore::demo::DemoConfig, out: Option<&Path>, obs: &mut dyn Observer) -> Result {
     let path = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| flowcore::demo::demo_path(&config));
@@ -202,10 +224,26 @@ pub fn demo_data(rows: usize, seed: u64, out: Option<&Path>, obs: &mut dyn Obser
     flowcore::demo::write_demo(&config, &path)?;
     say!(
         obs,
-        "Wrote {} rows (seed {seed}, cp949) to {}",
-        thousands(rows),
+        "Wrote {} rows (seed {}, cp949) to {}",
+        thousands(config.rows),
+        config.seed,
         path.display()
     );
+    if let Some(leak) = config.leak {
+        let clean = flowcore::demo::main_series(&flowcore::demo::DemoConfig { leak: None, ..config });
+        let day = flowcore::time::DAY;
+        say!(
+            obs,
+            "leak             +{} in the main column ({} % of the typical minimum night flow before it) from {}{}",
+            leak.rate(&clean.values),
+            leak.percent,
+            flowcore::time::format_date(leak.from_day * day),
+            leak.to_day.map_or(", never repaired".to_string(), |to| format!(
+                ", repaired {}",
+                flowcore::time::format_date(to * day)
+            ))
+        );
+    }
     say!(obs, "{}", profiler.finish("demo-data"));
     Ok(())
 }

@@ -31,10 +31,12 @@ macro_rules! say {
     };
 }
 
+pub mod alarms;
 pub mod commands;
 pub mod detect;
 mod error;
 mod guard;
+pub mod night;
 pub mod observer;
 pub mod options;
 pub mod original;

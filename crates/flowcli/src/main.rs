@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use flowcli::options::{DetectArgs, DeviceArgs, InputArgs, PredictArgs, PreprocessArgs, RunArgs, TrainArgs};
+use flowcli::options::{
+    DetectArgs, DeviceArgs, InputArgs, NightCommandArgs, PredictArgs, PreprocessArgs, RunArgs, TrainArgs,
+};
 use flowcli::original::Usage;
 use flowcli::{commands, detect, pipeline, Lang, Observer};
 use flowlstm::EpochReport;
@@ -38,6 +40,9 @@ enum Command {
     /// Train on any `timestamp,value` series and flag readings far from their forecast, graded
     /// 관심/주의/경계/심각; with --labels, score the events against labelled windows.
     Detect(DetectArgs),
+    /// Minimum night flow per night (the lowest 10-minute mean of 02:00–04:00), its share of the
+    /// day's flow, its trend, and night-flow alarms 관심/주의/경계/심각 against a robust baseline.
+    Night(NightCommandArgs),
     /// List the sensor columns of the Jeongeup export and their slugs.
     Sites,
     /// Write the built-in demo export (cp949, one row a minute, with real exports' faults).
@@ -91,6 +96,13 @@ struct DemoArgs {
     /// Where to write it (default: the cache file every command uses when --input is absent).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Add a leak to the main column: FROM..TO (dates; repaired at 00:00 of TO) or FROM (never
+    /// repaired), to try the night-flow alarms.
+    #[arg(long)]
+    leak: Option<String>,
+    /// The leak's size, in percent of the typical minimum night flow of the four weeks before it.
+    #[arg(long, default_value_t = 10, requires = "leak")]
+    leak_percent: u32,
 }
 
 /// Prints the report as it comes, with a progress bar for training on a terminal.
@@ -164,7 +176,20 @@ fn main() -> ExitCode {
             commands::print_sites(terminal);
             Ok(())
         }
-        Command::DemoData(args) => commands::demo_data(args.rows, args.seed, args.out.as_deref(), terminal),
+        Command::Night(args) => flowcli::night::night_command(&args, terminal),
+        Command::DemoData(args) => args
+            .leak
+            .as_deref()
+            .map(|leak| commands::parse_leak(leak, args.leak_percent))
+            .transpose()
+            .and_then(|leak| {
+                let config = flowcore::demo::DemoConfig {
+                    rows: args.rows,
+                    seed: args.seed,
+                    leak,
+                };
+                commands::demo_data(config, args.out.as_deref(), terminal)
+            }),
     };
     if result.is_ok() && prints_usage {
         // The original ended every script with its time, CPU and memory lines.

@@ -196,6 +196,57 @@ pub struct PredictArgs {
     pub all_predictions: bool,
 }
 
+/// How nights are measured and judged (`flow night`, and the night-flow stage of `flow run`).
+#[derive(Debug, Clone, Args)]
+pub struct NightArgs {
+    /// The night's hours, HH:MM-HH:MM; a window across midnight (22:00-05:00) belongs to the
+    /// morning it ends in.
+    #[arg(long, default_value = DEFAULT_NIGHT)]
+    pub night: String,
+    /// Bins the readings are averaged into, aligned to the clock; data logged less often uses its own
+    /// interval.
+    #[arg(long, default_value = "10min")]
+    pub night_bin: String,
+    /// A night with less than this share of its readings gets no MNF.
+    #[arg(long, default_value_t = flowcore::night::NightConfig::default().min_coverage)]
+    pub night_coverage: f64,
+    /// Normal nights the baseline is the median of.
+    #[arg(long, default_value_t = flowcore::night::NightRule::default().baseline_nights)]
+    pub night_baseline: usize,
+    /// High nights in a row that start an alarm, and repaired nights in a row that end it.
+    #[arg(long, default_value_t = flowcore::night::NightRule::default().confirm)]
+    pub night_confirm: usize,
+}
+
+/// The night window unless `--night` says otherwise.
+pub const DEFAULT_NIGHT: &str = "02:00-04:00";
+
+impl Default for NightArgs {
+    fn default() -> Self {
+        NightArgs {
+            night: DEFAULT_NIGHT.to_string(),
+            night_bin: "10min".to_string(),
+            night_coverage: flowcore::night::NightConfig::default().min_coverage,
+            night_baseline: flowcore::night::NightRule::default().baseline_nights,
+            night_confirm: flowcore::night::NightRule::default().confirm,
+        }
+    }
+}
+
+/// Settings of `flow night`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NightCommandArgs {
+    /// Which file and which column.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Several sites of the same file, comma-separated, or `all`.
+    #[arg(long, conflicts_with_all = ["site", "column"])]
+    pub sites: Option<String>,
+    /// How nights are measured and judged.
+    #[command(flatten)]
+    pub night: NightArgs,
+}
+
 /// Settings of `flow run`.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
@@ -220,6 +271,12 @@ pub struct RunArgs {
     /// Also write every prediction of the scan to Prediction/scan.csv (time,actual,predicted).
     #[arg(long)]
     pub all_predictions: bool,
+    /// How nights are measured and judged.
+    #[command(flatten)]
+    pub night: NightArgs,
+    /// Skip the night-flow stage.
+    #[arg(long)]
+    pub no_night: bool,
 }
 
 impl Default for RunArgs {
@@ -232,6 +289,8 @@ impl Default for RunArgs {
             device: DeviceArgs::default(),
             scan_batch_size: flowlstm::PredictConfig::default().batch_size,
             all_predictions: false,
+            night: NightArgs::default(),
+            no_night: false,
         }
     }
 }

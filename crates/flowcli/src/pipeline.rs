@@ -13,13 +13,16 @@ use flowreport::profile::render_table;
 
 use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
+use crate::night::night_stage;
 use crate::observer::{Observer, Transcript};
 use crate::options::{DeviceArgs, RunArgs, TrainArgs};
 use crate::original::Lang;
 use crate::output::SiteDirs;
 use crate::report::{self, SiteReport};
 use crate::scan::predict_stage;
-use crate::settings::{is_original, preprocess_config, train_config, PredictPlan, Wording};
+use crate::settings::{
+    is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
+};
 use crate::site::{read_stage, target, targets_for, Target};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 
@@ -31,6 +34,7 @@ pub struct Pipeline {
     device: DeviceArgs,
     wording: Wording,
     plan: PredictPlan,
+    night: Option<NightSettings>,
     output_dir: PathBuf,
 }
 
@@ -63,6 +67,11 @@ impl Pipeline {
                 original_scoring: is_original(&args.train),
             },
             plan,
+            night: if args.no_night {
+                None
+            } else {
+                Some(night_settings(&args.night)?)
+            },
             output_dir: args.input.output_dir.clone(),
         })
     }
@@ -92,15 +101,32 @@ impl Pipeline {
         let sigma_k = self.train.outlier_sigma;
         let evaluated = evaluate_stage(series, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
         let predicted = predict_stage(&trained.training.model, &pre.preprocessed, self.plan, dirs, obs)?;
-        let profile = [
+        let night = match &self.night {
+            Some(_) if pre.raw.interval.seconds() >= flowcore::time::DAY => {
+                say!(obs);
+                say!(
+                    obs,
+                    "night flow       skipped: readings at interval {} have no night",
+                    pre.raw.interval
+                );
+                None
+            }
+            Some(settings) => Some(night_stage(&pre.raw, target, settings, dirs, obs)?),
+            None => None,
+        };
+        let mut profile = vec![
             pre.profile.clone(),
             trained.profile.clone(),
             evaluated.profile.clone(),
             predicted.profile.clone(),
         ];
+        profile.extend(night.as_ref().map(|n| n.profile.clone()));
         let input = export.path().display().to_string();
         let identity = (target.slug.as_str(), target.column.as_str(), input.as_str());
-        let report = report::finished(identity, &pre, &trained, &evaluated, &predicted, &profile);
+        let mut report = report::finished(identity, &pre, &trained, &evaluated, &predicted, &profile);
+        if let Some(job) = &mut report.job {
+            job.night_flow = night.map(|n| n.summary);
+        }
         let path = dirs.root.join("report.json");
         write_all_or_nothing(&[(path.clone(), serde_json::to_vec_pretty(&report)?)])?;
         say!(obs, "written          {}", path.display());

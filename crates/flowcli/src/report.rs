@@ -74,6 +74,9 @@ pub struct JobReport {
     pub forecast: Vec<ForecastRow>,
     /// The minute scan's counts.
     pub anomaly_scan: Option<ScanSummary>,
+    /// Minimum night flow and its alarms; absent when the stage was skipped (`--no-night`, daily data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub night_flow: Option<crate::night::NightSummary>,
     /// Time, CPU and memory of each stage.
     pub profile: Vec<StageProfile>,
 }
@@ -209,6 +212,7 @@ pub(crate) fn finished(
                 above: scan.above(),
                 below: scan.anomalies.len() - scan.above(),
             }),
+            night_flow: None,
             profile: profile.to_vec(),
         }),
     }

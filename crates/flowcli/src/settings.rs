@@ -2,7 +2,7 @@
 //! here, before any file is read or written.
 
 use crate::error::{FlowError, Result};
-use crate::options::{DeviceArgs, PreprocessArgs, TrainArgs};
+use crate::options::{DeviceArgs, NightArgs, PreprocessArgs, TrainArgs};
 use crate::original::Lang;
 use flowcore::{Check, Checked, DaySelection, FeatureSet, Interval, PreprocessConfig};
 use flowlstm::{DeviceChoice, TrainConfig};
@@ -26,6 +26,36 @@ pub(crate) fn preprocess_config(args: &PreprocessArgs) -> Result<Checked<Preproc
         ..defaults
     };
     Ok(config.check()?)
+}
+
+/// The night-flow settings from the flags, checked before any file is read.
+pub(crate) fn night_settings(args: &NightArgs) -> Result<NightSettings> {
+    let defaults = flowcore::night::NightRule::default();
+    Ok(NightSettings {
+        measure: flowcore::night::NightConfig {
+            window: args.night.parse()?,
+            bin: args
+                .night_bin
+                .parse()
+                .map_err(|e| FlowError::Refused(format!("--night-bin {}: {e}", args.night_bin)))?,
+            min_coverage: args.night_coverage,
+        }
+        .check()?,
+        rule: flowcore::night::NightRule {
+            baseline_nights: args.night_baseline,
+            min_nights: defaults.min_nights.min(args.night_baseline),
+            confirm: args.night_confirm,
+            ..defaults
+        }
+        .check()?,
+    })
+}
+
+/// How nights are measured and judged, checked.
+#[derive(Debug, Clone)]
+pub(crate) struct NightSettings {
+    pub(crate) measure: Checked<flowcore::night::NightConfig>,
+    pub(crate) rule: Checked<flowcore::night::NightRule>,
 }
 
 /// A flag's value parsed, or the preset's when the flag is absent.

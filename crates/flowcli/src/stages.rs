@@ -20,6 +20,8 @@ use flowreport::profile::{Profiler, StageProfile};
 use flowreport::stats::{accuracy, misaligned_rmse, outliers, render, render_original, Accuracy};
 
 pub(crate) struct PreprocessOutcome {
+    /// The column as read: minute readings, `NaN` where missing.
+    pub(crate) raw: FlowSeries,
     pub(crate) preprocessed: Preprocessed,
     pub(crate) ingest: flowcore::IngestReport,
     pub(crate) profile: StageProfile,
@@ -153,6 +155,7 @@ pub(crate) fn preprocess_stage(
     }
     say!(obs, "{profile}");
     Ok(PreprocessOutcome {
+        raw: ingested.series,
         preprocessed,
         ingest: ingested.report,
         profile,

@@ -544,7 +544,10 @@ fn run_writes_every_output_for_several_sites_from_one_read() {
             report["anomaly_scan"]["windows"],
             30240 - 7 - report["ingest"]["rows_read"].as_u64().map_or(0, |r| 30240 - r)
         );
-        assert_eq!(report["profile"].as_array().unwrap().len(), 4);
+        // read is the job's; preprocess, train, evaluate, predict and night are the site's.
+        assert_eq!(report["profile"].as_array().unwrap().len(), 5);
+        assert_eq!(report["night_flow"]["nights"], 21);
+        assert!(root.join("Night/mnf.csv").is_file() && root.join("Prediction/alarms.jsonl").is_file());
         let tiff = std::fs::read(root.join("Learning_lstm/lstm_performance_graph.tiff")).unwrap();
         assert_eq!(&tiff[..4], b"II*\0");
         assert!(root.join("Prediction/anomaly_scan.png").is_file());

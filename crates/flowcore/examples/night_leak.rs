@@ -38,7 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let judged = judge_nights(&nights, &rule);
             let before = judged.events.iter().filter(|e| e.last_night < from * DAY).count();
             false_nights_judged += from - nights.first().map_or(from, |n| n.night / DAY);
-            let leak = judged.events.iter().find(|e| e.last_night >= from * DAY && e.first_night < to * DAY);
+            let leak = judged
+                .events
+                .iter()
+                .find(|e| e.last_night >= from * DAY && e.first_night < to * DAY);
             runs += 1;
             falses += before;
             let (delay, end, stage) = match leak {
@@ -48,7 +51,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     on_time += usize::from((0..=3).contains(&delay));
                     let end = e.repaired.map(|r| r / DAY - to);
                     ended += usize::from(end.is_some_and(|n| (0..=3).contains(&n)));
-                    (delay.to_string(), end.map_or("open".into(), |n| n.to_string()), e.stage.to_string())
+                    (
+                        delay.to_string(),
+                        end.map_or("open".into(), |n| n.to_string()),
+                        e.stage.to_string(),
+                    )
                 }
                 None => ("missed".into(), "-".into(), "-".into()),
             };
@@ -56,7 +63,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{seed}  {}  {}  {:>8}  {delay:>8}  {before:>12}  {end:>6}  {stage}",
                 format_date(from * DAY),
                 format_date(to * DAY),
-                Leak { from_day: from, to_day: Some(to), percent }.rate(&main_series(&DemoConfig { leak: None, ..config }).values),
+                Leak {
+                    from_day: from,
+                    to_day: Some(to),
+                    percent
+                }
+                .rate(&main_series(&DemoConfig { leak: None, ..config }).values),
             );
         }
     }

@@ -44,7 +44,9 @@ impl Leak {
         let start = demo_start();
         let from = ((self.from_day * DAY - start) / MINUTE).max(0) as usize;
         let before = from.saturating_sub(28 * 1440).min(inflow.len());
-        let times = (before..from.min(inflow.len())).map(|i| start + i as i64 * MINUTE).collect();
+        let times = (before..from.min(inflow.len()))
+            .map(|i| start + i as i64 * MINUTE)
+            .collect();
         let values = inflow[before..from.min(inflow.len())].to_vec();
         let nights = crate::FlowSeries::new(times, values, crate::Interval::MINUTE)
             .ok()
@@ -392,7 +394,11 @@ mod tests {
     #[test]
     fn a_cut_cache_is_not_complete_and_rows_are_bounded() {
         let dir = tempfile::tempdir().unwrap();
-        let config = DemoConfig { rows: 3000, seed: 1, leak: None };
+        let config = DemoConfig {
+            rows: 3000,
+            seed: 1,
+            leak: None,
+        };
         let path = dir.path().join("demo.csv");
         write_demo(&config, &path).unwrap();
         assert!(demo_is_complete(&config, &path));
@@ -401,7 +407,14 @@ mod tests {
         assert!(!demo_is_complete(&config, &path));
         std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
         assert!(!demo_is_complete(&config, &path), "the last line break is missing");
-        assert!(!demo_is_complete(&DemoConfig { rows: 3001, seed: 1, leak: None }, &path));
+        assert!(!demo_is_complete(
+            &DemoConfig {
+                rows: 3001,
+                seed: 1,
+                leak: None
+            },
+            &path
+        ));
         let huge = DemoConfig {
             rows: 100_000_000_000,
             seed: 1,
@@ -413,7 +426,11 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_and_a_real_export_shape() {
-        let config = DemoConfig { rows: 20_000, seed: 7, leak: None };
+        let config = DemoConfig {
+            rows: 20_000,
+            seed: 7,
+            leak: None,
+        };
         let bytes = generate(&config);
         assert_eq!(bytes, generate(&config));
         assert_ne!(bytes, generate(&DemoConfig { seed: 8, ..config }));

@@ -30,15 +30,21 @@ impl Severity {
     }
 }
 
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let english = match self {
+impl Severity {
+    /// The English word, lower case, as alarm files write it: `watch`, `caution`, `alert`, `severe`.
+    pub fn english(self) -> &'static str {
+        match self {
             Severity::Watch => "watch",
             Severity::Caution => "caution",
             Severity::Alert => "alert",
             Severity::Severe => "severe",
-        };
-        write!(f, "{} ({english})", self.korean())
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.korean(), self.english())
     }
 }
 
@@ -208,6 +214,43 @@ pub struct Event {
     pub severity: Severity,
     /// Flagged readings in the event.
     pub flagged: usize,
+}
+
+/// What an alarm is about. The kinds of alarms an operator sees in one site's `alarms.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmKind {
+    /// Minimum night flow above its baseline: a likely leak ([`crate::night`]).
+    NightFlow,
+}
+
+impl std::fmt::Display for AlarmKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AlarmKind::NightFlow => "night_flow",
+        })
+    }
+}
+
+/// One alarm as an operator reads it: a row of `alarms.csv`, a line of `alarms.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    /// The site's slug.
+    pub site: String,
+    /// What it is about.
+    pub kind: AlarmKind,
+    /// The highest stage it reached.
+    pub stage: Severity,
+    /// When it began.
+    pub start: i64,
+    /// When it ended (the last reading or night still in alarm).
+    pub end: i64,
+    /// When it was worst.
+    pub peak_time: i64,
+    /// The value then.
+    pub peak_value: f64,
+    /// What was expected then.
+    pub expected: f64,
 }
 
 /// Sample standard deviation of residuals (ddof = 1, as pandas' `.std()` and flowreport's σ), the

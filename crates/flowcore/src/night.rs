@@ -111,7 +111,11 @@ impl NightWindow {
 }
 
 fn clock(seconds: i64) -> String {
-    format!("{:02}:{:02}", seconds.div_euclid(HOUR), seconds.rem_euclid(HOUR) / MINUTE)
+    format!(
+        "{:02}:{:02}",
+        seconds.div_euclid(HOUR),
+        seconds.rem_euclid(HOUR) / MINUTE
+    )
 }
 
 impl Default for NightWindow {
@@ -313,7 +317,10 @@ pub fn minimum_night_flow(series: &FlowSeries, config: &Checked<NightConfig>) ->
         let Some((night, offset)) = window.locate(time) else {
             continue;
         };
-        let Some(tally) = usize::try_from(night - first_night).ok().and_then(|n| tallies.get_mut(n)) else {
+        let Some(tally) = usize::try_from(night - first_night)
+            .ok()
+            .and_then(|n| tallies.get_mut(n))
+        else {
             continue;
         };
         let b = (offset / bin) as usize;
@@ -675,10 +682,19 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
         };
         let trend: Vec<(f64, f64)> = history.iter().map(|&(d, v)| (d as f64, v)).collect();
         // The baseline is the median of nights about half a baseline back: its day is their middle.
-        let middle = history.iter().rev().take(rule.baseline_nights).map(|(d, _)| *d).sum::<i64>()
+        let middle = history
+            .iter()
+            .rev()
+            .take(rule.baseline_nights)
+            .map(|(d, _)| *d)
+            .sum::<i64>()
             / history.len().min(rule.baseline_nights) as i64;
         let slope = theil_sen_slope(&trend).unwrap_or(0.0);
-        let mut excess: Vec<f64> = pending.iter().filter_map(|&n| nights[n].mnf).map(|v| v - expected).collect();
+        let mut excess: Vec<f64> = pending
+            .iter()
+            .filter_map(|&n| nights[n].mnf)
+            .map(|v| v - expected)
+            .collect();
         let frozen = Frozen {
             expected: expected + slope * (nights[start].night.div_euclid(DAY) - middle) as f64,
             spread,
@@ -755,8 +771,19 @@ mod tests {
         let late: NightWindow = "22:00-24:00".parse().unwrap();
         assert_eq!(late.to_string(), "22:00-24:00");
         assert_eq!(late.locate(at("2020-01-01 23:00")), Some((day - 1, HOUR)));
-        for bad in ["", "02:00", "04:00-04:00", "25:00-02:00", "02:60-03:00", "a-b", "24:00-02:00"] {
-            assert!(matches!(bad.parse::<NightWindow>(), Err(CoreError::NightWindow { .. })), "{bad}");
+        for bad in [
+            "",
+            "02:00",
+            "04:00-04:00",
+            "25:00-02:00",
+            "02:60-03:00",
+            "a-b",
+            "24:00-02:00",
+        ] {
+            assert!(
+                matches!(bad.parse::<NightWindow>(), Err(CoreError::NightWindow { .. })),
+                "{bad}"
+            );
         }
     }
 
@@ -875,14 +902,19 @@ mod tests {
         assert_eq!((nights[0].mnf, nights[0].mnf_time), (None, None));
         // 48 readings remain: 02:00 + 72 min … 03:59, values 207.2 … 207.9 + 0.1 steps.
         assert!(nights[0].night_mean.is_some());
-        assert_eq!((nights[1].coverage, nights[1].mnf, nights[1].night_mean), (0.0, None, None));
+        assert_eq!(
+            (nights[1].coverage, nights[1].mnf, nights[1].night_mean),
+            (0.0, None, None)
+        );
         // The day means count the gaps out: day 1 has 1368 of 1440 readings (95 %).
         assert!(nights[0].day_mean.is_some());
 
         // Hourly data uses its own hours as bins: 02:00 and 03:00.
         let start = at("2020-05-01 00:00");
         let times: Vec<i64> = (0..48).map(|h| start + h * HOUR).collect();
-        let values: Vec<f64> = (0..48).map(|h| [9.0, 8.0, 7.0, 5.0, 6.0][(h % 24).min(4) as usize] + (h / 24) as f64).collect();
+        let values: Vec<f64> = (0..48)
+            .map(|h| [9.0, 8.0, 7.0, 5.0, 6.0][(h % 24).min(4) as usize] + (h / 24) as f64)
+            .collect();
         let hourly = FlowSeries::new(times, values, Interval::HOURLY).unwrap();
         let nights = minimum_night_flow(&hourly, &config).unwrap();
         assert_eq!(nights.len(), 2);
@@ -933,7 +965,10 @@ mod tests {
         // Before night 30 the last 14 judged nights are 14–24 and 27–29: 7 × 100, 6 × 102 and the
         // 120 of night 21, so median 101; their differences are 2 but for two of 18: the same spread.
         assert_eq!((v[30].expected, v[30].spread), (Some(101.0), Some(spread)));
-        assert_eq!((v[25].status, v[26].status), (NightStatus::NoMnf, NightStatus::Constant));
+        assert_eq!(
+            (v[25].status, v[26].status),
+            (NightStatus::NoMnf, NightStatus::Constant)
+        );
         assert_eq!(judged.events.len(), 1);
         let e = judged.events[0];
         assert_eq!((e.first_night, e.last_night), (30 * DAY, 39 * DAY));
@@ -945,7 +980,9 @@ mod tests {
         assert_eq!((e.peak_value, e.peak_time), (112.0, 31 * DAY + 3 * HOUR));
         // Nights 40 and 41 are back: the repair is confirmed on the second.
         assert_eq!(e.repaired, Some(41 * DAY));
-        assert!(v[30..40].iter().all(|v| v.status == NightStatus::Alarm && v.stage.is_some()));
+        assert!(v[30..40]
+            .iter()
+            .all(|v| v.status == NightStatus::Alarm && v.stage.is_some()));
         assert_eq!(v[42].status, NightStatus::Normal);
         assert_eq!(v[42].expected, Some(101.0));
     }
@@ -955,13 +992,23 @@ mod tests {
         let rule = NightRule::default().check().unwrap();
         // +0.05 % a night: the baseline keeps up.
         let slow: Vec<Night> = (0..120)
-            .map(|d| night(d, 100.0 * (1.0 + 0.0005 * d as f64) + if d % 2 == 0 { 0.0 } else { 1.0 }))
+            .map(|d| {
+                night(
+                    d,
+                    100.0 * (1.0 + 0.0005 * d as f64) + if d % 2 == 0 { 0.0 } else { 1.0 },
+                )
+            })
             .collect();
         assert!(judge_nights(&slow, &rule).events.is_empty());
         // +0.5 a night from night 40 (half the least spread): the median of two weeks lags by about
         // 3.75, so an alarm comes, but one that built up, not a step.
         let fast: Vec<Night> = (0..100)
-            .map(|d| night(d, 100.0 + if d % 2 == 0 { 0.0 } else { 1.0 } + 0.5 * (d as f64 - 40.0).max(0.0)))
+            .map(|d| {
+                night(
+                    d,
+                    100.0 + if d % 2 == 0 { 0.0 } else { 1.0 } + 0.5 * (d as f64 - 40.0).max(0.0),
+                )
+            })
             .collect();
         let events = judge_nights(&fast, &rule).events;
         assert_eq!(events.len(), 1);

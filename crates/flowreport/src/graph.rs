@@ -31,8 +31,8 @@ pub const ACTUAL_COLOUR: RGBColor = RGBColor(31, 119, 180);
 pub const PREDICTED_COLOUR: RGBColor = RGBColor(255, 127, 14);
 /// Colour of outliers and anomalies.
 pub const FLAG_COLOUR: RGBColor = RGBColor(214, 39, 40);
-const BAND_COLOUR: RGBColor = RGBColor(200, 235, 200);
-const FONT: &str = "sans-serif";
+pub(crate) const BAND_COLOUR: RGBColor = RGBColor(200, 235, 200);
+pub(crate) const FONT: &str = "sans-serif";
 
 fn register_font() {
     static ONCE: Once = Once::new();
@@ -47,7 +47,7 @@ fn draw_error(what: &'static str) -> impl Fn(String) -> ReportError {
     move |message| ReportError::Draw { what, message }
 }
 
-fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (low, high) = values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -65,7 +65,14 @@ fn time_range(timestamps: &[i64]) -> std::ops::Range<i64> {
 }
 
 /// Draws a titled chart: `title` in bold and `subtitle` under it, then the plot.
-fn with_titles<F>(what: &'static str, width: u32, height: u32, title: &str, subtitle: &str, plot: F) -> Result<Image>
+pub(crate) fn with_titles<F>(
+    what: &'static str,
+    width: u32,
+    height: u32,
+    title: &str,
+    subtitle: &str,
+    plot: F,
+) -> Result<Image>
 where
     F: FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> std::result::Result<(), String>,
 {
@@ -89,9 +96,9 @@ where
 }
 
 /// A chart with dates along x, as every flow graph has: same margins, labels and grid.
-type DatedChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordi64, RangedCoordf64>>;
+pub(crate) type DatedChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordi64, RangedCoordf64>>;
 
-fn dated_chart<'a, 'b>(
+pub(crate) fn dated_chart<'a, 'b>(
     area: &'a DrawingArea<BitMapBackend<'b>, plotters::coord::Shift>,
     timestamps: &[i64],
     (low, high): (f64, f64),
@@ -120,7 +127,7 @@ fn dated_chart<'a, 'b>(
     Ok(chart)
 }
 
-fn draw_legend<'a, 'b: 'a>(chart: &mut DatedChart<'a, 'b>) -> std::result::Result<(), String> {
+pub(crate) fn draw_legend<'a, 'b: 'a>(chart: &mut DatedChart<'a, 'b>) -> std::result::Result<(), String> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)

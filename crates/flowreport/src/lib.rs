@@ -19,6 +19,7 @@
 pub mod baseline;
 mod error;
 pub mod graph;
+pub mod night;
 pub mod profile;
 pub mod stats;
 

@@ -1,0 +1,185 @@
+//! A site's alarm log: `Prediction/alarms.csv` (one row an alarm) and `Prediction/alarms.jsonl` (one
+//! JSON object a line, the record the utility asked for: `site`, `time`, `stage`, `value`). Each
+//! stage that raises alarms replaces its own kinds in the log and keeps the others' rows, so
+//! `flow night` and the alarms of `flow run` share one log without rewriting each other's.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use flowcore::events::{Alarm, AlarmKind, Severity};
+use flowcore::files::{python_float, write_all_or_nothing};
+use flowcore::time::{format_timestamp, parse_timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+
+/// `alarms.csv`'s header.
+pub const CSV_HEADER: &str = "site,kind,stage,start,end,peak_time,peak_value,expected";
+
+/// One line of `alarms.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmRecord {
+    /// The site's slug.
+    pub site: String,
+    /// What it is about (`night_flow`, …).
+    pub kind: AlarmKind,
+    /// `watch`, `caution`, `alert` or `severe`.
+    pub stage: String,
+    /// 관심, 주의, 경계 or 심각.
+    pub stage_ko: String,
+    /// When it began, `YYYY-MM-DD HH:MM:SS`.
+    pub time: String,
+    /// When it ended.
+    pub end: String,
+    /// When it was worst.
+    pub peak_time: String,
+    /// The value then.
+    pub value: f64,
+    /// What was expected then.
+    pub expected: f64,
+}
+
+impl From<&Alarm> for AlarmRecord {
+    fn from(alarm: &Alarm) -> AlarmRecord {
+        AlarmRecord {
+            site: alarm.site.clone(),
+            kind: alarm.kind,
+            stage: alarm.stage.english().to_string(),
+            stage_ko: alarm.stage.korean().to_string(),
+            time: format_timestamp(alarm.start),
+            end: format_timestamp(alarm.end),
+            peak_time: format_timestamp(alarm.peak_time),
+            value: alarm.peak_value,
+            expected: alarm.expected,
+        }
+    }
+}
+
+impl AlarmRecord {
+    fn alarm(&self) -> Option<Alarm> {
+        let stage = [Severity::Watch, Severity::Caution, Severity::Alert, Severity::Severe]
+            .into_iter()
+            .find(|s| s.english() == self.stage)?;
+        Some(Alarm {
+            site: self.site.clone(),
+            kind: self.kind,
+            stage,
+            start: parse_timestamp(&self.time)?,
+            end: parse_timestamp(&self.end)?,
+            peak_time: parse_timestamp(&self.peak_time)?,
+            peak_value: self.value,
+            expected: self.expected,
+        })
+    }
+}
+
+/// `alarms.csv`: the header alone when there are none.
+pub fn alarms_csv(alarms: &[Alarm]) -> Vec<u8> {
+    let mut text = String::with_capacity(64 * (alarms.len() + 1));
+    text.push_str(CSV_HEADER);
+    text.push('\n');
+    for a in alarms {
+        let _ = writeln!(
+            text,
+            "{},{},{},{},{},{},{},{}",
+            a.site,
+            a.kind,
+            a.stage.english(),
+            format_timestamp(a.start),
+            format_timestamp(a.end),
+            format_timestamp(a.peak_time),
+            python_float(a.peak_value),
+            python_float(a.expected)
+        );
+    }
+    text.into_bytes()
+}
+
+/// `alarms.jsonl`: one object a line.
+pub fn alarms_jsonl(alarms: &[Alarm]) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for alarm in alarms {
+        serde_json::to_writer(&mut bytes, &AlarmRecord::from(alarm))?;
+        bytes.push(b'\n');
+    }
+    Ok(bytes)
+}
+
+/// The alarms of a log file, in order; none when the file does not exist.
+pub fn read_alarms_jsonl(path: &Path) -> Result<Vec<Alarm>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(format!("{}: {error}", path.display()).into()),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str::<AlarmRecord>(line)
+                .ok()
+                .and_then(|record| record.alarm())
+                .ok_or_else(|| {
+                    format!(
+                        "{}: line {}: not an alarm record flow writes (remove the file to start the log afresh)",
+                        path.display(),
+                        n + 1
+                    )
+                    .into()
+                })
+        })
+        .collect()
+}
+
+/// Replaces the alarms of `kinds` in the site's log (`prediction` folder) with `alarms`, keeping
+/// every other kind's; writes both files (all or none) and returns their paths.
+pub fn replace_in_log(prediction: &Path, kinds: &[AlarmKind], alarms: &[Alarm]) -> Result<[PathBuf; 2]> {
+    let csv = prediction.join("alarms.csv");
+    let jsonl = prediction.join("alarms.jsonl");
+    let mut log: Vec<Alarm> = read_alarms_jsonl(&jsonl)?
+        .into_iter()
+        .filter(|a| !kinds.contains(&a.kind))
+        .chain(alarms.iter().cloned())
+        .collect();
+    log.sort_by(|a, b| (a.start, a.kind).cmp(&(b.start, b.kind)));
+    write_all_or_nothing(&[(csv.clone(), alarms_csv(&log)), (jsonl.clone(), alarms_jsonl(&log)?)])?;
+    Ok([csv, jsonl])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_round_trips_and_keeps_other_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let alarm = Alarm {
+            site: "jangmyeong".into(),
+            kind: AlarmKind::NightFlow,
+            stage: Severity::Alert,
+            start: 1_589_940_000,
+            end: 1_592_532_000,
+            peak_time: 1_590_030_000,
+            peak_value: 371.5,
+            expected: 335.25,
+        };
+        let [csv, jsonl] = replace_in_log(dir.path(), &[AlarmKind::NightFlow], &[alarm.clone()]).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert_eq!(
+            text,
+            format!("{CSV_HEADER}\njangmyeong,night_flow,alert,2020-05-20 02:00:00,2020-06-19 02:00:00,2020-05-21 03:00:00,371.5,335.25\n")
+        );
+        let line = std::fs::read_to_string(&jsonl).unwrap();
+        assert!(
+            line.contains(r#""time":"2020-05-20 02:00:00","#) && line.contains(r#""stage_ko":"경계""#),
+            "{line}"
+        );
+        assert_eq!(read_alarms_jsonl(&jsonl).unwrap(), vec![alarm]);
+        // Replacing night_flow with nothing leaves the header.
+        replace_in_log(dir.path(), &[AlarmKind::NightFlow], &[]).unwrap();
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), format!("{CSV_HEADER}\n"));
+        std::fs::write(&jsonl, "{\"site\": 1}\n").unwrap();
+        let error = replace_in_log(dir.path(), &[AlarmKind::NightFlow], &[]).unwrap_err();
+        assert!(error.to_string().contains("alarms.jsonl: line 1"), "{error}");
+    }
+}

@@ -1,0 +1,383 @@
+//! The night-flow stage: each night's minimum night flow on the raw readings, its alarms, and what
+//! the engineer reads each morning. `flow night` runs it alone; `flow run` runs it on every site.
+
+use std::fmt::Write as _;
+
+use flowcore::events::{Alarm, AlarmKind};
+use flowcore::files::python_float;
+use flowcore::night::{judge_nights, minimum_night_flow, Judgement, Night, NightStatus};
+use flowcore::time::{format_date, format_timestamp, DAY};
+use flowcore::{Export, FlowSeries};
+use flowreport::graph::encode_png;
+use flowreport::night::{night_graph, trend_per_30_days, NightGraph};
+use flowreport::profile::{Profiler, StageProfile};
+use serde::{Deserialize, Serialize};
+
+use crate::alarms::replace_in_log;
+use crate::error::Result;
+use crate::guard::SiteGuard;
+use crate::observer::Observer;
+use crate::options::NightCommandArgs;
+use crate::output::SiteDirs;
+use crate::settings::{night_settings, NightSettings};
+use crate::site::{read_stage, target, targets_for, write_and_list, Target};
+
+/// What the night-flow stage found, as `report.json` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NightSummary {
+    /// The window, e.g. `02:00-04:00`.
+    pub window: String,
+    /// The bin the minimum is taken over, e.g. `10min`.
+    pub bin: String,
+    /// Nights listed.
+    pub nights: usize,
+    /// Nights with an MNF.
+    pub with_mnf: usize,
+    /// Nights under the coverage share (no MNF).
+    pub low_coverage: usize,
+    /// Nights of constant readings (not judged).
+    pub constant: usize,
+    /// Mean MNF over the nights with one.
+    pub mean_mnf: Option<f64>,
+    /// Mean of MNF as a share of its day's mean flow.
+    pub mean_share_of_day: Option<f64>,
+    /// Change of MNF per 30 days over the whole period (Theil–Sen).
+    pub trend_per_30_days: Option<f64>,
+    /// The same over the last 30 nights.
+    pub trend_last_30_nights: Option<f64>,
+    /// The last night with an MNF.
+    pub latest: Option<LatestNight>,
+    /// The alarms raised.
+    pub alarms: Vec<NightAlarm>,
+}
+
+/// The last night with an MNF.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatestNight {
+    /// Its date (the morning).
+    pub night: String,
+    /// Its MNF.
+    pub mnf: f64,
+    /// The baseline it was judged against.
+    pub expected: Option<f64>,
+    /// What the rule made of it.
+    pub status: NightStatus,
+    /// Its stage, when in alarm.
+    pub stage: Option<String>,
+}
+
+/// One night-flow alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NightAlarm {
+    /// The first night (date of the morning).
+    pub first_night: String,
+    /// The last night still high.
+    pub last_night: String,
+    /// The highest stage, e.g. `alert`.
+    pub stage: String,
+    /// `step` or `drift`.
+    pub onset: flowcore::night::Onset,
+    /// The highest MNF and when.
+    pub peak_value: f64,
+    /// `YYYY-MM-DD HH:MM:SS`.
+    pub peak_time: String,
+    /// The baseline on that night.
+    pub expected: f64,
+    /// The night the repair was confirmed; absent while the alarm is on.
+    pub repaired: Option<String>,
+}
+
+pub(crate) struct NightOutcome {
+    pub(crate) summary: NightSummary,
+    pub(crate) profile: StageProfile,
+}
+
+/// The night-flow stage on one site's raw readings: `Night/mnf.csv`, `Night/mnf.png` and the
+/// `night_flow` rows of the alarm log.
+pub(crate) fn night_stage(
+    raw: &FlowSeries,
+    target: &Target,
+    settings: &NightSettings,
+    dirs: &SiteDirs,
+    obs: &mut dyn Observer,
+) -> Result<NightOutcome> {
+    let profiler = Profiler::start();
+    let nights = minimum_night_flow(raw, &settings.measure)?;
+    let judged = judge_nights(&nights, &settings.rule);
+    let window = settings.measure.window;
+    let bin = settings.measure.bin.max(raw.interval);
+    let alarms: Vec<Alarm> = judged
+        .events
+        .iter()
+        .map(|e| Alarm {
+            site: target.slug.clone(),
+            kind: AlarmKind::NightFlow,
+            stage: e.stage,
+            start: window.bounds(e.first_night.div_euclid(DAY)).0,
+            end: window.bounds(e.last_night.div_euclid(DAY)).1,
+            peak_time: e.peak_time,
+            peak_value: e.peak_value,
+            expected: e.expected,
+        })
+        .collect();
+    let night_dir = dirs.root.join("Night");
+    let mut files = vec![(night_dir.join("mnf.csv"), mnf_csv(&nights, &judged, settings))];
+    let expected: Vec<Option<f64>> = judged.verdicts.iter().map(|v| v.expected).collect();
+    let watch_from: Vec<Option<f64>> = judged
+        .verdicts
+        .iter()
+        .map(|v| Some(v.expected? + settings.rule.stages.watch * v.spread?))
+        .collect();
+    let subtitle = format!(
+        "{}: lowest {} mean of {window} each night, with the band up to the watch threshold ({}σ)",
+        target.slug, bin, settings.rule.stages.watch
+    );
+    let image = night_graph(&NightGraph {
+        subtitle: &subtitle,
+        nights: &nights.iter().map(|n| n.night).collect::<Vec<_>>(),
+        mnf: &nights.iter().map(|n| n.mnf).collect::<Vec<_>>(),
+        expected: &expected,
+        watch_from: &watch_from,
+        stages: &judged.verdicts.iter().map(|v| v.stage).collect::<Vec<_>>(),
+    })?;
+    files.push((night_dir.join("mnf.png"), encode_png(&image)?));
+    let summary = summarise(&nights, &judged, settings, bin);
+    report_block(&summary, &nights, &judged, target, obs);
+    write_and_list(&files, obs)?;
+    let [csv, jsonl] = replace_in_log(&dirs.prediction, &[AlarmKind::NightFlow], &alarms)?;
+    say!(
+        obs,
+        "                 {} and {} ({} night_flow)",
+        csv.display(),
+        jsonl.display(),
+        alarms.len()
+    );
+    let profile = profiler.finish("night");
+    say!(obs, "{profile}");
+    Ok(NightOutcome { summary, profile })
+}
+
+fn note(night: &Night, status: NightStatus, settings: &NightSettings) -> String {
+    match status {
+        NightStatus::NoMnf if night.coverage == 0.0 => "no readings".into(),
+        NightStatus::NoMnf => format!(
+            "coverage under {} %: no MNF",
+            (settings.measure.min_coverage * 1000.0).round() / 10.0
+        ),
+        NightStatus::Constant => "constant readings (stuck meter or pump off): not judged".into(),
+        NightStatus::WarmingUp => format!("warming up: judging starts after {} nights", settings.rule.min_nights),
+        NightStatus::High => "high, not yet on enough nights in a row".into(),
+        NightStatus::Alarm => "alarm".into(),
+        NightStatus::Normal => String::new(),
+    }
+}
+
+fn status_word(status: NightStatus) -> &'static str {
+    match status {
+        NightStatus::NoMnf => "no MNF",
+        NightStatus::Constant => "constant",
+        NightStatus::WarmingUp => "warming up",
+        NightStatus::Normal => "normal",
+        NightStatus::High => "high",
+        NightStatus::Alarm => "alarm",
+    }
+}
+
+fn optional(value: Option<f64>) -> String {
+    value.map_or(String::new(), |v| python_float((v * 1e4).round() / 1e4))
+}
+
+/// `mnf.csv`: one row a night.
+fn mnf_csv(nights: &[Night], judged: &Judgement, settings: &NightSettings) -> Vec<u8> {
+    let mut text = String::from("night,mnf,mnf_time,night_mean,coverage,expected,stage,day_mean,share_of_day,note\n");
+    for (night, verdict) in nights.iter().zip(&judged.verdicts) {
+        let _ = writeln!(
+            text,
+            "{},{},{},{},{},{},{},{},{},{}",
+            format_date(night.night),
+            optional(night.mnf),
+            night.mnf_time.map_or(String::new(), format_timestamp),
+            optional(night.night_mean),
+            optional(Some(night.coverage)),
+            optional(verdict.expected),
+            verdict.stage.map_or("", |s| s.english()),
+            optional(night.day_mean),
+            optional(night.share_of_day()),
+            note(night, verdict.status, settings)
+        );
+    }
+    text.into_bytes()
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+fn summarise(nights: &[Night], judged: &Judgement, settings: &NightSettings, bin: flowcore::Interval) -> NightSummary {
+    let with: Vec<(i64, f64)> = nights
+        .iter()
+        .filter(|n| !n.constant)
+        .filter_map(|n| Some((n.night, n.mnf?)))
+        .collect();
+    let last_30: Vec<(i64, f64)> = with
+        .iter()
+        .copied()
+        .filter(|(t, _)| with.last().is_some_and(|(last, _)| last - t < 30 * DAY))
+        .collect();
+    let latest = nights.iter().zip(&judged.verdicts).rev().find_map(|(n, v)| {
+        Some(LatestNight {
+            night: format_date(n.night),
+            mnf: n.mnf?,
+            expected: v.expected,
+            status: v.status,
+            stage: v.stage.map(|s| s.english().to_string()),
+        })
+    });
+    NightSummary {
+        window: settings.measure.window.to_string(),
+        bin: bin.to_string(),
+        nights: nights.len(),
+        with_mnf: nights.iter().filter(|n| n.mnf.is_some()).count(),
+        low_coverage: nights.iter().filter(|n| n.mnf.is_none()).count(),
+        constant: nights.iter().filter(|n| n.constant).count(),
+        mean_mnf: mean(with.iter().map(|(_, v)| *v)),
+        mean_share_of_day: mean(nights.iter().filter(|n| !n.constant).filter_map(Night::share_of_day)),
+        trend_per_30_days: trend_per_30_days(&with),
+        trend_last_30_nights: trend_per_30_days(&last_30),
+        latest,
+        alarms: judged
+            .events
+            .iter()
+            .map(|e| NightAlarm {
+                first_night: format_date(e.first_night),
+                last_night: format_date(e.last_night),
+                stage: e.stage.english().to_string(),
+                onset: e.onset,
+                peak_value: e.peak_value,
+                peak_time: format_timestamp(e.peak_time),
+                expected: e.expected,
+                repaired: e.repaired.map(format_date),
+            })
+            .collect(),
+    }
+}
+
+fn fixed(value: Option<f64>, decimals: usize) -> String {
+    value.map_or("-".into(), |v| format!("{v:.decimals$}"))
+}
+
+fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, target: &Target, obs: &mut dyn Observer) {
+    say!(obs);
+    say!(
+        obs,
+        "== Night flow: {} ({}, lowest {} mean) ==",
+        target.slug,
+        summary.window,
+        summary.bin
+    );
+    say!(
+        obs,
+        "nights           {}: {} with an MNF, {} with too few readings, {} of constant readings (not judged)",
+        summary.nights,
+        summary.with_mnf,
+        summary.low_coverage,
+        summary.constant
+    );
+    say!(
+        obs,
+        "MNF              mean {}, on average {} % of the day's mean flow",
+        fixed(summary.mean_mnf, 1),
+        fixed(summary.mean_share_of_day.map(|s| s * 100.0), 1)
+    );
+    say!(
+        obs,
+        "trend            {} per 30 days over the last 30 nights; {} over the whole period (Theil–Sen)",
+        fixed(summary.trend_last_30_nights, 1),
+        fixed(summary.trend_per_30_days, 1)
+    );
+    say!(
+        obs,
+        "last 7 nights    night           MNF  at      expected  share  stage"
+    );
+    for (night, verdict) in nights.iter().zip(&judged.verdicts).rev().take(7).rev() {
+        say!(
+            obs,
+            "                 {}  {:>8}  {:<6}  {:>8}  {:>5}  {}",
+            format_date(night.night),
+            fixed(night.mnf, 1),
+            night
+                .mnf_time
+                .map_or("-".into(), |t| format_timestamp(t)[11..16].to_string()),
+            fixed(verdict.expected, 1),
+            night
+                .share_of_day()
+                .map_or("-".into(), |s| format!("{:.0}%", s * 100.0)),
+            verdict
+                .stage
+                .map_or_else(|| status_word(verdict.status).to_string(), |s| s.to_string())
+        );
+    }
+    if let Some(latest) = &summary.latest {
+        say!(
+            obs,
+            "latest           {}: {} (MNF {:.1}, expected {})",
+            latest.night,
+            latest.stage.as_deref().unwrap_or("no alarm"),
+            latest.mnf,
+            fixed(latest.expected, 1)
+        );
+    }
+    say!(obs, "alarms           {} night_flow", summary.alarms.len());
+    for a in &summary.alarms {
+        say!(
+            obs,
+            "                 {} .. {}  {}  {}, peak {:.1} against {:.1} on {}; {}",
+            a.first_night,
+            a.last_night,
+            a.stage,
+            match a.onset {
+                flowcore::night::Onset::Step => "step",
+                flowcore::night::Onset::Drift => "drift",
+            },
+            a.peak_value,
+            a.expected,
+            &a.peak_time[..10],
+            a.repaired
+                .as_ref()
+                .map_or("still on".to_string(), |r| format!("repaired {r}"))
+        );
+    }
+}
+
+/// `flow night`: the night-flow stage alone, on one site or several of one export read once.
+pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result {
+    let settings = night_settings(&args.night)?;
+    let single = match args.sites {
+        None => Some(target(&args.input)?),
+        Some(_) => None,
+    };
+    let (export, _) = read_stage(&args.input, obs)?;
+    let targets = match (&args.sites, single) {
+        (Some(sites), _) => targets_for(sites, &export)?,
+        (_, single) => single.into_iter().collect(),
+    };
+    for target in targets {
+        let target = target.unique_in(&export);
+        night_site(&export, &target, &settings, &args.input.output_dir, obs)?;
+    }
+    Ok(())
+}
+
+fn night_site(
+    export: &Export,
+    target: &Target,
+    settings: &NightSettings,
+    output_dir: &std::path::Path,
+    obs: &mut dyn Observer,
+) -> Result<NightOutcome> {
+    let dirs = SiteDirs::new(output_dir, &target.slug);
+    let _guard = SiteGuard::claim(&dirs, "flow night", Some(export.path()), obs)?;
+    let raw = export.series(target.selector())?;
+    night_stage(&raw.series, target, settings, &dirs, obs)
+}

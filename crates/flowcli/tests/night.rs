@@ -1,0 +1,156 @@
+//! `flow night`: minimum night flow by hand on a fixture, a leak found in the demo export, and bad
+//! settings refused before anything is read.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod common;
+
+use common::{assert_refused, fixture, flow, stderr, stdout};
+
+/// fixtures/README.md ("Night flow") computes these two nights by hand.
+#[test]
+fn night_flow_matches_the_hand_computed_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("night_hand.csv");
+    let output = flow(
+        dir.path(),
+        &[
+            "night",
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "flow",
+            "--night",
+            "22:00-05:00",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let csv = std::fs::read_to_string(dir.path().join("Output/flow/Night/mnf.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows,
+        [
+            "night,mnf,mnf_time,night_mean,coverage,expected,stage,day_mean,share_of_day,note",
+            // 20 at 03:20 (the 03:30 bin's 10s are 4 readings of 10: too few to count); 414 of 420
+            // readings, 19950 in all; the day: 98550 over 1374 readings.
+            "2020-03-02,20.0,2020-03-02 03:20:00,48.1884,0.9857,,,71.7249,0.2788,warming up: judging starts after 7 nights",
+            // 23:00–01:59 blank: 240 of 420 readings, under 75 %.
+            "2020-03-03,,,50.0,0.5714,,,,,coverage under 75 %: no MNF",
+        ]
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("nights           2: 1 with an MNF, 1 with too few readings"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Output/flow/Prediction/alarms.csv")).unwrap(),
+        "site,kind,stage,start,end,peak_time,peak_value,expected\n"
+    );
+    let png = std::fs::read(dir.path().join("Output/flow/Night/mnf.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+#[test]
+fn a_leak_in_the_demo_export_raises_one_alarm_until_its_repair() {
+    let dir = tempfile::tempdir().unwrap();
+    let leak = dir.path().join("leak.csv");
+    let rows = (150 * 1440).to_string();
+    let output = flow(
+        dir.path(),
+        &[
+            "demo-data",
+            "--rows",
+            &rows,
+            "--leak",
+            "2020-04-01..2020-05-01",
+            "--out",
+            leak.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("% of the typical minimum night flow before it) from 2020-04-01, repaired 2020-05-01")
+    );
+    let output = flow(dir.path(), &["night", "--input", leak.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let root = dir.path().join("Output/jangmyeong");
+    let alarms = std::fs::read_to_string(root.join("Prediction/alarms.csv")).unwrap();
+    let rows: Vec<&str> = alarms.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{alarms}");
+    let fields: Vec<&str> = rows[0].split(',').collect();
+    assert_eq!(&fields[..2], ["jangmyeong", "night_flow"]);
+    // Within 3 nights of the burst, until the nights before the repair.
+    assert!(
+        ["2020-04-01", "2020-04-02", "2020-04-03", "2020-04-04"].contains(&&fields[3][..10]),
+        "{alarms}"
+    );
+    assert!(
+        fields[4].starts_with("2020-04-30") || fields[4].starts_with("2020-04-29"),
+        "{alarms}"
+    );
+    let jsonl = std::fs::read_to_string(root.join("Prediction/alarms.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(jsonl.trim()).unwrap();
+    assert_eq!(record["kind"], "night_flow");
+    assert_eq!(record["time"], fields[3]);
+    assert!(record["value"].as_f64().unwrap() > record["expected"].as_f64().unwrap() * 1.05);
+    let text = stdout(&output);
+    assert!(
+        text.contains("step, peak") && text.contains("repaired 2020-05-0"),
+        "{text}"
+    );
+    let mnf = std::fs::read_to_string(root.join("Night/mnf.csv")).unwrap();
+    assert_eq!(mnf.lines().count(), 1 + 150);
+    // Run again with another window: the night_flow rows are replaced, not added to.
+    let output = flow(
+        dir.path(),
+        &["night", "--input", leak.to_str().unwrap(), "--night", "01:00-05:00"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let again = std::fs::read_to_string(root.join("Prediction/alarms.csv")).unwrap();
+    assert_eq!(again.lines().count(), 2, "{again}");
+    assert_ne!(std::fs::read_to_string(root.join("Night/mnf.csv")).unwrap(), mnf);
+}
+
+#[test]
+fn bad_night_settings_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("night_hand.csv");
+    let input = input.to_str().unwrap();
+    for (flags, message) in [
+        (
+            &["--night", "25:00-03:00"][..],
+            "--night 25:00-03:00: expected two different times of day",
+        ),
+        (&["--night", "03:00-03:00"][..], "--night 03:00-03:00"),
+        (
+            &["--night-bin", "7min"][..],
+            "--night-bin 7min: invalid setting: interval of 420 s",
+        ),
+        (
+            &["--night", "02:05-04:00"][..],
+            "--night-bin 10min with --night 02:05-04:00",
+        ),
+        (&["--night-coverage", "0"][..], "--night-coverage 0"),
+        (&["--night-coverage", "1.5"][..], "--night-coverage 1.5"),
+        (&["--night-baseline", "2"][..], "--night-baseline 2"),
+        (&["--night-confirm", "0"][..], "--night-confirm 0"),
+    ] {
+        let mut args = vec!["night", "--input", input, "--column", "flow"];
+        args.extend_from_slice(flags);
+        let output = flow(dir.path(), &args);
+        assert_refused(&output, message);
+        assert!(!dir.path().join("Output").exists(), "{flags:?} wrote nothing");
+    }
+    // Daily readings have no night: one line naming why.
+    let daily = common::write(
+        dir.path(),
+        "daily.csv",
+        b"time,flow\n2020-01-01,5\n2020-01-02,6\n2020-01-03,7\n",
+    );
+    let output = flow(
+        dir.path(),
+        &["night", "--input", daily.to_str().unwrap(), "--column", "flow"],
+    );
+    assert_refused(&output, "readings at interval daily have no night");
+}

@@ -1,0 +1,143 @@
+//! What the night-flow stage shows: the MNF graph and the trend per 30 days.
+
+use flowcore::events::Severity;
+use flowcore::night::theil_sen_slope;
+use flowcore::time::DAY;
+use plotters::prelude::*;
+
+use crate::error::Result;
+use crate::graph::{dated_chart, draw_legend, padded_range, with_titles, Image, ACTUAL_COLOUR, BAND_COLOUR};
+
+/// The colour of each stage, from pale to dark as the stages rise.
+pub fn stage_colour(stage: Severity) -> RGBColor {
+    match stage {
+        Severity::Watch => RGBColor(240, 200, 0),
+        Severity::Caution => RGBColor(250, 140, 0),
+        Severity::Alert => RGBColor(225, 70, 20),
+        Severity::Severe => RGBColor(150, 0, 0),
+    }
+}
+
+/// What the MNF graph shows, one entry a night.
+#[derive(Debug, Clone, Copy)]
+pub struct NightGraph<'a> {
+    /// Second title line.
+    pub subtitle: &'a str,
+    /// 00:00 of each night's morning.
+    pub nights: &'a [i64],
+    /// Each night's MNF (`None`: too few readings).
+    pub mnf: &'a [Option<f64>],
+    /// The baseline it was judged against.
+    pub expected: &'a [Option<f64>],
+    /// Where the watch stage begins.
+    pub watch_from: &'a [Option<f64>],
+    /// The stage of nights in alarm.
+    pub stages: &'a [Option<Severity>],
+}
+
+/// `mnf.png`: the MNF night by night, the normal band from the baseline to where the watch stage
+/// begins, and nights in alarm marked in their stage's colour.
+pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
+    with_titles(
+        "the night-flow graph",
+        1600,
+        700,
+        "Minimum night flow",
+        graph.subtitle,
+        |area| {
+            let values = graph.mnf.iter().chain(graph.watch_from).flatten().copied();
+            let mut chart = dated_chart(area, graph.nights, padded_range(values), "MNF", 1)?;
+            let night = |i: usize| graph.nights[i];
+            // The band, night by night where a baseline exists.
+            let band = (0..graph.nights.len()).filter_map(|i| {
+                let (low, high) = (graph.expected[i]?, graph.watch_from[i]?);
+                Some(Rectangle::new(
+                    [(night(i) - DAY / 2, low), (night(i) + DAY / 2, high)],
+                    BAND_COLOUR.filled(),
+                ))
+            });
+            chart
+                .draw_series(band)
+                .map_err(|e| e.to_string())?
+                .label("Normal: baseline .. watch threshold")
+                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], BAND_COLOUR.filled()));
+            // The MNF line, broken where a night has none.
+            let mut label = true;
+            for run in (0..graph.nights.len())
+                .collect::<Vec<_>>()
+                .split(|&i| graph.mnf[i].is_none())
+                .filter(|run| !run.is_empty())
+            {
+                let line = chart
+                    .draw_series(LineSeries::new(
+                        run.iter().filter_map(|&i| Some((night(i), graph.mnf[i]?))),
+                        ACTUAL_COLOUR.stroke_width(2),
+                    ))
+                    .map_err(|e| e.to_string())?;
+                if std::mem::take(&mut label) {
+                    line.label("MNF")
+                        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2)));
+                }
+            }
+            for stage in [Severity::Watch, Severity::Caution, Severity::Alert, Severity::Severe] {
+                let colour = stage_colour(stage);
+                let marks: Vec<(i64, f64)> = (0..graph.nights.len())
+                    .filter(|&i| graph.stages[i] == Some(stage))
+                    .filter_map(|i| Some((night(i), graph.mnf[i]?)))
+                    .collect();
+                if marks.is_empty() {
+                    continue;
+                }
+                chart
+                    .draw_series(marks.into_iter().map(|p| Circle::new(p, 5, colour.filled())))
+                    .map_err(|e| e.to_string())?
+                    // DejaVu has no Hangul: the English stage names label the graph.
+                    .label(stage.english())
+                    .legend(move |(x, y)| Circle::new((x + 12, y), 5, colour.filled()));
+            }
+            draw_legend(&mut chart)
+        },
+    )
+}
+
+/// The change of MNF per 30 days over `(night, mnf)` pairs (Theil–Sen, so a weekend or a burst
+/// does not tilt it); `None` under two nights.
+pub fn trend_per_30_days(nights: &[(i64, f64)]) -> Option<f64> {
+    let points: Vec<(f64, f64)> = nights.iter().map(|&(t, v)| ((t / DAY) as f64, v)).collect();
+    theil_sen_slope(&points).map(|per_day| per_day * 30.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_by_hand_and_a_graph_that_draws() {
+        // +1 a night with one wild night: the median of the pairwise slopes stays 1.
+        let mut nights: Vec<(i64, f64)> = (0..10).map(|d| (d * DAY, 100.0 + d as f64)).collect();
+        nights[4].1 = 500.0;
+        assert_eq!(trend_per_30_days(&nights), Some(30.0));
+        assert_eq!(trend_per_30_days(&nights[..1]), None);
+        let times: Vec<i64> = (0..10).map(|d| d * DAY).collect();
+        let mnf: Vec<Option<f64>> = (0..10).map(|d| (d != 3).then_some(100.0 + d as f64)).collect();
+        let expected = vec![Some(100.0); 10];
+        let watch = vec![Some(103.0); 10];
+        let mut stages = vec![None; 10];
+        stages[8] = Some(Severity::Alert);
+        let image = night_graph(&NightGraph {
+            subtitle: "test",
+            nights: &times,
+            mnf: &mnf,
+            expected: &expected,
+            watch_from: &watch,
+            stages: &stages,
+        })
+        .unwrap();
+        assert_eq!((image.width, image.height), (1600, 700));
+        let red = stage_colour(Severity::Alert);
+        assert!(
+            image.rgb.chunks(3).any(|p| p == [red.0, red.1, red.2]),
+            "the alarm night is marked"
+        );
+    }
+}
