@@ -141,7 +141,7 @@ pub fn replace_in_log(prediction: &Path, kinds: &[AlarmKind], alarms: &[Alarm]) 
         .filter(|a| !kinds.contains(&a.kind))
         .chain(alarms.iter().cloned())
         .collect();
-    log.sort_by(|a, b| (a.start, a.kind).cmp(&(b.start, b.kind)));
+    log.sort_by_key(|a| (a.start, a.kind));
     write_all_or_nothing(&[(csv.clone(), alarms_csv(&log)), (jsonl.clone(), alarms_jsonl(&log)?)])?;
     Ok([csv, jsonl])
 }
@@ -163,7 +163,7 @@ mod tests {
             peak_value: 371.5,
             expected: 335.25,
         };
-        let [csv, jsonl] = replace_in_log(dir.path(), &[AlarmKind::NightFlow], &[alarm.clone()]).unwrap();
+        let [csv, jsonl] = replace_in_log(dir.path(), &[AlarmKind::NightFlow], std::slice::from_ref(&alarm)).unwrap();
         let text = std::fs::read_to_string(&csv).unwrap();
         assert_eq!(
             text,
