@@ -33,10 +33,13 @@ pub struct AlarmRecord {
     pub end: String,
     /// When it was worst.
     pub peak_time: String,
-    /// The value then.
-    pub value: f64,
-    /// What was expected then.
-    pub expected: f64,
+    /// The value then; absent where there is none (an outage).
+    pub value: Option<f64>,
+    /// What was expected then; absent where nothing is expected (an outage).
+    pub expected: Option<f64>,
+    /// Readings inside it.
+    #[serde(default)]
+    pub readings: usize,
 }
 
 impl From<&Alarm> for AlarmRecord {
@@ -49,8 +52,9 @@ impl From<&Alarm> for AlarmRecord {
             time: format_timestamp(alarm.start),
             end: format_timestamp(alarm.end),
             peak_time: format_timestamp(alarm.peak_time),
-            value: alarm.peak_value,
-            expected: alarm.expected,
+            value: alarm.peak_value.is_finite().then_some(alarm.peak_value),
+            expected: alarm.expected.is_finite().then_some(alarm.expected),
+            readings: alarm.readings,
         }
     }
 }
@@ -67,9 +71,19 @@ impl AlarmRecord {
             start: parse_timestamp(&self.time)?,
             end: parse_timestamp(&self.end)?,
             peak_time: parse_timestamp(&self.peak_time)?,
-            peak_value: self.value,
-            expected: self.expected,
+            peak_value: self.value.unwrap_or(f64::NAN),
+            expected: self.expected.unwrap_or(f64::NAN),
+            readings: self.readings,
         })
+    }
+}
+
+/// A number as Python prints it, or nothing where there is none.
+fn finite(value: f64) -> String {
+    if value.is_finite() {
+        python_float(value)
+    } else {
+        String::new()
     }
 }
 
@@ -88,8 +102,8 @@ pub fn alarms_csv(alarms: &[Alarm]) -> Vec<u8> {
             format_timestamp(a.start),
             format_timestamp(a.end),
             format_timestamp(a.peak_time),
-            python_float(a.peak_value),
-            python_float(a.expected)
+            finite(a.peak_value),
+            finite(a.expected)
         );
     }
     text.into_bytes()
@@ -146,6 +160,149 @@ pub fn replace_in_log(prediction: &Path, kinds: &[AlarmKind], alarms: &[Alarm]) 
     Ok([csv, jsonl])
 }
 
+/// What the alarm stage found on one site, as `report.json` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmSummary {
+    /// How the column behaves (continuous, a pump, constant, blank).
+    pub regime: flowcore::alarms::Regime,
+    /// One line when the whole column is one fault (stuck or blank for the whole period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Alarms per kind and stage: `{"spike": {"watch": 30}, …}`.
+    pub counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>>,
+    /// Readings inside an alarm.
+    pub readings_in_alarm: usize,
+    /// Their share of all readings.
+    pub share_in_alarm: f64,
+}
+
+pub(crate) struct AlarmOutcome {
+    pub(crate) summary: AlarmSummary,
+    /// Start, end and stage of each alarm, for the scan graph.
+    pub(crate) spans: Vec<(i64, i64, Severity)>,
+    pub(crate) profile: flowreport::profile::StageProfile,
+}
+
+/// The alarm kinds this stage raises (all but night flow).
+const STAGE_KINDS: [AlarmKind; 5] = [
+    AlarmKind::Outage,
+    AlarmKind::Stuck,
+    AlarmKind::Dropout,
+    AlarmKind::Spike,
+    AlarmKind::Flow,
+];
+
+/// Faults and graded flow alarms on one site's raw readings: its rows of the alarm log, a short
+/// table (most severe first) and the counts for `report.json`.
+pub(crate) fn alarm_stage(
+    raw: &flowcore::FlowSeries,
+    slug: &str,
+    rule: &flowcore::Checked<flowcore::alarms::AlarmRule>,
+    prediction: &Path,
+    obs: &mut dyn crate::observer::Observer,
+) -> Result<AlarmOutcome> {
+    let profiler = flowreport::profile::Profiler::start();
+    let found = flowcore::alarms::find_alarms(slug, raw, rule);
+    let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>> = Default::default();
+    for alarm in &found.alarms {
+        *counts
+            .entry(alarm.kind.to_string())
+            .or_default()
+            .entry(alarm.stage.english().to_string())
+            .or_default() += 1;
+    }
+    let note = match found.regime {
+        flowcore::alarms::Regime::Constant { value } => Some(format!(
+            "stuck for the whole period: every reading is {} (a frozen transmitter, or a meter not connected)",
+            python_float(value)
+        )),
+        flowcore::alarms::Regime::Blank => Some("blank for the whole period: no reading at all".to_string()),
+        _ => None,
+    };
+    let readings = found.readings_in_alarm();
+    let summary = AlarmSummary {
+        regime: found.regime,
+        note,
+        counts,
+        readings_in_alarm: readings,
+        share_in_alarm: if raw.is_empty() {
+            0.0
+        } else {
+            readings as f64 / raw.len() as f64
+        },
+    };
+    say!(obs);
+    say!(obs, "== Alarms: {slug} ==");
+    let regime = match found.regime {
+        flowcore::alarms::Regime::Continuous => "continuous".to_string(),
+        flowcore::alarms::Regime::OnOff { off_share } => {
+            format!(
+                "a pump: off {:.0} % of the time (off is normal; on-rates are judged)",
+                off_share * 100.0
+            )
+        }
+        flowcore::alarms::Regime::Constant { .. } => "constant".to_string(),
+        flowcore::alarms::Regime::Blank => "blank".to_string(),
+    };
+    say!(obs, "column           {regime}");
+    if let Some(note) = &summary.note {
+        say!(obs, "note             {note}");
+    }
+    let per_kind: Vec<String> = STAGE_KINDS
+        .iter()
+        .map(|kind| {
+            let n: usize = summary.counts.get(&kind.to_string()).map_or(0, |m| m.values().sum());
+            format!("{n} {kind}")
+        })
+        .collect();
+    say!(
+        obs,
+        "alarms           {} ({}); {:.2} % of readings in an alarm",
+        found.alarms.len(),
+        per_kind.join(", "),
+        summary.share_in_alarm * 100.0
+    );
+    let mut worst: Vec<&Alarm> = found.alarms.iter().collect();
+    worst.sort_by_key(|a| (std::cmp::Reverse(a.stage), std::cmp::Reverse(a.end - a.start), a.start));
+    for a in worst.iter().take(8) {
+        say!(
+            obs,
+            "                 {:<15} {:<8} {} .. {}  peak {} (expected {})",
+            a.stage.to_string(),
+            a.kind.to_string(),
+            format_timestamp(a.start),
+            format_timestamp(a.end),
+            finite_or_dash(a.peak_value),
+            finite_or_dash(a.expected)
+        );
+    }
+    let [csv, jsonl] = replace_in_log(prediction, &STAGE_KINDS, &found.alarms)?;
+    if found.alarms.len() > 8 {
+        say!(
+            obs,
+            "                 … and {} more in {}",
+            found.alarms.len() - 8,
+            csv.display()
+        );
+    }
+    say!(obs, "written          {} and {}", csv.display(), jsonl.display());
+    let profile = profiler.finish("alarms");
+    say!(obs, "{profile}");
+    Ok(AlarmOutcome {
+        summary,
+        spans: found.alarms.iter().map(|a| (a.start, a.end, a.stage)).collect(),
+        profile,
+    })
+}
+
+fn finite_or_dash(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.1}")
+    } else {
+        "-".to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +319,7 @@ mod tests {
             peak_time: 1_590_030_000,
             peak_value: 371.5,
             expected: 335.25,
+            readings: 3600,
         };
         let [csv, jsonl] = replace_in_log(dir.path(), &[AlarmKind::NightFlow], std::slice::from_ref(&alarm)).unwrap();
         let text = std::fs::read_to_string(&csv).unwrap();

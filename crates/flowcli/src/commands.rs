@@ -13,7 +13,7 @@ use crate::scan::predict_stage;
 use crate::settings::{is_original, preprocess_config, train_config, PredictPlan, Wording};
 use crate::site::{read_stage, target, thousands};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
-use flowcore::files::{read_criteria_csv, read_series_csv};
+use flowcore::files::{read_criteria_csv, read_series_csv, write_all_or_nothing};
 use flowcore::{Check, PreprocessConfig, SITES};
 use flowlstm::{DeviceChoice, LstmModel, PredictConfig};
 use flowreport::profile::Profiler;
@@ -171,7 +171,15 @@ pub fn predict_command(
         device: device_choice,
         lang,
     };
-    predict_stage(&model, &outcome.preprocessed, plan, &dirs, obs)?;
+    // The new file's faults and unusual flow, judged on its own readings.
+    let alarms = crate::alarms::alarm_stage(
+        &outcome.raw,
+        &target.slug,
+        &flowcore::alarms::AlarmRule::default().check()?,
+        &dirs.prediction,
+        obs,
+    )?;
+    predict_stage(&model, &outcome.preprocessed, plan, &alarms.spans, &dirs, obs)?;
     Ok(())
 }
 
@@ -216,7 +224,12 @@ pub fn parse_leak(text: &str, percent: u32) -> Result<flowcore::demo::Leak> {
 }
 
 /// `flow demo-data`: write the demo export, with a leak in the main column when asked.
-pub fn demo_data(config: flowcore::demo::DemoConfig, out: Option<&Path>, obs: &mut dyn Observer) -> Result {
+pub fn demo_data(
+    config: flowcore::demo::DemoConfig,
+    out: Option<&Path>,
+    labels: Option<&Path>,
+    obs: &mut dyn Observer,
+) -> Result {
     let path = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| flowcore::demo::demo_path(&config));
@@ -242,6 +255,33 @@ pub fn demo_data(config: flowcore::demo::DemoConfig, out: Option<&Path>, obs: &m
                 ", repaired {}",
                 flowcore::time::format_date(to * day)
             ))
+        );
+    }
+    if let Some(labels) = labels {
+        let faults = flowcore::demo::injected_faults(&config);
+        let stamp = |row: usize| {
+            flowcore::time::format_timestamp(
+                flowcore::time::parse_timestamp("2020-01-01 00:00").unwrap_or(0) + row as i64 * flowcore::time::MINUTE,
+            )
+        };
+        let mut by_site = serde_json::Map::new();
+        for site in &SITES {
+            let rows: Vec<serde_json::Value> = faults
+                .iter()
+                .filter(|f| f.all_columns || site.slug == "jangmyeong")
+                .map(|f| serde_json::json!({"kind": f.kind, "start": stamp(f.first), "end": stamp(f.last)}))
+                .collect();
+            by_site.insert(site.slug.to_string(), serde_json::Value::Array(rows));
+        }
+        write_all_or_nothing(&[(
+            labels.to_path_buf(),
+            serde_json::to_vec_pretty(&serde_json::Value::Object(by_site))?,
+        )])?;
+        say!(
+            obs,
+            "labels           {} faults written to {} (per site: kind, start, end)",
+            faults.len(),
+            labels.display()
         );
     }
     say!(obs, "{}", profiler.finish("demo-data"));

@@ -14,7 +14,6 @@ use crate::site::{read_stage, thousands, write_and_list, Target};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 use flowcore::time::format_timestamp;
 use flowcore::{Check, PreprocessConfig};
-use flowlstm::{DeviceChoice, PredictConfig};
 use flowreport::profile::Profiler;
 use serde_json::json;
 
@@ -56,41 +55,22 @@ pub(crate) fn read_labels(path: &Path, data_file: &Path) -> Result<Vec<(i64, i64
         .collect()
 }
 
-pub(crate) fn events_csv(events: &[flowcore::events::Event]) -> Vec<u8> {
-    use std::fmt::Write as _;
-    let mut text = String::from("start,end,peak,actual,forecast,sigmas,severity,flagged\n");
-    for e in events {
-        let _ = writeln!(
-            text,
-            "{},{},{},{},{:.3},{:.2},{},{}",
-            format_timestamp(e.start),
-            format_timestamp(e.end),
-            format_timestamp(e.peak),
-            e.actual,
-            e.forecast,
-            e.sigmas,
-            e.severity.korean(),
-            e.flagged
-        );
-    }
-    text.into_bytes()
-}
-
 /// `flow detect`: train on any series, flag readings far from their forecast as graded events, and
 /// with labels score them.
 pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     // The rule is checked before the file is read.
-    let rule = ResidualRule {
+    let rule = AlarmRule {
         stages: Stages {
             watch: args.watch,
             caution: args.caution,
             alert: args.alert,
             severe: args.severe,
         },
-        ..ResidualRule::default()
+        ..AlarmRule::default()
     }
     .check()?;
-    use flowcore::events::{residual_events, residual_sigma, score_events, ResidualRule, Stages};
+    use flowcore::alarms::{find_alarms, AlarmRule};
+    use flowcore::events::{score_events, Stages};
     let input = InputArgs {
         input: Some(args.input.clone()),
         site: None,
@@ -158,61 +138,53 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     )?;
 
     let profiler = Profiler::start();
-    let model = &trained.training.model;
-    let device: DeviceChoice = args.device.device.parse()?;
-    // The in-sample one-step predictions, not the anomaly scan: detection has its own rule.
-    let predicted = flowlstm::one_step(
-        model,
-        series,
-        &PredictConfig {
-            device,
-            ..PredictConfig::default()
-        }
-        .check()?,
-    )?;
-    let window = model.meta.window;
-    let actual = &series.values[window..];
-    let times = &series.timestamps[window..];
-    let train_steps = trained.training.train_rows.saturating_sub(window);
-    let sigma = residual_sigma(&actual[..train_steps], &predicted[..train_steps])
-        .ok_or("the training residuals have no spread: the series is constant")?;
-    let events = residual_events(times, actual, &predicted, sigma, &rule)?;
+    // The same alarm rules as `flow run`, on the series as read: faults and unusual flow.
+    let found = find_alarms(&target.slug, &pre.raw, &rule);
+    let events = &found.alarms;
     say!(obs);
     say!(obs, "== Detection: {} ==", target.slug);
     say!(obs,
-        "residual rule    |actual − forecast| ≥ {}σ, σ = {sigma:.3} from the training part; levels 관심 {}σ, 주의 {}σ, 경계 {}σ, 심각 {}σ",
-        rule.stages.watch, rule.stages.watch, rule.stages.caution, rule.stages.alert, rule.stages.severe
+        "rules            faults (outage, stuck, dropout, spike) and unusual flow against the same time of the week, σ = {} of the {} bin residuals; stages 관심 {}σ, 주의 {}σ, 경계 {}σ, 심각 {}σ",
+        found.flow_sigma.map_or("-".to_string(), |s| format!("{s:.3}")),
+        rule.bin.max(pre.raw.interval),
+        rule.stages.watch, rule.stages.caution, rule.stages.alert, rule.stages.severe
     );
     say!(
         obs,
         "events           {} over {} readings",
         events.len(),
-        thousands(actual.len())
+        thousands(pre.raw.len())
     );
-    for e in &events {
+    for e in events {
         say!(
             obs,
-            "  {} … {}  peak {}  actual {:.1} forecast {:.1}  {:+.1}σ  {}",
+            "  {} … {}  {:<8} peak {} at {}  expected {}  {}",
             format_timestamp(e.start),
             format_timestamp(e.end),
-            format_timestamp(e.peak),
-            e.actual,
-            e.forecast,
-            e.sigmas,
-            e.severity
+            e.kind.to_string(),
+            e.peak_value,
+            format_timestamp(e.peak_time),
+            if e.expected.is_finite() {
+                format!("{:.1}", e.expected)
+            } else {
+                "-".to_string()
+            },
+            e.stage
         );
     }
     let mut report = json!({
         "input": args.input.display().to_string(),
         "column": target.column,
-        "interval": series.interval,
-        "sigma": sigma,
+        "interval": pre.raw.interval,
+        "flow_sigma": found.flow_sigma,
+        "regime": found.regime,
         "rule": *rule,
-        "events": events,
+        "events": events.iter().map(crate::alarms::AlarmRecord::from).collect::<Vec<_>>(),
     });
     if let Some(labels) = &args.labels {
         let windows = read_labels(labels, &args.input)?;
-        let scoring = score_events(&events, &windows);
+        let spans: Vec<(i64, i64)> = events.iter().map(|e| (e.start, e.end)).collect();
+        let scoring = score_events(&spans, &windows);
         say!(
             obs,
             "Scoring against {} labelled windows ({})",
@@ -248,7 +220,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     }
     let detection = dirs.root.join("Detection");
     let files = [
-        (detection.join("events.csv"), events_csv(&events)),
+        (detection.join("events.csv"), crate::alarms::alarms_csv(events)),
         (detection.join("detection.json"), serde_json::to_vec_pretty(&report)?),
     ];
     write_and_list(&files, obs)?;

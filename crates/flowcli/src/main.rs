@@ -100,6 +100,10 @@ struct DemoArgs {
     /// repaired), to try the night-flow alarms.
     #[arg(long)]
     leak: Option<String>,
+    /// Also write the faults the export holds (stuck, dropout, spike, outage; start and end per
+    /// column) as JSON, to score the alarms against.
+    #[arg(long)]
+    labels: Option<PathBuf>,
     /// The leak's size, in percent of the typical minimum night flow of the four weeks before it.
     #[arg(long, default_value_t = 10, requires = "leak")]
     leak_percent: u32,
@@ -188,7 +192,7 @@ fn main() -> ExitCode {
                     seed: args.seed,
                     leak,
                 };
-                commands::demo_data(config, args.out.as_deref(), terminal)
+                commands::demo_data(config, args.out.as_deref(), args.labels.as_deref(), terminal)
             }),
     };
     if result.is_ok() && prints_usage {

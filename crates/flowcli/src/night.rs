@@ -118,6 +118,11 @@ pub(crate) fn night_stage(
             peak_time: e.peak_time,
             peak_value: e.peak_value,
             expected: e.expected,
+            readings: nights
+                .iter()
+                .filter(|n| (e.first_night..=e.last_night).contains(&n.night))
+                .map(|n| (n.coverage * (window.length() / raw.interval.seconds()) as f64).round() as usize)
+                .sum(),
         })
         .collect();
     let night_dir = dirs.root.join("Night");

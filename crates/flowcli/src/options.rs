@@ -310,17 +310,17 @@ pub struct DetectArgs {
     /// JSON of labelled windows: `{"<file name>": [["start", "end"], …]}` (NAB's format).
     #[arg(long)]
     pub labels: Option<PathBuf>,
-    /// Residual σ at which a reading is flagged, 관심 (watch).
-    #[arg(long, default_value_t = flowcore::events::Stages::default().watch)]
+    /// Robust σ of the flow residuals at which a bin is unusual, 관심 (watch).
+    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.watch)]
     pub watch: f64,
     /// σ from which an event is 주의 (caution).
-    #[arg(long, default_value_t = flowcore::events::Stages::default().caution)]
+    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.caution)]
     pub caution: f64,
     /// σ from which an event is 경계 (alert).
-    #[arg(long, default_value_t = flowcore::events::Stages::default().alert)]
+    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.alert)]
     pub alert: f64,
     /// σ from which an event is 심각 (severe).
-    #[arg(long, default_value_t = flowcore::events::Stages::default().severe)]
+    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.severe)]
     pub severe: f64,
     /// Folder under which `<name>/Detection` and the model folders are written.
     #[arg(long, default_value = DEFAULT_OUTPUT)]

@@ -11,6 +11,7 @@ use flowcore::{Check, Checked, Export, PreprocessConfig};
 use flowlstm::{DeviceChoice, PredictConfig};
 use flowreport::profile::render_table;
 
+use crate::alarms::alarm_stage;
 use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::night::night_stage;
@@ -25,6 +26,7 @@ use crate::settings::{
 };
 use crate::site::{read_stage, target, targets_for, Target};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
+use flowcore::alarms::AlarmRule;
 
 /// The settings of the whole job, checked once: what `flow run` does to each site.
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct Pipeline {
     wording: Wording,
     plan: PredictPlan,
     night: Option<NightSettings>,
+    /// The alarm rules; none with the original preset, which keeps the original's scan rule alone.
+    alarms: Option<Checked<AlarmRule>>,
     output_dir: PathBuf,
 }
 
@@ -72,6 +76,11 @@ impl Pipeline {
             } else {
                 Some(night_settings(&args.night)?)
             },
+            alarms: if is_original(&args.train) {
+                None
+            } else {
+                Some(AlarmRule::default().check()?)
+            },
             output_dir: args.input.output_dir.clone(),
         })
     }
@@ -100,7 +109,12 @@ impl Pipeline {
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
         let sigma_k = self.train.outlier_sigma;
         let evaluated = evaluate_stage(series, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
-        let predicted = predict_stage(&trained.training.model, &pre.preprocessed, self.plan, dirs, obs)?;
+        let alarms = match &self.alarms {
+            Some(rule) => Some(alarm_stage(&pre.raw, &target.slug, rule, &dirs.prediction, obs)?),
+            None => None,
+        };
+        let spans = alarms.as_ref().map_or(&[][..], |a| a.spans.as_slice());
+        let predicted = predict_stage(&trained.training.model, &pre.preprocessed, self.plan, spans, dirs, obs)?;
         let night = match &self.night {
             Some(_) if pre.raw.interval.seconds() >= flowcore::time::DAY => {
                 say!(obs);
@@ -114,18 +128,16 @@ impl Pipeline {
             Some(settings) => Some(night_stage(&pre.raw, target, settings, dirs, obs)?),
             None => None,
         };
-        let mut profile = vec![
-            pre.profile.clone(),
-            trained.profile.clone(),
-            evaluated.profile.clone(),
-            predicted.profile.clone(),
-        ];
+        let mut profile = vec![pre.profile.clone(), trained.profile.clone(), evaluated.profile.clone()];
+        profile.extend(alarms.as_ref().map(|a| a.profile.clone()));
+        profile.push(predicted.profile.clone());
         profile.extend(night.as_ref().map(|n| n.profile.clone()));
         let input = export.path().display().to_string();
         let identity = (target.slug.as_str(), target.column.as_str(), input.as_str());
         let mut report = report::finished(identity, &pre, &trained, &evaluated, &predicted, &profile);
         if let Some(job) = &mut report.job {
             job.night_flow = night.map(|n| n.summary);
+            job.alarms = alarms.map(|a| a.summary);
         }
         let path = dirs.root.join("report.json");
         write_all_or_nothing(&[(path.clone(), serde_json::to_vec_pretty(&report)?)])?;

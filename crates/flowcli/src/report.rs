@@ -74,6 +74,9 @@ pub struct JobReport {
     pub forecast: Vec<ForecastRow>,
     /// The minute scan's counts.
     pub anomaly_scan: Option<ScanSummary>,
+    /// Sensor faults and graded flow alarms on the raw readings; absent with the original preset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<crate::alarms::AlarmSummary>,
     /// Minimum night flow and its alarms; absent when the stage was skipped (`--no-night`, daily data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub night_flow: Option<crate::night::NightSummary>,
@@ -213,6 +216,7 @@ pub(crate) fn finished(
                 below: scan.anomalies.len() - scan.above(),
             }),
             night_flow: None,
+            alarms: None,
             profile: profile.to_vec(),
         }),
     }

@@ -26,6 +26,7 @@ pub(crate) fn predict_stage(
     model: &LstmModel,
     preprocessed: &Preprocessed,
     plan: PredictPlan,
+    spans: &[(i64, i64, flowcore::events::Severity)],
     dirs: &SiteDirs,
     obs: &mut dyn Observer,
 ) -> Result<PredictOutcome> {
@@ -41,6 +42,8 @@ pub(crate) fn predict_stage(
         };
         let scan = flowlstm::scan(model, cleaned, &config.check()?)?;
         report_scan(model, cleaned, &scan, plan, dirs, &mut files, obs)?;
+        let graph = scan_graph(cleaned, &scan, &model.meta.criteria, spans)?;
+        files.push((dirs.prediction.join("anomaly_scan.png"), graph));
         Some(scan)
     } else {
         None
@@ -128,20 +131,40 @@ pub(crate) fn report_scan(
             scan_csv(cleaned, scan, model.meta.window),
         ));
     }
+    Ok(())
+}
+
+/// `anomaly_scan.png`: the minute readings with the alarms shaded by stage, or, with no alarm
+/// stage (the original preset), the original rule's flags as dots.
+fn scan_graph(
+    cleaned: &FlowSeries,
+    scan: &Scan,
+    criteria: &flowcore::Criteria,
+    spans: &[(i64, i64, flowcore::events::Severity)],
+) -> Result<Vec<u8>> {
     let flagged: Vec<(i64, f64)> = scan.anomalies.iter().map(|a| (a.timestamp, a.actual)).collect();
-    let subtitle = format!(
-        "{} readings, {} flagged (prediction ≥ U_level or ≤ L_level)",
-        thousands(cleaned.len()),
-        thousands(flagged.len())
-    );
+    let subtitle = if spans.is_empty() {
+        format!(
+            "{} readings, {} flagged (prediction ≥ U_level or ≤ L_level)",
+            thousands(cleaned.len()),
+            thousands(flagged.len())
+        )
+    } else {
+        format!(
+            "{} readings; {} alarms shaded by stage (alarms.csv); the original's rule flagged {} predictions (abnormal.csv)",
+            thousands(cleaned.len()),
+            thousands(spans.len()),
+            thousands(flagged.len())
+        )
+    };
     let overview = scan_overview(&ScanOverview {
         subtitle: &subtitle,
         timestamps: &cleaned.timestamps,
         values: &cleaned.values,
         flagged: &flagged,
+        spans,
         lower_level: criteria.lower_level,
         upper_level: criteria.upper_level,
     })?;
-    files.push((dirs.prediction.join("anomaly_scan.png"), encode_png(&overview)?));
-    Ok(())
+    Ok(encode_png(&overview)?)
 }

@@ -152,12 +152,35 @@ fn clean_inflow(rows: usize, start: i64, rng: &mut Rng) -> Vec<f64> {
     values
 }
 
-fn inject_faults(values: &[f64], rng: &mut Rng) -> (Vec<Cell>, Vec<bool>) {
+/// A fault the generator wrote: its kind (`stuck`, `dropout`, `spike`, `outage`) and its first and
+/// last rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Injected {
+    /// What it is, as the alarm kinds name it.
+    pub kind: &'static str,
+    /// First row (0-based, data rows).
+    pub first: usize,
+    /// Last row.
+    pub last: usize,
+    /// Whether it is in every column (an outage of the whole row) or the main column only.
+    pub all_columns: bool,
+}
+
+fn inject_faults(values: &[f64], rng: &mut Rng) -> (Vec<Cell>, Vec<bool>, Vec<Injected>) {
     let rows = values.len();
     let mut cells: Vec<Cell> = values.iter().map(|v| Cell::Value(*v)).collect();
     let mut outage = vec![false; rows];
+    let mut injected = Vec::new();
+    let mut note = |kind, first, last, all_columns| {
+        injected.push(Injected {
+            kind,
+            first,
+            last,
+            all_columns,
+        })
+    };
     if rows < 10 {
-        return (cells, outage);
+        return (cells, outage, Vec::new());
     }
     // Keep the first and last readings so the year spans all 367 days.
     let inner = |rng: &mut Rng, length: usize| rng.range(1, rows.saturating_sub(length + 2).max(1));
@@ -170,17 +193,20 @@ fn inject_faults(values: &[f64], rng: &mut Rng) -> (Vec<Cell>, Vec<bool>) {
     for cell in &mut cells[stuck_start..stuck_start + stuck_length] {
         *cell = Cell::Value(stuck_value);
     }
+    note("stuck", stuck_start, stuck_start + stuck_length - 1, false);
     // Hour-long dropouts to 0 (pump or meter off).
     for _ in 0..count(4.0) {
         let start = inner(rng, 60);
         for cell in &mut cells[start..(start + 60).min(rows - 1)] {
             *cell = Cell::Value(0.0);
         }
+        note("dropout", start, (start + 60).min(rows - 1) - 1, false);
     }
     // Single-minute spikes.
     for _ in 0..count(30.0) {
         let at = inner(rng, 1);
         cells[at] = Cell::Value((values[at] * (2.0 + rng.uniform())).round());
+        note("spike", at, at, false);
     }
     // Long communication outages (10–120 minutes): the whole row is blank.
     for _ in 0..count(25.0) {
@@ -190,6 +216,7 @@ fn inject_faults(values: &[f64], rng: &mut Rng) -> (Vec<Cell>, Vec<bool>) {
             cells[row] = Cell::Blank;
             outage[row] = true;
         }
+        note("outage", start, (start + length).min(rows - 1) - 1, true);
     }
     // Short gaps (1–3 minutes) in the main column.
     for _ in 0..count(300.0) {
@@ -204,7 +231,7 @@ fn inject_faults(values: &[f64], rng: &mut Rng) -> (Vec<Cell>, Vec<bool>) {
         let at = inner(rng, 1);
         cells[at] = Cell::Text(if rng.uniform() < 0.5 { "-" } else { "#N/A" });
     }
-    (cells, outage)
+    (cells, outage, injected)
 }
 
 /// The other 13 columns: typical magnitude, decimals, and how strongly each follows the daily cycle,
@@ -228,7 +255,7 @@ const OTHER_COLUMNS: [(f64, usize, f64); 13] = [
 /// The main column with its faults, and the generator as it stands after them (the other columns
 /// are drawn next). The leak, if any, is added before the faults, which stay where they are
 /// without it.
-fn main_column(config: &DemoConfig) -> (Vec<Cell>, Vec<bool>, Rng) {
+fn main_column(config: &DemoConfig) -> (Vec<Cell>, Vec<bool>, Vec<Injected>, Rng) {
     let start = demo_start();
     let mut rng = Rng(config.seed);
     let mut inflow = clean_inflow(config.rows, start, &mut rng);
@@ -241,15 +268,15 @@ fn main_column(config: &DemoConfig) -> (Vec<Cell>, Vec<bool>, Rng) {
             *value += rate;
         }
     }
-    let (cells, outage) = inject_faults(&inflow, &mut rng);
-    (cells, outage, rng)
+    let (cells, outage, injected) = inject_faults(&inflow, &mut rng);
+    (cells, outage, injected, rng)
 }
 
 /// The main column (jangmyeong's inflow) as ingest reads it, without writing the file: blank and
 /// text cells are `NaN`.
 pub fn main_series(config: &DemoConfig) -> crate::FlowSeries {
     let start = demo_start();
-    let (cells, _, _) = main_column(config);
+    let (cells, _, _, _) = main_column(config);
     let values = cells
         .iter()
         .map(|cell| match cell {
@@ -265,10 +292,75 @@ pub fn main_series(config: &DemoConfig) -> crate::FlowSeries {
     }
 }
 
+/// The faults the demo export holds, as written and still visible: a spike a later gap covered,
+/// or a dropout blanked through, is left out (no rule could see it).
+pub fn injected_faults(config: &DemoConfig) -> Vec<Injected> {
+    let (cells, _, injected, _) = main_column(config);
+    injected
+        .into_iter()
+        .filter(|fault| {
+            let span = &cells[fault.first..=fault.last.min(cells.len() - 1)];
+            match fault.kind {
+                "spike" | "dropout" => span.iter().any(|c| matches!(c, Cell::Value(_))),
+                _ => true,
+            }
+        })
+        .collect()
+}
+
+/// The rows a pump column's value is drawn for: on at a rate held for hours, off (0) between.
+struct Pump {
+    on: bool,
+    left: usize,
+    rate: f64,
+}
+
+impl Pump {
+    /// The next reading of a pump of `magnitude` m³/h whose runs last `on` and pauses `off`
+    /// minutes (uniform ranges).
+    fn next(&mut self, magnitude: f64, decimals: usize, on: Minutes, off: Minutes, rng: &mut Rng) -> f64 {
+        if self.left == 0 {
+            self.on = !self.on;
+            self.left = if self.on {
+                rng.range(on.0, on.1)
+            } else {
+                rng.range(off.0, off.1)
+            };
+            let scale = 10f64.powi(decimals as i32);
+            self.rate = (magnitude * (1.0 + 0.03 * rng.normal()) * scale).round() / scale;
+        }
+        self.left -= 1;
+        if self.on {
+            self.rate
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The pump-driven columns (index into the other 13 columns) and their runs and pauses, minutes:
+/// a booster held on for hours (off about a third of the time), and two that are off most of it.
+/// Minutes, from and to.
+type Minutes = (usize, usize);
+
+const PUMPS: [(usize, Minutes, Minutes); 3] = [
+    (7, (120, 480), (60, 300)),
+    (8, (60, 240), (240, 900)),
+    (10, (30, 120), (300, 1200)),
+];
+
 /// Generates the demo export: cp949 bytes of the whole file.
 pub fn generate(config: &DemoConfig) -> Vec<u8> {
     let start = demo_start();
-    let (cells, outage, mut rng) = main_column(config);
+    let (cells, outage, _, mut rng) = main_column(config);
+    let mut pumps: Vec<Pump> = PUMPS
+        .iter()
+        .map(|_| Pump {
+            on: false,
+            left: 0,
+            rate: 0.0,
+        })
+        .collect();
     let mut text = String::with_capacity(config.rows * 80 + 512);
     text.push_str(TIME_HEADER);
     for site in &SITES {
@@ -288,12 +380,20 @@ pub fn generate(config: &DemoConfig) -> Vec<u8> {
             Cell::Text(word) => text.push_str(word),
         }
         let hour = timestamp.rem_euclid(DAY) as f64 / 3600.0;
-        for (magnitude, decimals, cycle) in OTHER_COLUMNS {
+        for (column, (magnitude, decimals, cycle)) in OTHER_COLUMNS.into_iter().enumerate() {
             text.push(',');
+            let pump = PUMPS.iter().position(|(c, _, _)| *c == column);
+            // A pump keeps running through an outage; only its readings are lost.
+            let pumped = pump.map(|p| {
+                let (_, on, off) = PUMPS[p];
+                pumps[p].next(magnitude, decimals, on, off, &mut rng)
+            });
             if outage[row] {
                 continue;
             }
-            let value = if magnitude == 0.0 {
+            let value = if let Some(pumped) = pumped {
+                pumped
+            } else if magnitude == 0.0 {
                 // Near-zero lines: a meter reading around nothing, as in the real row's -0.2 and 0.
                 if decimals == 0 {
                     0.0

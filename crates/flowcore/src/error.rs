@@ -153,7 +153,7 @@ pub enum CoreError {
         /// What the lock file says.
         holder: String,
     },
-    /// Severity thresholds of the residual rule that are not positive, finite and rising.
+    /// Stage thresholds that are not positive, finite and rising.
     #[error("--watch {watch}, --caution {caution}, --alert {alert}, --severe {severe}: the thresholds must be positive and rise (watch ≤ caution ≤ alert ≤ severe)")]
     SeverityThresholds {
         /// 관심.
@@ -164,12 +164,6 @@ pub enum CoreError {
         alert: f64,
         /// 심각.
         severe: f64,
-    },
-    /// A residual σ that is not a positive number (a constant training part).
-    #[error("residual σ {sigma}: must be a positive number (are the training residuals constant?)")]
-    ResidualSigma {
-        /// What was computed or given.
-        sigma: f64,
     },
     /// A demo export size out of bounds.
     #[error("--rows {rows}: the demo export has from 2 to at most {limit} rows")]
@@ -240,6 +234,34 @@ pub enum CoreError {
     NightSpread {
         /// What was given.
         share: f64,
+    },
+    /// Alarm durations that are not positive.
+    #[error("outage {outage_seconds} s, stuck {stuck_seconds} s, stuck factor {stuck_factor}: each must be positive")]
+    AlarmDuration {
+        /// The outage length.
+        outage_seconds: i64,
+        /// The least stuck length.
+        stuck_seconds: i64,
+        /// The stuck factor.
+        stuck_factor: f64,
+    },
+    /// A dropout share outside (0, 1).
+    #[error("dropout share {share}: a share of the column's median above 0 and under 1 (0.05 = 5 %)")]
+    DropoutShare {
+        /// What was given.
+        share: f64,
+    },
+    /// A spike threshold that is not positive.
+    #[error("spike threshold {sigmas}σ: must be a positive number")]
+    SpikeSigmas {
+        /// What was given.
+        sigmas: f64,
+    },
+    /// A least flow-alarm length out of bounds.
+    #[error("a flow alarm of at least {bins} bins: from 1 to 1000")]
+    MinBins {
+        /// What was given.
+        bins: usize,
     },
     /// A setting outside what the step accepts.
     #[error("invalid setting: {0}")]

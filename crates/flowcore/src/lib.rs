@@ -21,6 +21,7 @@
 //! # Ok::<(), flowcore::CoreError>(())
 //! ```
 
+pub mod alarms;
 mod check;
 pub mod clean;
 pub mod criteria;

@@ -14,6 +14,17 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::{ReportError, Result};
 use flowcore::events::Flag;
 
+/// The colour of each alarm stage, from pale to dark as the stages rise.
+pub fn stage_colour(stage: flowcore::events::Severity) -> RGBColor {
+    use flowcore::events::Severity;
+    match stage {
+        Severity::Watch => RGBColor(240, 200, 0),
+        Severity::Caution => RGBColor(250, 140, 0),
+        Severity::Alert => RGBColor(225, 70, 20),
+        Severity::Severe => RGBColor(150, 0, 0),
+    }
+}
+
 /// An RGB picture, 8 bits a channel, row-major.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
@@ -241,8 +252,10 @@ pub struct ScanOverview<'a> {
     pub timestamps: &'a [i64],
     /// Its values.
     pub values: &'a [f64],
-    /// Flagged points: time and value.
+    /// Flagged points: time and value (drawn when there are no spans).
     pub flagged: &'a [(i64, f64)],
+    /// Alarms: start, end and stage, shaded over the whole height in the stage's colour.
+    pub spans: &'a [(i64, i64, flowcore::events::Severity)],
     /// The lower end of the band drawn: the scan rule's `L_level`.
     pub lower_level: f64,
     /// The upper end of the band drawn: the scan rule's `U_level`.
@@ -309,6 +322,33 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                 .map_err(|e| e.to_string())?
                 .label("Readings")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2)));
+            for stage in flowcore::events::Severity::ALL {
+                let colour = stage_colour(stage);
+                let spans: Vec<Rectangle<(i64, f64)>> = overview
+                    .spans
+                    .iter()
+                    .filter(|(_, _, s)| *s == stage)
+                    // At least a pixel column wide, so a one-minute spike stays visible on a year.
+                    .map(|&(start, end, _)| {
+                        let least = (range.end - range.start) / 1500;
+                        Rectangle::new(
+                            [(start, low), (end.max(start + least), high)],
+                            colour.mix(0.45).filled(),
+                        )
+                    })
+                    .collect();
+                if spans.is_empty() {
+                    continue;
+                }
+                chart
+                    .draw_series(spans)
+                    .map_err(|e| e.to_string())?
+                    .label(format!("alarm: {}", stage.english()))
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.mix(0.45).filled()));
+            }
+            if !overview.spans.is_empty() {
+                return draw_legend(&mut chart);
+            }
             // Tens of thousands of marks would paint over the series; every flag still shows in the CSV.
             let step = overview.flagged.len().div_ceil(5000).max(1);
             chart
@@ -443,6 +483,7 @@ mod tests {
             timestamps: &timestamps,
             values: &values,
             flagged: &[(60_000, 395.0)],
+            spans: &[],
             lower_level: 310.0,
             upper_level: 390.0,
         })

@@ -6,17 +6,9 @@ use flowcore::time::DAY;
 use plotters::prelude::*;
 
 use crate::error::Result;
-use crate::graph::{dated_chart, draw_legend, padded_range, with_titles, Image, ACTUAL_COLOUR, BAND_COLOUR};
-
-/// The colour of each stage, from pale to dark as the stages rise.
-pub fn stage_colour(stage: Severity) -> RGBColor {
-    match stage {
-        Severity::Watch => RGBColor(240, 200, 0),
-        Severity::Caution => RGBColor(250, 140, 0),
-        Severity::Alert => RGBColor(225, 70, 20),
-        Severity::Severe => RGBColor(150, 0, 0),
-    }
-}
+use crate::graph::{
+    dated_chart, draw_legend, padded_range, stage_colour, with_titles, Image, ACTUAL_COLOUR, BAND_COLOUR,
+};
 
 /// What the MNF graph shows, one entry a night.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,843 @@
+//! Alarms an operator can act on, from the readings as recorded: sensor and data faults (a gap, a
+//! stuck value, a dropout to zero, a spike) and unusual flow graded 관심/주의/경계/심각 against what
+//! the same time of the week usually reads.
+//!
+//! Faults are found first, on the minute readings, each judged against the column's own habits
+//! (its plateaus, its minute-to-minute changes, whether it is a pump that is often off). Flow is
+//! then judged on bin means (10 minutes) of the readings that are not faults: each bin against the
+//! median of the same bin of the week in the previous four weeks (or, with less history, of the
+//! same bin of the day in the previous week), in robust standard deviations of those residuals.
+//! A pump-driven column (off for long stretches, on at a steady rate) is judged on its on-rates
+//! only: "off" is normal there.
+//!
+//! ```
+//! use flowcore::alarms::{find_alarms, AlarmRule};
+//! use flowcore::events::AlarmKind;
+//! use flowcore::{Check, FlowSeries, Interval};
+//!
+//! // Two days of a steady 100 with a 40-minute gap and one spike.
+//! let mut values: Vec<f64> = (0..2880).map(|i| 100.0 + (i % 7) as f64).collect();
+//! for v in &mut values[600..640] { *v = f64::NAN; }
+//! values[2000] = 400.0;
+//! let times = (0..2880).map(|i| i * 60).collect();
+//! let series = FlowSeries::new(times, values, Interval::MINUTE)?;
+//! let found = find_alarms("demo", &series, &AlarmRule::default().check()?);
+//! let kinds: Vec<AlarmKind> = found.alarms.iter().map(|a| a.kind).collect();
+//! assert_eq!(kinds, [AlarmKind::Outage, AlarmKind::Spike]);
+//! # Ok::<(), flowcore::CoreError>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{Check, Checked};
+use crate::error::{CoreError, Result};
+use crate::events::{Alarm, AlarmKind, Severity, Stages};
+use crate::series::{FlowSeries, Interval};
+use crate::time::{DAY, HOUR};
+
+/// The settings of every alarm rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AlarmRule {
+    /// A run of missing readings at least this long (seconds, and at least two readings) is an
+    /// outage (600: ten minutes; shorter gaps are ordinary and filled by preprocessing).
+    pub outage_seconds: i64,
+    /// A value held unchanged this many times longer than the column's own long plateaus (the
+    /// 99.9th percentile of its runs of one value) is stuck (3).
+    pub stuck_factor: f64,
+    /// …and at least this long, in seconds (3600).
+    pub stuck_seconds: i64,
+    /// Readings at most this share of the column's median are a dropout where the column is
+    /// normally well above zero (0.05).
+    pub dropout_share: f64,
+    /// One or two readings this many robust σ away, the same way, from the mean of the two readings
+    /// before and of the two after are a spike (σ: of every reading's distance from its sides).
+    pub spike_sigmas: f64,
+    /// Flow is judged on means over bins of this length (10 minutes).
+    pub bin: Interval,
+    /// Where the flow stages begin, in robust σ of the bin residuals (4, 5, 6, 8).
+    pub stages: Stages,
+    /// A flow alarm needs at least this many flagged bins (2).
+    pub min_bins: usize,
+}
+
+impl Default for AlarmRule {
+    fn default() -> Self {
+        AlarmRule {
+            outage_seconds: 600,
+            stuck_factor: 3.0,
+            stuck_seconds: HOUR,
+            dropout_share: 0.05,
+            spike_sigmas: 6.0,
+            bin: Interval::TEN_MINUTES,
+            stages: Stages {
+                watch: 4.0,
+                caution: 5.0,
+                alert: 6.0,
+                severe: 8.0,
+            },
+            min_bins: 3,
+        }
+    }
+}
+
+impl Check for AlarmRule {
+    type Error = CoreError;
+
+    fn validate(&self) -> Result<()> {
+        let positive = |value: f64| value.is_finite() && value > 0.0;
+        if self.outage_seconds <= 0 || self.stuck_seconds <= 0 || !positive(self.stuck_factor) {
+            return Err(CoreError::AlarmDuration {
+                outage_seconds: self.outage_seconds,
+                stuck_seconds: self.stuck_seconds,
+                stuck_factor: self.stuck_factor,
+            });
+        }
+        if !(positive(self.dropout_share) && self.dropout_share < 1.0) {
+            return Err(CoreError::DropoutShare {
+                share: self.dropout_share,
+            });
+        }
+        if !positive(self.spike_sigmas) {
+            return Err(CoreError::SpikeSigmas {
+                sigmas: self.spike_sigmas,
+            });
+        }
+        if !(1..=1000).contains(&self.min_bins) {
+            return Err(CoreError::MinBins { bins: self.min_bins });
+        }
+        self.stages.check().map(|_| ())
+    }
+}
+
+/// How a column behaves, learned from its own readings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Regime {
+    /// Readings around a level that moves with demand.
+    Continuous,
+    /// Off (near zero) for long stretches and on at a steady rate otherwise: a pump.
+    OnOff {
+        /// Share of readings that are off.
+        off_share: f64,
+    },
+    /// One value for the whole period (stuck, or a meter that is not connected).
+    Constant {
+        /// The value.
+        value: f64,
+    },
+    /// No reading at all.
+    Blank,
+}
+
+/// What the rules found on one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Findings {
+    /// How the column behaves.
+    pub regime: Regime,
+    /// The longest ordinary plateau (readings of one value), the stuck rule's yardstick.
+    pub plateau_readings: usize,
+    /// The robust σ of the minute-to-minute changes, the spike rule's yardstick.
+    pub change_sigma: f64,
+    /// The robust σ of the flow residuals (bin mean − expected), the flow stages' unit.
+    pub flow_sigma: Option<f64>,
+    /// Every alarm, in time order.
+    pub alarms: Vec<Alarm>,
+}
+
+impl Findings {
+    /// Readings inside any alarm.
+    pub fn readings_in_alarm(&self) -> usize {
+        self.alarms.iter().map(|a| a.readings).sum()
+    }
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mid = values.len() / 2;
+    let (_, upper, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+    let upper = *upper;
+    if values.len() % 2 == 1 {
+        return Some(upper);
+    }
+    let lower = values[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((lower + upper) / 2.0)
+}
+
+fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let at = ((values.len() - 1) as f64 * q).round() as usize;
+    let (_, value, _) = values.select_nth_unstable_by(at, f64::total_cmp);
+    Some(*value)
+}
+
+/// 1.4826 × the median absolute deviation from the median: σ for normal noise, unmoved by outliers.
+fn robust_sigma(values: &[f64]) -> Option<f64> {
+    let mut copy: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let centre = median(&mut copy)?;
+    let mut deviations: Vec<f64> = copy.iter().map(|v| (v - centre).abs()).collect();
+    median(&mut deviations).map(|mad| 1.4826 * mad)
+}
+
+/// The stage of a fault that lasted `seconds`: under an hour 관심, under six 주의, under a day 경계,
+/// longer 심각; never under `floor`.
+fn stage_by_duration(seconds: i64, floor: Severity) -> Severity {
+    let stage = match seconds {
+        s if s >= DAY => Severity::Severe,
+        s if s >= 6 * HOUR => Severity::Alert,
+        s if s >= HOUR => Severity::Caution,
+        _ => Severity::Watch,
+    };
+    stage.max(floor)
+}
+
+/// Runs of consecutive indices where `keep` holds: `(first, last)` inclusive.
+fn runs(len: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut start: Option<usize> = None;
+    for i in 0..len {
+        match (keep(i), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                found.push((s, i - 1));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        found.push((s, len - 1));
+    }
+    found
+}
+
+struct Context<'a> {
+    site: &'a str,
+    series: &'a FlowSeries,
+}
+
+impl Context<'_> {
+    fn alarm(
+        &self,
+        kind: AlarmKind,
+        (first, last): (usize, usize),
+        stage: Severity,
+        peak: usize,
+        expected: f64,
+    ) -> Alarm {
+        let t = &self.series.timestamps;
+        Alarm {
+            site: self.site.to_string(),
+            kind,
+            stage,
+            start: t[first],
+            end: t[last],
+            peak_time: t[peak],
+            peak_value: self.series.values[peak],
+            expected,
+            readings: match kind {
+                AlarmKind::Outage => last - first + 1,
+                _ => self.series.values[first..=last]
+                    .iter()
+                    .filter(|v| v.is_finite())
+                    .count(),
+            },
+        }
+    }
+
+    fn span(&self, (first, last): (usize, usize)) -> i64 {
+        self.series.timestamps[last] - self.series.timestamps[first] + self.series.interval.seconds()
+    }
+}
+
+/// Every fault and flow alarm on one column (`site` names it in the alarms), in time order.
+pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -> Findings {
+    let values = &series.values;
+    let n = values.len();
+    let context = Context { site, series };
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let mut alarms: Vec<Alarm> = Vec::new();
+    let step = series.interval.seconds();
+
+    // Outages: runs of missing readings.
+    for run in runs(n, |i| !values[i].is_finite()) {
+        let span = context.span(run);
+        if run.1 > run.0 && span >= rule.outage_seconds {
+            alarms.push(context.alarm(
+                AlarmKind::Outage,
+                run,
+                stage_by_duration(span, Severity::Watch),
+                run.0,
+                f64::NAN,
+            ));
+        }
+    }
+    let regime = regime_of(&finite);
+    if let Regime::Blank | Regime::Constant { .. } = regime {
+        // One clear alarm for the whole period: a meter stuck or not connected.
+        let (first, last) = (
+            values.iter().position(|v| v.is_finite()),
+            values.iter().rposition(|v| v.is_finite()),
+        );
+        if let (Regime::Constant { .. }, Some(first), Some(last)) = (regime, first, last) {
+            if last > first {
+                alarms.push(context.alarm(AlarmKind::Stuck, (first, last), Severity::Severe, first, f64::NAN));
+            }
+        }
+        alarms.sort_by_key(|a| (a.start, a.kind));
+        return Findings {
+            regime,
+            plateau_readings: n,
+            change_sigma: 0.0,
+            flow_sigma: None,
+            alarms,
+        };
+    }
+    let off_level = off_level(&finite);
+    let is_off = |v: f64| v.abs() <= off_level;
+    let on_off = matches!(regime, Regime::OnOff { .. });
+    // A fault mask: readings that are not the flow's to judge.
+    let mut fault = vec![false; n];
+
+    // Dropouts: near zero where the column is normally well above it.
+    let mut sorted = finite.clone();
+    let typical = median(&mut sorted).unwrap_or(0.0);
+    if !on_off && typical > 0.0 {
+        let low = rule.dropout_share * typical;
+        for run in runs(n, |i| values[i].is_finite() && values[i].abs() <= low) {
+            let expected = typical;
+            let stage = stage_by_duration(context.span(run), Severity::Caution);
+            alarms.push(context.alarm(AlarmKind::Dropout, run, stage, run.0, expected));
+            fault[run.0..=run.1].iter_mut().for_each(|f| *f = true);
+        }
+    }
+
+    // Stuck: runs of one value far longer than the column's own plateaus (off runs of a pump are
+    // its regime, not a fault).
+    // Runs of one value, read across gaps (a frozen transmitter stays frozen through an outage):
+    // (first, last) indices of readings.
+    let mut plateaus: Vec<(usize, usize)> = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
+    for (i, &v) in values.iter().enumerate() {
+        if !v.is_finite() {
+            continue;
+        }
+        current = match current {
+            Some((first, _)) if values[first] == v => Some((first, i)),
+            Some(run) => {
+                plateaus.push(run);
+                Some((i, i))
+            }
+            None => Some((i, i)),
+        };
+    }
+    plateaus.extend(current);
+    let finite_in = |(first, last): (usize, usize)| values[first..=last].iter().filter(|v| v.is_finite()).count();
+    // Every run counts, single readings too, so a short series with one long fault does not make
+    // that fault its own yardstick.
+    let mut lengths: Vec<f64> = plateaus
+        .iter()
+        .filter(|(s, _)| !(fault[*s] || on_off && is_off(values[*s])))
+        .map(|&run| finite_in(run) as f64)
+        .collect();
+    let plateau_readings = quantile(&mut lengths, 0.999).unwrap_or(1.0) as usize;
+    let stuck_readings = ((plateau_readings as f64 * rule.stuck_factor).ceil() as i64).max(rule.stuck_seconds / step);
+    // A stuck run interrupted by a reading or two (a spike written over it) is one fault.
+    let mut last_stuck: Option<(usize, usize)> = None;
+    for &run in &plateaus {
+        let (s, e) = run;
+        if e > s && finite_in(run) as i64 >= stuck_readings && !(on_off && is_off(values[s])) && !fault[s] {
+            let merged = match (last_stuck, alarms.last_mut()) {
+                (Some((first, end)), Some(previous))
+                    if previous.kind == AlarmKind::Stuck && values[first] == values[s] && s - end <= 3 =>
+                {
+                    *previous = context.alarm(AlarmKind::Stuck, (first, e), Severity::Watch, first, f64::NAN);
+                    previous.stage = stage_by_duration(context.span((first, e)), Severity::Watch);
+                    (first, e)
+                }
+                _ => {
+                    alarms.push(context.alarm(
+                        AlarmKind::Stuck,
+                        run,
+                        stage_by_duration(context.span(run), Severity::Watch),
+                        s,
+                        f64::NAN,
+                    ));
+                    run
+                }
+            };
+            fault[merged.0..=merged.1].iter_mut().for_each(|f| *f = true);
+            last_stuck = Some(merged);
+        }
+    }
+
+    let changes: Vec<f64> = values
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|c| c.is_finite())
+        .collect();
+    // Readings of coarse resolution (whole numbers) change by nothing most minutes: the σ is at
+    // least the resolution, the smallest gap between two values read (in the first 50,000).
+    let mut distinct: Vec<f64> = finite.iter().take(50_000).copied().collect();
+    distinct.sort_unstable_by(f64::total_cmp);
+    distinct.dedup();
+    let resolution = distinct.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
+    let resolution = if resolution.is_finite() { resolution } else { 0.0 };
+    let change_sigma = robust_sigma(&changes)
+        .unwrap_or(0.0)
+        .max(resolution)
+        .max(1e-9 * typical.abs())
+        .max(f64::MIN_POSITIVE);
+    // Spikes: one or two readings far, the same way, from the mean of the two readings before them
+    // and from the mean of the two after (so a step, where the level changes and stays, is not one).
+    let side = |from: usize, to: usize| -> Option<f64> {
+        let readings = values.get(from..to)?;
+        readings
+            .iter()
+            .all(|v| v.is_finite())
+            .then(|| readings.iter().sum::<f64>() / readings.len() as f64)
+    };
+    // The yardstick: the robust σ of each reading's distance from the mean of its two sides, the
+    // very figure the rule tests (at least the resolution).
+    let distances: Vec<f64> = (2..n.saturating_sub(2))
+        .filter_map(|i| Some(values[i] - (side(i - 2, i)? + side(i + 1, i + 3)?) / 2.0))
+        .filter(|d| d.is_finite())
+        .collect();
+    let spike_sigma = robust_sigma(&distances)
+        .unwrap_or(0.0)
+        .max(resolution)
+        .max(f64::MIN_POSITIVE);
+    let limit = rule.spike_sigmas * spike_sigma;
+    let mut i = 2;
+    while i + 2 < n {
+        // Two readings first: a two-reading spike's first reading is also far from its sides.
+        let found = [2, 1].into_iter().find(|&width| {
+            let (Some(before), Some(after)) = (side(i - 2, i), side(i + width, i + width + 2)) else {
+                return false;
+            };
+            let inside = &values[i..i + width];
+            let sign = (inside[0] - before).signum();
+            !fault[i..i + width].iter().any(|f| *f)
+                && inside.iter().all(|v| {
+                    v.is_finite()
+                        && (v - before).abs() > limit
+                        && (v - after).abs() > limit
+                        && (v - before).signum() == sign
+                        && (v - after).signum() == sign
+                })
+        });
+        match found {
+            Some(width) => {
+                let run = (i, i + width - 1);
+                let reference =
+                    (side(i - 2, i).unwrap_or(f64::NAN) + side(i + width, i + width + 2).unwrap_or(f64::NAN)) / 2.0;
+                let peak = (i..i + width)
+                    .max_by(|&a, &b| (values[a] - reference).abs().total_cmp(&(values[b] - reference).abs()))
+                    .unwrap_or(i);
+                alarms.push(context.alarm(AlarmKind::Spike, run, Severity::Watch, peak, reference));
+                fault[run.0..=run.1].iter_mut().for_each(|f| *f = true);
+                i += width + 1;
+            }
+            None => i += 1,
+        }
+    }
+
+    // Unusual flow.
+    let flow_sigma = if on_off {
+        on_rate_alarms(&context, &fault, off_level, resolution, rule, &mut alarms)
+    } else {
+        flow_alarms(&context, &fault, resolution, rule, &mut alarms)
+    };
+    alarms.sort_by_key(|a| (a.start, a.kind));
+    Findings {
+        regime,
+        plateau_readings,
+        change_sigma,
+        flow_sigma,
+        alarms,
+    }
+}
+
+/// Readings at most this far from zero count as off: 1 % of the column's 99th percentile.
+fn off_level(finite: &[f64]) -> f64 {
+    let mut magnitudes: Vec<f64> = finite.iter().map(|v| v.abs()).collect();
+    0.01 * quantile(&mut magnitudes, 0.99).unwrap_or(0.0)
+}
+
+/// A column with no readings is blank; one value throughout, constant; off (near zero) for at
+/// least a tenth of its readings, on above that and (almost) never negative, a pump; else
+/// continuous.
+fn regime_of(finite: &[f64]) -> Regime {
+    let Some(&first) = finite.first() else {
+        return Regime::Blank;
+    };
+    if finite.iter().all(|v| *v == first) {
+        return Regime::Constant { value: first };
+    }
+    let off = off_level(finite);
+    let off_count = finite.iter().filter(|v| v.abs() <= off).count();
+    let off_share = off_count as f64 / finite.len() as f64;
+    // A pumped flow is never below zero: a line that reads around zero both ways is continuous.
+    let negative = finite.iter().filter(|v| **v < -off).count();
+    if off_share >= 0.1 && off_count < finite.len() && negative * 100 < finite.len() {
+        Regime::OnOff { off_share }
+    } else {
+        Regime::Continuous
+    }
+}
+
+/// Flow alarms on a continuous column: bin means of the readings that are not faults, each against
+/// the median of the same bin of the week in the previous four weeks (at least two of them), else
+/// of the same bin of the day in the previous seven days (at least three), in robust σ of all
+/// residuals; flagged bins at most one bin apart form one alarm of at least `min_bins`.
+fn flow_alarms(
+    context: &Context<'_>,
+    fault: &[bool],
+    resolution: f64,
+    rule: &AlarmRule,
+    alarms: &mut Vec<Alarm>,
+) -> Option<f64> {
+    let series = context.series;
+    let bin = rule.bin.seconds().max(series.interval.seconds());
+    let (&first, &last) = (series.timestamps.first()?, series.timestamps.last()?);
+    let origin = first.div_euclid(bin) * bin;
+    let count = ((last - origin) / bin + 1) as usize;
+    let mut sum = vec![0.0; count];
+    let mut readings = vec![0u32; count];
+    for (i, (&t, &v)) in series.timestamps.iter().zip(&series.values).enumerate() {
+        if v.is_finite() && !fault[i] {
+            let b = ((t - origin) / bin) as usize;
+            sum[b] += v;
+            readings[b] += 1;
+        }
+    }
+    let per_bin = (bin / series.interval.seconds()) as u32;
+    let mean: Vec<f64> = (0..count)
+        .map(|b| {
+            if 2 * readings[b] >= per_bin.max(1) {
+                sum[b] / f64::from(readings[b])
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    let week = (7 * DAY / bin) as usize;
+    let day = (DAY / bin) as usize;
+    // A series of four weeks or more warms up for two weeks; a shorter one compares days.
+    let weekly_only = count >= 4 * week;
+    // Pass 1: residuals against history as read, for the robust σ (a MAD is not moved by the
+    // unusual bins). Pass 2: the same with every bin flagged in pass 2 left out of the history
+    // later bins are compared with, so a holiday week does not make the weeks after it look odd.
+    let first = expectations(&mean, week, day, weekly_only, |_, _| false);
+    let residuals: Vec<f64> = mean.iter().zip(&first).map(|(m, e)| m - e).collect();
+    // Coarse readings make many residuals exactly zero: half the resolution at least.
+    let sigma = robust_sigma(&residuals)?.max(resolution / 2.0);
+    if sigma <= 0.0 {
+        return None;
+    }
+    let limit = rule.stages.watch * sigma;
+    let expected = expectations(&mean, week, day, weekly_only, |value, expected| {
+        (value - expected).abs() >= limit
+    });
+    let residuals: Vec<f64> = mean.iter().zip(&expected).map(|(m, e)| m - e).collect();
+    let flagged = |b: usize| residuals[b].is_finite() && residuals[b].abs() >= rule.stages.watch * sigma;
+    let mut events: Vec<(usize, usize)> = Vec::new();
+    for b in 0..count {
+        if !flagged(b) {
+            continue;
+        }
+        match events.last_mut() {
+            Some((_, end)) if b - *end <= 2 => *end = b,
+            _ => events.push((b, b)),
+        }
+    }
+    let time_of = |b: usize| origin + b as i64 * bin;
+    for (s, e) in events {
+        let flagged_bins = (s..=e).filter(|&b| flagged(b)).count();
+        if flagged_bins < rule.min_bins {
+            continue;
+        }
+        let peak = (s..=e)
+            .filter(|&b| residuals[b].is_finite())
+            .max_by(|&a, &b| residuals[a].abs().total_cmp(&residuals[b].abs()))
+            .unwrap_or(s);
+        let stage = rule.stages.grade(residuals[peak] / sigma).unwrap_or(Severity::Watch);
+        alarms.push(Alarm {
+            site: context.site.to_string(),
+            kind: AlarmKind::Flow,
+            stage,
+            start: time_of(s),
+            end: time_of(e) + bin - series.interval.seconds(),
+            peak_time: time_of(peak),
+            peak_value: mean[peak],
+            expected: expected[peak],
+            readings: (s..=e).map(|b| readings[b] as usize).sum(),
+        });
+    }
+    Some(sigma)
+}
+
+/// The expected value of each bin: the median of the same bin 1–4 weeks back, each moved by the
+/// change of level (the mean of the week before) since then, when at least two exist; for a
+/// series under four weeks, else the median of the same bin 1–7 days back (at least three).
+/// Bins for which `unusual(value, expected)` holds are left out of the history of later bins.
+fn expectations(
+    mean: &[f64],
+    week: usize,
+    day: usize,
+    weekly_only: bool,
+    unusual: impl Fn(f64, f64) -> bool,
+) -> Vec<f64> {
+    let count = mean.len();
+    let mut history = mean.to_vec();
+    let mut expected = vec![f64::NAN; count];
+    // Running sum of the history over the week before each bin: the level.
+    let (mut sum, mut n) = (0.0, 0usize);
+    let mut levels = vec![None; count];
+    for b in 0..count {
+        if b >= 1 && history[b - 1].is_finite() {
+            sum += history[b - 1];
+            n += 1;
+        }
+        if b > week && history[b - 1 - week].is_finite() {
+            sum -= history[b - 1 - week];
+            n -= 1;
+        }
+        levels[b] = (b >= week && n * 2 >= week).then(|| sum / n as f64);
+        let mut weekly: Vec<f64> = (1..=4)
+            .filter_map(|k| {
+                let p = b.checked_sub(k * week)?;
+                let shift = match (levels[b], levels[p]) {
+                    (Some(now), Some(then)) => now - then,
+                    _ => 0.0,
+                };
+                history[p].is_finite().then_some(history[p] + shift)
+            })
+            .collect();
+        expected[b] = if weekly.len() >= 2 {
+            median(&mut weekly).unwrap_or(f64::NAN)
+        } else if weekly_only {
+            f64::NAN
+        } else {
+            let mut daily: Vec<f64> = (1..=7)
+                .filter_map(|k| b.checked_sub(k * day))
+                .map(|p| history[p])
+                .filter(|v| v.is_finite())
+                .collect();
+            if daily.len() >= 3 {
+                median(&mut daily).unwrap_or(f64::NAN)
+            } else {
+                f64::NAN
+            }
+        };
+        if history[b].is_finite() && expected[b].is_finite() && unusual(history[b], expected[b]) {
+            // Taken out after the level's running sum saw it? The sum adds bin b only at b + 1.
+            history[b] = f64::NAN;
+        }
+    }
+    expected
+}
+
+/// Flow alarms on a pump: each on-run's rate (its median) against the robust spread of all
+/// on-runs' rates; off is normal.
+fn on_rate_alarms(
+    context: &Context<'_>,
+    fault: &[bool],
+    off_level: f64,
+    resolution: f64,
+    rule: &AlarmRule,
+    alarms: &mut Vec<Alarm>,
+) -> Option<f64> {
+    let values = &context.series.values;
+    let on_runs = runs(values.len(), |i| {
+        values[i].is_finite() && values[i].abs() > off_level && !fault[i]
+    });
+    let rates: Vec<f64> = on_runs
+        .iter()
+        .map(|&(s, e)| {
+            let mut run: Vec<f64> = values[s..=e].to_vec();
+            median(&mut run).unwrap_or(f64::NAN)
+        })
+        .collect();
+    let mut all = rates.clone();
+    let centre = median(&mut all)?;
+    let sigma = robust_sigma(&rates)?.max(0.01 * centre.abs()).max(resolution / 2.0);
+    if sigma <= 0.0 {
+        return None;
+    }
+    for (&run, &rate) in on_runs.iter().zip(&rates) {
+        let Some(stage) = rule.stages.grade((rate - centre) / sigma) else {
+            continue;
+        };
+        // A run of a minute or two is a blip, the spike rule's matter.
+        if run.1 - run.0 + 1 < 3 {
+            continue;
+        }
+        alarms.push(context.alarm(AlarmKind::Flow, run, stage, run.0, centre));
+    }
+    Some(sigma)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minutes(values: Vec<f64>) -> FlowSeries {
+        let times = (0..values.len() as i64).map(|i| 1_577_836_800 + i * 60).collect();
+        FlowSeries::new(times, values, Interval::MINUTE).unwrap()
+    }
+
+    fn kinds(found: &Findings) -> Vec<(AlarmKind, usize)> {
+        found.alarms.iter().map(|a| (a.kind, a.readings)).collect()
+    }
+
+    /// A steady, noisy day-long series (a repeating pattern of ±3 around 100) with faults written in
+    /// by hand.
+    fn base(len: usize) -> Vec<f64> {
+        (0..len)
+            .map(|i| 100.0 + [0.0, 2.0, -1.0, 3.0, -2.0, 1.0, -3.0][i % 7])
+            .collect()
+    }
+
+    #[test]
+    fn each_fault_by_hand() {
+        let rule = AlarmRule::default().check().unwrap();
+        let mut values = base(3000);
+        // 90 minutes stuck at 101 (the series' own plateaus are a single reading).
+        for v in &mut values[500..590] {
+            *v = 101.0;
+        }
+        // 20 minutes of zeros: a dropout.
+        for v in &mut values[1000..1020] {
+            *v = 0.0;
+        }
+        // A spike of one reading and one of two.
+        values[1500] = 180.0;
+        values[1700] = 40.0;
+        values[1701] = 42.0;
+        // A step up that stays is not a spike.
+        for v in &mut values[2500..] {
+            *v += 30.0;
+        }
+        // Nine blank minutes: an ordinary gap; eleven: an outage.
+        for v in &mut values[2000..2009] {
+            *v = f64::NAN;
+        }
+        for v in &mut values[2200..2211] {
+            *v = f64::NAN;
+        }
+        let found = find_alarms("hand", &minutes(values), &rule);
+        assert_eq!(found.regime, Regime::Continuous);
+        assert_eq!(
+            kinds(&found),
+            [
+                (AlarmKind::Stuck, 90),
+                (AlarmKind::Dropout, 20),
+                (AlarmKind::Spike, 1),
+                (AlarmKind::Spike, 2),
+                (AlarmKind::Outage, 11),
+            ]
+        );
+        let stuck = &found.alarms[0];
+        // 90 minutes: at least an hour, so 주의.
+        assert_eq!((stuck.stage, stuck.peak_value), (Severity::Caution, 101.0));
+        assert_eq!(found.alarms[1].stage, Severity::Caution, "a dropout is at least 주의");
+        assert_eq!(found.alarms[2].peak_value, 180.0);
+    }
+
+    #[test]
+    fn a_pump_is_off_without_alarm_and_whole_column_faults_say_so() {
+        let rule = AlarmRule::default().check().unwrap();
+        // Four hours on at 95, three off, repeated: the off hours and the held rate are normal.
+        let values: Vec<f64> = (0..7 * 60 * 20)
+            .map(|i| if i % 420 < 240 { 95.0 } else { 0.0 })
+            .collect();
+        let found = find_alarms("pump", &minutes(values), &rule);
+        assert!(matches!(found.regime, Regime::OnOff { .. }), "{:?}", found.regime);
+        assert!(found.alarms.is_empty(), "{:?}", found.alarms);
+
+        let constant = find_alarms("flat", &minutes(vec![5.0; 500]), &rule);
+        assert_eq!(constant.regime, Regime::Constant { value: 5.0 });
+        assert_eq!(kinds(&constant), [(AlarmKind::Stuck, 500)]);
+        assert_eq!(constant.alarms[0].stage, Severity::Severe);
+        let blank = find_alarms("blank", &minutes(vec![f64::NAN; 500]), &rule);
+        assert_eq!(blank.regime, Regime::Blank);
+        assert_eq!(kinds(&blank), [(AlarmKind::Outage, 500)]);
+        let empty = find_alarms("empty", &minutes(Vec::new()), &rule);
+        assert!(empty.alarms.is_empty());
+    }
+
+    #[test]
+    fn each_invalid_setting_has_its_own_error() {
+        let bad = |rule: AlarmRule| rule.check().unwrap_err();
+        let d = AlarmRule::default();
+        assert!(matches!(
+            bad(AlarmRule { outage_seconds: 0, ..d }),
+            CoreError::AlarmDuration { .. }
+        ));
+        assert!(matches!(
+            bad(AlarmRule {
+                stuck_factor: f64::NAN,
+                ..d
+            }),
+            CoreError::AlarmDuration { .. }
+        ));
+        assert!(matches!(
+            bad(AlarmRule {
+                dropout_share: 1.0,
+                ..d
+            }),
+            CoreError::DropoutShare { .. }
+        ));
+        assert!(matches!(
+            bad(AlarmRule {
+                spike_sigmas: -1.0,
+                ..d
+            }),
+            CoreError::SpikeSigmas { .. }
+        ));
+        assert!(matches!(bad(AlarmRule { min_bins: 0, ..d }), CoreError::MinBins { .. }));
+        let falling = Stages {
+            caution: 1.0,
+            ..d.stages
+        };
+        assert!(matches!(
+            bad(AlarmRule { stages: falling, ..d }),
+            CoreError::SeverityThresholds { .. }
+        ));
+    }
+
+    /// Issue 11's target on the demo export's main column: every injected stuck run, dropout, spike
+    /// and outage found, at most 2 alarms that are none of them.
+    #[test]
+    fn every_injected_fault_is_found_and_little_else() {
+        let config = crate::demo::DemoConfig {
+            rows: 60 * 1440,
+            seed: 2020,
+            leak: None,
+        };
+        let series = crate::demo::main_series(&config);
+        let labels = crate::demo::injected_faults(&config);
+        let found = find_alarms("jangmyeong", &series, &AlarmRule::default().check().unwrap());
+        let at = |row: usize| series.timestamps[row];
+        for label in &labels {
+            assert!(
+                found
+                    .alarms
+                    .iter()
+                    .any(|a| a.kind.to_string() == label.kind && a.start <= at(label.last) && a.end >= at(label.first)),
+                "missed {label:?}"
+            );
+        }
+        let false_alarms: Vec<&Alarm> = found
+            .alarms
+            .iter()
+            .filter(|a| !labels.iter().any(|l| a.start <= at(l.last) && a.end >= at(l.first)))
+            .collect();
+        assert!(false_alarms.len() <= 2, "{false_alarms:?}");
+        assert!(labels.iter().any(|l| l.kind == "stuck") && labels.iter().filter(|l| l.kind == "spike").count() >= 3);
+    }
+}
