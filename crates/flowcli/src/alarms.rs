@@ -213,7 +213,7 @@ pub(crate) fn alarm_stage(
     }
     let note = match found.regime {
         flowcore::alarms::Regime::Constant { value } => Some(format!(
-            "stuck for the whole period: every reading is {} (a frozen transmitter, or a meter not connected)",
+            "stuck for the whole period: every reading is {}, a constant (a frozen transmitter, or a meter not connected)",
             python_float(value)
         )),
         flowcore::alarms::Regime::Blank => Some("blank for the whole period: no reading at all".to_string()),

@@ -105,14 +105,22 @@ impl Pipeline {
     fn stages(&self, export: &Export, target: &Target, dirs: &SiteDirs, obs: &mut dyn Observer) -> Result<SiteReport> {
         let pre = preprocess_stage(export, target, &self.preprocess, Some(&dirs.preprocessing), obs)?;
         let (series, criteria) = (&pre.preprocessed.series, &pre.preprocessed.criteria);
-        let config = train_config(&self.train, &self.device, series.interval)?;
-        let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
-        let sigma_k = self.train.outlier_sigma;
-        let evaluated = evaluate_stage(series, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
+        // Faults and flow first, on the readings as read: a column that is one fault from end to
+        // end (stuck, blank) is said so here, in its alarm log and its report, and goes no further.
         let alarms = match &self.alarms {
             Some(rule) => Some(alarm_stage(&pre.raw, &target.slug, rule, &dirs.prediction, obs)?),
             None => None,
         };
+        if let Some(note) = alarms.as_ref().and_then(|a| a.summary.note.as_ref()) {
+            return Err(FlowError::Refused(format!(
+                "{}: {note}; nothing to train on",
+                target.column
+            )));
+        }
+        let config = train_config(&self.train, &self.device, series.interval)?;
+        let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
+        let sigma_k = self.train.outlier_sigma;
+        let evaluated = evaluate_stage(series, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
         let spans = alarms.as_ref().map_or(&[][..], |a| a.spans.as_slice());
         let predicted = predict_stage(&trained.training.model, &pre.preprocessed, self.plan, spans, dirs, obs)?;
         let night = match &self.night {
@@ -128,9 +136,13 @@ impl Pipeline {
             Some(settings) => Some(night_stage(&pre.raw, target, settings, dirs, obs)?),
             None => None,
         };
-        let mut profile = vec![pre.profile.clone(), trained.profile.clone(), evaluated.profile.clone()];
+        let mut profile = vec![pre.profile.clone()];
         profile.extend(alarms.as_ref().map(|a| a.profile.clone()));
-        profile.push(predicted.profile.clone());
+        profile.extend([
+            trained.profile.clone(),
+            evaluated.profile.clone(),
+            predicted.profile.clone(),
+        ]);
         profile.extend(night.as_ref().map(|n| n.profile.clone()));
         let input = export.path().display().to_string();
         let identity = (target.slug.as_str(), target.column.as_str(), input.as_str());

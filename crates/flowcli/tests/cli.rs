@@ -544,7 +544,7 @@ fn run_writes_every_output_for_several_sites_from_one_read() {
             report["anomaly_scan"]["windows"],
             30240 - 7 - report["ingest"]["rows_read"].as_u64().map_or(0, |r| 30240 - r)
         );
-        // read is the job's; preprocess, train, evaluate, alarms, predict and night are the site's.
+        // read is the job's; preprocess, alarms, train, evaluate, predict and night are the site's.
         assert_eq!(report["profile"].as_array().unwrap().len(), 6);
         assert!(report["alarms"]["counts"]["outage"].as_object().is_some(), "{report}");
         assert_eq!(report["night_flow"]["nights"], 21);

@@ -54,9 +54,9 @@ pub struct AlarmRule {
     pub spike_sigmas: f64,
     /// Flow is judged on means over bins of this length (10 minutes).
     pub bin: Interval,
-    /// Where the flow stages begin, in robust σ of the bin residuals (4, 5, 6, 8).
+    /// Where the flow stages begin, in robust σ of the bin residuals (4.5, 5, 6, 8).
     pub stages: Stages,
-    /// A flow alarm needs at least this many flagged bins (2).
+    /// A flow alarm needs at least this many flagged bins (3: half an hour of 10-minute bins).
     pub min_bins: usize,
 }
 
@@ -70,7 +70,7 @@ impl Default for AlarmRule {
             spike_sigmas: 6.0,
             bin: Interval::TEN_MINUTES,
             stages: Stages {
-                watch: 4.0,
+                watch: 4.5,
                 caution: 5.0,
                 alert: 6.0,
                 severe: 8.0,
@@ -315,6 +315,91 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
         }
     }
 
+    let changes: Vec<f64> = values
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|c| c.is_finite())
+        .collect();
+    // Readings of coarse resolution (whole numbers) change by nothing most minutes: the σ is at
+    // least the resolution, the smallest gap between two values read (in the first 50,000).
+    let mut distinct: Vec<f64> = finite.iter().take(50_000).copied().collect();
+    distinct.sort_unstable_by(f64::total_cmp);
+    distinct.dedup();
+    let resolution = distinct.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
+    let resolution = if resolution.is_finite() { resolution } else { 0.0 };
+    let change_sigma = robust_sigma(&changes)
+        .unwrap_or(0.0)
+        .max(resolution)
+        .max(1e-9 * typical.abs())
+        .max(f64::MIN_POSITIVE);
+    // Spikes: one or two readings far, the same way, from the mean of the two readings before them
+    // and from the mean of the two after (so a step, where the level changes and stays, is not one).
+    // The mean of the two nearest readings before `at` (or from `at` on, `forward`), within four
+    // places, so a blank beside a spike does not hide it.
+    let side = |at: usize, forward: bool| -> Option<f64> {
+        let mut found = [0.0; 2];
+        let mut count = 0;
+        for k in 0..4 {
+            let index = if forward {
+                at.checked_add(k)?
+            } else {
+                at.checked_sub(k + 1)?
+            };
+            let Some(&value) = values.get(index) else { break };
+            if value.is_finite() {
+                found[count] = value;
+                count += 1;
+                if count == 2 {
+                    return Some((found[0] + found[1]) / 2.0);
+                }
+            }
+        }
+        None
+    };
+    // The yardstick: the robust σ of each reading's distance from the mean of its two sides, the
+    // very figure the rule tests (at least the resolution).
+    let distances: Vec<f64> = (2..n.saturating_sub(2))
+        .filter_map(|i| Some(values[i] - (side(i, false)? + side(i + 1, true)?) / 2.0))
+        .filter(|d| d.is_finite())
+        .collect();
+    let spike_sigma = robust_sigma(&distances)
+        .unwrap_or(0.0)
+        .max(resolution)
+        .max(f64::MIN_POSITIVE);
+    let limit = rule.spike_sigmas * spike_sigma;
+    let mut i = 2;
+    while i + 2 < n {
+        // Two readings first: a two-reading spike's first reading is also far from its sides.
+        let found = [2, 1].into_iter().find(|&width| {
+            let (Some(before), Some(after)) = (side(i, false), side(i + width, true)) else {
+                return false;
+            };
+            let inside = &values[i..i + width];
+            let sign = (inside[0] - before).signum();
+            !fault[i..i + width].iter().any(|f| *f)
+                && inside.iter().all(|v| {
+                    v.is_finite()
+                        && (v - before).abs() > limit
+                        && (v - after).abs() > limit
+                        && (v - before).signum() == sign
+                        && (v - after).signum() == sign
+                })
+        });
+        match found {
+            Some(width) => {
+                let run = (i, i + width - 1);
+                let reference = (side(i, false).unwrap_or(f64::NAN) + side(i + width, true).unwrap_or(f64::NAN)) / 2.0;
+                let peak = (i..i + width)
+                    .max_by(|&a, &b| (values[a] - reference).abs().total_cmp(&(values[b] - reference).abs()))
+                    .unwrap_or(i);
+                alarms.push(context.alarm(AlarmKind::Spike, run, Severity::Watch, peak, reference));
+                fault[run.0..=run.1].iter_mut().for_each(|f| *f = true);
+                i += width + 1;
+            }
+            None => i += 1,
+        }
+    }
+
     // Stuck: runs of one value far longer than the column's own plateaus (off runs of a pump are
     // its regime, not a fault).
     // Runs of one value, read across gaps (a frozen transmitter stays frozen through an outage):
@@ -371,77 +456,6 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
             };
             fault[merged.0..=merged.1].iter_mut().for_each(|f| *f = true);
             last_stuck = Some(merged);
-        }
-    }
-
-    let changes: Vec<f64> = values
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .filter(|c| c.is_finite())
-        .collect();
-    // Readings of coarse resolution (whole numbers) change by nothing most minutes: the σ is at
-    // least the resolution, the smallest gap between two values read (in the first 50,000).
-    let mut distinct: Vec<f64> = finite.iter().take(50_000).copied().collect();
-    distinct.sort_unstable_by(f64::total_cmp);
-    distinct.dedup();
-    let resolution = distinct.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
-    let resolution = if resolution.is_finite() { resolution } else { 0.0 };
-    let change_sigma = robust_sigma(&changes)
-        .unwrap_or(0.0)
-        .max(resolution)
-        .max(1e-9 * typical.abs())
-        .max(f64::MIN_POSITIVE);
-    // Spikes: one or two readings far, the same way, from the mean of the two readings before them
-    // and from the mean of the two after (so a step, where the level changes and stays, is not one).
-    let side = |from: usize, to: usize| -> Option<f64> {
-        let readings = values.get(from..to)?;
-        readings
-            .iter()
-            .all(|v| v.is_finite())
-            .then(|| readings.iter().sum::<f64>() / readings.len() as f64)
-    };
-    // The yardstick: the robust σ of each reading's distance from the mean of its two sides, the
-    // very figure the rule tests (at least the resolution).
-    let distances: Vec<f64> = (2..n.saturating_sub(2))
-        .filter_map(|i| Some(values[i] - (side(i - 2, i)? + side(i + 1, i + 3)?) / 2.0))
-        .filter(|d| d.is_finite())
-        .collect();
-    let spike_sigma = robust_sigma(&distances)
-        .unwrap_or(0.0)
-        .max(resolution)
-        .max(f64::MIN_POSITIVE);
-    let limit = rule.spike_sigmas * spike_sigma;
-    let mut i = 2;
-    while i + 2 < n {
-        // Two readings first: a two-reading spike's first reading is also far from its sides.
-        let found = [2, 1].into_iter().find(|&width| {
-            let (Some(before), Some(after)) = (side(i - 2, i), side(i + width, i + width + 2)) else {
-                return false;
-            };
-            let inside = &values[i..i + width];
-            let sign = (inside[0] - before).signum();
-            !fault[i..i + width].iter().any(|f| *f)
-                && inside.iter().all(|v| {
-                    v.is_finite()
-                        && (v - before).abs() > limit
-                        && (v - after).abs() > limit
-                        && (v - before).signum() == sign
-                        && (v - after).signum() == sign
-                })
-        });
-        match found {
-            Some(width) => {
-                let run = (i, i + width - 1);
-                let reference =
-                    (side(i - 2, i).unwrap_or(f64::NAN) + side(i + width, i + width + 2).unwrap_or(f64::NAN)) / 2.0;
-                let peak = (i..i + width)
-                    .max_by(|&a, &b| (values[a] - reference).abs().total_cmp(&(values[b] - reference).abs()))
-                    .unwrap_or(i);
-                alarms.push(context.alarm(AlarmKind::Spike, run, Severity::Watch, peak, reference));
-                fault[run.0..=run.1].iter_mut().for_each(|f| *f = true);
-                i += width + 1;
-            }
-            None => i += 1,
         }
     }
 
@@ -529,8 +543,8 @@ fn flow_alarms(
     // A series of four weeks or more warms up for two weeks; a shorter one compares days.
     let weekly_only = count >= 4 * week;
     // Pass 1: residuals against history as read, for the robust σ (a MAD is not moved by the
-    // unusual bins). Pass 2: the same with every bin flagged in pass 2 left out of the history
-    // later bins are compared with, so a holiday week does not make the weeks after it look odd.
+    // unusual bins). Pass 2: the same with every bin flagged in pass 2 left out of the bins later
+    // ones are compared with, so a holiday week does not make the weeks after it look odd.
     let first = expectations(&mean, week, day, weekly_only, |_, _| false);
     let residuals: Vec<f64> = mean.iter().zip(&first).map(|(m, e)| m - e).collect();
     // Coarse readings make many residuals exactly zero: half the resolution at least.
@@ -583,7 +597,7 @@ fn flow_alarms(
 /// The expected value of each bin: the median of the same bin 1–4 weeks back, each moved by the
 /// change of level (the mean of the week before) since then, when at least two exist; for a
 /// series under four weeks, else the median of the same bin 1–7 days back (at least three).
-/// Bins for which `unusual(value, expected)` holds are left out of the history of later bins.
+/// Bins for which `unusual(value, expected)` holds are left out of the bins later ones compare with.
 fn expectations(
     mean: &[f64],
     week: usize,
@@ -594,19 +608,27 @@ fn expectations(
     let count = mean.len();
     let mut history = mean.to_vec();
     let mut expected = vec![f64::NAN; count];
-    // Running sum of the history over the week before each bin: the level.
+    // Running sum of the readings' bin means over the week before each bin: the level. Unusual
+    // bins stay in it (leaving a holiday out would leave a part of a week, biased by which days it
+    // holds); the bins compared with are the ones they are left out of.
     let (mut sum, mut n) = (0.0, 0usize);
     let mut levels = vec![None; count];
     for b in 0..count {
-        if b >= 1 && history[b - 1].is_finite() {
-            sum += history[b - 1];
+        if b >= 1 && mean[b - 1].is_finite() {
+            sum += mean[b - 1];
             n += 1;
         }
-        if b > week && history[b - 1 - week].is_finite() {
-            sum -= history[b - 1 - week];
+        if b > week && mean[b - 1 - week].is_finite() {
+            sum -= mean[b - 1 - week];
             n -= 1;
         }
-        levels[b] = (b >= week && n * 2 >= week).then(|| sum / n as f64);
+        // A level needs nine tenths of the week (a part of a week is biased by which days it
+        // holds); where the week before is missing (an outage, a stuck week), the last level known.
+        levels[b] = if b >= week && n * 10 >= week * 9 {
+            Some(sum / n as f64)
+        } else {
+            b.checked_sub(1).and_then(|p| levels[p])
+        };
         let mut weekly: Vec<f64> = (1..=4)
             .filter_map(|k| {
                 let p = b.checked_sub(k * week)?;
@@ -634,7 +656,7 @@ fn expectations(
             }
         };
         if history[b].is_finite() && expected[b].is_finite() && unusual(history[b], expected[b]) {
-            // Taken out after the level's running sum saw it? The sum adds bin b only at b + 1.
+            // Later bins do not compare with it: a holiday does not become next week's normal.
             history[b] = f64::NAN;
         }
     }

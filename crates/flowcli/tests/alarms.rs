@@ -1,0 +1,106 @@
+//! The alarms of `flow run` on the demo export: every injected fault found, pumps quiet, a dead
+//! column named once; and the alarm log kept apart from the night-flow rows.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod common;
+
+use common::{flow, stderr, stdout};
+
+#[test]
+fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, labels) = (dir.path().join("demo.csv"), dir.path().join("labels.json"));
+    let rows = (42 * 1440).to_string();
+    let output = flow(
+        dir.path(),
+        &[
+            "demo-data",
+            "--rows",
+            &rows,
+            "--out",
+            demo.to_str().unwrap(),
+            "--labels",
+            labels.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = flow(
+        dir.path(),
+        &[
+            "run",
+            "--input",
+            demo.to_str().unwrap(),
+            "--sites",
+            "jangmyeong,hoeryong,naejang",
+            "--interval",
+            "hourly",
+            "--epochs",
+            "2",
+            "--hidden",
+            "8",
+        ],
+    );
+    // naejang reads 0 all year: its site stops after its alarms, with one line; the others finish.
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("1 of 3 sites failed (naejang)"),
+        "{}",
+        stderr(&output)
+    );
+    let text = stdout(&output);
+    assert!(text.contains("== Alarms: jangmyeong =="), "{text}");
+    let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&labels).unwrap()).unwrap();
+    let main_labels = labels["jangmyeong"].as_array().unwrap();
+    assert!(main_labels.iter().any(|l| l["kind"] == "stuck") && main_labels.iter().any(|l| l["kind"] == "spike"));
+    let alarms = std::fs::read_to_string(dir.path().join("Output/jangmyeong/Prediction/alarms.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = alarms.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    // Every label has an alarm of its kind over it (times compare as text in this layout).
+    for label in main_labels {
+        let (kind, start, end) = (
+            label["kind"].as_str().unwrap(),
+            label["start"].as_str().unwrap(),
+            label["end"].as_str().unwrap(),
+        );
+        assert!(
+            rows.iter().any(|r| r[1] == kind && r[3] <= end && r[4] >= start),
+            "missed {label}: {alarms}"
+        );
+    }
+    // At most 2 alarms that are no injected fault (night-flow rows aside: none on a plain export).
+    let false_alarms = rows
+        .iter()
+        .filter(|r| {
+            !main_labels
+                .iter()
+                .any(|l| r[3] <= l["end"].as_str().unwrap() && r[4] >= l["start"].as_str().unwrap())
+        })
+        .count();
+    assert!(false_alarms <= 2, "{alarms}");
+    // The pump: off most of the time, under 1 % of its minutes in an alarm (the outages).
+    let report = |site: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("Output").join(site).join("report.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let pump = report("hoeryong");
+    assert!(pump["alarms"]["regime"]["on_off"].is_object(), "{}", pump["alarms"]);
+    assert!(
+        pump["alarms"]["share_in_alarm"].as_f64().unwrap() < 0.01,
+        "{}",
+        pump["alarms"]
+    );
+    // A column that reads 0 all year: one line saying so in its report and its alarm log.
+    let dead = report("naejang");
+    assert_eq!(dead["status"], "failed");
+    let error = dead["error"].as_str().unwrap();
+    assert!(
+        error.contains("stuck for the whole period: every reading is 0.0, a constant"),
+        "{error}"
+    );
+    assert!(text.contains("note             stuck for the whole period"), "{text}");
+    let log = std::fs::read_to_string(dir.path().join("Output/naejang/Prediction/alarms.csv")).unwrap();
+    assert_eq!(log.lines().filter(|l| l.contains(",stuck,severe,")).count(), 1, "{log}");
+    assert_eq!(report("jangmyeong")["status"], "ok");
+}
