@@ -93,14 +93,25 @@ pub(crate) struct NightOutcome {
 }
 
 /// The night-flow stage on one site's raw readings: `Night/mnf.csv`, `Night/mnf.png` and the
-/// `night_flow` rows of the alarm log.
+/// `night_flow` rows of the alarm log. Skipped, with a line, for a pump-driven column: its night
+/// minimum says when the pump ran, not how much leaks.
 pub(crate) fn night_stage(
     raw: &FlowSeries,
     target: &Target,
     settings: &NightSettings,
     dirs: &SiteDirs,
     obs: &mut dyn Observer,
-) -> Result<NightOutcome> {
+) -> Result<Option<NightOutcome>> {
+    if let flowcore::alarms::Regime::OnOff { off_share } = flowcore::alarms::regime(&raw.values) {
+        say!(obs);
+        say!(
+            obs,
+            "night flow       skipped for {}: a pump-driven column (off {:.0} % of the time), whose night minimum says when the pump ran, not what leaks",
+            target.slug,
+            off_share * 100.0
+        );
+        return Ok(None);
+    }
     let profiler = Profiler::start();
     let nights = minimum_night_flow(raw, &settings.measure)?;
     let judged = judge_nights(&nights, &settings.rule);
@@ -159,7 +170,7 @@ pub(crate) fn night_stage(
     );
     let profile = profiler.finish("night");
     say!(obs, "{profile}");
-    Ok(NightOutcome { summary, profile })
+    Ok(Some(NightOutcome { summary, profile }))
 }
 
 fn note(night: &Night, status: NightStatus, settings: &NightSettings) -> String {
@@ -380,7 +391,7 @@ fn night_site(
     settings: &NightSettings,
     output_dir: &std::path::Path,
     obs: &mut dyn Observer,
-) -> Result<NightOutcome> {
+) -> Result<Option<NightOutcome>> {
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow night", Some(export.path()), obs)?;
     let raw = export.series(target.selector())?;

@@ -133,7 +133,7 @@ impl Pipeline {
                 );
                 None
             }
-            Some(settings) => Some(night_stage(&pre.raw, target, settings, dirs, obs)?),
+            Some(settings) => night_stage(&pre.raw, target, settings, dirs, obs)?,
             None => None,
         };
         let mut profile = vec![pre.profile.clone()];

@@ -50,7 +50,7 @@ pub struct AlarmRule {
     /// normally well above zero (0.05).
     pub dropout_share: f64,
     /// One or two readings this many robust σ away, the same way, from the mean of the two readings
-    /// before and of the two after are a spike (σ: of every reading's distance from its sides).
+    /// before and of the two after are a spike (6; σ: of every reading's distance from its sides).
     pub spike_sigmas: f64,
     /// Flow is judged on means over bins of this length (10 minutes).
     pub bin: Interval,
@@ -479,6 +479,12 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
 fn off_level(finite: &[f64]) -> f64 {
     let mut magnitudes: Vec<f64> = finite.iter().map(|v| v.abs()).collect();
     0.01 * quantile(&mut magnitudes, 0.99).unwrap_or(0.0)
+}
+
+/// How a column behaves (the missing readings, `NaN`, left out).
+pub fn regime(values: &[f64]) -> Regime {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    regime_of(&finite)
 }
 
 /// A column with no readings is blank; one value throughout, constant; off (near zero) for at

@@ -421,6 +421,10 @@ pub fn cache_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("flow"))
 }
 
+/// The generator's version, in the cache file's name: a cached export from an older generator
+/// (version 1 had no pump columns) is never taken for the current one.
+pub const GENERATOR_VERSION: u32 = 2;
+
 /// Where the demo export for `config` is cached.
 pub fn demo_path(config: &DemoConfig) -> PathBuf {
     let leak = config.leak.map_or(String::new(), |leak| {
@@ -433,7 +437,7 @@ pub fn demo_path(config: &DemoConfig) -> PathBuf {
         )
     });
     cache_dir().join("demo").join(format!(
-        "jeongeup-demo-rows{}-seed{}{leak}.csv",
+        "jeongeup-demo-v{GENERATOR_VERSION}-rows{}-seed{}{leak}.csv",
         config.rows, config.seed
     ))
 }
