@@ -195,6 +195,9 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             Err(error) => failures.push((target, error)),
         }
     }
+    if pipeline.alarms.is_some() {
+        report_common_outages(&pipeline.output_dir, &targets, obs);
+    }
     say!(obs);
     say!(obs, "== Profile ==");
     obs.block(&render_table(&profile));
@@ -216,6 +219,55 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             .collect::<Vec<_>>()
             .join(", "),
     })
+}
+
+/// Outages in every site's alarm log at the same minutes: the logger or its link was down, not a
+/// meter. Printed once for the export.
+fn report_common_outages(output_dir: &std::path::Path, targets: &[Target], obs: &mut dyn Observer) {
+    let logs: Vec<Vec<flowcore::events::Alarm>> = targets
+        .iter()
+        .map(|t| SiteDirs::new(output_dir, &t.slug).prediction.join("alarms.jsonl"))
+        .map(|path| crate::alarms::read_alarms_jsonl(&path).unwrap_or_default())
+        .collect();
+    let Some((first, rest)) = logs.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        return;
+    }
+    let common: Vec<&flowcore::events::Alarm> = first
+        .iter()
+        .filter(|a| a.kind == flowcore::events::AlarmKind::Outage)
+        .filter(|a| {
+            rest.iter().all(|log| {
+                log.iter()
+                    .any(|b| b.kind == a.kind && b.start == a.start && b.end == a.end)
+            })
+        })
+        .collect();
+    say!(obs);
+    say!(
+        obs,
+        "== Outages in all {} columns at once: {} (the logger or its link, not a meter) ==",
+        targets.len(),
+        common.len()
+    );
+    for a in common.iter().take(5) {
+        say!(
+            obs,
+            "                 {} .. {}  ({} readings)",
+            flowcore::time::format_timestamp(a.start),
+            flowcore::time::format_timestamp(a.end),
+            a.readings
+        );
+    }
+    if common.len() > 5 {
+        say!(
+            obs,
+            "                 … and {} more: kind outage in every site's alarms.csv",
+            common.len() - 5
+        );
+    }
 }
 
 /// Runs the sites on as many threads as the machine has cores (at most one per site), each with its

@@ -44,8 +44,15 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
     // naejang reads 0 all year: its site stops after its alarms, with one line; the others finish.
     assert_refused(&output, "1 of 3 sites failed (naejang)");
     let text = stdout(&output);
-    assert!(text.contains("== Alarms: jangmyeong =="), "{text}");
     let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&labels).unwrap()).unwrap();
+    assert!(text.contains("== Alarms: jangmyeong =="), "{text}");
+    // The demo's whole-row outages show in all three columns at once: said once, for the export.
+    let outages = labels["hoeryong"].as_array().unwrap().len();
+    assert!(outages >= 1);
+    assert!(
+        text.contains(&format!("== Outages in all 3 columns at once: {outages} (the logger")),
+        "{text}"
+    );
     let main_labels = labels["jangmyeong"].as_array().unwrap();
     assert!(main_labels.iter().any(|l| l["kind"] == "stuck") && main_labels.iter().any(|l| l["kind"] == "spike"));
     let alarms = std::fs::read_to_string(dir.path().join("Output/jangmyeong/Prediction/alarms.csv")).unwrap();
