@@ -85,12 +85,16 @@ pub(crate) fn targets_for(sites: &str, export: &Export) -> Result<Vec<Target>> {
             })
             .collect();
         if found.is_empty() {
-            return Err(format!(
-                "{}: none of the registry's columns is in this file; columns: {}",
-                export.path().display(),
-                present.join(", ")
-            )
-            .into());
+            // Not the Jeongeup export: every value column, each under a folder named after its
+            // header.
+            return Ok(present
+                .iter()
+                .map(|column| Target {
+                    slug: slug_for_column(column),
+                    column: column.trim().to_string(),
+                    registered: false,
+                })
+                .collect());
         }
         return Ok(found);
     }

@@ -154,3 +154,30 @@ fn bad_night_settings_are_refused_before_reading() {
     );
     assert_refused(&output, "readings at interval daily have no night");
 }
+
+/// Real hourly data that is not the Jeongeup export (BWDF, fixtures/bwdf): every column, each under
+/// its own folder, hourly bins, gaps and the missing spring hour.
+#[test]
+fn every_column_of_a_real_hourly_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("bwdf/inflows_2021-01_2021-03.csv");
+    let output = flow(
+        dir.path(),
+        &["night", "--input", input.to_str().unwrap(), "--sites", "all"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.matches("== Night flow: dma").count(), 10, "{text}");
+    assert!(text.contains("(02:00-04:00, lowest hourly mean)"), "{text}");
+    // dma6 has readings on 866 of 2159 hours: many nights short of them, and said so.
+    let csv = std::fs::read_to_string(dir.path().join("Output/dma6/Night/mnf.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 90);
+    assert!(csv.lines().any(|l| l.ends_with(",no readings")), "{csv}");
+    let csv = std::fs::read_to_string(dir.path().join("Output/dma3/Night/mnf.csv")).unwrap();
+    // 2021-03-28: the 02:00 hour does not exist that night (daylight saving): half the window.
+    let spring = csv.lines().find(|l| l.starts_with("2021-03-28,")).unwrap();
+    assert!(
+        spring.contains(",0.5,") && spring.ends_with("coverage under 75 %: no MNF"),
+        "{spring}"
+    );
+}
