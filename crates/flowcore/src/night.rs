@@ -538,7 +538,7 @@ impl Week {
         }
         let mut all: Vec<f64> = history.iter().map(|(_, v)| *v).collect();
         let overall = median(&mut all);
-        if !(overall > 0.0) {
+        if overall.is_nan() || overall <= 0.0 {
             return Week::FLAT;
         }
         let mut shares = [1.0; 7];
