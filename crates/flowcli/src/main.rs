@@ -37,8 +37,9 @@ enum Command {
     Train(TrainCommand),
     /// Scan every window for anomalies and forecast the next steps with a saved model (the original `-a`).
     Predict(PredictCommand),
-    /// Train on any `timestamp,value` series and flag readings far from their forecast, graded
-    /// 관심/주의/경계/심각; with --labels, score the events against labelled windows.
+    /// The alarm rules of `flow run` (faults, unusual flow graded 관심/주의/경계/심각) on any
+    /// `timestamp,value` series, beside the model's evaluation; with --labels, score the alarms
+    /// against labelled windows.
     Detect(DetectArgs),
     /// Minimum night flow per night (the lowest 10-minute mean of 02:00–04:00), its share of the
     /// day's flow, its trend, and night-flow alarms 관심/주의/경계/심각 against a robust baseline.
