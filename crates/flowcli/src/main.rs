@@ -29,13 +29,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Preprocess → train → evaluate → scan and forecast, with a report per stage and a profile table.
+    /// Preprocess → alarms → train → evaluate → scan and forecast → night flow, with a report per
+    /// stage and a profile table.
     Run(RunArgs),
     /// Read an export, fill gaps, resample, compute the criteria and correct outliers (the original `-p`).
     Preprocess(PreprocessCommand),
     /// Train the LSTM on the preprocessed series and evaluate it on the test part (the original `-l`).
     Train(TrainCommand),
-    /// Scan every window for anomalies and forecast the next steps with a saved model (the original `-a`).
+    /// Alarms on a new file, then scan every window and forecast the next steps with a saved model
+    /// (the original `-a`).
     Predict(PredictCommand),
     /// The alarm rules of `flow run` (faults, unusual flow graded 관심/주의/경계/심각) on any
     /// `timestamp,value` series, beside the model's evaluation; with --labels, score the alarms
