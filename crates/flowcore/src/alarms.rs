@@ -385,7 +385,27 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
                         && (v - after).signum() == sign
                 })
         });
+        // A jump that comes back at the same time of the week (in two of the four weeks before) is
+        // the site's habit — a tank filled every Tuesday at 02:00 — not a meter's fault.
+        let recurs = |at: usize| -> bool {
+            let sign = (values[at] - side(at, false).unwrap_or(values[at])).signum();
+            (1..=4)
+                .filter_map(|k| {
+                    let then = series.timestamps[at] - k * 7 * DAY;
+                    series.timestamps.binary_search(&then).ok()
+                })
+                .filter(|&p| {
+                    let (Some(before), Some(after)) = (side(p, false), side(p + 1, true)) else {
+                        return false;
+                    };
+                    let v = values[p];
+                    v.is_finite() && (v - before) * sign > limit && (v - after) * sign > limit
+                })
+                .count()
+                >= 2
+        };
         match found {
+            Some(width) if recurs(i) => i += width + 1,
             Some(width) => {
                 let run = (i, i + width - 1);
                 let reference = (side(i, false).unwrap_or(f64::NAN) + side(i + width, true).unwrap_or(f64::NAN)) / 2.0;
@@ -796,6 +816,32 @@ mod tests {
         assert_eq!(kinds(&blank), [(AlarmKind::Outage, 500)]);
         let empty = find_alarms("empty", &minutes(Vec::new()), &rule);
         assert!(empty.alarms.is_empty());
+    }
+
+    #[test]
+    fn a_burst_at_the_same_hour_every_week_is_a_habit_after_two_weeks() {
+        let rule = AlarmRule::default().check().unwrap();
+        // Six weeks of hours around 4.5 with a burst to 10.5 every seventh day at 02:00.
+        let values: Vec<f64> = (0..6 * 168)
+            .map(|h| {
+                if h % 168 == 26 {
+                    10.5
+                } else {
+                    4.5 + [0.0, 0.2, -0.1, 0.3, -0.2][h % 5]
+                }
+            })
+            .collect();
+        let times = (0..values.len() as i64).map(|h| 1_609_459_200 + h * HOUR).collect();
+        let series = FlowSeries::new(times, values, Interval::HOURLY).unwrap();
+        let found = find_alarms("hospital", &series, &rule);
+        let spikes: Vec<i64> = found
+            .alarms
+            .iter()
+            .filter(|a| a.kind == AlarmKind::Spike)
+            .map(|a| (a.start - 1_609_459_200) / HOUR)
+            .collect();
+        // The first two bursts are news; from the third on, two of the four weeks before had one.
+        assert_eq!(spikes, [26, 26 + 168]);
     }
 
     #[test]
