@@ -132,6 +132,7 @@ pub fn predict_command(
         device: device_choice,
     }
     .check()?;
+    let alarm_rule = crate::settings::alarm_rule(&args.alarms)?;
     let (export, _) = read_stage(input, obs)?;
     let target = target.unique_in(&export);
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
@@ -172,13 +173,7 @@ pub fn predict_command(
         lang,
     };
     // The new file's faults and unusual flow, judged on its own readings.
-    let alarms = crate::alarms::alarm_stage(
-        &outcome.raw,
-        &target.slug,
-        &flowcore::alarms::AlarmRule::default().check()?,
-        &dirs.prediction,
-        obs,
-    )?;
+    let alarms = crate::alarms::alarm_stage(&outcome.raw, &target.slug, &alarm_rule, &dirs.prediction, obs)?;
     predict_stage(&model, &outcome.preprocessed, plan, &alarms.spans, &dirs, obs)?;
     Ok(())
 }

@@ -59,18 +59,9 @@ pub(crate) fn read_labels(path: &Path, data_file: &Path) -> Result<Vec<(i64, i64
 /// with labels score them.
 pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     // The rule is checked before the file is read.
-    let rule = AlarmRule {
-        stages: Stages {
-            watch: args.watch,
-            caution: args.caution,
-            alert: args.alert,
-            severe: args.severe,
-        },
-        ..AlarmRule::default()
-    }
-    .check()?;
-    use flowcore::alarms::{find_alarms, AlarmRule};
-    use flowcore::events::{score_events, Stages};
+    let rule = crate::settings::alarm_rule(&args.alarms)?;
+    use flowcore::alarms::find_alarms;
+    use flowcore::events::score_events;
     let input = InputArgs {
         input: Some(args.input.clone()),
         site: None,

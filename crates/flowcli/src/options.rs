@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use flowcore::alarms::AlarmRule;
 
 /// Which file and which column.
 #[derive(Debug, Clone, Args)]
@@ -194,6 +195,9 @@ pub struct PredictArgs {
     /// Also write every prediction of the scan to Prediction/scan.csv (time,actual,predicted).
     #[arg(long)]
     pub all_predictions: bool,
+    /// The alarm rules, judged on the new file's readings.
+    #[command(flatten)]
+    pub alarms: AlarmArgs,
 }
 
 /// How nights are measured and judged (`flow night`, and the night-flow stage of `flow run`).
@@ -271,6 +275,9 @@ pub struct RunArgs {
     /// Also write every prediction of the scan to Prediction/scan.csv (time,actual,predicted).
     #[arg(long)]
     pub all_predictions: bool,
+    /// The alarm rules (not with --preset original, which keeps the original's rule alone).
+    #[command(flatten)]
+    pub alarms: AlarmArgs,
     /// How nights are measured and judged.
     #[command(flatten)]
     pub night: NightArgs,
@@ -289,8 +296,55 @@ impl Default for RunArgs {
             device: DeviceArgs::default(),
             scan_batch_size: flowlstm::PredictConfig::default().batch_size,
             all_predictions: false,
+            alarms: AlarmArgs::default(),
             night: NightArgs::default(),
             no_night: false,
+        }
+    }
+}
+
+/// The alarm rules' settings (docs/ALARMS.md): where the flow stages begin, the spike threshold,
+/// how long a gap is an outage, how flagged bins merge.
+#[derive(Debug, Clone, Args)]
+pub struct AlarmArgs {
+    /// Robust σ of the flow residuals at which a bin is unusual, 관심 (watch).
+    #[arg(long, allow_negative_numbers = true, default_value_t = AlarmRule::default().stages.watch)]
+    pub watch: f64,
+    /// σ from which an alarm is 주의 (caution).
+    #[arg(long, allow_negative_numbers = true, default_value_t = AlarmRule::default().stages.caution)]
+    pub caution: f64,
+    /// σ from which an alarm is 경계 (alert).
+    #[arg(long, allow_negative_numbers = true, default_value_t = AlarmRule::default().stages.alert)]
+    pub alert: f64,
+    /// σ from which an alarm is 심각 (severe).
+    #[arg(long, allow_negative_numbers = true, default_value_t = AlarmRule::default().stages.severe)]
+    pub severe: f64,
+    /// Robust σ from both sides at which one or two readings are a spike.
+    #[arg(long, allow_negative_numbers = true, default_value_t = AlarmRule::default().spike_sigmas)]
+    pub spike_sigmas: f64,
+    /// Minutes of missing readings that make an outage.
+    #[arg(long, allow_negative_numbers = true, default_value_t = AlarmRule::default().outage_seconds / 60)]
+    pub outage_minutes: i64,
+    /// Flagged flow bins at most this many bins apart are one alarm.
+    #[arg(long, default_value_t = AlarmRule::default().merge_bins)]
+    pub merge_bins: usize,
+    /// Flagged flow bins an alarm needs at least.
+    #[arg(long, default_value_t = AlarmRule::default().min_bins)]
+    pub min_bins: usize,
+}
+
+impl Default for AlarmArgs {
+    fn default() -> Self {
+        let rule = AlarmRule::default();
+        AlarmArgs {
+            watch: rule.stages.watch,
+            caution: rule.stages.caution,
+            alert: rule.stages.alert,
+            severe: rule.stages.severe,
+            spike_sigmas: rule.spike_sigmas,
+            outage_minutes: rule.outage_seconds / 60,
+            merge_bins: rule.merge_bins,
+            min_bins: rule.min_bins,
         }
     }
 }
@@ -310,18 +364,9 @@ pub struct DetectArgs {
     /// JSON of labelled windows: `{"<file name>": [["start", "end"], …]}` (NAB's format).
     #[arg(long)]
     pub labels: Option<PathBuf>,
-    /// Robust σ of the flow residuals at which a bin is unusual, 관심 (watch).
-    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.watch)]
-    pub watch: f64,
-    /// σ from which an event is 주의 (caution).
-    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.caution)]
-    pub caution: f64,
-    /// σ from which an event is 경계 (alert).
-    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.alert)]
-    pub alert: f64,
-    /// σ from which an event is 심각 (severe).
-    #[arg(long, default_value_t = flowcore::alarms::AlarmRule::default().stages.severe)]
-    pub severe: f64,
+    /// The alarm rules.
+    #[command(flatten)]
+    pub alarms: AlarmArgs,
     /// Folder under which `<name>/Detection` and the model folders are written.
     #[arg(long, default_value = DEFAULT_OUTPUT)]
     pub output_dir: PathBuf,

@@ -22,7 +22,7 @@ use crate::output::SiteDirs;
 use crate::report::{self, SiteReport};
 use crate::scan::predict_stage;
 use crate::settings::{
-    is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
+    alarm_rule, is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
 };
 use crate::site::{read_stage, target, targets_for, Target};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
@@ -79,7 +79,7 @@ impl Pipeline {
             alarms: if is_original(&args.train) {
                 None
             } else {
-                Some(AlarmRule::default().check()?)
+                Some(alarm_rule(&args.alarms)?)
             },
             output_dir: args.input.output_dir.clone(),
         })

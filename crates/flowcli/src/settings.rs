@@ -2,7 +2,7 @@
 //! here, before any file is read or written.
 
 use crate::error::{FlowError, Result};
-use crate::options::{DeviceArgs, NightArgs, PreprocessArgs, TrainArgs};
+use crate::options::{AlarmArgs, DeviceArgs, NightArgs, PreprocessArgs, TrainArgs};
 use crate::original::Lang;
 use flowcore::{Check, Checked, DaySelection, FeatureSet, Interval, PreprocessConfig};
 use flowlstm::{DeviceChoice, TrainConfig};
@@ -26,6 +26,24 @@ pub(crate) fn preprocess_config(args: &PreprocessArgs) -> Result<Checked<Preproc
         ..defaults
     };
     Ok(config.check()?)
+}
+
+/// The alarm rules from the flags, checked before any file is read.
+pub(crate) fn alarm_rule(args: &AlarmArgs) -> Result<Checked<flowcore::alarms::AlarmRule>> {
+    Ok(flowcore::alarms::AlarmRule {
+        stages: flowcore::events::Stages {
+            watch: args.watch,
+            caution: args.caution,
+            alert: args.alert,
+            severe: args.severe,
+        },
+        spike_sigmas: args.spike_sigmas,
+        outage_seconds: args.outage_minutes.saturating_mul(60),
+        merge_bins: args.merge_bins,
+        min_bins: args.min_bins,
+        ..flowcore::alarms::AlarmRule::default()
+    }
+    .check()?)
 }
 
 /// The night-flow settings from the flags, checked before any file is read.

@@ -106,3 +106,29 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
     assert_eq!(log.lines().filter(|l| l.contains(",stuck,severe,")).count(), 1, "{log}");
     assert_eq!(report("jangmyeong")["status"], "ok");
 }
+
+#[test]
+fn bad_alarm_settings_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flags, message) in [
+        (
+            &["--watch", "0"][..],
+            "--watch 0, --caution 5, --alert 6, --severe 8: the thresholds must be positive and rise",
+        ),
+        (&["--caution", "9"][..], "the thresholds must be positive and rise"),
+        (
+            &["--spike-sigmas", "-1"][..],
+            "--spike-sigmas -1: must be a positive number",
+        ),
+        (&["--outage-minutes", "0"][..], "--outage-minutes 0"),
+        (&["--merge-bins", "0"][..], "--merge-bins 0: each from 1 to 1000"),
+        (&["--min-bins", "5000"][..], "--min-bins 5000"),
+    ] {
+        for command in ["run", "predict"] {
+            let mut args = vec![command, "--input", "missing.csv"];
+            args.extend_from_slice(flags);
+            assert_refused(&flow(dir.path(), &args), message);
+        }
+    }
+    assert!(!dir.path().join("Output").exists());
+}

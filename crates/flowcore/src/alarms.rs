@@ -56,6 +56,8 @@ pub struct AlarmRule {
     pub bin: Interval,
     /// Where the flow stages begin, in robust σ of the bin residuals (4.5, 5, 6, 8).
     pub stages: Stages,
+    /// Flagged flow bins at most this many bins apart are one alarm (2: one calm bin between).
+    pub merge_bins: usize,
     /// A flow alarm needs at least this many flagged bins (3: half an hour of 10-minute bins).
     pub min_bins: usize,
 }
@@ -75,6 +77,7 @@ impl Default for AlarmRule {
                 alert: 6.0,
                 severe: 8.0,
             },
+            merge_bins: 2,
             min_bins: 3,
         }
     }
@@ -102,8 +105,11 @@ impl Check for AlarmRule {
                 sigmas: self.spike_sigmas,
             });
         }
-        if !(1..=1000).contains(&self.min_bins) {
-            return Err(CoreError::MinBins { bins: self.min_bins });
+        if !(1..=1000).contains(&self.min_bins) || !(1..=1000).contains(&self.merge_bins) {
+            return Err(CoreError::AlarmBins {
+                min_bins: self.min_bins,
+                merge_bins: self.merge_bins,
+            });
         }
         self.stages.check().map(|_| ())
     }
@@ -590,7 +596,7 @@ fn flow_alarms(
             continue;
         }
         match events.last_mut() {
-            Some((_, end)) if b - *end <= 2 => *end = b,
+            Some((_, end)) if b - *end <= rule.merge_bins => *end = b,
             _ => events.push((b, b)),
         }
     }
@@ -873,7 +879,14 @@ mod tests {
             }),
             CoreError::SpikeSigmas { .. }
         ));
-        assert!(matches!(bad(AlarmRule { min_bins: 0, ..d }), CoreError::MinBins { .. }));
+        assert!(matches!(
+            bad(AlarmRule { min_bins: 0, ..d }),
+            CoreError::AlarmBins { .. }
+        ));
+        assert!(matches!(
+            bad(AlarmRule { merge_bins: 0, ..d }),
+            CoreError::AlarmBins { .. }
+        ));
         let falling = Stages {
             caution: 1.0,
             ..d.stages

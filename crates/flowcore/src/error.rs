@@ -236,7 +236,7 @@ pub enum CoreError {
         share: f64,
     },
     /// Alarm durations that are not positive.
-    #[error("outage {outage_seconds} s, stuck {stuck_seconds} s, stuck factor {stuck_factor}: each must be positive")]
+    #[error("--outage-minutes {} (outage {outage_seconds} s), stuck {stuck_seconds} s, stuck factor {stuck_factor}: each must be positive", outage_seconds / 60)]
     AlarmDuration {
         /// The outage length.
         outage_seconds: i64,
@@ -252,16 +252,18 @@ pub enum CoreError {
         share: f64,
     },
     /// A spike threshold that is not positive.
-    #[error("spike threshold {sigmas}σ: must be a positive number")]
+    #[error("--spike-sigmas {sigmas}: must be a positive number")]
     SpikeSigmas {
         /// What was given.
         sigmas: f64,
     },
-    /// A least flow-alarm length out of bounds.
-    #[error("a flow alarm of at least {bins} bins: from 1 to 1000")]
-    MinBins {
-        /// What was given.
-        bins: usize,
+    /// Flow-alarm bin counts out of bounds.
+    #[error("--min-bins {min_bins}, --merge-bins {merge_bins}: each from 1 to 1000")]
+    AlarmBins {
+        /// The least flagged bins of an alarm.
+        min_bins: usize,
+        /// The most bins between flagged bins of one alarm.
+        merge_bins: usize,
     },
     /// A setting outside what the step accepts.
     #[error("invalid setting: {0}")]
