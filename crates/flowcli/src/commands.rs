@@ -173,8 +173,12 @@ pub fn predict_command(
         lang,
     };
     // The new file's faults and unusual flow, judged on its own readings.
-    let alarms = crate::alarms::alarm_stage(&outcome.raw, &target.slug, &alarm_rule, &dirs.prediction, obs)?;
-    predict_stage(&model, &outcome.preprocessed, plan, &alarms.spans, &dirs, obs)?;
+    let spans = if args.alarms.no_alarms {
+        Vec::new()
+    } else {
+        crate::alarms::alarm_stage(&outcome.raw, &target.slug, &alarm_rule, &dirs.prediction, obs)?.spans
+    };
+    predict_stage(&model, &outcome.preprocessed, plan, &spans, &dirs, obs)?;
     Ok(())
 }
 

@@ -331,6 +331,9 @@ pub struct AlarmArgs {
     /// Flagged flow bins an alarm needs at least.
     #[arg(long, default_value_t = AlarmRule::default().min_bins)]
     pub min_bins: usize,
+    /// Skip the alarm stage (the original's rule alone, as with --preset original).
+    #[arg(long)]
+    pub no_alarms: bool,
 }
 
 impl Default for AlarmArgs {
@@ -345,6 +348,7 @@ impl Default for AlarmArgs {
             outage_minutes: rule.outage_seconds / 60,
             merge_bins: rule.merge_bins,
             min_bins: rule.min_bins,
+            no_alarms: false,
         }
     }
 }

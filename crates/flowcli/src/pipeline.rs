@@ -76,7 +76,7 @@ impl Pipeline {
             } else {
                 Some(night_settings(&args.night)?)
             },
-            alarms: if is_original(&args.train) {
+            alarms: if is_original(&args.train) || args.alarms.no_alarms {
                 None
             } else {
                 Some(alarm_rule(&args.alarms)?)

@@ -132,3 +132,34 @@ fn bad_alarm_settings_are_refused_before_reading() {
     }
     assert!(!dir.path().join("Output").exists());
 }
+
+#[test]
+fn no_alarms_keeps_the_original_rule_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = common::demo_export(dir.path(), "demo.csv", 14 * 1440, 2020);
+    let args = [
+        "run",
+        "--input",
+        &demo,
+        "--interval",
+        "hourly",
+        "--epochs",
+        "2",
+        "--hidden",
+        "8",
+        "--no-night",
+    ];
+    let output = flow(dir.path(), &[&args[..], &["--no-alarms"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let root = dir.path().join("Output/jangmyeong");
+    assert!(!stdout(&output).contains("== Alarms"));
+    assert!(!root.join("Prediction/alarms.csv").exists());
+    assert!(root.join("Prediction/abnormal.csv").is_file());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap()).unwrap();
+    assert!(report.get("alarms").is_none());
+    // The same run with the alarms: the log and the report's counts appear.
+    let output = flow(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(root.join("Prediction/alarms.csv").is_file());
+}
