@@ -1,9 +1,9 @@
 //! # flowcli
 //!
 //! The whole flow job as a library, and the `flow` binary on top of it. Each command is a call
-//! here — [`pipeline::run`] (`flow run`: read → preprocess → train → evaluate → scan → forecast, for
-//! one site or every site of an export), [`commands`] (`preprocess`, `train`, `predict`, `sites`,
-//! `demo-data`) and [`detect::detect`] — taking the same settings the flags fill ([`options`]) and an
+//! here — [`pipeline::run`] (`flow run`: read → preprocess → alarms → train → evaluate → scan →
+//! forecast → night flow, for one site or every site of an export), [`commands`] (`preprocess`,
+//! `train`, `predict`, `sites`, `demo-data`), [`night::night_command`] and [`detect::detect`] — taking the same settings the flags fill ([`options`]) and an
 //! [`Observer`] that receives the report line by line: the binary prints it, a program embedding
 //! flow can keep it ([`Transcript`]) or stay [`Quiet`]. Files are written under the original's
 //! folders, all or none, one command per site folder at a time.

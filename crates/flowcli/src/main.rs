@@ -58,7 +58,7 @@ struct PreprocessCommand {
     input: InputArgs,
     #[command(flatten)]
     preprocess: PreprocessArgs,
-    /// Folder for preprocessed.csv and criteria.csv (default Output/<site>/Data_preprocessing).
+    /// Folder for preprocessed.csv and criteria.csv (default `Output/<site>/Data_preprocessing`).
     #[arg(long)]
     out: Option<PathBuf>,
 }

@@ -118,8 +118,8 @@ impl crate::check::Check for Stages {
 }
 
 /// One reading a rule flagged: the one type for a flagged reading, whichever rule flagged it (the
-/// original's minute scan, the evaluation's outlier rule). [`Event`] is the incident that merges
-/// consecutive flags.
+/// original's minute scan, the evaluation's outlier rule). An [`Alarm`] is an incident, from the
+/// alarm rules.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Flag {
     /// Time of the reading.

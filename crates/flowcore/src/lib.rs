@@ -6,7 +6,9 @@
 //! column, and runs the original tool's preprocessing as pure functions: missing readings are filled
 //! ([`clean`]), readings are averaged into calendar-aligned buckets ([`resample`]), the normal range is
 //! found and outliers corrected ([`criteria`]). It also prepares model inputs: a chronological
-//! [`split`], min-max [`scale`] and sliding [`window`]s.
+//! [`split`], min-max [`scale`] and sliding [`window`]s; and it judges the readings themselves:
+//! sensor faults and unusual flow graded 관심/주의/경계/심각 ([`alarms`]), and the minimum night
+//! flow with its leak alarms ([`night`]).
 //!
 //! ```
 //! use flowcore::{find_site, preprocess, Check, Export, PreprocessConfig, Selector};
