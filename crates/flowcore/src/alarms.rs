@@ -46,8 +46,8 @@ pub struct AlarmRule {
     pub stuck_factor: f64,
     /// …and at least this long, in seconds (3600).
     pub stuck_seconds: i64,
-    /// Readings at most this share of the column's median are a dropout where the column is
-    /// normally well above zero (0.05).
+    /// Two or more readings in a row at most this share of the column's median are a dropout where
+    /// the column is normally well above zero (0.05).
     pub dropout_share: f64,
     /// One or two readings this many robust σ away, the same way, from the mean of the two readings
     /// before and of the two after are a spike (6; σ: of every reading's distance from its sides).
@@ -313,7 +313,11 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
     let typical = median(&mut sorted).unwrap_or(0.0);
     if !on_off && typical > 0.0 {
         let low = rule.dropout_share * typical;
-        for run in runs(n, |i| values[i].is_finite() && values[i].abs() <= low) {
+        // Two readings or more: a lone zero is a glitch, which the spike rule judges.
+        for run in runs(n, |i| values[i].is_finite() && values[i].abs() <= low)
+            .into_iter()
+            .filter(|(s, e)| e > s)
+        {
             let expected = typical;
             let stage = stage_by_duration(context.span(run), Severity::Caution);
             alarms.push(context.alarm(AlarmKind::Dropout, run, stage, run.0, expected));
@@ -770,6 +774,8 @@ mod tests {
         }
         // A spike of one reading and one of two.
         values[1500] = 180.0;
+        // A lone zero: a glitch, judged as a spike, not a dropout.
+        values[1600] = 0.0;
         values[1700] = 40.0;
         values[1701] = 42.0;
         // A step up that stays is not a spike.
@@ -790,6 +796,7 @@ mod tests {
             [
                 (AlarmKind::Stuck, 90),
                 (AlarmKind::Dropout, 20),
+                (AlarmKind::Spike, 1),
                 (AlarmKind::Spike, 1),
                 (AlarmKind::Spike, 2),
                 (AlarmKind::Outage, 11),
