@@ -24,7 +24,9 @@ pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) 
         let meta = &model.meta;
         if let Some(kernel) = CpuLstm::from_store(&model.store, features, meta.hidden, meta.layers, meta.periods) {
             let threads = usize::try_from(tch::get_num_threads()).unwrap_or(1).max(1);
-            return Ok(kernel.run(matrix, window, 0..samples, threads));
+            return Ok(run_distinct(matrix, features, window, samples, meta.periods, |range| {
+                kernel.run(matrix, window, range, threads)
+            }));
         }
     }
     let batch_size = batch_size.max(1);
@@ -37,6 +39,68 @@ pub(crate) fn run_windows(model: &LstmModel, matrix: &[f32], batch_size: usize) 
         outputs.extend(Vec::<f32>::try_from(&predicted)?);
     }
     Ok(outputs)
+}
+
+/// Runs of identical windows shorter than this are computed anyway: skipping them saves less than
+/// another call costs.
+const LEAST_SKIPPED: usize = 64;
+
+/// Runs `compute` only on the windows that differ from the window before: a pump held at one rate,
+/// or off, for hours gives thousands of identical windows in a row, and an identical window gives
+/// an identical output, copied from the one before.
+fn run_distinct(
+    matrix: &[f32],
+    features: usize,
+    window: usize,
+    samples: usize,
+    periods: usize,
+    compute: impl Fn(std::ops::Range<usize>) -> Vec<f32>,
+) -> Vec<f32> {
+    let row = |t: usize| &matrix[t * features..(t + 1) * features];
+    // Window s repeats window s − 1 when rows s − 1 ..= s + window − 1 are all equal.
+    let mut repeats = vec![false; samples];
+    let mut equal_run = 0usize;
+    for t in 1..samples + window - 1 {
+        equal_run = if row(t) == row(t - 1) { equal_run + 1 } else { 0 };
+        if t + 1 >= window && equal_run >= window {
+            repeats[t + 1 - window] = true;
+        }
+    }
+    // Ranges to compute: everything but runs of repeats at least LEAST_SKIPPED long.
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    let mut s = 0;
+    while s < samples {
+        if !repeats[s] {
+            s += 1;
+            continue;
+        }
+        let run_end = (s..samples).find(|&e| !repeats[e]).unwrap_or(samples);
+        if run_end - s >= LEAST_SKIPPED {
+            if start < s {
+                ranges.push(start..s);
+            }
+            start = run_end;
+        }
+        s = run_end;
+    }
+    if start < samples {
+        ranges.push(start..samples);
+    }
+    if ranges.len() == 1 && ranges[0] == (0..samples) {
+        return compute(0..samples);
+    }
+    let mut out = vec![0.0f32; samples * periods];
+    let mut computed = vec![false; samples];
+    for range in ranges {
+        let part = compute(range.clone());
+        out[range.start * periods..range.end * periods].copy_from_slice(&part);
+        computed[range].iter_mut().for_each(|c| *c = true);
+    }
+    for (s, _) in computed.iter().enumerate().skip(1).filter(|(_, done)| !**done) {
+        out.copy_within((s - 1) * periods..s * periods, s * periods);
+    }
+    out
 }
 
 /// The result of scanning a series.
@@ -234,4 +298,29 @@ fn forecast_once(model: &LstmModel, series: &FlowSeries) -> Result<Vec<ForecastP
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_windows_are_computed_once_and_copied() {
+        // One feature; a run of 200 equal readings inside varying ones; window 3, one period. The
+        // "model" returns the window's sum and counts the windows it was asked for.
+        let mut values: Vec<f32> = (0..100).map(|i| i as f32).collect();
+        values.extend(std::iter::repeat_n(7.0, 200));
+        values.extend((0..50).map(|i| (i * 3) as f32));
+        let samples = values.len() - 3 + 1;
+        let asked = std::cell::Cell::new(0usize);
+        let compute = |range: std::ops::Range<usize>| {
+            asked.set(asked.get() + range.len());
+            range.map(|s| values[s..s + 3].iter().sum()).collect::<Vec<f32>>()
+        };
+        let out = run_distinct(&values, 1, 3, samples, 1, compute);
+        let expected: Vec<f32> = (0..samples).map(|s| values[s..s + 3].iter().sum()).collect();
+        assert_eq!(out, expected);
+        // The windows inside the run of 7s after the first all-7 window are copied, not computed.
+        assert_eq!(asked.get(), samples - 197, "{} of {samples}", asked.get());
+    }
 }
