@@ -700,7 +700,8 @@ fn expectations(
 }
 
 /// Flow alarms on a pump: each on-run's rate (its median) against the robust spread of all
-/// on-runs' rates; off is normal.
+/// on-runs' rates, and on- or off-runs more than 3 × as long as its 90th-percentile run; off is
+/// normal.
 fn on_rate_alarms(
     context: &Context<'_>,
     fault: &[bool],
@@ -735,6 +736,35 @@ fn on_rate_alarms(
             continue;
         }
         alarms.push(context.alarm(AlarmKind::Flow, run, stage, run.0, centre));
+    }
+    // Runs far longer than the pump's own: on for a day when it never ran over eight hours (a
+    // pipe burst downstream, a float switch stuck), or off as long (a failure to start).
+    let off_runs = runs(values.len(), |i| values[i].is_finite() && values[i].abs() <= off_level);
+    for (found, on) in [(&on_runs, true), (&off_runs, false)] {
+        let mut lengths: Vec<f64> = found.iter().map(|&run| context.span(run) as f64).collect();
+        // The 90th percentile: with a few dozen runs a higher one is the longest run itself.
+        let Some(usual) = quantile(&mut lengths, 0.9) else {
+            continue;
+        };
+        let limit = (3.0 * usual).max(HOUR as f64);
+        for &run in found {
+            let span = context.span(run) as f64;
+            if span <= limit {
+                continue;
+            }
+            // 3 × the 90th percentile: 관심; 5 ×: 주의; 10 ×: 경계; 20 ×: 심각.
+            let times = span / usual.max(1.0);
+            let stage = [
+                (20.0, Severity::Severe),
+                (10.0, Severity::Alert),
+                (5.0, Severity::Caution),
+            ]
+            .into_iter()
+            .find(|(at, _)| times >= *at)
+            .map_or(Severity::Watch, |(_, stage)| stage);
+            let expected = if on { centre } else { 0.0 };
+            alarms.push(context.alarm(AlarmKind::Flow, run, stage, run.0, expected));
+        }
     }
     Some(sigma)
 }
@@ -819,6 +849,18 @@ mod tests {
         let found = find_alarms("pump", &minutes(values), &rule);
         assert!(matches!(found.regime, Regime::OnOff { .. }), "{:?}", found.regime);
         assert!(found.alarms.is_empty(), "{:?}", found.alarms);
+
+        // The same pump held on for 30 more hours once: an unusually long run (it never ran over 4).
+        let mut long: Vec<f64> = (0..7 * 60 * 20)
+            .map(|i| if i % 420 < 240 { 95.0 } else { 0.0 })
+            .collect();
+        for v in &mut long[420 * 10..420 * 10 + 30 * 60] {
+            *v = 95.0;
+        }
+        let found = find_alarms("pump", &minutes(long), &rule);
+        assert_eq!(kinds(&found), [(AlarmKind::Flow, 32 * 60)]);
+        // 32 hours on (the run it started in, the 30 hours, the run it ran into) against 4: 8 ×, 주의.
+        assert_eq!(found.alarms[0].stage, Severity::Caution);
 
         let constant = find_alarms("flat", &minutes(vec![5.0; 500]), &rule);
         assert_eq!(constant.regime, Regime::Constant { value: 5.0 });
