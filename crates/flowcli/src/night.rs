@@ -20,7 +20,7 @@ use crate::observer::Observer;
 use crate::options::NightCommandArgs;
 use crate::output::SiteDirs;
 use crate::settings::{night_settings, NightSettings};
-use crate::site::{read_stage, target, targets_for, write_and_list, Target};
+use crate::site::{read_targets, write_and_list, Target};
 
 /// What the night-flow stage found, as `report.json` keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -369,17 +369,8 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
 /// `flow night`: the night-flow stage alone, on one site or several of one export read once.
 pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result {
     let settings = night_settings(&args.night)?;
-    let single = match args.sites {
-        None => Some(target(&args.input)?),
-        Some(_) => None,
-    };
-    let (export, _) = read_stage(&args.input, obs)?;
-    let targets = match (&args.sites, single) {
-        (Some(sites), _) => targets_for(sites, &export)?,
-        (_, single) => single.into_iter().collect(),
-    };
+    let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
     for target in targets {
-        let target = target.unique_in(&export);
         night_site(&export, &target, &settings, &args.input.output_dir, obs)?;
     }
     Ok(())

@@ -24,7 +24,7 @@ use crate::scan::predict_stage;
 use crate::settings::{
     alarm_rule, is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
 };
-use crate::site::{read_stage, target, targets_for, Target};
+use crate::site::{read_targets, Target};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 use flowcore::alarms::AlarmRule;
 
@@ -161,19 +161,7 @@ impl Pipeline {
 /// `flow run`: the whole job on one site, or on several sites of one export read once.
 pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let pipeline = Pipeline::new(args, lang)?;
-    let single = match args.sites {
-        None => Some(target(&args.input)?),
-        Some(_) => None,
-    };
-    let (export, read_profile) = read_stage(&args.input, obs)?;
-    let targets: Vec<Target> = match (&args.sites, single) {
-        (Some(sites), _) => targets_for(sites, &export)?,
-        (None, Some(single)) => vec![single],
-        (None, None) => Vec::new(),
-    }
-    .into_iter()
-    .map(|t| t.unique_in(&export))
-    .collect();
+    let (export, read_profile, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
     let mut profile = vec![read_profile];
     if let [only] = targets.as_slice() {
         // One site: printed as it goes, the scan on every core.

@@ -156,6 +156,27 @@ pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(E
     Ok((export, profile))
 }
 
+/// Reads the export once and names the columns to work on: `sites` (comma-separated slugs, or
+/// `all`) or else the one site or column of `input`, checked before the file is read; each with a
+/// folder name no other column of the export shares.
+pub(crate) fn read_targets(
+    input: &InputArgs,
+    sites: Option<&str>,
+    obs: &mut dyn Observer,
+) -> Result<(Export, StageProfile, Vec<Target>)> {
+    let single = match sites {
+        None => Some(target(input)?),
+        Some(_) => None,
+    };
+    let (export, profile) = read_stage(input, obs)?;
+    let targets = match (sites, single) {
+        (Some(sites), _) => targets_for(sites, &export)?,
+        (None, single) => single.into_iter().collect(),
+    };
+    let targets = targets.into_iter().map(|t| t.unique_in(&export)).collect();
+    Ok((export, profile, targets))
+}
+
 /// Writes a group of files (all or none) and lists them for the engineer.
 pub(crate) fn write_and_list(files: &[(PathBuf, Vec<u8>)], obs: &mut dyn Observer) -> Result {
     write_all_or_nothing(files)?;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_refused, flow, stderr, stdout};
+use common::{assert_refused, flow, stderr, stdout, QUICK_MODEL};
 
 #[test]
 fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
@@ -25,22 +25,14 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
         ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
-    let output = flow(
-        dir.path(),
-        &[
-            "run",
-            "--input",
-            demo.to_str().unwrap(),
-            "--sites",
-            "jangmyeong,hoeryong,naejang",
-            "--interval",
-            "hourly",
-            "--epochs",
-            "2",
-            "--hidden",
-            "8",
-        ],
-    );
+    let run = [
+        "run",
+        "--input",
+        demo.to_str().unwrap(),
+        "--sites",
+        "jangmyeong,hoeryong,naejang",
+    ];
+    let output = flow(dir.path(), &[&run[..], &QUICK_MODEL].concat());
     // naejang reads 0 all year: its site stops after its alarms, with one line; the others finish.
     assert_refused(&output, "1 of 3 sites failed (naejang)");
     let text = stdout(&output);
@@ -137,18 +129,7 @@ fn bad_alarm_settings_are_refused_before_reading() {
 fn no_alarms_keeps_the_original_rule_alone() {
     let dir = tempfile::tempdir().unwrap();
     let demo = common::demo_export(dir.path(), "demo.csv", 14 * 1440, 2020);
-    let args = [
-        "run",
-        "--input",
-        &demo,
-        "--interval",
-        "hourly",
-        "--epochs",
-        "2",
-        "--hidden",
-        "8",
-        "--no-night",
-    ];
+    let args = [&["run", "--input", &demo, "--no-night"][..], &QUICK_MODEL].concat();
     let output = flow(dir.path(), &[&args[..], &["--no-alarms"]].concat());
     assert!(output.status.success(), "{}", stderr(&output));
     let root = dir.path().join("Output/jangmyeong");

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::{Check, Checked};
 use crate::error::{CoreError, Result};
 use crate::events::{Alarm, AlarmKind, Severity, Stages};
+use crate::robust::{median, quantile, robust_sigma};
 use crate::series::{FlowSeries, Interval};
 use crate::time::{DAY, HOUR};
 
@@ -142,8 +143,6 @@ pub struct Findings {
     pub regime: Regime,
     /// The longest ordinary plateau (readings of one value), the stuck rule's yardstick.
     pub plateau_readings: usize,
-    /// The robust σ of the minute-to-minute changes, the spike rule's yardstick.
-    pub change_sigma: f64,
     /// The robust σ of the flow residuals (bin mean − expected), the flow stages' unit.
     pub flow_sigma: Option<f64>,
     /// Every alarm, in time order.
@@ -155,37 +154,6 @@ impl Findings {
     pub fn readings_in_alarm(&self) -> usize {
         self.alarms.iter().map(|a| a.readings).sum()
     }
-}
-
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mid = values.len() / 2;
-    let (_, upper, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
-    let upper = *upper;
-    if values.len() % 2 == 1 {
-        return Some(upper);
-    }
-    let lower = values[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Some((lower + upper) / 2.0)
-}
-
-fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let at = ((values.len() - 1) as f64 * q).round() as usize;
-    let (_, value, _) = values.select_nth_unstable_by(at, f64::total_cmp);
-    Some(*value)
-}
-
-/// 1.4826 × the median absolute deviation from the median: σ for normal noise, unmoved by outliers.
-fn robust_sigma(values: &[f64]) -> Option<f64> {
-    let mut copy: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let centre = median(&mut copy)?;
-    let mut deviations: Vec<f64> = copy.iter().map(|v| (v - centre).abs()).collect();
-    median(&mut deviations).map(|mad| 1.4826 * mad)
 }
 
 /// The stage of a fault that lasted `seconds`: under an hour 관심, under six 주의, under a day 경계,
@@ -297,7 +265,6 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
         return Findings {
             regime,
             plateau_readings: n,
-            change_sigma: 0.0,
             flow_sigma: None,
             alarms,
         };
@@ -325,11 +292,6 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
         }
     }
 
-    let changes: Vec<f64> = values
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .filter(|c| c.is_finite())
-        .collect();
     // Readings of coarse resolution (whole numbers) change by nothing most minutes: the σ is at
     // least the resolution, the smallest gap between two values read (in the first 50,000).
     let mut distinct: Vec<f64> = finite.iter().take(50_000).copied().collect();
@@ -337,11 +299,6 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
     distinct.dedup();
     let resolution = distinct.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
     let resolution = if resolution.is_finite() { resolution } else { 0.0 };
-    let change_sigma = robust_sigma(&changes)
-        .unwrap_or(0.0)
-        .max(resolution)
-        .max(1e-9 * typical.abs())
-        .max(f64::MIN_POSITIVE);
     // Spikes: one or two readings far, the same way, from the mean of the two readings before them
     // and from the mean of the two after (so a step, where the level changes and stays, is not one).
     // The mean of the two nearest readings before `at` (or from `at` on, `forward`), within four
@@ -499,7 +456,6 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
     Findings {
         regime,
         plateau_readings,
-        change_sigma,
         flow_sigma,
         alarms,
     }

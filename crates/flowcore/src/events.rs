@@ -186,26 +186,6 @@ pub enum AlarmKind {
     NightFlow,
 }
 
-impl AlarmKind {
-    /// The sensor and data faults, as against unusual flow.
-    pub fn is_fault(self) -> bool {
-        matches!(
-            self,
-            AlarmKind::Outage | AlarmKind::Stuck | AlarmKind::Dropout | AlarmKind::Spike
-        )
-    }
-
-    /// Every kind, faults first.
-    pub const ALL: [AlarmKind; 6] = [
-        AlarmKind::Outage,
-        AlarmKind::Stuck,
-        AlarmKind::Dropout,
-        AlarmKind::Spike,
-        AlarmKind::Flow,
-        AlarmKind::NightFlow,
-    ];
-}
-
 impl std::fmt::Display for AlarmKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -36,6 +36,7 @@ pub mod ingest;
 pub mod night;
 pub mod preprocess;
 pub mod resample;
+mod robust;
 pub mod scale;
 pub mod series;
 pub mod sites;

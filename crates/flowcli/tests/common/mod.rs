@@ -10,6 +10,9 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
 }
 
+/// Flags of a small, fast model for tests that run the whole job: hourly, 2 epochs, 8 units.
+pub(crate) const QUICK_MODEL: [&str; 6] = ["--interval", "hourly", "--epochs", "2", "--hidden", "8"];
+
 /// Runs `flow` in `dir` with its cache inside `dir`, so no test touches the user's cache.
 pub(crate) fn flow(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flow"))
