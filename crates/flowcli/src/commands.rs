@@ -199,6 +199,45 @@ pub fn print_sites(obs: &mut dyn Observer) {
     }
 }
 
+/// `flow sites`: the registry, or with `input` every value column of that export with its slug,
+/// its readings and its span.
+pub fn sites_command(
+    input: Option<&Path>,
+    clock: &crate::options::ClockArgs,
+    obs: &mut dyn Observer,
+) -> Result {
+    let Some(path) = input else {
+        print_sites(obs);
+        return Ok(());
+    };
+    let export = flowcore::Export::open_with(path, clock.settings()?)?;
+    let columns: Vec<String> = export.value_columns().iter().map(|c| (*c).to_string()).collect();
+    let slugs: Vec<String> = columns
+        .iter()
+        .map(|c| crate::output::unique_slug(c, &export.value_columns()))
+        .collect();
+    let width = slugs.iter().map(|s| s.chars().count()).max().unwrap_or(4).max(4);
+    say!(obs, "{:<width$}  {:>9}  {:<16}  {:<16}  column", "slug", "readings", "from", "to");
+    for (slug, column) in slugs.iter().zip(&columns) {
+        match export.series(flowcore::Selector::Column(column)) {
+            Ok(read) => {
+                let s = &read.series;
+                let readings = s.values.iter().filter(|v| v.is_finite()).count();
+                let span = |t: Option<&i64>| t.map_or("-".to_string(), |t| flowcore::time::format_timestamp(*t)[..16].to_string());
+                say!(
+                    obs,
+                    "{slug:<width$}  {:>9}  {:<16}  {:<16}  {column}",
+                    thousands(readings),
+                    span(s.timestamps.first()),
+                    span(s.timestamps.last())
+                );
+            }
+            Err(error) => say!(obs, "{slug:<width$}  {error}"),
+        }
+    }
+    Ok(())
+}
+
 /// A leak for the demo export: `FROM..TO` (dates; repaired at 00:00 of TO) or `FROM` (never).
 pub fn parse_leak(text: &str, percent: u32) -> Result<flowcore::demo::Leak> {
     let bad = || {

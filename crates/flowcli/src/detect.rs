@@ -67,6 +67,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         site: None,
         column: args.column.clone(),
         output_dir: args.output_dir.clone(),
+        clock: args.clock.clone(),
     };
     let slug = args
         .input

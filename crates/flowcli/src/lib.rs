@@ -32,8 +32,10 @@ macro_rules! say {
 }
 
 pub mod alarms;
+pub mod backtest;
 pub mod commands;
 pub mod detect;
+pub mod forecast;
 mod error;
 mod guard;
 pub mod night;
@@ -41,6 +43,7 @@ pub mod observer;
 pub mod options;
 pub mod original;
 mod output;
+mod parallel;
 pub mod pipeline;
 pub mod report;
 mod scan;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use flowcli::options::{
-    DetectArgs, DeviceArgs, InputArgs, NightCommandArgs, PredictArgs, PreprocessArgs, RunArgs, TrainArgs,
+    BacktestArgs, ClockArgs, DetectArgs, DeviceArgs, ForecastArgs, InputArgs, NightCommandArgs, PredictArgs, PreprocessArgs, RunArgs, TrainArgs,
 };
 use flowcli::original::Usage;
 use flowcli::{commands, detect, pipeline, Lang, Observer};
@@ -46,10 +46,27 @@ enum Command {
     /// Minimum night flow per night (the lowest 10-minute mean of 02:00–04:00), its share of the
     /// day's flow, its trend, and night-flow alarms 관심/주의/경계/심각 against a robust baseline.
     Night(NightCommandArgs),
-    /// List the sensor columns of the Jeongeup export and their slugs.
-    Sites,
+    /// Forecast the next hours or days per site (a week of hours by default) with 80 % and 95 %
+    /// prediction intervals: `Forecast/forecast.csv`, `forecast.png`, `model.json`.
+    Forecast(ForecastArgs),
+    /// Fit before each origin and score the forecast and two seasonal baselines against what
+    /// happened (MAE of the first day, its largest error, MAE of the later days, band coverage).
+    Backtest(BacktestArgs),
+    /// List the sensor columns of the Jeongeup export and their slugs, or with --input those of
+    /// any export.
+    Sites(SitesArgs),
     /// Write the built-in demo export (cp949, one row a minute, with real exports' faults).
     DemoData(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+struct SitesArgs {
+    /// An export whose columns to list (the Jeongeup registry when absent).
+    #[arg(long, short = 'f')]
+    input: Option<std::path::PathBuf>,
+    /// How the file writes its times.
+    #[command(flatten)]
+    clock: ClockArgs,
 }
 
 #[derive(Debug, Args)]
@@ -161,7 +178,7 @@ fn main() -> ExitCode {
         }
     };
     let terminal = &mut Terminal { bar: None };
-    let prints_usage = !matches!(cli.command, Command::Sites | Command::DemoData(_));
+    let prints_usage = !matches!(cli.command, Command::Sites(_) | Command::DemoData(_));
     let result = match cli.command {
         Command::Run(args) => pipeline::run(&args, lang, terminal),
         Command::Preprocess(args) => {
@@ -179,10 +196,9 @@ fn main() -> ExitCode {
             terminal,
         ),
         Command::Detect(args) => detect::detect(&args, lang, terminal),
-        Command::Sites => {
-            commands::print_sites(terminal);
-            Ok(())
-        }
+        Command::Sites(args) => commands::sites_command(args.input.as_deref(), &args.clock, terminal),
+        Command::Forecast(args) => flowcli::forecast::forecast_command(&args, terminal),
+        Command::Backtest(args) => flowcli::backtest::backtest_command(&args, terminal),
         Command::Night(args) => flowcli::night::night_command(&args, terminal),
         Command::DemoData(args) => args
             .leak

@@ -30,19 +30,25 @@ impl SiteDirs {
     }
 }
 
-/// A folder-safe name for a column that is not in the site registry.
+/// A folder-safe name for a column that is not in the site registry: a trailing unit in brackets
+/// dropped (`DMA 1 (L/s)` → `dma-1`), ASCII letters lower-cased, every other character but letters,
+/// digits, `-` and `_` a single `-`.
 pub(crate) fn slug_for_column(column: &str) -> String {
-    let slug: String = column
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let mut name = column.trim();
+    if let Some(open) = name.rfind(['(', '[']) {
+        let closes = name.ends_with(')') || name.ends_with(']');
+        if closes && !name[..open].trim().is_empty() {
+            name = name[..open].trim_end();
+        }
+    }
+    let mut slug = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
     let slug = slug.trim_matches('-').to_string();
     if slug.is_empty() {
         "column".to_string()
@@ -146,7 +152,10 @@ mod tests {
 
     #[test]
     fn column_slugs_are_folder_safe() {
-        assert_eq!(slug_for_column("장명(배) 유입유량 순시"), "장명-배--유입유량-순시");
+        assert_eq!(slug_for_column("장명(배) 유입유량 순시"), "장명-배-유입유량-순시");
+        assert_eq!(slug_for_column("DMA 1 (L/s)"), "dma-1");
+        assert_eq!(slug_for_column("Flow [m3/h]"), "flow");
+        assert_eq!(slug_for_column("(L/s)"), "l-s");
         assert_eq!(slug_for_column("../etc"), "etc");
         assert_eq!(slug_for_column("  "), "column");
         assert_eq!(slug_for_column("value"), "value");

@@ -103,10 +103,9 @@ pub(crate) fn targets_for(sites: &str, export: &Export) -> Result<Vec<Target>> {
         .filter(|s| !s.trim().is_empty())
         .map(|slug| {
             let input = InputArgs {
-                input: None,
                 site: Some(slug.trim().to_string()),
-                column: None,
                 output_dir: PathBuf::new(),
+                ..InputArgs::default()
             };
             target(&input)
         })
@@ -141,9 +140,10 @@ pub(crate) fn input_path(input: &InputArgs, obs: &mut dyn Observer) -> Result<Pa
 }
 
 pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(Export, StageProfile)> {
+    let clock = input.clock.settings()?;
     let path = input_path(input, obs)?;
     let profiler = Profiler::start();
-    let export = Export::open(&path)?;
+    let export = Export::open_with(&path, clock)?;
     let profile = profiler.finish("read");
     say!(
         obs,

@@ -86,7 +86,7 @@ pub enum CoreError {
         available: String,
     },
     /// A time cell that is not a timestamp.
-    #[error("{path}: line {line}: cannot read `{text}` as a timestamp (expected e.g. `2020/01/01 0:00` or `2020-01-01 00:00:00`)")]
+    #[error("{path}: line {line}: cannot read `{text}` as a timestamp ({expected}; --day-first, --month-first or --time-format '%d/%m/%Y %H:%M' say how the file writes them)")]
     BadTimestamp {
         /// The file.
         path: PathBuf,
@@ -94,6 +94,28 @@ pub enum CoreError {
         line: usize,
         /// The cell as written.
         text: String,
+        /// What was expected: `expected e.g. 2020/01/01 0:00` or the pattern in use.
+        expected: String,
+    },
+    /// Day-first or month-first dates with no day above 12 and no hint in the header.
+    #[error("{path}: dates like `{example}` could be day-first or month-first and no day in the file is above 12: say which with --day-first or --month-first")]
+    AmbiguousDateOrder {
+        /// The file.
+        path: PathBuf,
+        /// The first date.
+        example: String,
+    },
+    /// A `--time-format` pattern chrono cannot use, or one without a year.
+    #[error("time format `{format}` is not a chrono pattern with a date (e.g. `%d/%m/%Y %H:%M`; see https://docs.rs/chrono/latest/chrono/format/strftime/)")]
+    BadTimeFormat {
+        /// The pattern as given.
+        format: String,
+    },
+    /// A `--time-zone` that is not an IANA zone name.
+    #[error("unknown time zone `{zone}` (an IANA name such as `Europe/Rome`, `Asia/Seoul` or `CET`)")]
+    UnknownTimeZone {
+        /// The name as given.
+        zone: String,
     },
     /// The chosen column holds no number at all.
     #[error("{path}: column `{column}` has no numeric value in any of its {rows} rows")]

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use polars::prelude::{CsvReadOptions, DataFrame, SerReader};
 use serde::{Deserialize, Serialize};
 
+use crate::check::{Check, Checked};
+use crate::clock::{zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser};
 use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
 use crate::sites::{Site, TIME_HEADER};
@@ -126,6 +128,7 @@ pub struct Export {
     encoding: TextEncoding,
     header: Vec<String>,
     time_index: usize,
+    clock: Checked<ClockSettings>,
 }
 
 /// What ingest saw while reading one column.
@@ -153,6 +156,16 @@ pub struct IngestReport {
     pub duplicate_timestamps: usize,
     /// Whether the rows had to be sorted into time order.
     pub reordered: bool,
+    /// How the times were read: `year-first` or the chrono pattern used.
+    pub time_format: String,
+    /// The local clock's zone, from `--time-zone` or the time column's header.
+    pub time_zone: Option<String>,
+    /// Wall-clock times the zone shows twice (the autumn change) that appeared twice: their
+    /// readings averaged into one.
+    pub repeated_local_times: Vec<i64>,
+    /// Wall-clock times the zone never shows (the spring change): no reading can exist; they are
+    /// gaps like any other for the later stages.
+    pub skipped_local_times: Vec<i64>,
 }
 
 /// A column read from an export: the raw series (missing readings as `NaN`) and what was seen.
@@ -168,6 +181,11 @@ impl Export {
     /// Reads and decodes a file. Only a regular file of at most [`MAX_INPUT_BYTES`] is read: a
     /// device or a FIFO (which would block for ever with no writer) is refused before it is opened.
     pub fn open(path: &Path) -> Result<Export> {
+        Export::open_with(path, ClockSettings::default().check()?)
+    }
+
+    /// [`Export::open`] with the time settings of the file (`--day-first`, `--time-zone`, …).
+    pub fn open_with(path: &Path, clock: Checked<ClockSettings>) -> Result<Export> {
         use std::io::Read as _;
         let io = |source| CoreError::Io {
             path: path.to_path_buf(),
@@ -197,11 +215,16 @@ impl Export {
                 limit: MAX_INPUT_BYTES,
             });
         }
-        Export::from_bytes(bytes, path)
+        Export::from_bytes_with(bytes, path, clock)
     }
 
     /// Decodes bytes already in memory; `path` is only used in messages.
     pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Export> {
+        Export::from_bytes_with(bytes, path, ClockSettings::default().check()?)
+    }
+
+    /// [`Export::from_bytes`] with the time settings of the file.
+    pub fn from_bytes_with(bytes: Vec<u8>, path: &Path, clock: Checked<ClockSettings>) -> Result<Export> {
         let path = path.to_path_buf();
         let (mut text, encoding) = decode(bytes, &path)?;
         if !text.contains('\n') && text.contains('\r') {
@@ -225,6 +248,7 @@ impl Export {
             encoding,
             header,
             time_index,
+            clock,
         })
     }
 
@@ -289,6 +313,13 @@ impl Export {
         let times = as_str(time_position)?;
         let cells = as_str(value_position)?;
         let rows = frame.height();
+        let parser = self.parser(times.iter().flatten())?;
+        let zone = self
+            .clock
+            .zone
+            .clone()
+            .or_else(|| zone_in_header(&self.header[self.time_index]));
+        let clock = zone.as_deref().and_then(LocalClock::new);
 
         let mut timestamps = Vec::with_capacity(rows);
         let mut values = Vec::with_capacity(rows);
@@ -303,11 +334,15 @@ impl Export {
                 continue;
             }
             rows_read += 1;
-            let timestamp = parse_timestamp(text).ok_or_else(|| CoreError::BadTimestamp {
+            let timestamp = parser.parse(text).ok_or_else(|| CoreError::BadTimestamp {
                 path: self.path.clone(),
                 // polars rows follow file lines one for one, header being line 1.
                 line: row + 2,
                 text: text.to_string(),
+                expected: match &parser {
+                    TimeParser::YearFirst => "expected e.g. `2020/01/01 0:00` or `2020-01-01 00:00:00`".to_string(),
+                    TimeParser::Pattern { pattern, .. } => format!("read with the pattern `{pattern}`"),
+                },
             })?;
             timestamps.push(timestamp);
             values.push(match cell.map(str::trim) {
@@ -350,8 +385,14 @@ impl Export {
                 rows: rows_read,
             });
         }
-        let (timestamps, values, duplicate_timestamps, reordered) = sort_and_dedupe(timestamps, values);
+        let repeated = |t: i64| clock.is_some_and(|c| c.is_repeated(t));
+        let deduped = sort_and_dedupe(timestamps, values, repeated);
+        let (timestamps, values) = (deduped.timestamps, deduped.values);
         let interval = detect_interval(&timestamps).unwrap_or(Interval::MINUTE);
+        let skipped_local_times = match clock {
+            Some(clock) => skipped_times(&timestamps, interval.seconds(), clock),
+            None => Vec::new(),
+        };
         let series = FlowSeries::new(timestamps, values, interval)?;
         Ok(Ingested {
             series,
@@ -365,8 +406,12 @@ impl Export {
                 thousands_separated_cells,
                 out_of_range_cells,
                 first_out_of_range,
-                duplicate_timestamps,
-                reordered,
+                duplicate_timestamps: deduped.duplicates,
+                reordered: deduped.reordered,
+                time_format: parser.describe(),
+                time_zone: zone,
+                repeated_local_times: deduped.repeated,
+                skipped_local_times,
             },
         })
     }
@@ -379,6 +424,36 @@ impl Export {
             let cells = split_record(line);
             let time = cells.get(self.time_index)?;
             (parse_timestamp(time) == Some(timestamp)).then(|| (index + 1, line.trim_end().to_string()))
+        })
+    }
+
+    /// How this file's time cells are read: the `--time-format` given, else the order the header
+    /// or the dates show.
+    fn parser<'a>(&self, mut cells: impl Iterator<Item = &'a str>) -> Result<TimeParser> {
+        use crate::clock::TimeFormat;
+        let mut first = || cells.by_ref().map(str::trim).find(|c| !c.is_empty()).unwrap_or("");
+        Ok(match &self.clock.format {
+            TimeFormat::Pattern(pattern) => TimeParser::pattern(pattern),
+            TimeFormat::DayFirst => TimeParser::for_order(DateOrder::DayFirst, first()),
+            TimeFormat::MonthFirst => TimeParser::for_order(DateOrder::MonthFirst, first()),
+            TimeFormat::Auto => {
+                let example = first();
+                if parse_timestamp(example).is_some() || !looks_like_date(example) {
+                    // Year-first, or nothing flow can guess: the first bad cell gets its line.
+                    TimeParser::YearFirst
+                } else {
+                    let header = &self.header[self.time_index];
+                    match DateOrder::infer(header, std::iter::once(example).chain(cells)) {
+                        Some(order) => TimeParser::for_order(order, example),
+                        None => {
+                            return Err(CoreError::AmbiguousDateOrder {
+                                path: self.path.clone(),
+                                example: example.to_string(),
+                            })
+                        }
+                    }
+                }
+            }
         })
     }
 
@@ -504,35 +579,105 @@ fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
     header
         .iter()
         .position(|name| NAMES.iter().any(|known| name.eq_ignore_ascii_case(known)))
-        .or_else(|| first_row.iter().position(|cell| parse_timestamp(cell).is_some()))
+        .or_else(|| {
+            first_row
+                .iter()
+                .position(|cell| parse_timestamp(cell).is_some() || looks_like_date(cell))
+        })
 }
 
-/// Sorts rows by time (stable) and keeps one reading per timestamp: the last finite one.
-fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>) -> (Vec<i64>, Vec<f64>, usize, bool) {
+/// `31/12/2021 …`, `12.31.2021`: two numbers of one or two digits, then a four-digit year.
+fn looks_like_date(cell: &str) -> bool {
+    let mut parts = cell.trim().splitn(3, ['/', '.', '-']);
+    let small = |part: Option<&str>| part.is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let (a, b) = (parts.next(), parts.next());
+    let year = parts.next().map(|rest| rest.split([' ', 'T']).next().unwrap_or(""));
+    small(a) && small(b) && year.is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Rows sorted by time with one reading per timestamp.
+struct Deduped {
+    timestamps: Vec<i64>,
+    values: Vec<f64>,
+    duplicates: usize,
+    reordered: bool,
+    repeated: Vec<i64>,
+}
+
+/// Sorts rows by time (stable) and keeps one reading per timestamp: the last finite one, except
+/// at a wall-clock time the local clock shows twice (`repeated`), whose readings are two different
+/// hours of flow and are averaged.
+fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: impl Fn(i64) -> bool) -> Deduped {
     let sorted_strictly = timestamps.windows(2).all(|pair| pair[0] < pair[1]);
     if sorted_strictly {
-        return (timestamps, values, 0, false);
+        return Deduped {
+            timestamps,
+            values,
+            duplicates: 0,
+            reordered: false,
+            repeated: Vec::new(),
+        };
     }
     let reordered = !timestamps.windows(2).all(|pair| pair[0] <= pair[1]);
     let mut order: Vec<usize> = (0..timestamps.len()).collect();
     order.sort_by_key(|&i| timestamps[i]);
     let mut kept_times: Vec<i64> = Vec::with_capacity(timestamps.len());
     let mut kept_values: Vec<f64> = Vec::with_capacity(timestamps.len());
+    // Sum and count of the finite readings of the current timestamp, for averaging.
+    let (mut sum, mut count) = (0.0, 0usize);
     let mut duplicates = 0;
+    let mut repeated_times = Vec::new();
     for i in order {
-        if kept_times.last() == Some(&timestamps[i]) {
-            duplicates += 1;
-            if values[i].is_finite() {
-                if let Some(last) = kept_values.last_mut() {
-                    *last = values[i];
+        let (time, value) = (timestamps[i], values[i]);
+        if kept_times.last() == Some(&time) {
+            let Some(last) = kept_values.last_mut() else { continue };
+            if repeated(time) {
+                if repeated_times.last() != Some(&time) {
+                    repeated_times.push(time);
+                }
+                if value.is_finite() {
+                    sum += value;
+                    count += 1;
+                    *last = sum / count as f64;
+                }
+            } else {
+                duplicates += 1;
+                if value.is_finite() {
+                    *last = value;
                 }
             }
         } else {
-            kept_times.push(timestamps[i]);
-            kept_values.push(values[i]);
+            kept_times.push(time);
+            kept_values.push(value);
+            (sum, count) = if value.is_finite() { (value, 1) } else { (0.0, 0) };
         }
     }
-    (kept_times, kept_values, duplicates, reordered)
+    Deduped {
+        timestamps: kept_times,
+        values: kept_values,
+        duplicates,
+        reordered,
+        repeated: repeated_times,
+    }
+}
+
+/// The wall-clock times in the gaps of `timestamps` (at `step` seconds) that `clock` never shows.
+/// Only gaps of up to a day are walked: a spring change is one hour.
+fn skipped_times(timestamps: &[i64], step: i64, clock: LocalClock) -> Vec<i64> {
+    let mut skipped = Vec::new();
+    for pair in timestamps.windows(2) {
+        let gap = pair[1] - pair[0];
+        if gap > step && gap <= crate::time::DAY && step > 0 {
+            let mut time = pair[0] + step;
+            while time < pair[1] {
+                if clock.is_skipped(time) {
+                    skipped.push(time);
+                }
+                time += step;
+            }
+        }
+    }
+    skipped
 }
 
 /// Reads one series from a file in one call.
@@ -562,6 +707,54 @@ mod tests {
 
     fn export(text: &[u8]) -> Result<Export> {
         Export::from_bytes(text.to_vec(), Path::new("test.csv"))
+    }
+
+    #[test]
+    fn reads_day_first_local_time_with_its_daylight_saving_hours() {
+        // The source's own header and day-first times; CET in the header names the clock.
+        let text = "Date-time CET-CEST (DD/MM/YYYY HH:mm),DMA 1 (L/s)\n\
+            28/03/2021 01:00,4.0\n28/03/2021 03:00,5.0\n\
+            31/10/2021 01:00,6.0\n31/10/2021 02:00,6.5\n31/10/2021 02:00,7.5\n31/10/2021 03:00,8.0\n";
+        let read = export(text.as_bytes()).unwrap().series(Selector::Only).unwrap();
+        let report = &read.report;
+        assert_eq!(report.time_format, "%d/%m/%Y %H:%M");
+        assert_eq!(report.time_zone.as_deref(), Some("CET"));
+        let autumn = crate::time::parse_timestamp("2021-10-31 02:00").unwrap();
+        let spring = crate::time::parse_timestamp("2021-03-28 02:00").unwrap();
+        assert_eq!(report.repeated_local_times, vec![autumn]);
+        assert_eq!(report.duplicate_timestamps, 0);
+        // Hourly steps: the spring hour is a gap the clock made; the gap of October is not.
+        assert_eq!(report.skipped_local_times, vec![spring]);
+        let at = |t: i64| read.series.values[read.series.timestamps.iter().position(|x| *x == t).unwrap()];
+        assert_eq!(at(autumn), 7.0);
+        assert_eq!(read.series.len(), 5);
+    }
+
+    #[test]
+    fn date_orders_need_evidence_or_a_flag() {
+        use crate::clock::{ClockSettings, TimeFormat};
+        let unclear = b"time,v\n01/02/2021 00:00,1\n02/02/2021 00:00,2\n".to_vec();
+        let error = export(&unclear).unwrap().series(Selector::Only).unwrap_err();
+        assert!(matches!(error, CoreError::AmbiguousDateOrder { .. }), "{error}");
+        let settings = ClockSettings {
+            format: TimeFormat::MonthFirst,
+            zone: None,
+        };
+        let read = Export::from_bytes_with(unclear, Path::new("t.csv"), settings.check().unwrap())
+            .unwrap()
+            .series(Selector::Only)
+            .unwrap();
+        assert_eq!(crate::time::format_date(read.series.timestamps[0]), "2021-01-02");
+        // A pattern that does not fit says so, with the line.
+        let settings = ClockSettings {
+            format: TimeFormat::Pattern("%Y%m%d %H%M".into()),
+            zone: None,
+        };
+        let error = Export::from_bytes_with(b"time,v\n20210102 0000,1\n2021-01-02 01:00,2\n".to_vec(), Path::new("t.csv"), settings.check().unwrap())
+            .unwrap()
+            .series(Selector::Only)
+            .unwrap_err();
+        assert!(matches!(&error, CoreError::BadTimestamp { line: 3, .. }), "{error}");
     }
 
     #[test]

@@ -26,6 +26,7 @@
 pub mod alarms;
 mod check;
 pub mod clean;
+pub mod clock;
 pub mod criteria;
 pub mod demo;
 mod error;

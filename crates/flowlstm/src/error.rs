@@ -93,6 +93,62 @@ pub enum LstmError {
         /// What was given.
         decay: f64,
     },
+    /// Weeks of same-hour inputs outside 1 to 8.
+    #[error("--weeks {weeks}: must be from 1 to 8")]
+    ProfileWeeks {
+        /// What was given.
+        weeks: usize,
+    },
+    /// A ridge penalty that is not a positive number.
+    #[error("--ridge {value}: must be a positive number")]
+    RidgePenalty {
+        /// What was given.
+        value: f64,
+    },
+    /// A span in days below its least.
+    #[error("--{name} {days}: must be at least {least} days")]
+    TooFewDays {
+        /// Which setting.
+        name: &'static str,
+        /// What was given.
+        days: usize,
+        /// The least allowed.
+        least: usize,
+    },
+    /// A series that is neither hourly nor daily where a horizon forecast needs one of them.
+    #[error("the series steps by {interval}: the horizon forecast takes hourly or daily values (--interval hourly or daily)")]
+    NotHourlyOrDaily {
+        /// Its step.
+        interval: String,
+    },
+    /// Too little history for the horizon asked.
+    #[error("{have_days} days of history are too few for a horizon of {horizon} steps: need at least {need_days} (5 weeks of inputs, the calibration days and the horizon)")]
+    HistoryTooShort {
+        /// Days of history there are.
+        have_days: usize,
+        /// Days needed.
+        need_days: usize,
+        /// The horizon asked.
+        horizon: usize,
+    },
+    /// A column whose last weeks are blank: nothing recent to forecast from.
+    #[error("no readings in the last {days} days: nothing recent to forecast from")]
+    NoRecentReadings {
+        /// The span looked at.
+        days: usize,
+    },
+    /// The regression's equations have no unique solution.
+    #[error("the regression on {rows} rows has no unique solution (a constant or blank column?)")]
+    Singular {
+        /// Rows fitted.
+        rows: usize,
+    },
+    /// A model fitted with the weather asked to forecast steps the weather file does not cover.
+    #[error("the model uses the weather but the weather file has no values from {from} over the horizon")]
+    WeatherMissing {
+        /// The first step.
+        from: String,
+    },
     /// A setting outside what the model accepts.
     #[error("invalid setting: {0}")]
     InvalidConfig(String),

@@ -25,6 +25,7 @@
 mod config;
 mod cuda;
 mod error;
+pub mod horizon;
 mod kernel;
 mod model;
 mod predict;

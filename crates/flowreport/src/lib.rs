@@ -18,6 +18,7 @@
 
 pub mod baseline;
 mod error;
+pub mod forecast;
 pub mod graph;
 pub mod night;
 pub mod profile;

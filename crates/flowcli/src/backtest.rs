@@ -1,0 +1,355 @@
+//! `flow backtest`: for each origin, fit on the data strictly before it, forecast the horizon, and
+//! score the forecast and the two seasonal baselines against what happened: the Battle of the
+//! Water Demand Forecasting's PI1 (MAE of the first day), PI2 (largest error of the first day) and
+//! PI3 (MAE of the later days), and the share of readings inside the 80 % and 95 % bands.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use flowcore::files::python_float;
+use flowcore::time::{format_timestamp, parse_timestamp, weekday, DAY};
+use flowcore::Export;
+use flowlstm::horizon::{fit, Grid};
+use flowreport::forecast::{horizon_scores, HorizonScores};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::forecast::{baselines, clock_notes, horizon_plan, site_grid, HorizonPlan};
+use crate::guard::SiteGuard;
+use crate::observer::Observer;
+use crate::options::BacktestArgs;
+use crate::output::SiteDirs;
+use crate::site::{read_targets, write_and_list, Target};
+
+/// One site and origin: the forecast's scores and the baselines'.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OriginScores {
+    /// The site's slug.
+    pub site: String,
+    /// The origin, `2022-07-25 00:00:00`.
+    pub origin: String,
+    /// The week-profile regression.
+    pub model: HorizonScores,
+    /// Same hour last week.
+    pub last_week: HorizonScores,
+    /// Mean of the same hour in the last four weeks.
+    pub four_week_mean: HorizonScores,
+}
+
+/// The mean of each score over the origins and sites with one (PI3 and coverage skip `NaN`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeanScores {
+    /// Mean PI1.
+    pub first_day_mae: f64,
+    /// Mean PI2.
+    pub first_day_max: f64,
+    /// Mean PI3.
+    pub later_mae: f64,
+    /// Readings inside the 80 % band, over all readings.
+    pub inside_80: f64,
+    /// Readings inside the 95 % band, over all readings.
+    pub inside_95: f64,
+}
+
+/// Means of `scores`.
+pub fn mean_scores<'a>(scores: impl Iterator<Item = &'a HorizonScores> + Clone) -> MeanScores {
+    let mean = |f: fn(&HorizonScores) -> f64| {
+        let values: Vec<f64> = scores.clone().map(f).filter(|v| v.is_finite()).collect();
+        if values.is_empty() {
+            f64::NAN
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        }
+    };
+    let weighted = |f: fn(&HorizonScores) -> f64| {
+        let (inside, total) = scores
+            .clone()
+            .filter(|s| f(s).is_finite())
+            .fold((0.0, 0usize), |(a, n), s| (a + f(s) * s.readings as f64, n + s.readings));
+        if total == 0 {
+            f64::NAN
+        } else {
+            inside / total as f64
+        }
+    };
+    MeanScores {
+        first_day_mae: mean(|s| s.first_day_mae),
+        first_day_max: mean(|s| s.first_day_max),
+        later_mae: mean(|s| s.later_mae),
+        inside_80: weighted(|s| s.inside_80),
+        inside_95: weighted(|s| s.inside_95),
+    }
+}
+
+/// The origins asked: the dates of `--origins`, or the last `--folds` Mondays 00:00 whose
+/// horizon ends by `end` (the last time of the file).
+fn origins(args: &BacktestArgs, plan: &HorizonPlan, end: i64) -> Result<Vec<i64>> {
+    let step = plan.interval.seconds();
+    if let Some(list) = &args.origins {
+        return list
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(|text| {
+                parse_timestamp(text.trim()).filter(|t| t % step == 0).ok_or_else(|| {
+                    format!("--origins: `{}` is not a date or time on the {} grid (e.g. 2022-07-25)", text.trim(), plan.interval)
+                        .into()
+                })
+            })
+            .collect();
+    }
+    let folds = args.folds.unwrap_or(4);
+    if folds == 0 {
+        return Err("--folds 0: must be at least 1".into());
+    }
+    let horizon = plan.config.horizon as i64 * step;
+    let last_start = end + step - horizon;
+    let mut monday = last_start.div_euclid(DAY) * DAY;
+    while weekday(monday) != 0 {
+        monday -= DAY;
+    }
+    Ok((0..folds as i64).rev().map(|k| monday - k * 7 * DAY).collect())
+}
+
+/// `flow backtest`: every site, every origin; prints the scores and writes `Backtest/backtest.csv`
+/// and `Backtest/backtest.json`.
+pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
+    let plan = horizon_plan(&args.horizon)?;
+    if args.origins.is_none() && args.folds == Some(0) {
+        return Err("--folds 0: must be at least 1".into());
+    }
+    let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
+    let Some(first) = targets.first() else {
+        return Err("no site to backtest".into());
+    };
+    let (grid, report) = site_grid(&export, first, plan.interval)?;
+    for note in clock_notes(&report) {
+        say!(obs, "{note}");
+    }
+    let end = grid.time(grid.values.len() - 1);
+    let origins = origins(args, &plan, end)?;
+    for &origin in &origins {
+        let horizon_end = origin + plan.interval.seconds() * (plan.config.horizon as i64 - 1);
+        if origin <= grid.start {
+            return Err(format!(
+                "origin {}: before the data of {} (from {})",
+                format_timestamp(origin),
+                export.path().display(),
+                format_timestamp(grid.start)
+            )
+            .into());
+        }
+        if horizon_end > end {
+            return Err(format!(
+                "origin {}: its horizon ends {} but the data of {} end {}",
+                format_timestamp(origin),
+                format_timestamp(horizon_end),
+                export.path().display(),
+                format_timestamp(end)
+            )
+            .into());
+        }
+    }
+    let dirs = SiteDirs::new(&args.input.output_dir, "Backtest");
+    let _guard = SiteGuard::claim(&dirs, "flow backtest", Some(export.path()), obs)?;
+    say!(
+        obs,
+        "backtest         {} site(s) × {} origin(s) × {} steps ({}), each fit on the data before its origin",
+        targets.len(),
+        origins.len(),
+        plan.config.horizon,
+        plan.interval
+    );
+    let results = crate::parallel::each_target(&targets, obs, |target, transcript| {
+        backtest_site(&export, target, &plan, &origins, transcript)
+    });
+    let mut rows = String::from(
+        "origin,site,time,actual,forecast,lower_80,upper_80,lower_95,upper_95,last_week,four_week_mean\n",
+    );
+    let mut scores = Vec::new();
+    let mut failed = Vec::new();
+    for (target, result) in targets.iter().zip(results) {
+        match result {
+            Ok((text, site_scores)) => {
+                rows.push_str(&text);
+                scores.extend(site_scores);
+            }
+            Err(_) => failed.push(target.slug.clone()),
+        }
+    }
+    say_summary(&scores, obs);
+    let summary = BacktestSummary {
+        origins: origins.iter().map(|t| format_timestamp(*t)).collect(),
+        horizon: plan.config.horizon,
+        model: mean_scores(scores.iter().map(|s| &s.model)),
+        last_week: mean_scores(scores.iter().map(|s| &s.last_week)),
+        four_week_mean: mean_scores(scores.iter().map(|s| &s.four_week_mean)),
+        scores,
+    };
+    let files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (dirs.root.join("backtest.csv"), rows.into_bytes()),
+        (dirs.root.join("backtest.json"), serde_json::to_vec_pretty(&summary)?),
+    ];
+    write_and_list(&files, obs)?;
+    if !failed.is_empty() {
+        return Err(crate::error::FlowError::SitesFailed {
+            file: export.path().to_path_buf(),
+            failed: failed.len(),
+            total: targets.len(),
+            names: failed.join(", "),
+        });
+    }
+    Ok(())
+}
+
+/// `backtest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestSummary {
+    /// The origins.
+    pub origins: Vec<String>,
+    /// Steps forecast from each.
+    pub horizon: usize,
+    /// Mean scores of the model over every site and origin.
+    pub model: MeanScores,
+    /// The same for "same hour last week".
+    pub last_week: MeanScores,
+    /// The same for "mean of the same hour, last 4 weeks".
+    pub four_week_mean: MeanScores,
+    /// Each site and origin.
+    pub scores: Vec<OriginScores>,
+}
+
+fn backtest_site(
+    export: &Export,
+    target: &Target,
+    plan: &HorizonPlan,
+    origins: &[i64],
+    obs: &mut dyn Observer,
+) -> Result<(String, Vec<OriginScores>)> {
+    let (grid, _) = site_grid(export, target, plan.interval)?;
+    let horizon = plan.config.horizon;
+    let mut rows = String::new();
+    let mut scores = Vec::new();
+    say!(obs);
+    say!(
+        obs,
+        "{:<16} {:<17} {:>6} {:>6} {:>6} {:>6} {:>6} | last week PI1 PI3 | 4-week mean PI1 PI3",
+        target.slug,
+        "origin",
+        "PI1",
+        "PI2",
+        "PI3",
+        "in80%",
+        "in95%"
+    );
+    for &origin in origins {
+        let history = grid.before(origin);
+        let tail = history.blank_tail();
+        let model = fit(&history, &plan.calendar, &plan.config_for(horizon + tail)?)
+            .map_err(|e| format!("{} ({}), origin {}: {e}", target.slug, target.column, format_timestamp(origin)))?;
+        let forecast = model.predict(&history, &plan.calendar)?;
+        // The steps from the origin on (a blank tail before it was forecast too).
+        let skip = tail;
+        let pick = |v: &[f64]| v[skip..skip + horizon].to_vec();
+        let (values, l80, h80, l95, h95) = (
+            pick(&forecast.values),
+            pick(&forecast.lower_80),
+            pick(&forecast.upper_80),
+            pick(&forecast.lower_95),
+            pick(&forecast.upper_95),
+        );
+        let start = index_of(&grid, origin);
+        let actual: Vec<f64> = (start..start + horizon)
+            .map(|i| grid.values.get(i).copied().unwrap_or(f64::NAN))
+            .collect();
+        let [last_week, four_weeks] = baselines(&history.trimmed(), horizon + tail).map(|b| b[skip..].to_vec());
+        let day = plan.per_day();
+        let model_scores = horizon_scores(&actual, &values, Some([&l80, &h80, &l95, &h95]), day);
+        let entry = OriginScores {
+            site: target.slug.clone(),
+            origin: format_timestamp(origin),
+            model: model_scores,
+            last_week: horizon_scores(&actual, &last_week, None, day),
+            four_week_mean: horizon_scores(&actual, &four_weeks, None, day),
+        };
+        say!(
+            obs,
+            "{:<16} {:<17} {:>6.2} {:>6.2} {:>6.2} {:>5.0}% {:>5.0}% |     {:>5.2} {:>5.2} |       {:>5.2} {:>5.2}",
+            "",
+            &entry.origin[..16],
+            entry.model.first_day_mae,
+            entry.model.first_day_max,
+            entry.model.later_mae,
+            entry.model.inside_80 * 100.0,
+            entry.model.inside_95 * 100.0,
+            entry.last_week.first_day_mae,
+            entry.last_week.later_mae,
+            entry.four_week_mean.first_day_mae,
+            entry.four_week_mean.later_mae
+        );
+        for i in 0..horizon {
+            let _ = writeln!(
+                rows,
+                "{},{},{},{},{},{},{},{},{},{},{}",
+                &entry.origin[..16],
+                target.slug,
+                format_timestamp(origin + plan.interval.seconds() * i as i64),
+                python_float(actual[i]),
+                python_float(values[i]),
+                python_float(l80[i]),
+                python_float(h80[i]),
+                python_float(l95[i]),
+                python_float(h95[i]),
+                python_float(last_week[i]),
+                python_float(four_weeks[i])
+            );
+        }
+        scores.push(entry);
+    }
+    Ok((rows, scores))
+}
+
+fn index_of(grid: &Grid, time: i64) -> usize {
+    usize::try_from((time - grid.start) / grid.step).unwrap_or(0)
+}
+
+fn say_summary(scores: &[OriginScores], obs: &mut dyn Observer) {
+    if scores.is_empty() {
+        return;
+    }
+    let model = mean_scores(scores.iter().map(|s| &s.model));
+    let week = mean_scores(scores.iter().map(|s| &s.last_week));
+    let four = mean_scores(scores.iter().map(|s| &s.four_week_mean));
+    say!(obs);
+    say!(obs, "mean of {} site-origins     PI1    PI2    PI3   in 80 % band  in 95 % band", scores.len());
+    for (name, m) in [
+        ("week-profile regression", model),
+        ("same hour last week", week),
+        ("4-week mean", four),
+    ] {
+        say!(
+            obs,
+            "  {:<26} {:>5.2}  {:>5.2}  {:>5.2}   {}",
+            name,
+            m.first_day_mae,
+            m.first_day_max,
+            m.later_mae,
+            if m.inside_80.is_finite() {
+                format!("{:>5.1} %       {:>5.1} %", m.inside_80 * 100.0, m.inside_95 * 100.0)
+            } else {
+                "-".to_string()
+            }
+        );
+    }
+    let best = |f: fn(&MeanScores) -> f64| f(&week).min(f(&four));
+    let beats = model.first_day_mae < best(|m| m.first_day_mae)
+        && (model.later_mae < best(|m| m.later_mae) || model.later_mae.is_nan());
+    say!(
+        obs,
+        "verdict          {}",
+        if beats {
+            "the model beats both baselines on PI1 and PI3"
+        } else {
+            "the model does NOT beat the best baseline on PI1 and PI3: use its forecast with care"
+        }
+    );
+}

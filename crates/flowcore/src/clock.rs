@@ -1,0 +1,312 @@
+//! How an export writes its times: the order of day, month and year, or an explicit pattern, and
+//! the local clock's daylight-saving changes. Patterns are chrono's (`%d/%m/%Y %H:%M`), zones are
+//! chrono-tz's IANA names (`Europe/Rome`, `CET`); flow's own fast parser ([`crate::time`]) stays for
+//! year-first times, which are almost every SCADA export.
+//!
+//! Timestamps stay wall-clock time as written (demand follows the clock on the wall). A zone only
+//! decides what a repeated or a missing hour is: the autumn hour that a local clock shows twice is
+//! one wall-clock hour whose two readings are averaged, and the spring hour that never happens is a
+//! gap the clock made, not a reading the meter lost.
+//!
+//! ```
+//! use flowcore::clock::{ClockSettings, DateOrder, TimeFormat};
+//! use flowcore::Check;
+//!
+//! // Day-first dates are recognised from a day above 12 …
+//! let order = DateOrder::infer("", ["01/02/2021 00:00", "13/02/2021 00:00"].into_iter());
+//! assert_eq!(order, Some(DateOrder::DayFirst));
+//! // … or from the header that says so.
+//! let hinted = DateOrder::infer("Date-time CET-CEST (DD/MM/YYYY HH:mm)", ["01/02/2021 00:00"].into_iter());
+//! assert_eq!(hinted, Some(DateOrder::DayFirst));
+//! // A pattern or a zone that chrono does not know is refused before any file is read.
+//! let bad = ClockSettings { format: TimeFormat::Pattern("%d/%q".into()), zone: None };
+//! assert!(bad.check().is_err());
+//! let rome = ClockSettings { format: TimeFormat::Auto, zone: Some("Europe/Rome".into()) }.check()?;
+//! assert_eq!(rome.zone.as_deref(), Some("Europe/Rome"));
+//! # Ok::<(), flowcore::CoreError>(())
+//! ```
+
+use chrono::format::{Item, StrftimeItems};
+use chrono::{LocalResult, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::check::Check;
+use crate::error::CoreError;
+use crate::time::parse_timestamp;
+
+/// How the time column is written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Year-first, else day-first or month-first as the header or the dates show.
+    #[default]
+    Auto,
+    /// `31/12/2021 23:00`, any of `/`, `.`, `-` between the numbers.
+    DayFirst,
+    /// `12/31/2021 23:00`.
+    MonthFirst,
+    /// A chrono pattern, e.g. `%d.%m.%Y %H:%M`.
+    Pattern(String),
+}
+
+/// The time settings of one read: format and local zone. Check them with [`Check::check`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClockSettings {
+    /// How dates are written.
+    pub format: TimeFormat,
+    /// The IANA zone of the local clock; `None` looks for one in the time column's header
+    /// (`CET-CEST` → `CET`) and otherwise takes times as they are.
+    pub zone: Option<String>,
+}
+
+impl Check for ClockSettings {
+    type Error = CoreError;
+
+    fn validate(&self) -> Result<(), CoreError> {
+        if let TimeFormat::Pattern(pattern) = &self.format {
+            let items: Vec<Item<'_>> = StrftimeItems::new(pattern).collect();
+            let has_date = pattern.contains("%Y") || pattern.contains("%y") || pattern.contains("%F");
+            if items.iter().any(|item| matches!(item, Item::Error)) || pattern.trim().is_empty() || !has_date {
+                return Err(CoreError::BadTimeFormat {
+                    format: pattern.clone(),
+                });
+            }
+        }
+        if let Some(zone) = &self.zone {
+            zone.parse::<Tz>().map_err(|_| CoreError::UnknownTimeZone { zone: zone.clone() })?;
+        }
+        Ok(())
+    }
+}
+
+/// The order of the date's parts in an export whose dates do not start with the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// `2021-12-31`.
+    YearFirst,
+    /// `31/12/2021`.
+    DayFirst,
+    /// `12/31/2021`.
+    MonthFirst,
+}
+
+impl DateOrder {
+    /// The order of `cells` (a column's time cells): year-first when the first parses so; else
+    /// what the header says (`DD/MM`, `MM/DD`); else day-first when some first number is above 12,
+    /// month-first when some second one is. `None` when nothing tells (every day so far ≤ 12) or
+    /// both do.
+    pub fn infer<'a>(header: &str, mut cells: impl Iterator<Item = &'a str>) -> Option<DateOrder> {
+        let first = cells.by_ref().map(str::trim).find(|cell| !cell.is_empty())?;
+        if parse_timestamp(first).is_some() {
+            return Some(DateOrder::YearFirst);
+        }
+        let upper = header.to_ascii_uppercase();
+        if upper.contains("DD/MM") || upper.contains("DD.MM") || upper.contains("DD-MM") {
+            return Some(DateOrder::DayFirst);
+        }
+        if upper.contains("MM/DD") || upper.contains("MM.DD") || upper.contains("MM-DD") {
+            return Some(DateOrder::MonthFirst);
+        }
+        let (mut day_first, mut month_first) = (false, false);
+        for cell in std::iter::once(first).chain(cells) {
+            if let Some((a, b)) = leading_pair(cell) {
+                day_first |= a > 12;
+                month_first |= b > 12;
+            }
+        }
+        match (day_first, month_first) {
+            (true, false) => Some(DateOrder::DayFirst),
+            (false, true) => Some(DateOrder::MonthFirst),
+            _ => None,
+        }
+    }
+}
+
+/// The first two numbers of `10/03/2021 …`, when the cell starts that way.
+fn leading_pair(cell: &str) -> Option<(u32, u32)> {
+    let mut parts = cell.trim().splitn(3, ['/', '.', '-']);
+    let a = parts.next()?.parse().ok()?;
+    let b = parts.next()?.parse().ok()?;
+    Some((a, b))
+}
+
+/// A parser for one column's cells, chosen once.
+#[derive(Debug, Clone)]
+pub enum TimeParser {
+    /// flow's own year-first parser.
+    YearFirst,
+    /// A chrono pattern, with whether it carries a time of day.
+    Pattern {
+        /// The pattern.
+        pattern: String,
+        /// Whether it has hours (else dates are midnight).
+        with_time: bool,
+    },
+}
+
+impl TimeParser {
+    /// The pattern for day- or month-first cells written like `example` (its separator, and
+    /// whether it has hours and seconds).
+    pub fn for_order(order: DateOrder, example: &str) -> TimeParser {
+        if order == DateOrder::YearFirst {
+            return TimeParser::YearFirst;
+        }
+        let example = example.trim();
+        let separator = example.chars().find(|c| !c.is_ascii_digit()).unwrap_or('/');
+        let date = match order {
+            DateOrder::MonthFirst => format!("%m{separator}%d{separator}%Y"),
+            _ => format!("%d{separator}%m{separator}%Y"),
+        };
+        let colons = example.matches(':').count();
+        let pattern = match colons {
+            0 => date,
+            1 => format!("{date} %H:%M"),
+            _ => format!("{date} %H:%M:%S"),
+        };
+        TimeParser::Pattern {
+            with_time: colons > 0,
+            pattern,
+        }
+    }
+
+    /// The parser of an explicit pattern.
+    pub fn pattern(pattern: &str) -> TimeParser {
+        TimeParser::Pattern {
+            with_time: ["%H", "%I", "%T", "%R", "%M"].iter().any(|p| pattern.contains(p)),
+            pattern: pattern.to_string(),
+        }
+    }
+
+    /// Seconds since 1970-01-01 00:00 of the wall-clock time in `text`.
+    pub fn parse(&self, text: &str) -> Option<i64> {
+        match self {
+            TimeParser::YearFirst => parse_timestamp(text),
+            TimeParser::Pattern { pattern, with_time } => {
+                let text = text.trim();
+                if *with_time {
+                    NaiveDateTime::parse_from_str(text, pattern)
+                        .ok()
+                        .map(|t| t.and_utc().timestamp())
+                } else {
+                    NaiveDate::parse_from_str(text, pattern)
+                        .ok()
+                        .map(|d| d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp()))
+                }
+            }
+        }
+    }
+
+    /// How it reads, for the report: `year-first` or the pattern.
+    pub fn describe(&self) -> String {
+        match self {
+            TimeParser::YearFirst => "year-first".to_string(),
+            TimeParser::Pattern { pattern, .. } => pattern.clone(),
+        }
+    }
+}
+
+/// A zone named in a header, such as `CET` in `Date-time CET-CEST (DD/MM/YYYY HH:mm)`: a word of
+/// three or more capitals (or an `Area/City`) that chrono-tz knows, `UTC` and `GMT` left out
+/// (they change nothing).
+pub fn zone_in_header(header: &str) -> Option<String> {
+    header
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '(' | ')' | ',' | ';' | '[' | ']'))
+        .filter(|word| {
+            word.len() >= 3
+                && (word.contains('/') && word.chars().next().is_some_and(char::is_uppercase)
+                    || word.chars().all(|c| c.is_ascii_uppercase()))
+                && !matches!(*word, "UTC" | "GMT")
+        })
+        .find(|word| word.parse::<Tz>().is_ok())
+        .map(str::to_string)
+}
+
+/// The daylight-saving facts of a local clock.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalClock(Tz);
+
+impl LocalClock {
+    /// The clock of an IANA zone name (already checked, or found by [`zone_in_header`]).
+    pub fn new(zone: &str) -> Option<LocalClock> {
+        zone.parse::<Tz>().ok().map(LocalClock)
+    }
+
+    fn local(&self, timestamp: i64) -> Option<LocalResult<chrono::DateTime<Tz>>> {
+        let naive = chrono::DateTime::from_timestamp(timestamp, 0)?.naive_utc();
+        Some(self.0.from_local_datetime(&naive))
+    }
+
+    /// Whether the wall clock shows `timestamp` twice (the autumn change).
+    pub fn is_repeated(&self, timestamp: i64) -> bool {
+        matches!(self.local(timestamp), Some(LocalResult::Ambiguous(..)))
+    }
+
+    /// Whether the wall clock never shows `timestamp` (the spring change).
+    pub fn is_skipped(&self, timestamp: i64) -> bool {
+        matches!(self.local(timestamp), Some(LocalResult::None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::days_from_civil;
+    use crate::time::{DAY, HOUR};
+
+    #[test]
+    fn orders_are_read_from_days_above_twelve_or_refused() {
+        let day = ["05/03/2021 00:00", "25/03/2021 00:00"];
+        assert_eq!(DateOrder::infer("time", day.into_iter()), Some(DateOrder::DayFirst));
+        let month = ["03/05/2021 00:00", "03/25/2021 00:00"];
+        assert_eq!(DateOrder::infer("time", month.into_iter()), Some(DateOrder::MonthFirst));
+        let unclear = ["03/05/2021 00:00", "04/05/2021 00:00"];
+        assert_eq!(DateOrder::infer("time", unclear.into_iter()), None);
+        assert_eq!(
+            DateOrder::infer("time", ["2021-03-05 00:00"].into_iter()),
+            Some(DateOrder::YearFirst)
+        );
+    }
+
+    #[test]
+    fn patterns_follow_the_example() {
+        let parser = TimeParser::for_order(DateOrder::DayFirst, "31.12.2021 23:05");
+        assert_eq!(parser.describe(), "%d.%m.%Y %H:%M");
+        let expected = days_from_civil(2021, 12, 31) * DAY + 23 * HOUR + 5 * 60;
+        assert_eq!(parser.parse("31.12.2021 23:05"), Some(expected));
+        assert_eq!(parser.parse("31.13.2021 23:05"), None);
+        let month = TimeParser::for_order(DateOrder::MonthFirst, "12/31/2021");
+        assert_eq!(month.parse("12/31/2021"), Some(days_from_civil(2021, 12, 31) * DAY));
+        assert_eq!(TimeParser::pattern("%Y%m%d%H%M").parse("202112312305"), Some(expected));
+    }
+
+    #[test]
+    fn zones_come_from_flags_or_headers() {
+        assert_eq!(
+            zone_in_header("Date-time CET-CEST (DD/MM/YYYY HH:mm)").as_deref(),
+            Some("CET")
+        );
+        assert_eq!(zone_in_header("저장시간"), None);
+        assert_eq!(zone_in_header("time (UTC)"), None);
+        let bad = ClockSettings {
+            format: TimeFormat::Auto,
+            zone: Some("Mars/Olympus".into()),
+        };
+        assert!(matches!(bad.check(), Err(CoreError::UnknownTimeZone { .. })));
+        let no_year = ClockSettings {
+            format: TimeFormat::Pattern("%H:%M".into()),
+            zone: None,
+        };
+        assert!(matches!(no_year.check(), Err(CoreError::BadTimeFormat { .. })));
+    }
+
+    #[test]
+    fn the_rome_clock_repeats_october_and_skips_march() {
+        let clock = LocalClock::new("Europe/Rome").expect("a known zone");
+        let autumn = days_from_civil(2022, 10, 30) * DAY + 2 * HOUR;
+        assert!(clock.is_repeated(autumn));
+        assert!(!clock.is_repeated(autumn + HOUR));
+        let spring = days_from_civil(2021, 3, 28) * DAY + 2 * HOUR;
+        assert!(clock.is_skipped(spring));
+        assert!(!clock.is_skipped(spring + HOUR));
+        assert!(!clock.is_skipped(spring - HOUR));
+    }
+}
