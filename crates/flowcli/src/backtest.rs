@@ -243,6 +243,10 @@ fn backtest_site(
     );
     for &origin in origins {
         let history = grid.before(origin);
+        if history.quiet_for_four_weeks() {
+            let error = flowlstm::LstmError::NoRecentReadings { days: 28 };
+            return Err(format!("{} ({}), origin {}: {error}", target.slug, target.column, format_timestamp(origin)).into());
+        }
         let tail = history.blank_tail();
         let model = fit(&history, &plan.calendar, &plan.config_for(horizon + tail)?)
             .map_err(|e| format!("{} ({}), origin {}: {e}", target.slug, target.column, format_timestamp(origin)))?;

@@ -326,6 +326,10 @@ fn forecast_site(
             say!(obs, "{note}");
         }
     }
+    if grid.quiet_for_four_weeks() {
+        let error = flowlstm::LstmError::NoRecentReadings { days: 28 };
+        return Err(format!("{} ({}): {error}", target.slug, target.column).into());
+    }
     let tail = grid.blank_tail();
     let steps = plan.config.horizon + tail;
     let interval_name = if plan.interval == Interval::DAILY { "daily" } else { "hourly" };

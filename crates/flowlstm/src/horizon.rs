@@ -146,6 +146,11 @@ impl Grid {
         Ok(Grid { start, step, values })
     }
 
+    /// Whether the last four weeks hold no reading: nothing recent to forecast from.
+    pub fn quiet_for_four_weeks(&self) -> bool {
+        self.blank_tail() >= 28 * self.per_day()
+    }
+
     /// Steps in a day: 24 or 1.
     pub fn per_day(&self) -> usize {
         usize::try_from(DAY / self.step).unwrap_or(1).max(1)
@@ -586,8 +591,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             horizon,
         });
     }
-    let recent = 28 * per_day;
-    if history.blank_tail() >= recent || grid.values[n - recent.min(n)..].iter().all(|v| !v.is_finite()) {
+    if history.quiet_for_four_weeks() {
         return Err(LstmError::NoRecentReadings { days: 28 });
     }
     let earliest = n.saturating_sub(config.history_days * per_day).max(first);
@@ -722,10 +726,12 @@ impl HorizonModel {
             design.row(&origin, h, &mut row);
             let value = floor(dot(&row, &self.coefficients) * origin.level);
             forecast.values.push(value);
-            forecast.lower_95.push(floor(value + q[0]));
-            forecast.lower_80.push(floor(value + q[1]));
-            forecast.upper_80.push(floor(value + q[2]));
-            forecast.upper_95.push(floor(value + q[3]));
+            // A band always holds its forecast: where the held-out errors all lie on one side (a
+            // biased fit), the band is widened to the forecast, never narrowed.
+            forecast.lower_95.push(floor(value + q[0].min(0.0)));
+            forecast.lower_80.push(floor(value + q[1].min(0.0)));
+            forecast.upper_80.push(floor(value + q[2].max(0.0)));
+            forecast.upper_95.push(floor(value + q[3].max(0.0)));
         }
         Ok(forecast)
     }

@@ -1,0 +1,248 @@
+//! `flow forecast`, `flow backtest` and `flow sites --input` on real utility data (BWDF,
+//! fixtures/bwdf: day-first local times with a repeated autumn hour, gaps, ten areas), and the
+//! bad inputs each refused in one line with nothing written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod common;
+
+use common::{assert_refused, files_under, fixture, flow, stderr, stdout, write};
+
+const RAW: &str = "bwdf/inflows_raw_dayfirst_2021-08_2021-11.csv";
+
+fn holidays() -> String {
+    fixture("bwdf/holidays_italy.csv").to_str().unwrap().to_string()
+}
+
+/// Rows of a CSV as cells, header left out.
+fn rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(RAW);
+    let output = flow(
+        dir.path(),
+        &["forecast", "--input", input.to_str().unwrap(), "--sites", "all", "--holidays", &holidays()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("times            %d/%m/%Y %H:%M (daylight saving known), local time of CET"), "{text}");
+    assert!(
+        text.contains("1 autumn hour(s) shown twice by the clock, their two readings averaged: 2021-10-31 02:00"),
+        "{text}"
+    );
+    assert_eq!(text.matches("forecast         168 steps from 2021-12-01 00:00:00").count(), 10, "{text}");
+    for area in 1..=10 {
+        let folder = dir.path().join(format!("Output/dma-{area}/Forecast"));
+        let csv = std::fs::read_to_string(folder.join("forecast.csv")).unwrap();
+        assert!(csv.starts_with("time,forecast,lower_80,upper_80,lower_95,upper_95\n"));
+        let rows = rows(&csv);
+        assert_eq!(rows.len(), 168);
+        assert_eq!(rows[0][0], "2021-12-01 00:00:00");
+        assert_eq!(rows[167][0], "2021-12-07 23:00:00");
+        for row in &rows {
+            let v: Vec<f64> = row[1..].iter().map(|c| c.parse().unwrap()).collect();
+            let (value, l80, h80, l95, h95) = (v[0], v[1], v[2], v[3], v[4]);
+            assert!(l95 <= l80 && l80 <= value && value <= h80 && h80 <= h95, "{area}: {row:?}");
+            assert!(value >= 0.0);
+        }
+        let png = std::fs::read(folder.join("forecast.png")).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let model: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(folder.join("model.json")).unwrap()).unwrap();
+        assert_eq!(model["format"], "flow-horizon-1");
+        assert_eq!(model["site"], format!("dma-{area}"));
+    }
+    // The forecast follows the area's own week: its hours track the last week's (the night low,
+    // the morning peak) far more than they differ.
+    let input_text = std::fs::read_to_string(fixture(RAW)).unwrap();
+    let last_week: Vec<f64> = input_text
+        .lines()
+        .rev()
+        .take(168)
+        .map(|l| l.split(',').nth(5).unwrap().parse::<f64>().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let csv = std::fs::read_to_string(dir.path().join("Output/dma-5/Forecast/forecast.csv")).unwrap();
+    let forecast: Vec<f64> = rows(&csv).iter().map(|r| r[1].parse().unwrap()).collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (mf, mw) = (mean(&forecast), mean(&last_week));
+    let covariance: f64 = forecast.iter().zip(&last_week).map(|(f, w)| (f - mf) * (w - mw)).sum();
+    let spread = |v: &[f64], m: f64| v.iter().map(|x| (x - m) * (x - m)).sum::<f64>().sqrt();
+    let correlation = covariance / (spread(&forecast, mf) * spread(&last_week, mw));
+    assert!(correlation > 0.8, "dma-5 forecast vs last week: r = {correlation}");
+    assert!((mf / mw - 1.0).abs() < 0.15, "dma-5 level {mf} vs {mw}");
+}
+
+#[test]
+fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(RAW);
+    let input = input.to_str().unwrap();
+    let first = flow(dir.path(), &["forecast", "--input", input, "--column", "DMA 2 (L/s)", "--horizon", "24h"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let csv = dir.path().join("Output/dma-2/Forecast/forecast.csv");
+    let fitted = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(fitted.lines().count(), 25);
+    let saved = dir.path().join("saved.json");
+    std::fs::copy(dir.path().join("Output/dma-2/Forecast/model.json"), &saved).unwrap();
+    let saved = saved.to_str().unwrap();
+    let again = flow(
+        dir.path(),
+        &["forecast", "--input", input, "--column", "DMA 2 (L/s)", "--horizon", "24h", "--model", saved],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stdout(&again).contains("model            loaded, fitted up to 2021-12-01 00:00:00"));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), fitted, "the loaded model forecasts the same");
+    let other = flow(
+        dir.path(),
+        &["forecast", "--input", input, "--column", "DMA 3 (L/s)", "--horizon", "24h", "--model", saved],
+    );
+    assert_refused(&other, "--model: fitted for site dma-2 (hourly, 24 steps), not for dma-3");
+}
+
+#[test]
+fn blank_hours_at_the_end_are_forecast_too_and_days_work() {
+    let dir = tempfile::tempdir().unwrap();
+    // The last three hours of DMA 1 blank: the forecast starts at the first of them.
+    let text = std::fs::read_to_string(fixture(RAW)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let n = out.len();
+    for line in &mut out[n - 3..] {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[1] = "";
+        *line = cells.join(",");
+    }
+    let path = write(dir.path(), "tail.csv", (out.join("\n") + "\n").as_bytes());
+    let output = flow(
+        dir.path(),
+        &["forecast", "--input", path.to_str().unwrap(), "--column", "DMA 1 (L/s)", "--horizon", "24"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains(
+        "forecast         27 steps from 2021-11-30 21:00:00 (3 blank step(s) at the end of the file, up to 2021-11-30 23:00:00, forecast too)"
+    ));
+    let csv = std::fs::read_to_string(dir.path().join("Output/dma-1/Forecast/forecast.csv")).unwrap();
+    assert_eq!(rows(&csv).len(), 27);
+    // Daily values, a week ahead.
+    let daily = flow(
+        dir.path(),
+        &["forecast", "--input", fixture(RAW).to_str().unwrap(), "--column", "DMA 4 (L/s)", "--interval", "daily", "--horizon", "7d"],
+    );
+    assert!(daily.status.success(), "{}", stderr(&daily));
+    let csv = std::fs::read_to_string(dir.path().join("Output/dma-4/Forecast/forecast.csv")).unwrap();
+    let days: Vec<String> = rows(&csv).iter().map(|r| r[0].clone()).collect();
+    assert_eq!(days.len(), 7);
+    assert_eq!((days[0].as_str(), days[6].as_str()), ("2021-12-01 00:00:00", "2021-12-07 00:00:00"));
+}
+
+#[test]
+fn backtest_scores_the_model_and_the_baselines_per_area_and_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(RAW);
+    let output = flow(
+        dir.path(),
+        &["backtest", "--input", input.to_str().unwrap(), "--sites", "all", "--folds", "2", "--holidays", &holidays()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    // The last two Mondays whose week the data cover: 2021-11-22 and 2021-11-15.
+    assert_eq!(text.matches("2021-11-15 00:00").count(), 10, "{text}");
+    assert_eq!(text.matches("2021-11-22 00:00").count(), 10, "{text}");
+    let csv = std::fs::read_to_string(dir.path().join("Output/Backtest/backtest.csv")).unwrap();
+    assert!(csv.starts_with(
+        "origin,site,time,actual,forecast,lower_80,upper_80,lower_95,upper_95,last_week,four_week_mean\n"
+    ));
+    assert_eq!(rows(&csv).len(), 10 * 2 * 168);
+    // Every forecast row of an origin lies in its week; the actual is the file's reading.
+    let first = &rows(&csv)[0];
+    assert_eq!((first[0].as_str(), first[1].as_str(), first[2].as_str()), ("2021-11-15 00:00", "dma-1", "2021-11-15 00:00:00"));
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("Output/Backtest/backtest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["scores"].as_array().unwrap().len(), 20);
+    let model = summary["model"]["first_day_mae"].as_f64().unwrap();
+    let last_week = summary["last_week"]["first_day_mae"].as_f64().unwrap();
+    assert!(model < last_week, "the regression beats same hour last week: {model} vs {last_week}");
+    let inside = summary["model"]["inside_80"].as_f64().unwrap();
+    assert!((0.6..=0.98).contains(&inside), "80 % band held {inside}");
+    assert!(text.contains("verdict"), "{text}");
+}
+
+#[test]
+fn sites_of_any_export_are_listed_with_their_slugs() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = flow(dir.path(), &["sites", "--input", fixture(RAW).to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.lines().any(|l| l.starts_with("dma-10 ") && l.ends_with("DMA 10 (L/s)")), "{text}");
+    assert_eq!(text.lines().count(), 11, "{text}");
+}
+
+#[test]
+fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = fixture(RAW);
+    let raw = raw.to_str().unwrap();
+    let short = fixture("bwdf/inflows_2021-01_2021-03.csv");
+    let short = short.to_str().unwrap();
+    // Blank DMA 1 over its last five weeks.
+    let text = std::fs::read_to_string(fixture(RAW)).unwrap();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let n = lines.len();
+    let blanked: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 35 * 24 >= n {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                cells[1] = "";
+                cells.join(",")
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
+    let quiet = write(dir.path(), "quiet.csv", (blanked.join("\n") + "\n").as_bytes());
+    let words = write(dir.path(), "words.csv", b"time,flow\nfirst of May,1\nsecond of May,2\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["forecast", "--input", short, "--column", "dma1", "--horizon", "4w"],
+            "days of history are too few for a horizon of 672 steps",
+        ),
+        (
+            vec!["backtest", "--input", raw, "--column", "DMA 1 (L/s)", "--origins", "2020-01-06"],
+            "origin 2020-01-06 00:00:00: before the data of",
+        ),
+        (
+            vec!["forecast", "--input", raw, "--column", "DMA 1 (L/s)", "--time-format", "%d/%q"],
+            "time format `%d/%q` is not a chrono pattern with a date",
+        ),
+        (
+            vec!["forecast", "--input", words.to_str().unwrap(), "--column", "flow"],
+            "line 2: cannot read `first of May` as a timestamp",
+        ),
+        (
+            vec!["forecast", "--input", quiet.to_str().unwrap(), "--column", "DMA 1 (L/s)"],
+            "dma-1 (DMA 1 (L/s)): no readings in the last 28 days",
+        ),
+        (vec!["forecast", "--input", raw, "--horizon", "3x"], "--horizon 3x: expected a number of steps"),
+        (vec!["forecast", "--input", raw, "--ridge", "0"], "--ridge 0: must be a positive number"),
+        (vec!["forecast", "--input", raw, "--time-zone", "Mars/Base"], "unknown time zone `Mars/Base`"),
+    ];
+    for (args, message) in cases {
+        let output = flow(dir.path(), &args);
+        assert_refused(&output, message);
+        assert!(files_under(&dir.path().join("Output")).is_empty(), "{args:?} wrote files");
+    }
+}
