@@ -65,7 +65,9 @@ pub fn mean_scores<'a>(scores: impl Iterator<Item = &'a HorizonScores> + Clone) 
         let (inside, total) = scores
             .clone()
             .filter(|s| f(s).is_finite())
-            .fold((0.0, 0usize), |(a, n), s| (a + f(s) * s.readings as f64, n + s.readings));
+            .fold((0.0, 0usize), |(a, n), s| {
+                (a + f(s) * s.readings as f64, n + s.readings)
+            });
         if total == 0 {
             f64::NAN
         } else {
@@ -91,8 +93,12 @@ fn origins(args: &BacktestArgs, plan: &HorizonPlan, end: i64) -> Result<Vec<i64>
             .filter(|s| !s.trim().is_empty())
             .map(|text| {
                 parse_timestamp(text.trim()).filter(|t| t % step == 0).ok_or_else(|| {
-                    format!("--origins: `{}` is not a date or time on the {} grid (e.g. 2022-07-25)", text.trim(), plan.interval)
-                        .into()
+                    format!(
+                        "--origins: `{}` is not a date or time on the {} grid (e.g. 2022-07-25)",
+                        text.trim(),
+                        plan.interval
+                    )
+                    .into()
                 })
             })
             .collect();
@@ -162,9 +168,8 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
     let results = crate::parallel::each_target(&targets, obs, |target, transcript| {
         backtest_site(&export, target, &plan, &origins, transcript)
     });
-    let mut rows = String::from(
-        "origin,site,time,actual,forecast,lower_80,upper_80,lower_95,upper_95,last_week,four_week_mean\n",
-    );
+    let mut rows =
+        String::from("origin,site,time,actual,forecast,lower_80,upper_80,lower_95,upper_95,last_week,four_week_mean\n");
     let mut scores = Vec::new();
     let mut failed = Vec::new();
     for (target, result) in targets.iter().zip(results) {
@@ -245,11 +250,23 @@ fn backtest_site(
         let history = grid.before(origin);
         if history.quiet_for_four_weeks() {
             let error = flowlstm::LstmError::NoRecentReadings { days: 28 };
-            return Err(format!("{} ({}), origin {}: {error}", target.slug, target.column, format_timestamp(origin)).into());
+            return Err(format!(
+                "{} ({}), origin {}: {error}",
+                target.slug,
+                target.column,
+                format_timestamp(origin)
+            )
+            .into());
         }
         let tail = history.blank_tail();
-        let model = fit(&history, &plan.calendar, &plan.config_for(horizon + tail)?)
-            .map_err(|e| format!("{} ({}), origin {}: {e}", target.slug, target.column, format_timestamp(origin)))?;
+        let model = fit(&history, &plan.calendar, &plan.config_for(horizon + tail)?).map_err(|e| {
+            format!(
+                "{} ({}), origin {}: {e}",
+                target.slug,
+                target.column,
+                format_timestamp(origin)
+            )
+        })?;
         let forecast = model.predict(&history, &plan.calendar)?;
         // The steps from the origin on (a blank tail before it was forecast too).
         let skip = tail;
@@ -324,7 +341,11 @@ fn say_summary(scores: &[OriginScores], obs: &mut dyn Observer) {
     let week = mean_scores(scores.iter().map(|s| &s.last_week));
     let four = mean_scores(scores.iter().map(|s| &s.four_week_mean));
     say!(obs);
-    say!(obs, "mean of {} site-origins     PI1    PI2    PI3   in 80 % band  in 95 % band", scores.len());
+    say!(
+        obs,
+        "mean of {} site-origins     PI1    PI2    PI3   in 80 % band  in 95 % band",
+        scores.len()
+    );
     for (name, m) in [
         ("week-profile regression", model),
         ("same hour last week", week),

@@ -201,11 +201,7 @@ pub fn print_sites(obs: &mut dyn Observer) {
 
 /// `flow sites`: the registry, or with `input` every value column of that export with its slug,
 /// its readings and its span.
-pub fn sites_command(
-    input: Option<&Path>,
-    clock: &crate::options::ClockArgs,
-    obs: &mut dyn Observer,
-) -> Result {
+pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, obs: &mut dyn Observer) -> Result {
     let Some(path) = input else {
         print_sites(obs);
         return Ok(());
@@ -217,13 +213,24 @@ pub fn sites_command(
         .map(|c| crate::output::unique_slug(c, &export.value_columns()))
         .collect();
     let width = slugs.iter().map(|s| s.chars().count()).max().unwrap_or(4).max(4);
-    say!(obs, "{:<width$}  {:>9}  {:<16}  {:<16}  column", "slug", "readings", "from", "to");
+    say!(
+        obs,
+        "{:<width$}  {:>9}  {:<16}  {:<16}  column",
+        "slug",
+        "readings",
+        "from",
+        "to"
+    );
     for (slug, column) in slugs.iter().zip(&columns) {
         match export.series(flowcore::Selector::Column(column)) {
             Ok(read) => {
                 let s = &read.series;
                 let readings = s.values.iter().filter(|v| v.is_finite()).count();
-                let span = |t: Option<&i64>| t.map_or("-".to_string(), |t| flowcore::time::format_timestamp(*t)[..16].to_string());
+                let span = |t: Option<&i64>| {
+                    t.map_or("-".to_string(), |t| {
+                        flowcore::time::format_timestamp(*t)[..16].to_string()
+                    })
+                };
                 say!(
                     obs,
                     "{slug:<width$}  {:>9}  {:<16}  {:<16}  {column}",

@@ -171,7 +171,12 @@ fn read_weather(path: &Path, interval: Interval) -> Result<HashMap<i64, (f64, f6
         })
     };
     let (temperature, rain) = (read(&temperature)?, read(&rain)?);
-    let rain: HashMap<i64, f64> = rain.timestamps.iter().copied().zip(rain.values.iter().copied()).collect();
+    let rain: HashMap<i64, f64> = rain
+        .timestamps
+        .iter()
+        .copied()
+        .zip(rain.values.iter().copied())
+        .collect();
     Ok(temperature
         .timestamps
         .iter()
@@ -204,7 +209,11 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
 /// What the clock did to the file, in a line each: the repeated and skipped local hours.
 pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
     let list = |times: &[i64]| {
-        let shown: Vec<String> = times.iter().take(4).map(|t| format_timestamp(*t)[..16].to_string()).collect();
+        let shown: Vec<String> = times
+            .iter()
+            .take(4)
+            .map(|t| format_timestamp(*t)[..16].to_string())
+            .collect();
         let more = times.len().saturating_sub(4);
         if more > 0 {
             format!("{} … and {more} more", shown.join(", "))
@@ -216,7 +225,11 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
     let mut notes = vec![format!(
         "times            {} ({}), local time of {zone}",
         report.time_format,
-        if report.time_zone.is_some() { "daylight saving known" } else { "no zone: times as written" }
+        if report.time_zone.is_some() {
+            "daylight saving known"
+        } else {
+            "no zone: times as written"
+        }
     )];
     if !report.repeated_local_times.is_empty() {
         notes.push(format!(
@@ -332,7 +345,11 @@ fn forecast_site(
     }
     let tail = grid.blank_tail();
     let steps = plan.config.horizon + tail;
-    let interval_name = if plan.interval == Interval::DAILY { "daily" } else { "hourly" };
+    let interval_name = if plan.interval == Interval::DAILY {
+        "daily"
+    } else {
+        "hourly"
+    };
     let model = match saved {
         Some(saved) => {
             if saved.site != target.slug || saved.interval != interval_name || saved.model.config.horizon != steps {
@@ -342,7 +359,11 @@ fn forecast_site(
                 )
                 .into());
             }
-            say!(obs, "model            loaded, fitted up to {}", format_timestamp(saved.model.origin));
+            say!(
+                obs,
+                "model            loaded, fitted up to {}",
+                format_timestamp(saved.model.origin)
+            );
             saved.model.clone()
         }
         None => {
@@ -350,10 +371,17 @@ fn forecast_site(
                 .map_err(|e| format!("{} ({}): {e}", target.slug, target.column))?;
             say!(
                 obs,
-                "model            week-profile regression{}, fitted on {} days",
+                "model            week-profile regression{}, fitted on up to {} days",
                 if model.uses_weather { " with the weather" } else { "" },
                 plan.config.history_days
             );
+            if plan.calendar.weather.is_some() && !model.uses_weather {
+                say!(
+                    obs,
+                    "weather          not an input: the --exog file does not cover every step from {}",
+                    format_timestamp(grid.trimmed().time(grid.values.len() - tail))
+                );
+            }
             model
         }
     };
@@ -367,7 +395,10 @@ fn forecast_site(
         forecast.values.len(),
         format_timestamp(forecast.start),
         if tail > 0 {
-            format!(" ({tail} blank step(s) at the end of the file, up to {}, forecast too)", format_timestamp(last))
+            format!(
+                " ({tail} blank step(s) at the end of the file, up to {}, forecast too)",
+                format_timestamp(last)
+            )
         } else {
             String::new()
         }
@@ -394,11 +425,18 @@ fn forecast_site(
     }
     let forecast_dir = dirs.root.join("Forecast");
     let shown = (21 * plan.per_day()).min(grid.values.len());
-    let history_times: Vec<i64> = (grid.values.len() - shown..grid.values.len()).map(|i| grid.time(i)).collect();
+    let history_times: Vec<i64> = (grid.values.len() - shown..grid.values.len())
+        .map(|i| grid.time(i))
+        .collect();
     let times: Vec<i64> = (0..forecast.values.len())
         .map(|i| forecast.start + forecast.step * i as i64)
         .collect();
-    let subtitle = format!("{} — {} from {}", target.slug, interval_name, format_timestamp(forecast.start));
+    let subtitle = format!(
+        "{} — {} from {}",
+        target.slug,
+        interval_name,
+        format_timestamp(forecast.start)
+    );
     let image = forecast_graph(&ForecastGraph {
         subtitle: &subtitle,
         unit: &unit_of(&target.column),

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use flowcli::options::{
-    BacktestArgs, ClockArgs, DetectArgs, DeviceArgs, ForecastArgs, InputArgs, NightCommandArgs, PredictArgs, PreprocessArgs, RunArgs, TrainArgs,
+    BacktestArgs, ClockArgs, DetectArgs, DeviceArgs, ForecastArgs, InputArgs, NightCommandArgs, PredictArgs,
+    PreprocessArgs, RunArgs, TrainArgs,
 };
 use flowcli::original::Usage;
 use flowcli::{commands, detect, pipeline, Lang, Observer};

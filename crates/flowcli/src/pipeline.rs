@@ -4,7 +4,6 @@
 //! the sites' order.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
 
 use flowcore::files::write_all_or_nothing;
 use flowcore::{Check, Checked, Export, PreprocessConfig};
@@ -15,7 +14,7 @@ use crate::alarms::alarm_stage;
 use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::night::night_stage;
-use crate::observer::{Observer, Transcript};
+use crate::observer::Observer;
 use crate::options::{DeviceArgs, RunArgs, TrainArgs};
 use crate::original::Lang;
 use crate::output::SiteDirs;
@@ -172,7 +171,10 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         obs.block(&render_table(&profile));
         return Ok(());
     }
-    let results = run_in_parallel(&pipeline, &export, &targets, obs);
+    // Each site on its own thread, its transcript printed in the sites' order (crate::parallel).
+    let results = crate::parallel::each_target(&targets, obs, |target, transcript| {
+        pipeline.run_site(&export, target, transcript)
+    });
     let mut failures: Vec<(&Target, FlowError)> = Vec::new();
     for (target, result) in targets.iter().zip(results) {
         match result {
@@ -256,61 +258,4 @@ fn report_common_outages(output_dir: &std::path::Path, targets: &[Target], obs: 
             common.len() - 5
         );
     }
-}
-
-/// Runs the sites on as many threads as the machine has cores (at most one per site), each with its
-/// own transcript; prints each site's transcript as soon as it and every site before it are done,
-/// so the output is in the sites' order whatever finishes first. libtorch works on one thread in
-/// each: the cores are shared by sites, not by the work inside one.
-fn run_in_parallel(
-    pipeline: &Pipeline,
-    export: &Export,
-    targets: &[Target],
-    obs: &mut dyn Observer,
-) -> Vec<Result<SiteReport>> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(targets.len())
-        .max(1);
-    flowlstm::set_threads(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let (sender, receiver) = mpsc::channel::<(usize, Transcript, Result<SiteReport>)>();
-    let mut results: Vec<Option<Result<SiteReport>>> = (0..targets.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let sender = sender.clone();
-            let next = &next;
-            scope.spawn(move || loop {
-                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(target) = targets.get(index) else {
-                    break;
-                };
-                let mut transcript = Transcript::default();
-                let result = pipeline.run_site(export, target, &mut transcript);
-                if sender.send((index, transcript, result)).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(sender);
-        let mut transcripts: Vec<Option<Transcript>> = vec![None; targets.len()];
-        let mut printed = 0;
-        for (index, transcript, result) in receiver {
-            transcripts[index] = Some(transcript);
-            results[index] = Some(result);
-            while let Some(Some(done)) = transcripts.get(printed) {
-                obs.block(&done.text);
-                if let Some(Some(Err(error))) = results.get(printed) {
-                    let target = &targets[printed];
-                    say!(obs);
-                    say!(obs, "failed           {} ({}): {error}", target.slug, target.column);
-                }
-                printed += 1;
-            }
-        }
-    });
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(FlowError::Refused("a site's worker stopped without a result".into()))))
-        .collect()
 }

@@ -28,16 +28,32 @@ fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
     let input = fixture(RAW);
     let output = flow(
         dir.path(),
-        &["forecast", "--input", input.to_str().unwrap(), "--sites", "all", "--holidays", &holidays()],
+        &[
+            "forecast",
+            "--input",
+            input.to_str().unwrap(),
+            "--sites",
+            "all",
+            "--holidays",
+            &holidays(),
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("times            %d/%m/%Y %H:%M (daylight saving known), local time of CET"), "{text}");
+    assert!(
+        text.contains("times            %d/%m/%Y %H:%M (daylight saving known), local time of CET"),
+        "{text}"
+    );
     assert!(
         text.contains("1 autumn hour(s) shown twice by the clock, their two readings averaged: 2021-10-31 02:00"),
         "{text}"
     );
-    assert_eq!(text.matches("forecast         168 steps from 2021-12-01 00:00:00").count(), 10, "{text}");
+    assert_eq!(
+        text.matches("forecast         168 steps from 2021-12-01 00:00:00")
+            .count(),
+        10,
+        "{text}"
+    );
     for area in 1..=10 {
         let folder = dir.path().join(format!("Output/dma-{area}/Forecast"));
         let csv = std::fs::read_to_string(folder.join("forecast.csv")).unwrap();
@@ -49,7 +65,10 @@ fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
         for row in &rows {
             let v: Vec<f64> = row[1..].iter().map(|c| c.parse().unwrap()).collect();
             let (value, l80, h80, l95, h95) = (v[0], v[1], v[2], v[3], v[4]);
-            assert!(l95 <= l80 && l80 <= value && value <= h80 && h80 <= h95, "{area}: {row:?}");
+            assert!(
+                l95 <= l80 && l80 <= value && value <= h80 && h80 <= h95,
+                "{area}: {row:?}"
+            );
             assert!(value >= 0.0);
         }
         let png = std::fs::read(folder.join("forecast.png")).unwrap();
@@ -87,7 +106,18 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
     let dir = tempfile::tempdir().unwrap();
     let input = fixture(RAW);
     let input = input.to_str().unwrap();
-    let first = flow(dir.path(), &["forecast", "--input", input, "--column", "DMA 2 (L/s)", "--horizon", "24h"]);
+    let first = flow(
+        dir.path(),
+        &[
+            "forecast",
+            "--input",
+            input,
+            "--column",
+            "DMA 2 (L/s)",
+            "--horizon",
+            "24h",
+        ],
+    );
     assert!(first.status.success(), "{}", stderr(&first));
     let csv = dir.path().join("Output/dma-2/Forecast/forecast.csv");
     let fitted = std::fs::read_to_string(&csv).unwrap();
@@ -97,16 +127,43 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
     let saved = saved.to_str().unwrap();
     let again = flow(
         dir.path(),
-        &["forecast", "--input", input, "--column", "DMA 2 (L/s)", "--horizon", "24h", "--model", saved],
+        &[
+            "forecast",
+            "--input",
+            input,
+            "--column",
+            "DMA 2 (L/s)",
+            "--horizon",
+            "24h",
+            "--model",
+            saved,
+        ],
     );
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(stdout(&again).contains("model            loaded, fitted up to 2021-12-01 00:00:00"));
-    assert_eq!(std::fs::read_to_string(&csv).unwrap(), fitted, "the loaded model forecasts the same");
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        fitted,
+        "the loaded model forecasts the same"
+    );
     let other = flow(
         dir.path(),
-        &["forecast", "--input", input, "--column", "DMA 3 (L/s)", "--horizon", "24h", "--model", saved],
+        &[
+            "forecast",
+            "--input",
+            input,
+            "--column",
+            "DMA 3 (L/s)",
+            "--horizon",
+            "24h",
+            "--model",
+            saved,
+        ],
     );
-    assert_refused(&other, "--model: fitted for site dma-2 (hourly, 24 steps), not for dma-3");
+    assert_refused(
+        &other,
+        "--model: fitted for site dma-2 (hourly, 24 steps), not for dma-3",
+    );
 }
 
 #[test]
@@ -125,7 +182,15 @@ fn blank_hours_at_the_end_are_forecast_too_and_days_work() {
     let path = write(dir.path(), "tail.csv", (out.join("\n") + "\n").as_bytes());
     let output = flow(
         dir.path(),
-        &["forecast", "--input", path.to_str().unwrap(), "--column", "DMA 1 (L/s)", "--horizon", "24"],
+        &[
+            "forecast",
+            "--input",
+            path.to_str().unwrap(),
+            "--column",
+            "DMA 1 (L/s)",
+            "--horizon",
+            "24",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains(
@@ -133,16 +198,51 @@ fn blank_hours_at_the_end_are_forecast_too_and_days_work() {
     ));
     let csv = std::fs::read_to_string(dir.path().join("Output/dma-1/Forecast/forecast.csv")).unwrap();
     assert_eq!(rows(&csv).len(), 27);
+    // The weather file of the same months ends with the readings: not an input, and said so.
+    let weather = fixture("bwdf/weather_2021-08_2021-11.csv");
+    let with_weather = flow(
+        dir.path(),
+        &[
+            "forecast",
+            "--input",
+            fixture(RAW).to_str().unwrap(),
+            "--column",
+            "DMA 7 (L/s)",
+            "--exog",
+            weather.to_str().unwrap(),
+        ],
+    );
+    assert!(with_weather.status.success(), "{}", stderr(&with_weather));
+    assert!(
+        stdout(&with_weather).contains(
+            "weather          not an input: the --exog file does not cover every step from 2021-12-01 00:00:00"
+        ),
+        "{}",
+        stdout(&with_weather)
+    );
     // Daily values, a week ahead.
     let daily = flow(
         dir.path(),
-        &["forecast", "--input", fixture(RAW).to_str().unwrap(), "--column", "DMA 4 (L/s)", "--interval", "daily", "--horizon", "7d"],
+        &[
+            "forecast",
+            "--input",
+            fixture(RAW).to_str().unwrap(),
+            "--column",
+            "DMA 4 (L/s)",
+            "--interval",
+            "daily",
+            "--horizon",
+            "7d",
+        ],
     );
     assert!(daily.status.success(), "{}", stderr(&daily));
     let csv = std::fs::read_to_string(dir.path().join("Output/dma-4/Forecast/forecast.csv")).unwrap();
     let days: Vec<String> = rows(&csv).iter().map(|r| r[0].clone()).collect();
     assert_eq!(days.len(), 7);
-    assert_eq!((days[0].as_str(), days[6].as_str()), ("2021-12-01 00:00:00", "2021-12-07 00:00:00"));
+    assert_eq!(
+        (days[0].as_str(), days[6].as_str()),
+        ("2021-12-01 00:00:00", "2021-12-07 00:00:00")
+    );
 }
 
 #[test]
@@ -151,7 +251,17 @@ fn backtest_scores_the_model_and_the_baselines_per_area_and_origin() {
     let input = fixture(RAW);
     let output = flow(
         dir.path(),
-        &["backtest", "--input", input.to_str().unwrap(), "--sites", "all", "--folds", "2", "--holidays", &holidays()],
+        &[
+            "backtest",
+            "--input",
+            input.to_str().unwrap(),
+            "--sites",
+            "all",
+            "--folds",
+            "2",
+            "--holidays",
+            &holidays(),
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
@@ -165,15 +275,20 @@ fn backtest_scores_the_model_and_the_baselines_per_area_and_origin() {
     assert_eq!(rows(&csv).len(), 10 * 2 * 168);
     // Every forecast row of an origin lies in its week; the actual is the file's reading.
     let first = &rows(&csv)[0];
-    assert_eq!((first[0].as_str(), first[1].as_str(), first[2].as_str()), ("2021-11-15 00:00", "dma-1", "2021-11-15 00:00:00"));
-    let summary: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("Output/Backtest/backtest.json")).unwrap(),
-    )
-    .unwrap();
+    assert_eq!(
+        (first[0].as_str(), first[1].as_str(), first[2].as_str()),
+        ("2021-11-15 00:00", "dma-1", "2021-11-15 00:00:00")
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("Output/Backtest/backtest.json")).unwrap())
+            .unwrap();
     assert_eq!(summary["scores"].as_array().unwrap().len(), 20);
     let model = summary["model"]["first_day_mae"].as_f64().unwrap();
     let last_week = summary["last_week"]["first_day_mae"].as_f64().unwrap();
-    assert!(model < last_week, "the regression beats same hour last week: {model} vs {last_week}");
+    assert!(
+        model < last_week,
+        "the regression beats same hour last week: {model} vs {last_week}"
+    );
     let inside = summary["model"]["inside_80"].as_f64().unwrap();
     assert!((0.6..=0.98).contains(&inside), "80 % band held {inside}");
     assert!(text.contains("verdict"), "{text}");
@@ -185,7 +300,11 @@ fn sites_of_any_export_are_listed_with_their_slugs() {
     let output = flow(dir.path(), &["sites", "--input", fixture(RAW).to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.lines().any(|l| l.starts_with("dma-10 ") && l.ends_with("DMA 10 (L/s)")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("dma-10 ") && l.ends_with("DMA 10 (L/s)")),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 11, "{text}");
 }
 
@@ -221,11 +340,27 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
             "days of history are too few for a horizon of 672 steps",
         ),
         (
-            vec!["backtest", "--input", raw, "--column", "DMA 1 (L/s)", "--origins", "2020-01-06"],
+            vec![
+                "backtest",
+                "--input",
+                raw,
+                "--column",
+                "DMA 1 (L/s)",
+                "--origins",
+                "2020-01-06",
+            ],
             "origin 2020-01-06 00:00:00: before the data of",
         ),
         (
-            vec!["forecast", "--input", raw, "--column", "DMA 1 (L/s)", "--time-format", "%d/%q"],
+            vec![
+                "forecast",
+                "--input",
+                raw,
+                "--column",
+                "DMA 1 (L/s)",
+                "--time-format",
+                "%d/%q",
+            ],
             "time format `%d/%q` is not a chrono pattern with a date",
         ),
         (
@@ -233,16 +368,34 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
             "line 2: cannot read `first of May` as a timestamp",
         ),
         (
-            vec!["forecast", "--input", quiet.to_str().unwrap(), "--column", "DMA 1 (L/s)"],
+            vec![
+                "forecast",
+                "--input",
+                quiet.to_str().unwrap(),
+                "--column",
+                "DMA 1 (L/s)",
+            ],
             "dma-1 (DMA 1 (L/s)): no readings in the last 28 days",
         ),
-        (vec!["forecast", "--input", raw, "--horizon", "3x"], "--horizon 3x: expected a number of steps"),
-        (vec!["forecast", "--input", raw, "--ridge", "0"], "--ridge 0: must be a positive number"),
-        (vec!["forecast", "--input", raw, "--time-zone", "Mars/Base"], "unknown time zone `Mars/Base`"),
+        (
+            vec!["forecast", "--input", raw, "--horizon", "3x"],
+            "--horizon 3x: expected a number of steps",
+        ),
+        (
+            vec!["forecast", "--input", raw, "--ridge", "0"],
+            "--ridge 0: must be a positive number",
+        ),
+        (
+            vec!["forecast", "--input", raw, "--time-zone", "Mars/Base"],
+            "unknown time zone `Mars/Base`",
+        ),
     ];
     for (args, message) in cases {
         let output = flow(dir.path(), &args);
         assert_refused(&output, message);
-        assert!(files_under(&dir.path().join("Output")).is_empty(), "{args:?} wrote files");
+        assert!(
+            files_under(&dir.path().join("Output")).is_empty(),
+            "{args:?} wrote files"
+        );
     }
 }

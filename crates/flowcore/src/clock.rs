@@ -72,7 +72,8 @@ impl Check for ClockSettings {
             }
         }
         if let Some(zone) = &self.zone {
-            zone.parse::<Tz>().map_err(|_| CoreError::UnknownTimeZone { zone: zone.clone() })?;
+            zone.parse::<Tz>()
+                .map_err(|_| CoreError::UnknownTimeZone { zone: zone.clone() })?;
         }
         Ok(())
     }

@@ -589,7 +589,8 @@ fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
 /// `31/12/2021 …`, `12.31.2021`: two numbers of one or two digits, then a four-digit year.
 fn looks_like_date(cell: &str) -> bool {
     let mut parts = cell.trim().splitn(3, ['/', '.', '-']);
-    let small = |part: Option<&str>| part.is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let small =
+        |part: Option<&str>| part.is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
     let (a, b) = (parts.next(), parts.next());
     let year = parts.next().map(|rest| rest.split([' ', 'T']).next().unwrap_or(""));
     small(a) && small(b) && year.is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
@@ -750,10 +751,14 @@ mod tests {
             format: TimeFormat::Pattern("%Y%m%d %H%M".into()),
             zone: None,
         };
-        let error = Export::from_bytes_with(b"time,v\n20210102 0000,1\n2021-01-02 01:00,2\n".to_vec(), Path::new("t.csv"), settings.check().unwrap())
-            .unwrap()
-            .series(Selector::Only)
-            .unwrap_err();
+        let error = Export::from_bytes_with(
+            b"time,v\n20210102 0000,1\n2021-01-02 01:00,2\n".to_vec(),
+            Path::new("t.csv"),
+            settings.check().unwrap(),
+        )
+        .unwrap()
+        .series(Selector::Only)
+        .unwrap_err();
         assert!(matches!(&error, CoreError::BadTimestamp { line: 3, .. }), "{error}");
     }
 

@@ -204,7 +204,10 @@ impl Calendar {
     /// Whether the weather is known at every step of `start .. start + steps * step`.
     fn weather_covers(&self, grid: &Grid, from: usize, steps: usize) -> bool {
         self.weather.as_ref().is_some_and(|w| {
-            (from..from + steps).all(|i| w.get(&grid.time(i)).is_some_and(|(t, r)| t.is_finite() && r.is_finite()))
+            (from..from + steps).all(|i| {
+                w.get(&grid.time(i))
+                    .is_some_and(|(t, r)| t.is_finite() && r.is_finite())
+            })
         })
     }
 }
@@ -394,9 +397,8 @@ impl<'a> Design<'a> {
         if !level.is_finite() || level <= 0.0 {
             return None;
         }
-        let departure = |span: usize| {
-            (index - span..index).map(|i| f[i] - self.profile(i)).sum::<f64>() / span as f64 / level
-        };
+        let departure =
+            |span: usize| (index - span..index).map(|i| f[i] - self.profile(i)).sum::<f64>() / span as f64 / level;
         let earlier = mean(index - self.season * (self.weeks + 1), index - self.season);
         Some(Origin {
             index,

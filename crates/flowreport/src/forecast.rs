@@ -43,7 +43,10 @@ pub fn forecast_graph(graph: &ForecastGraph<'_>) -> Result<Image> {
             .copied()
             .filter(|v| v.is_finite());
         let mut chart = dated_chart(area, &all_times, padded_range(values), graph.unit, 1)?;
-        for ((low, high), colour, label) in [(graph.band_95, BAND_95, "95 % band"), (graph.band_80, BAND_80, "80 % band")] {
+        for ((low, high), colour, label) in [
+            (graph.band_95, BAND_95, "95 % band"),
+            (graph.band_80, BAND_80, "80 % band"),
+        ] {
             let polygon: Vec<(i64, f64)> = graph
                 .times
                 .iter()
@@ -59,7 +62,10 @@ pub fn forecast_graph(graph: &ForecastGraph<'_>) -> Result<Image> {
         }
         let mut label = true;
         let points: Vec<usize> = (0..graph.history.len()).collect();
-        for run in points.split(|&i| !graph.history[i].is_finite()).filter(|r| !r.is_empty()) {
+        for run in points
+            .split(|&i| !graph.history[i].is_finite())
+            .filter(|r| !r.is_empty())
+        {
             let line = chart
                 .draw_series(LineSeries::new(
                     run.iter().map(|&i| (graph.history_times[i], graph.history[i])),
@@ -104,12 +110,7 @@ pub struct HorizonScores {
 /// Scores `forecast` against `actual` (same steps; `NaN` actuals are left out), the first
 /// `first_day` steps being the first day. `bands` are (80 % low, high, 95 % low, high); `None`
 /// leaves the coverage `NaN` (a baseline has no band).
-pub fn horizon_scores(
-    actual: &[f64],
-    forecast: &[f64],
-    bands: Option<[&[f64]; 4]>,
-    first_day: usize,
-) -> HorizonScores {
+pub fn horizon_scores(actual: &[f64], forecast: &[f64], bands: Option<[&[f64]; 4]>, first_day: usize) -> HorizonScores {
     let (mut early, mut late) = (Vec::new(), Vec::new());
     let (mut in_80, mut in_95, mut readings) = (0usize, 0usize, 0usize);
     for (i, (a, f)) in actual.iter().zip(forecast).enumerate() {
@@ -118,14 +119,30 @@ pub fn horizon_scores(
         }
         readings += 1;
         let error = (a - f).abs();
-        if i < first_day { early.push(error) } else { late.push(error) }
+        if i < first_day {
+            early.push(error)
+        } else {
+            late.push(error)
+        }
         if let Some([l80, h80, l95, h95]) = bands {
             in_80 += usize::from(l80[i] <= *a && *a <= h80[i]);
             in_95 += usize::from(l95[i] <= *a && *a <= h95[i]);
         }
     }
-    let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
-    let share = |n: usize| if bands.is_none() || readings == 0 { f64::NAN } else { n as f64 / readings as f64 };
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let share = |n: usize| {
+        if bands.is_none() || readings == 0 {
+            f64::NAN
+        } else {
+            n as f64 / readings as f64
+        }
+    };
     HorizonScores {
         first_day_mae: mean(&early),
         first_day_max: early.iter().copied().fold(f64::NAN, f64::max),
