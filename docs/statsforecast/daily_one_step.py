@@ -1,0 +1,45 @@
+"""One-step daily forecasts of statsforecast's AutoTheta, AutoETS, AutoARIMA and MSTL (season 7)
+on the test days of `flow train --site jangmyeong` (the demo export), for comparison with flow's
+default. Not a project dependency: run it in a scratch venv.
+
+    python3 -m venv /tmp/sf && /tmp/sf/bin/pip install statsforecast pandas
+    flow train --site jangmyeong            # writes Output/jangmyeong/…
+    /tmp/sf/bin/python docs/statsforecast/daily_one_step.py Output/jangmyeong
+
+Each test day is forecast from every day before it (refit at each of the 111 origins), as flow's
+evaluation forecasts each test day from the days before it.
+"""
+import sys
+
+import numpy as np
+import pandas as pd
+from statsforecast import StatsForecast
+from statsforecast.models import MSTL, AutoARIMA, AutoETS, AutoTheta
+
+root = sys.argv[1] if len(sys.argv) > 1 else "Output/jangmyeong"
+series = pd.read_csv(f"{root}/Data_preprocessing/preprocessed.csv")
+series.columns = ["ds", "y"]
+series["ds"] = pd.to_datetime(series["ds"])
+series["unique_id"] = "jangmyeong"
+test = pd.read_csv(f"{root}/Learning_lstm/test_predictions.csv", parse_dates=["time"])
+
+models = [
+    AutoTheta(season_length=7),
+    AutoETS(season_length=7),
+    AutoARIMA(season_length=7),
+    MSTL(season_length=7),
+]
+sf = StatsForecast(models=models, freq="D", n_jobs=1)
+cv = sf.cross_validation(df=series, h=1, n_windows=len(test), step_size=1, refit=True)
+cv = cv.merge(test, left_on="ds", right_on="time")
+assert len(cv) == len(test), (len(cv), len(test))
+
+def rmse(a, b):
+    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+print(f"{len(cv)} test days, {cv['ds'].min().date()} .. {cv['ds'].max().date()}")
+print(f"{'model':<12} {'RMSE':>7} {'MAE':>7}")
+for name in ["AutoTheta", "AutoETS", "AutoARIMA", "MSTL"]:
+    print(f"{name:<12} {rmse(cv['y'], cv[name]):7.2f} {np.mean(np.abs(cv['y'] - cv[name])):7.2f}")
+print(f"{'flow':<12} {rmse(cv['actual'], cv['predicted']):7.2f} {np.mean(np.abs(cv['actual'] - cv['predicted'])):7.2f}")
+print("max |y - actual| (same targets):", float(np.max(np.abs(cv["y"] - cv["actual"]))))
