@@ -245,6 +245,11 @@ pub struct HeldOut {
     pub last_week_mae: f64,
     /// Mean of the same hour in the last four weeks.
     pub four_week_mae: f64,
+    /// Share of the second half of the held-out days' readings inside the 80 % band made from the
+    /// first half's errors: the band's coverage measured forward, on forecasts it did not see.
+    pub inside_80: f64,
+    /// The same for the 95 % band.
+    pub inside_95: f64,
 }
 
 /// Forecast values and bands, one per step from `start`.
@@ -555,6 +560,27 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// Error quantiles 2.5 %, 10 %, 90 %, 97.5 % per step ahead; neighbouring steps share their
+/// errors (a quarter day either side), and all steps pool theirs where fewer than 20.
+fn step_quantiles(errors: &[Vec<f64>], per_day: usize) -> Vec<[f64; 4]> {
+    let reach = per_day / 4;
+    let horizon = errors.len();
+    (0..horizon)
+        .map(|h| {
+            let mut pool: Vec<f64> = errors[h.saturating_sub(reach)..(h + reach + 1).min(horizon)]
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            if pool.len() < 20 {
+                pool = errors.iter().flatten().copied().collect();
+            }
+            pool.sort_by(f64::total_cmp);
+            [0.025, 0.10, 0.90, 0.975].map(|q| quantile(&pool, q))
+        })
+        .collect()
+}
+
 /// Linear-interpolated quantile of sorted values.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -622,6 +648,10 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
 
     // Errors of the earlier fit on the held-out days, by step ahead.
     let mut errors: Vec<Vec<f64>> = vec![Vec::new(); horizon];
+    // The same errors split into the calibration days' first and second half, to measure the
+    // bands' coverage forward: bands from the first half's errors, judged on the second half's
+    // readings, as the bands of a forecast are made from the past and judged on the future.
+    let mut halves: [Vec<Vec<f64>>; 2] = [vec![Vec::new(); horizon], vec![Vec::new(); horizon]];
     let mut origins = 0;
     // Absolute errors summed: the model, last week, the four-week mean; and their count.
     let mut sums = [0.0; 3];
@@ -638,6 +668,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
                 design.row(&origin, h, &mut row);
                 let error = actual - dot(&row, &held_out) * origin.level;
                 bucket.push(error);
+                halves[usize::from(index >= n - calibration / 2)][h].push(error);
                 sums[0] += error.abs();
                 sums[1] += (actual - last_week[h]).abs();
                 sums[2] += (actual - four_weeks[h]).abs();
@@ -652,22 +683,24 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             horizon,
         });
     }
-    // Neighbouring steps share their errors: a quarter day either side.
-    let reach = per_day / 4;
-    let error_quantiles = (0..horizon)
-        .map(|h| {
-            let mut pool: Vec<f64> = errors[h.saturating_sub(reach)..(h + reach + 1).min(horizon)]
-                .iter()
-                .flatten()
-                .copied()
-                .collect();
-            if pool.len() < 20 {
-                pool = errors.iter().flatten().copied().collect();
-            }
-            pool.sort_by(f64::total_cmp);
-            [0.025, 0.10, 0.90, 0.975].map(|q| quantile(&pool, q))
-        })
-        .collect();
+    let error_quantiles = step_quantiles(&errors, per_day);
+    let mut inside = [0usize; 2];
+    let mut judged = 0usize;
+    let earlier_bands = step_quantiles(&halves[0], per_day);
+    for (q, step_errors) in earlier_bands.iter().zip(&halves[1]) {
+        for error in step_errors {
+            inside[0] += usize::from(q[1] <= *error && *error <= q[2]);
+            inside[1] += usize::from(q[0] <= *error && *error <= q[3]);
+            judged += 1;
+        }
+    }
+    let share = |n: usize| {
+        if judged == 0 {
+            f64::NAN
+        } else {
+            n as f64 / judged as f64
+        }
+    };
     Ok(HorizonModel {
         config: (**config).clone(),
         step: grid.step,
@@ -681,6 +714,8 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             model_mae: sums[0] / count as f64,
             last_week_mae: sums[1] / count as f64,
             four_week_mae: sums[2] / count as f64,
+            inside_80: share(inside[0]),
+            inside_95: share(inside[1]),
         }),
     })
 }
