@@ -54,6 +54,12 @@ fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
         10,
         "{text}"
     );
+    for line in [
+        "held-out check   50 forecasts of the last 56 days: MAE",
+        "intervals        split conformal on those errors; checked forward: bands from their first half held",
+    ] {
+        assert_eq!(text.matches(line).count(), 10, "{text}");
+    }
     for area in 1..=10 {
         let folder = dir.path().join(format!("Output/dma-{area}/Forecast"));
         let csv = std::fs::read_to_string(folder.join("forecast.csv")).unwrap();

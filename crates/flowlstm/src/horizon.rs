@@ -815,6 +815,48 @@ mod tests {
     }
 
     #[test]
+    fn a_holiday_ahead_is_forecast_as_a_sunday() {
+        // 30 weeks of hours from a Monday: weekdays 10 + a daily swing, Sundays and holidays 5.
+        let monday = flowcore::time::days_from_civil(2021, 1, 4);
+        let weeks = 30;
+        let holidays: BTreeSet<i64> = [3, 8, 12, 17, 22, 26]
+            .iter()
+            .map(|w| monday + w * 7 + 2) // Wednesdays
+            .chain([monday + weeks * 7 + 2]) // the Wednesday after the history
+            .collect();
+        let flow = |t: i64| {
+            let day = t.div_euclid(DAY);
+            let swing = ((t % DAY) as f64 / DAY as f64 * std::f64::consts::TAU).sin();
+            if weekday(t) == 6 || holidays.contains(&day) {
+                5.0 + swing
+            } else {
+                10.0 + 2.0 * swing
+            }
+        };
+        let times: Vec<i64> = (0..weeks * 168).map(|h| monday * DAY + h * 3_600).collect();
+        let values: Vec<f64> = times.iter().map(|&t| flow(t)).collect();
+        let grid = Grid::from_series(&FlowSeries::new(times, values, Interval::HOURLY).unwrap()).unwrap();
+        let calendar = Calendar {
+            holidays: holidays.clone(),
+            weather: None,
+        };
+        let config = HorizonConfig::default().check().unwrap();
+        let model = fit(&grid, &calendar, &config).unwrap();
+        let forecast = model.predict(&grid, &calendar).unwrap();
+        let day_mean = |d: usize| forecast.values[d * 24..d * 24 + 24].iter().sum::<f64>() / 24.0;
+        // Monday and Tuesday as weekdays, the holiday Wednesday as a Sunday.
+        assert!((day_mean(0) - 10.0).abs() < 0.5, "Monday {}", day_mean(0));
+        assert!((day_mean(2) - 5.0).abs() < 0.5, "holiday Wednesday {}", day_mean(2));
+        assert!((day_mean(3) - 10.0).abs() < 0.5, "Thursday {}", day_mean(3));
+        // Without the holiday list the Wednesday is taken for a weekday (its four weeks back hold
+        // one holiday, so a little under 10).
+        let plain = fit(&grid, &Calendar::default(), &config).unwrap();
+        let without = plain.predict(&grid, &Calendar::default()).unwrap();
+        let wednesday = without.values[48..72].iter().sum::<f64>() / 24.0;
+        assert!(wednesday > day_mean(2) + 2.0, "{wednesday}");
+    }
+
+    #[test]
     fn quantiles_interpolate() {
         assert_eq!(quantile(&[0.0, 10.0], 0.25), 2.5);
         assert_eq!(quantile(&[1.0, 2.0, 3.0], 0.5), 2.0);
