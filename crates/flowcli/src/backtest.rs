@@ -14,8 +14,9 @@ use flowreport::forecast::{horizon_scores, HorizonScores};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::forecast::{baselines, clock_notes, horizon_plan, site_grid, HorizonPlan};
+use crate::forecast::baselines;
 use crate::guard::SiteGuard;
+use crate::horizon_input::{clock_notes, horizon_plan, site_grid, HorizonPlan};
 use crate::observer::Observer;
 use crate::options::BacktestArgs;
 use crate::output::SiteDirs;

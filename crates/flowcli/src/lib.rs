@@ -38,6 +38,7 @@ pub mod detect;
 mod error;
 pub mod forecast;
 mod guard;
+mod horizon_input;
 pub mod night;
 pub mod observer;
 pub mod options;

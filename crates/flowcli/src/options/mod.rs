@@ -5,7 +5,13 @@
 use std::path::PathBuf;
 
 use clap::Args;
+
 use flowcore::alarms::AlarmRule;
+
+mod clock;
+mod forecast;
+pub use clock::ClockArgs;
+pub use forecast::{BacktestArgs, ForecastArgs, HorizonArgs};
 
 /// Which file and which column.
 #[derive(Debug, Clone, Args)]
@@ -25,44 +31,6 @@ pub struct InputArgs {
     /// How the file writes its times.
     #[command(flatten)]
     pub clock: ClockArgs,
-}
-
-/// How an export writes its times. Year-first times need none of these; day-first ones are
-/// recognised from a day above 12 or a header saying `DD/MM/YYYY`.
-#[derive(Debug, Clone, Default, Args)]
-pub struct ClockArgs {
-    /// Dates are day-first (`31/12/2021 23:00`).
-    #[arg(long, conflicts_with_all = ["month_first", "time_format"])]
-    pub day_first: bool,
-    /// Dates are month-first (`12/31/2021 11:00`).
-    #[arg(long, conflicts_with = "time_format")]
-    pub month_first: bool,
-    /// A chrono pattern for the time column, e.g. `%d.%m.%Y %H:%M`.
-    #[arg(long)]
-    pub time_format: Option<String>,
-    /// The local clock's IANA zone (e.g. `Europe/Rome`): its repeated autumn hour is averaged, its
-    /// skipped spring hour is a gap. Taken from the time column's header when it names one (`CET`).
-    #[arg(long)]
-    pub time_zone: Option<String>,
-}
-
-impl ClockArgs {
-    /// The settings, checked before any file is read.
-    pub fn settings(&self) -> Result<flowcore::Checked<flowcore::clock::ClockSettings>, flowcore::CoreError> {
-        use flowcore::clock::{ClockSettings, TimeFormat};
-        use flowcore::Check as _;
-        let format = match (&self.time_format, self.day_first, self.month_first) {
-            (Some(pattern), _, _) => TimeFormat::Pattern(pattern.clone()),
-            (None, true, _) => TimeFormat::DayFirst,
-            (None, false, true) => TimeFormat::MonthFirst,
-            (None, false, false) => TimeFormat::Auto,
-        };
-        ClockSettings {
-            format,
-            zone: self.time_zone.clone(),
-        }
-        .check()
-    }
 }
 
 /// The folder outputs go under unless `--output-dir` says otherwise.
@@ -425,73 +393,4 @@ pub struct DetectArgs {
     /// Where the model runs.
     #[command(flatten)]
     pub device: DeviceArgs,
-}
-
-/// Settings of the forecast of the hours or days ahead (`flow forecast`, `flow backtest`).
-#[derive(Debug, Clone, Args)]
-pub struct HorizonArgs {
-    /// Steps of the forecast: `hourly` or `daily` (finer readings are averaged into them).
-    #[arg(long, default_value = "hourly")]
-    pub interval: String,
-    /// How far ahead: steps (`168`), hours (`24h`), days (`7d`) or weeks (`1w`); a week by default.
-    #[arg(long)]
-    pub horizon: Option<String>,
-    /// Hourly weather (`time` and columns named like temperature and rain), used as inputs when it
-    /// covers the history and the horizon.
-    #[arg(long)]
-    pub exog: Option<PathBuf>,
-    /// Holidays: a CSV whose first column holds dates (`2022-11-01`); they count as Sundays.
-    #[arg(long)]
-    pub holidays: Option<PathBuf>,
-    /// Weeks back of the same hour used as inputs.
-    #[arg(long, default_value_t = 4)]
-    pub weeks: usize,
-    /// Ridge penalty of the regression.
-    #[arg(long, default_value_t = 10.0)]
-    pub ridge: f64,
-    /// Days of history whose midnights are training origins.
-    #[arg(long, default_value_t = 365)]
-    pub history_days: usize,
-    /// Days held back to calibrate the prediction intervals.
-    #[arg(long, default_value_t = 56)]
-    pub calibration_days: usize,
-}
-
-/// Settings of `flow forecast`.
-#[derive(Debug, Clone, Args)]
-pub struct ForecastArgs {
-    /// Which file and which column.
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Several sites of the same file, comma-separated, or `all`.
-    #[arg(long, conflicts_with_all = ["site", "column"])]
-    pub sites: Option<String>,
-    /// The forecast's settings.
-    #[command(flatten)]
-    pub horizon: HorizonArgs,
-    /// A `model.json` written by an earlier `flow forecast` for the same site, interval and
-    /// horizon: used instead of fitting.
-    #[arg(long, conflicts_with = "sites")]
-    pub model: Option<PathBuf>,
-}
-
-/// Settings of `flow backtest`.
-#[derive(Debug, Clone, Args)]
-pub struct BacktestArgs {
-    /// Which file and which column.
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Several sites of the same file, comma-separated, or `all`.
-    #[arg(long, conflicts_with_all = ["site", "column"])]
-    pub sites: Option<String>,
-    /// The forecast's settings.
-    #[command(flatten)]
-    pub horizon: HorizonArgs,
-    /// Forecast origins, comma-separated dates or times (`2022-03-07,2022-05-02`): each fit sees
-    /// only the data before its origin.
-    #[arg(long, conflicts_with = "folds")]
-    pub origins: Option<String>,
-    /// Instead of --origins: the last N Mondays 00:00 whose horizon the data cover.
-    #[arg(long)]
-    pub folds: Option<usize>,
 }

@@ -1,0 +1,237 @@
+//! What the forecast of the hours and days ahead reads besides the flow, checked before the
+//! export is read: the interval and horizon, the regression's settings, the holidays and the
+//! weather; each site's readings on the hourly or daily grid; what the clock did to the file.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use flowcore::resample::resample_mean;
+use flowcore::time::{format_timestamp, parse_timestamp, DAY};
+use flowcore::{Check, Checked, Export, IngestReport, Interval, Selector};
+use flowlstm::horizon::{Calendar, Grid, HorizonConfig};
+
+use crate::error::{FlowError, Result};
+use crate::options::HorizonArgs;
+use crate::site::Target;
+
+/// What `flow forecast` and `flow backtest` were asked, checked before the export is read.
+#[derive(Debug, Clone)]
+pub struct HorizonPlan {
+    /// The regression's settings (the horizon is set per forecast: the blank tail is added).
+    pub config: Checked<HorizonConfig>,
+    /// Hourly or daily.
+    pub interval: Interval,
+    /// Holidays and weather.
+    pub calendar: Calendar,
+}
+
+impl HorizonPlan {
+    /// Steps in a day at this interval.
+    pub fn per_day(&self) -> usize {
+        usize::try_from(DAY / self.interval.seconds()).unwrap_or(1)
+    }
+
+    /// The settings for a forecast of `steps` steps.
+    pub fn config_for(&self, steps: usize) -> Result<Checked<HorizonConfig>> {
+        Ok(HorizonConfig {
+            horizon: steps,
+            ..(*self.config).clone()
+        }
+        .check()?)
+    }
+}
+
+/// `--interval` and `--horizon` read, the settings checked and the holidays and weather read.
+pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
+    let interval = match args.interval.trim().to_ascii_lowercase().as_str() {
+        "hourly" | "hour" | "1h" => Interval::HOURLY,
+        "daily" | "day" | "1d" => Interval::DAILY,
+        other => return Err(format!("--interval {other}: expected hourly or daily").into()),
+    };
+    let per_day = usize::try_from(DAY / interval.seconds()).unwrap_or(1);
+    let horizon = match &args.horizon {
+        None => 7 * per_day,
+        Some(text) => parse_horizon(text, interval)?,
+    };
+    let config = HorizonConfig {
+        horizon,
+        weeks: args.weeks,
+        ridge: args.ridge,
+        history_days: args.history_days,
+        calibration_days: args.calibration_days,
+    }
+    .check()?;
+    let holidays = match &args.holidays {
+        Some(path) => read_holidays(path)?,
+        None => BTreeSet::new(),
+    };
+    let weather = match &args.exog {
+        Some(path) => Some(read_weather(path, interval)?),
+        None => None,
+    };
+    Ok(HorizonPlan {
+        config,
+        interval,
+        calendar: Calendar { holidays, weather },
+    })
+}
+
+/// `168` steps, `24h`, `7d`, `1w` → steps at `interval`.
+pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
+    let text = text.trim().to_ascii_lowercase();
+    let bad = || -> FlowError {
+        format!("--horizon {text}: expected a number of steps (168) or of hours, days or weeks (24h, 7d, 1w)").into()
+    };
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => (&text[..at], Some(&text[at..])),
+        None => (text.as_str(), None),
+    };
+    let count: i64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        None => return usize::try_from(count).map_err(|_| bad()),
+        Some("h") => count * 3_600,
+        Some("d") => count * DAY,
+        Some("w") => count * 7 * DAY,
+        Some(_) => return Err(bad()),
+    };
+    if seconds % interval.seconds() != 0 {
+        return Err(format!("--horizon {text}: not a whole number of {interval} steps").into());
+    }
+    usize::try_from(seconds / interval.seconds()).map_err(|_| bad())
+}
+
+/// Holidays: the first cell of each line a date; a first line that is not one is a header.
+fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
+    let text = std::fs::read_to_string(path).map_err(|source| flowcore::CoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut days = BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        let cell = line.split(',').next().unwrap_or("").trim();
+        if cell.is_empty() {
+            continue;
+        }
+        match parse_timestamp(cell) {
+            Some(time) => {
+                days.insert(time.div_euclid(DAY));
+            }
+            None if index == 0 => {}
+            None => {
+                return Err(format!(
+                    "{}: line {}: `{cell}` is not a date (expected e.g. 2022-11-01)",
+                    path.display(),
+                    index + 1
+                )
+                .into())
+            }
+        }
+    }
+    Ok(days)
+}
+
+/// Weather by time: the columns whose headers say temperature and rain.
+fn read_weather(path: &Path, interval: Interval) -> Result<HashMap<i64, (f64, f64)>> {
+    let export = Export::open(path)?;
+    let columns = export.value_columns();
+    let find = |words: &[&str]| {
+        columns
+            .iter()
+            .find(|c| words.iter().any(|w| c.to_ascii_lowercase().contains(w)))
+            .map(|c| (*c).to_string())
+    };
+    let missing = |what: &str| -> FlowError {
+        format!(
+            "{}: no {what} column (headers: {})",
+            path.display(),
+            flowcore::ingest::list_names(&columns)
+        )
+        .into()
+    };
+    let temperature = find(&["temp"]).ok_or_else(|| missing("temperature"))?;
+    let rain = find(&["rain", "precip"]).ok_or_else(|| missing("rain"))?;
+    let read = |column: &str| -> Result<flowcore::FlowSeries> {
+        let series = export.series(Selector::Column(column))?.series;
+        Ok(if series.interval.seconds() < interval.seconds() {
+            resample_mean(&series, interval)
+        } else {
+            series
+        })
+    };
+    let (temperature, rain) = (read(&temperature)?, read(&rain)?);
+    let rain: HashMap<i64, f64> = rain
+        .timestamps
+        .iter()
+        .copied()
+        .zip(rain.values.iter().copied())
+        .collect();
+    Ok(temperature
+        .timestamps
+        .iter()
+        .zip(&temperature.values)
+        .filter_map(|(t, v)| Some((*t, (*v, *rain.get(t)?))))
+        .collect())
+}
+
+/// One site's readings on the plan's grid, and what ingest saw.
+pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) -> Result<(Grid, IngestReport)> {
+    let raw = export.series(target.selector())?;
+    let step = raw.series.interval.seconds();
+    if step > interval.seconds() {
+        return Err(format!(
+            "{}: column `{}` has one reading every {}: too coarse for --interval {interval}",
+            export.path().display(),
+            target.column,
+            raw.series.interval
+        )
+        .into());
+    }
+    let series = if step < interval.seconds() {
+        resample_mean(&raw.series, interval)
+    } else {
+        raw.series
+    };
+    Ok((Grid::from_series(&series)?, raw.report))
+}
+
+/// What the clock did to the file, in a line each: the repeated and skipped local hours.
+pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
+    let list = |times: &[i64]| {
+        let shown: Vec<String> = times
+            .iter()
+            .take(4)
+            .map(|t| format_timestamp(*t)[..16].to_string())
+            .collect();
+        let more = times.len().saturating_sub(4);
+        if more > 0 {
+            format!("{} … and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        }
+    };
+    let zone = report.time_zone.as_deref().unwrap_or("local");
+    let mut notes = vec![format!(
+        "times            {} ({}), local time of {zone}",
+        report.time_format,
+        if report.time_zone.is_some() {
+            "daylight saving known"
+        } else {
+            "no zone: times as written"
+        }
+    )];
+    if !report.repeated_local_times.is_empty() {
+        notes.push(format!(
+            "                 {} autumn hour(s) shown twice by the clock, their two readings averaged: {}",
+            report.repeated_local_times.len(),
+            list(&report.repeated_local_times)
+        ));
+    }
+    if !report.skipped_local_times.is_empty() {
+        notes.push(format!(
+            "                 {} spring hour(s) the clock skipped (no reading can exist), filled like any gap: {}",
+            report.skipped_local_times.len(),
+            list(&report.skipped_local_times)
+        ));
+    }
+    notes
+}
