@@ -209,16 +209,16 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
             shown.join(", ")
         }
     };
-    let zone = report.time_zone.as_deref().unwrap_or("local");
-    let mut notes = vec![format!(
-        "times            {} ({}), local time of {zone}",
-        report.time_format,
-        if report.time_zone.is_some() {
-            "daylight saving known"
-        } else {
-            "no zone: times as written"
-        }
-    )];
+    let mut notes = vec![match &report.time_zone {
+        Some(zone) => format!(
+            "times            {}, local time of {zone} (its daylight saving known)",
+            report.time_format
+        ),
+        None => format!(
+            "times            {}, as written (no zone named: no daylight-saving hour is assumed)",
+            report.time_format
+        ),
+    }];
     if !report.repeated_local_times.is_empty() {
         notes.push(format!(
             "                 {} autumn hour(s) shown twice by the clock, their two readings averaged: {}",

@@ -41,7 +41,7 @@ fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("times            %d/%m/%Y %H:%M (daylight saving known), local time of CET"),
+        text.contains("times            %d/%m/%Y %H:%M, local time of CET (its daylight saving known)"),
         "{text}"
     );
     assert!(
