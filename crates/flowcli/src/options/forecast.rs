@@ -16,7 +16,7 @@ pub struct HorizonArgs {
     #[arg(long)]
     pub horizon: Option<String>,
     /// Hourly weather (`time` and columns named like temperature and rain), used as inputs when it
-    /// covers the history and the horizon.
+    /// covers the horizon.
     #[arg(long)]
     pub exog: Option<PathBuf>,
     /// Holidays: a CSV whose first column holds dates (`2022-11-01`); they count as Sundays.

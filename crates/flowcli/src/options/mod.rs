@@ -25,7 +25,8 @@ pub struct InputArgs {
     /// A column by its exact header instead of a site slug.
     #[arg(long)]
     pub column: Option<String>,
-    /// Folder under which `<site>/Data_preprocessing`, `Learning_lstm` and `Prediction` are written.
+    /// Folder under which each site's folders (`<site>/Data_preprocessing`, `Learning_lstm`,
+    /// `Prediction`, `Night`, `Forecast`) are written.
     #[arg(long, default_value = DEFAULT_OUTPUT)]
     pub output_dir: PathBuf,
     /// How the file writes its times.
