@@ -198,6 +198,7 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
     write_and_list(&files, obs)?;
     if !failed.is_empty() {
         return Err(crate::error::FlowError::SitesFailed {
+            where_: "",
             file: export.path().to_path_buf(),
             failed: failed.len(),
             total: targets.len(),

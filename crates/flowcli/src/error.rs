@@ -21,8 +21,10 @@ pub enum FlowError {
     #[error("--outlier-sigma {0}: must be a positive number")]
     OutlierSigma(f64),
     /// Some sites of a many-site run failed; the others finished.
-    #[error("{file}: {failed} of {total} sites failed ({names}); the others finished; reasons above and in each site's report.json")]
+    #[error("{file}: {failed} of {total} sites failed ({names}); the others finished; reasons above{where_}")]
     SitesFailed {
+        /// Where else the reasons are (`" and in each site's report.json"`), or nothing.
+        where_: &'static str,
         /// The export.
         file: PathBuf,
         /// How many failed.

@@ -53,7 +53,13 @@ pub(crate) fn each_target<T: Send>(
                 if let Some(Some(Err(error))) = results.get(printed) {
                     let target = &targets[printed];
                     say!(obs);
-                    say!(obs, "failed           {} ({}): {error}", target.slug, target.column);
+                    let message = error.to_string();
+                    if message.starts_with(&format!("{} (", target.slug)) {
+                        // The error names the site already.
+                        say!(obs, "failed           {message}");
+                    } else {
+                        say!(obs, "failed           {} ({}): {message}", target.slug, target.column);
+                    }
                 }
                 printed += 1;
             }
@@ -82,6 +88,7 @@ pub(crate) fn all_done<T>(export: &Export, targets: &[Target], results: Vec<Resu
         return Ok(());
     }
     Err(FlowError::SitesFailed {
+        where_: "",
         file: export.path().to_path_buf(),
         failed: failed.len(),
         total,

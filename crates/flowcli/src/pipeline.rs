@@ -200,6 +200,7 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         say!(obs, "{:<16} {error}", target.slug);
     }
     Err(FlowError::SitesFailed {
+        where_: " and in each site's report.json",
         file: export.path().to_path_buf(),
         failed: failures.len(),
         total: targets.len(),

@@ -340,6 +340,19 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
         .collect();
     let quiet = write(dir.path(), "quiet.csv", (blanked.join("\n") + "\n").as_bytes());
     let words = write(dir.path(), "words.csv", b"time,flow\nfirst of May,1\nsecond of May,2\n");
+    // DMA 1 reading 0 throughout, as a meter not connected does.
+    let zeros: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if i > 0 {
+                cells[1] = "0";
+            }
+            cells.join(",")
+        })
+        .collect();
+    let zeros = write(dir.path(), "zeros.csv", (zeros.join("\n") + "\n").as_bytes());
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["forecast", "--input", short, "--column", "dma1", "--horizon", "4w"],
@@ -382,6 +395,16 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
                 "DMA 1 (L/s)",
             ],
             "dma-1 (DMA 1 (L/s)): no readings in the last 28 days",
+        ),
+        (
+            vec![
+                "forecast",
+                "--input",
+                zeros.to_str().unwrap(),
+                "--column",
+                "DMA 1 (L/s)",
+            ],
+            "dma-1 (DMA 1 (L/s)): no week of the history has a positive mean flow",
         ),
         (
             vec!["forecast", "--input", raw, "--horizon", "3x"],

@@ -137,6 +137,10 @@ pub enum LstmError {
         /// The span looked at.
         days: usize,
     },
+    /// No week of history with a positive mean flow: the regression works on flow over the last
+    /// week's mean.
+    #[error("no week of the history has a positive mean flow (a column constant at zero, or negative): the week-profile regression divides by it")]
+    NoPositiveLevel,
     /// The regression's equations have no unique solution.
     #[error("the regression on {rows} rows has no unique solution (a constant or blank column?)")]
     Singular {

@@ -642,6 +642,9 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             }
         }
     }
+    if all.rows == 0 {
+        return Err(LstmError::NoPositiveLevel);
+    }
     let singular = || LstmError::Singular { rows: all.rows };
     let coefficients = all.solve(config.ridge).ok_or_else(singular)?;
     let held_out = early.solve(config.ridge).ok_or_else(singular)?;
