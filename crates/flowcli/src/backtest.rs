@@ -10,13 +10,14 @@ use flowcore::files::python_float;
 use flowcore::time::{format_timestamp, parse_timestamp, weekday, DAY};
 use flowcore::Export;
 use flowlstm::horizon::{fit, Grid};
+use flowlstm::horizon_lstm::fit_lstm;
 use flowreport::forecast::{horizon_scores, HorizonScores};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::forecast::baselines;
 use crate::guard::SiteGuard;
-use crate::horizon_input::{clock_notes, horizon_plan, site_grid, HorizonPlan};
+use crate::horizon_input::{clock_notes, horizon_plan, site_grid, HorizonPlan, Method};
 use crate::observer::Observer;
 use crate::options::BacktestArgs;
 use crate::output::SiteDirs;
@@ -182,8 +183,9 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
             Err(_) => failed.push(target.slug.clone()),
         }
     }
-    say_summary(&scores, obs);
+    say_summary(&scores, plan.method.name(), obs);
     let summary = BacktestSummary {
+        method: plan.method.name().to_string(),
         origins: origins.iter().map(|t| format_timestamp(*t)).collect(),
         horizon: plan.config.horizon,
         model: mean_scores(scores.iter().map(|s| &s.model)),
@@ -211,6 +213,8 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
 /// `backtest.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BacktestSummary {
+    /// The model: `week-profile regression` or `LSTM`.
+    pub method: String,
     /// The origins.
     pub origins: Vec<String>,
     /// Steps forecast from each.
@@ -261,15 +265,23 @@ fn backtest_site(
             .into());
         }
         let tail = history.blank_tail();
-        let model = fit(&history, &plan.calendar, &plan.config_for(horizon + tail)?).map_err(|e| {
+        let at_origin = |e: flowlstm::LstmError| {
             format!(
                 "{} ({}), origin {}: {e}",
                 target.slug,
                 target.column,
                 format_timestamp(origin)
             )
-        })?;
-        let forecast = model.predict(&history, &plan.calendar)?;
+        };
+        let config = plan.config_for(horizon + tail)?;
+        let forecast = match &plan.method {
+            Method::Profile => fit(&history, &plan.calendar, &config)
+                .and_then(|model| model.predict(&history, &plan.calendar))
+                .map_err(at_origin)?,
+            Method::Lstm(train) => fit_lstm(&history, &config, train)
+                .and_then(|model| model.predict(&history))
+                .map_err(at_origin)?,
+        };
         // The steps from the origin on (a blank tail before it was forecast too).
         let skip = tail;
         let pick = |v: &[f64]| v[skip..skip + horizon].to_vec();
@@ -335,7 +347,7 @@ fn index_of(grid: &Grid, time: i64) -> usize {
     usize::try_from((time - grid.start) / grid.step).unwrap_or(0)
 }
 
-fn say_summary(scores: &[OriginScores], obs: &mut dyn Observer) {
+fn say_summary(scores: &[OriginScores], method: &str, obs: &mut dyn Observer) {
     if scores.is_empty() {
         return;
     }
@@ -348,11 +360,7 @@ fn say_summary(scores: &[OriginScores], obs: &mut dyn Observer) {
         "mean of {} site-origins     PI1    PI2    PI3   in 80 % band  in 95 % band",
         scores.len()
     );
-    for (name, m) in [
-        ("week-profile regression", model),
-        ("same hour last week", week),
-        ("4-week mean", four),
-    ] {
+    for (name, m) in [(method, model), ("same hour last week", week), ("4-week mean", four)] {
         say!(
             obs,
             "  {:<26} {:>5.2}  {:>5.2}  {:>5.2}   {}",

@@ -9,14 +9,15 @@ use std::path::{Path, PathBuf};
 use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
 use flowcore::{Export, Interval};
-use flowlstm::horizon::{fit, Baseline, Grid, HorizonForecast, HorizonModel};
+use flowlstm::horizon::{fit, Baseline, Grid, HeldOut, HorizonForecast, HorizonModel};
+use flowlstm::horizon_lstm::fit_lstm;
 use flowreport::forecast::{forecast_graph, ForecastGraph};
 use flowreport::graph::encode_png;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::guard::SiteGuard;
-use crate::horizon_input::{clock_notes, site_grid};
+use crate::horizon_input::{clock_notes, site_grid, Method};
 pub use crate::horizon_input::{horizon_plan, parse_horizon, HorizonPlan};
 use crate::observer::Observer;
 use crate::options::ForecastArgs;
@@ -71,6 +72,9 @@ pub(crate) fn forecast_csv(forecast: &HorizonForecast) -> Vec<u8> {
 /// `flow forecast`: per site, fit (or load) and forecast, then write the files.
 pub fn forecast_command(args: &ForecastArgs, obs: &mut dyn Observer) -> Result {
     let plan = horizon_plan(&args.horizon)?;
+    if args.model.is_some() && matches!(plan.method, Method::Lstm(_)) {
+        return Err("--model reuses a week-profile regression; --method lstm trains its network each time".into());
+    }
     let saved = match &args.model {
         Some(path) => Some(read_model(path)?),
         None => None,
@@ -123,11 +127,29 @@ fn forecast_site(
     }
     let tail = grid.blank_tail();
     let steps = plan.config.horizon + tail;
-    let interval_name = if plan.interval == Interval::DAILY {
-        "daily"
-    } else {
-        "hourly"
-    };
+    let interval_name = interval_name(plan);
+    let site_error = |e: flowlstm::LstmError| format!("{} ({}): {e}", target.slug, target.column);
+    if let Method::Lstm(train) = &plan.method {
+        let fitted = fit_lstm(&grid, &plan.config_for(steps)?, train).map_err(site_error)?;
+        say!(
+            obs,
+            "model            LSTM (window {}, calendar inputs), trained on up to {} days",
+            train.window,
+            plan.config.history_days
+        );
+        let forecast = fitted.predict(&grid).map_err(site_error)?;
+        return finish(
+            target,
+            plan,
+            &grid,
+            tail,
+            &dirs,
+            forecast,
+            fitted.held_out.as_ref(),
+            None,
+            obs,
+        );
+    }
     let model = match saved {
         Some(saved) => {
             if saved.site != target.slug || saved.interval != interval_name || saved.model.config.horizon != steps {
@@ -163,9 +185,50 @@ fn forecast_site(
             model
         }
     };
-    let forecast = model
-        .predict(&grid, &plan.calendar)
-        .map_err(|e| format!("{} ({}): {e}", target.slug, target.column))?;
+    let forecast = model.predict(&grid, &plan.calendar).map_err(site_error)?;
+    let held_out = model.held_out;
+    let saved = SavedHorizonModel {
+        format: MODEL_FORMAT.to_string(),
+        site: target.slug.clone(),
+        column: target.column.clone(),
+        interval: interval_name.to_string(),
+        model,
+    };
+    finish(
+        target,
+        plan,
+        &grid,
+        tail,
+        &dirs,
+        forecast,
+        held_out.as_ref(),
+        Some(&saved),
+        obs,
+    )
+}
+
+fn interval_name(plan: &HorizonPlan) -> &'static str {
+    if plan.interval == Interval::DAILY {
+        "daily"
+    } else {
+        "hourly"
+    }
+}
+
+/// Prints what the forecast found and writes its files (the model's only for the regression).
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    target: &Target,
+    plan: &HorizonPlan,
+    grid: &Grid,
+    tail: usize,
+    dirs: &SiteDirs,
+    forecast: HorizonForecast,
+    held_out: Option<&HeldOut>,
+    saved: Option<&SavedHorizonModel>,
+    obs: &mut dyn Observer,
+) -> Result {
+    let interval_name = interval_name(plan);
     let last = grid.time(grid.values.len() - 1);
     say!(
         obs,
@@ -181,7 +244,7 @@ fn forecast_site(
             String::new()
         }
     );
-    if let Some(held) = &model.held_out {
+    if let Some(held) = held_out {
         say!(
             obs,
             "held-out check   {} forecasts of the last {} days: MAE {:.3}; same hour last week {:.3}; 4-week mean {:.3}{}",
@@ -227,18 +290,13 @@ fn forecast_site(
         band_80: (&forecast.lower_80, &forecast.upper_80),
         band_95: (&forecast.lower_95, &forecast.upper_95),
     })?;
-    let saved = SavedHorizonModel {
-        format: MODEL_FORMAT.to_string(),
-        site: target.slug.clone(),
-        column: target.column.clone(),
-        interval: interval_name.to_string(),
-        model,
-    };
-    let files: Vec<(PathBuf, Vec<u8>)> = vec![
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (forecast_dir.join("forecast.csv"), forecast_csv(&forecast)),
         (forecast_dir.join("forecast.png"), encode_png(&image)?),
-        (forecast_dir.join("model.json"), serde_json::to_vec_pretty(&saved)?),
     ];
+    if let Some(saved) = saved {
+        files.push((forecast_dir.join("model.json"), serde_json::to_vec_pretty(saved)?));
+    }
     write_and_list(&files, obs)?;
     Ok(())
 }

@@ -7,8 +7,10 @@ use std::path::Path;
 
 use flowcore::resample::resample_mean;
 use flowcore::time::{format_timestamp, parse_timestamp, DAY};
+use flowcore::FeatureSet;
 use flowcore::{Check, Checked, Export, IngestReport, Interval, Selector};
 use flowlstm::horizon::{Calendar, Grid, HorizonConfig};
+use flowlstm::TrainConfig;
 
 use crate::error::{FlowError, Result};
 use crate::options::HorizonArgs;
@@ -23,6 +25,44 @@ pub struct HorizonPlan {
     pub interval: Interval,
     /// Holidays and weather.
     pub calendar: Calendar,
+    /// The model: the week-profile regression, or the LSTM with its training settings.
+    pub method: Method,
+}
+
+/// Which model forecasts.
+#[derive(Debug, Clone)]
+pub enum Method {
+    /// The week-profile regression (`flowlstm::horizon`), the default.
+    Profile,
+    /// The LSTM (`flowlstm::horizon_lstm`), with its training settings.
+    Lstm(Checked<TrainConfig>),
+}
+
+impl Method {
+    /// Its name on the terminal and in files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::Profile => "week-profile regression",
+            Method::Lstm(_) => "LSTM",
+        }
+    }
+}
+
+/// The LSTM's settings for the hours or days ahead: the recommended model with calendar inputs,
+/// a day of hours (or a week of days) as its window, and nearly every window trained on (its
+/// own test part would hide the latest weeks from it).
+fn lstm_config(interval: Interval) -> Result<Checked<TrainConfig>> {
+    let hourly = interval < Interval::DAILY;
+    Ok(TrainConfig {
+        window: if hourly { 24 } else { 7 },
+        train_fraction: 0.95,
+        features: FeatureSet {
+            day_of_week: true,
+            hour_of_day: hourly,
+        },
+        ..TrainConfig::default()
+    }
+    .check()?)
 }
 
 impl HorizonPlan {
@@ -53,6 +93,11 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
         None => 7 * per_day,
         Some(text) => parse_horizon(text, interval)?,
     };
+    let method = match args.method.trim().to_ascii_lowercase().as_str() {
+        "profile" => Method::Profile,
+        "lstm" => Method::Lstm(lstm_config(interval)?),
+        other => return Err(format!("--method {other}: expected profile or lstm").into()),
+    };
     let config = HorizonConfig {
         horizon,
         weeks: args.weeks,
@@ -73,6 +118,7 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
         config,
         interval,
         calendar: Calendar { holidays, weather },
+        method,
     })
 }
 

@@ -252,6 +252,45 @@ fn blank_hours_at_the_end_are_forecast_too_and_days_work() {
 }
 
 #[test]
+fn the_lstm_stays_available_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(RAW);
+    let output = flow(
+        dir.path(),
+        &[
+            "forecast",
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "DMA 2 (L/s)",
+            "--method",
+            "lstm",
+            "--horizon",
+            "24h",
+            "--history-days",
+            "60",
+            "--calibration-days",
+            "14",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("model            LSTM (window 24, calendar inputs), trained on up to 60 days"),
+        "{text}"
+    );
+    assert!(text.contains("held-out check   "), "{text}");
+    let folder = dir.path().join("Output/dma-2/Forecast");
+    let csv = std::fs::read_to_string(folder.join("forecast.csv")).unwrap();
+    let rows = rows(&csv);
+    assert_eq!(rows.len(), 24);
+    let values: Vec<f64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    // DMA 2 runs at 6–21 L/s: the network's day stays in that range.
+    assert!(values.iter().all(|v| (3.0..30.0).contains(v)), "{values:?}");
+    assert!(!folder.join("model.json").exists(), "no regression model to save");
+}
+
+#[test]
 fn backtest_scores_the_model_and_the_baselines_per_area_and_origin() {
     let dir = tempfile::tempdir().unwrap();
     let input = fixture(RAW);
@@ -405,6 +444,14 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
                 "DMA 1 (L/s)",
             ],
             "dma-1 (DMA 1 (L/s)): no week of the history has a positive mean flow",
+        ),
+        (
+            vec!["forecast", "--input", raw, "--method", "lstm", "--model", "m.json"],
+            "--model reuses a week-profile regression; --method lstm trains its network each time",
+        ),
+        (
+            vec!["forecast", "--input", raw, "--method", "arima"],
+            "--method arima: expected profile or lstm",
         ),
         (
             vec!["forecast", "--input", raw, "--horizon", "3x"],

@@ -252,6 +252,48 @@ pub struct HeldOut {
     pub inside_95: f64,
 }
 
+impl HeldOut {
+    /// From the held-out forecasts: `sums` of absolute errors (model, last week, four-week mean)
+    /// over `count` readings, and the model's errors by step split into the calibration days'
+    /// first and second half (`halves`): bands from the first half's errors are judged on the
+    /// second half's readings, as a forecast's bands are made from the past and judged on the
+    /// future. `None` without a reading.
+    pub(crate) fn from_errors(
+        origins: usize,
+        sums: [f64; 3],
+        count: usize,
+        halves: &[Vec<Vec<f64>>; 2],
+        per_day: usize,
+    ) -> Option<HeldOut> {
+        if count == 0 {
+            return None;
+        }
+        let (mut inside, mut judged) = ([0usize; 2], 0usize);
+        for (q, step_errors) in step_quantiles(&halves[0], per_day).iter().zip(&halves[1]) {
+            for error in step_errors {
+                inside[0] += usize::from(q[1] <= *error && *error <= q[2]);
+                inside[1] += usize::from(q[0] <= *error && *error <= q[3]);
+                judged += 1;
+            }
+        }
+        let share = |n: usize| {
+            if judged == 0 {
+                f64::NAN
+            } else {
+                n as f64 / judged as f64
+            }
+        };
+        Some(HeldOut {
+            origins,
+            model_mae: sums[0] / count as f64,
+            last_week_mae: sums[1] / count as f64,
+            four_week_mae: sums[2] / count as f64,
+            inside_80: share(inside[0]),
+            inside_95: share(inside[1]),
+        })
+    }
+}
+
 /// Forecast values and bands, one per step from `start`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HorizonForecast {
@@ -317,7 +359,7 @@ impl Baseline {
 
 /// Missing values filled for use as inputs: the same step a week earlier when known, else a
 /// straight line between the neighbouring readings (the first reading before any).
-fn fill(values: &[f64], season: usize) -> Vec<f64> {
+pub(crate) fn fill(values: &[f64], season: usize) -> Vec<f64> {
     let mut out = values.to_vec();
     for i in season..out.len() {
         if !out[i].is_finite() && out[i - season].is_finite() {
@@ -562,7 +604,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Error quantiles 2.5 %, 10 %, 90 %, 97.5 % per step ahead; neighbouring steps share their
 /// errors (a quarter day either side), and all steps pool theirs where fewer than 20.
-fn step_quantiles(errors: &[Vec<f64>], per_day: usize) -> Vec<[f64; 4]> {
+pub(crate) fn step_quantiles(errors: &[Vec<f64>], per_day: usize) -> Vec<[f64; 4]> {
     let reach = per_day / 4;
     let horizon = errors.len();
     (0..horizon)
@@ -687,23 +729,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
         });
     }
     let error_quantiles = step_quantiles(&errors, per_day);
-    let mut inside = [0usize; 2];
-    let mut judged = 0usize;
-    let earlier_bands = step_quantiles(&halves[0], per_day);
-    for (q, step_errors) in earlier_bands.iter().zip(&halves[1]) {
-        for error in step_errors {
-            inside[0] += usize::from(q[1] <= *error && *error <= q[2]);
-            inside[1] += usize::from(q[0] <= *error && *error <= q[3]);
-            judged += 1;
-        }
-    }
-    let share = |n: usize| {
-        if judged == 0 {
-            f64::NAN
-        } else {
-            n as f64 / judged as f64
-        }
-    };
+    let held_out = HeldOut::from_errors(origins, sums, count, &halves, per_day);
     Ok(HorizonModel {
         config: (**config).clone(),
         step: grid.step,
@@ -712,14 +738,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
         error_quantiles,
         calibration_origins: origins,
         origin: grid.time(n),
-        held_out: (count > 0).then(|| HeldOut {
-            origins,
-            model_mae: sums[0] / count as f64,
-            last_week_mae: sums[1] / count as f64,
-            four_week_mae: sums[2] / count as f64,
-            inside_80: share(inside[0]),
-            inside_95: share(inside[1]),
-        }),
+        held_out,
     })
 }
 
@@ -751,29 +770,59 @@ impl HorizonModel {
         }
         let origin = design.origin(n).ok_or(LstmError::NoRecentReadings { days: 7 })?;
         let mut row = Vec::with_capacity(design.width());
-        let nonnegative = grid.values.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
+        let values = (0..horizon)
+            .map(|h| {
+                design.row(&origin, h, &mut row);
+                dot(&row, &self.coefficients) * origin.level
+            })
+            .collect();
+        Ok(HorizonForecast::with_bands(
+            grid.time(n),
+            grid.step,
+            values,
+            &self.error_quantiles,
+            &grid,
+        ))
+    }
+}
+
+impl HorizonForecast {
+    /// A forecast from its values and the error quantiles of each step; where every reading of
+    /// `history` is at least 0, so are the forecast and its bands.
+    pub fn with_bands(
+        start: i64,
+        step: i64,
+        values: Vec<f64>,
+        quantiles: &[[f64; 4]],
+        history: &Grid,
+    ) -> HorizonForecast {
+        let nonnegative = history.values.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
         let floor = |v: f64| if nonnegative { v.max(0.0) } else { v };
-        let mut forecast = HorizonForecast {
-            start: grid.time(n),
-            step: grid.step,
-            values: Vec::with_capacity(horizon),
-            lower_80: Vec::with_capacity(horizon),
-            upper_80: Vec::with_capacity(horizon),
-            lower_95: Vec::with_capacity(horizon),
-            upper_95: Vec::with_capacity(horizon),
+        let values: Vec<f64> = values.into_iter().map(floor).collect();
+        // A band always holds its forecast: where the held-out errors all lie on one side (a
+        // biased fit), the band is widened to the forecast, never narrowed.
+        let band = |index: usize, low: bool| -> Vec<f64> {
+            values
+                .iter()
+                .zip(quantiles)
+                .map(|(v, q)| {
+                    floor(if low {
+                        v + q[index].min(0.0)
+                    } else {
+                        v + q[index].max(0.0)
+                    })
+                })
+                .collect()
         };
-        for (h, q) in self.error_quantiles.iter().enumerate() {
-            design.row(&origin, h, &mut row);
-            let value = floor(dot(&row, &self.coefficients) * origin.level);
-            forecast.values.push(value);
-            // A band always holds its forecast: where the held-out errors all lie on one side (a
-            // biased fit), the band is widened to the forecast, never narrowed.
-            forecast.lower_95.push(floor(value + q[0].min(0.0)));
-            forecast.lower_80.push(floor(value + q[1].min(0.0)));
-            forecast.upper_80.push(floor(value + q[2].max(0.0)));
-            forecast.upper_95.push(floor(value + q[3].max(0.0)));
+        HorizonForecast {
+            start,
+            step,
+            lower_95: band(0, true),
+            lower_80: band(1, true),
+            upper_80: band(2, false),
+            upper_95: band(3, false),
+            values,
         }
-        Ok(forecast)
     }
 }
 

@@ -26,6 +26,7 @@ mod config;
 mod cuda;
 mod error;
 pub mod horizon;
+pub mod horizon_lstm;
 mod kernel;
 mod model;
 mod predict;

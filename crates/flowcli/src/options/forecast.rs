@@ -9,6 +9,10 @@ use super::InputArgs;
 /// Settings of the forecast of the hours or days ahead (`flow forecast`, `flow backtest`).
 #[derive(Debug, Clone, Args)]
 pub struct HorizonArgs {
+    /// The model: `profile` (the week-profile regression, the default: it measured best) or
+    /// `lstm` (the original's network, trained on the hours or days and run over the horizon).
+    #[arg(long, default_value = "profile")]
+    pub method: String,
     /// Steps of the forecast: `hourly` or `daily` (finer readings are averaged into them).
     #[arg(long, default_value = "hourly")]
     pub interval: String,
