@@ -222,6 +222,23 @@ fn read_weather(path: &Path, interval: Interval) -> Result<HashMap<i64, (f64, f6
 /// One site's readings on the plan's grid, and what ingest saw.
 pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) -> Result<(Grid, IngestReport)> {
     let raw = export.series(target.selector())?;
+    // A stray row decades away would make the grid millions of empty steps: refuse it by name,
+    // with the same limit preprocessing has.
+    if let Some(coverage) = flowcore::resample::coverage(&raw.series.timestamps, interval) {
+        if coverage.buckets > flowcore::preprocess::MAX_BUCKETS {
+            return Err(format!(
+                "{}: column `{}` spans {} to {}: {} steps at {interval}, more than {}; the row at {} looks stray",
+                export.path().display(),
+                target.column,
+                format_timestamp(raw.series.timestamps[0]),
+                format_timestamp(raw.series.timestamps[raw.series.timestamps.len() - 1]),
+                coverage.buckets,
+                flowcore::preprocess::MAX_BUCKETS,
+                format_timestamp(coverage.stray)
+            )
+            .into());
+        }
+    }
     let step = raw.series.interval.seconds();
     if step > interval.seconds() {
         return Err(format!(

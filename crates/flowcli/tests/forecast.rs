@@ -379,6 +379,13 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
         .collect();
     let quiet = write(dir.path(), "quiet.csv", (blanked.join("\n") + "\n").as_bytes());
     let words = write(dir.path(), "words.csv", b"time,flow\nfirst of May,1\nsecond of May,2\n");
+    // One row typed with the year 9021 after a day of hours.
+    let mut stray = String::from("time,flow\n");
+    for hour in 0..24 {
+        stray.push_str(&format!("2021-03-01 {hour:02}:00,5\n"));
+    }
+    stray.push_str("9021-03-02 00:00,5\n");
+    let stray = write(dir.path(), "stray.csv", stray.as_bytes());
     // DMA 1 reading 0 throughout, as a meter not connected does.
     let zeros: Vec<String> = lines
         .iter()
@@ -444,6 +451,10 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
                 "DMA 1 (L/s)",
             ],
             "dma-1 (DMA 1 (L/s)): no week of the history has a positive mean flow",
+        ),
+        (
+            vec!["forecast", "--input", stray.to_str().unwrap(), "--column", "flow"],
+            "more than 20000000; the row at 9021-03-02 00:00:00 looks stray",
         ),
         (
             vec!["forecast", "--input", raw, "--method", "lstm", "--model", "m.json"],
