@@ -9,13 +9,12 @@ use std::path::PathBuf;
 use flowcore::files::python_float;
 use flowcore::time::{format_timestamp, parse_timestamp, weekday, DAY};
 use flowcore::Export;
-use flowlstm::horizon::{fit, Grid};
+use flowlstm::horizon::{fit, Baseline, Grid};
 use flowlstm::horizon_lstm::fit_lstm;
 use flowreport::forecast::{horizon_scores, HorizonScores};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::forecast::baselines;
 use crate::guard::SiteGuard;
 use crate::horizon_input::{clock_notes, horizon_plan, site_grid, HorizonPlan, Method};
 use crate::observer::Observer;
@@ -254,16 +253,6 @@ fn backtest_site(
     );
     for &origin in origins {
         let history = grid.before(origin);
-        if history.quiet_for_four_weeks() {
-            let error = flowlstm::LstmError::NoRecentReadings { days: 28 };
-            return Err(format!(
-                "{} ({}), origin {}: {error}",
-                target.slug,
-                target.column,
-                format_timestamp(origin)
-            )
-            .into());
-        }
         let tail = history.blank_tail();
         let at_origin = |e: flowlstm::LstmError| {
             format!(
@@ -296,7 +285,8 @@ fn backtest_site(
         let actual: Vec<f64> = (start..start + horizon)
             .map(|i| grid.values.get(i).copied().unwrap_or(f64::NAN))
             .collect();
-        let [last_week, four_weeks] = baselines(&history.trimmed(), horizon + tail).map(|b| b[skip..].to_vec());
+        let [last_week, four_weeks] = [Baseline::LastWeek, Baseline::FourWeekMean]
+            .map(|b| b.forecast(&history.trimmed(), horizon + tail)[skip..].to_vec());
         let day = plan.per_day();
         let model_scores = horizon_scores(&actual, &values, Some([&l80, &h80, &l95, &h95]), day);
         let entry = OriginScores {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
 use flowcore::{Export, Interval};
-use flowlstm::horizon::{fit, Baseline, Grid, HeldOut, HorizonForecast, HorizonModel};
+use flowlstm::horizon::{fit, Grid, HeldOut, HorizonForecast, HorizonModel};
 use flowlstm::horizon_lstm::fit_lstm;
 use flowreport::forecast::{forecast_graph, ForecastGraph};
 use flowreport::graph::encode_png;
@@ -29,11 +29,7 @@ pub const MODEL_FORMAT: &str = "flow-horizon-1";
 
 /// The unit a header gives in brackets at its end (`DMA 1 (L/s)` → `L/s`), else `flow`.
 fn unit_of(column: &str) -> String {
-    let column = column.trim();
-    match (column.rfind(['(', '[']), column.ends_with([')', ']'])) {
-        (Some(open), true) if open + 1 < column.len() - 1 => column[open + 1..column.len() - 1].trim().to_string(),
-        _ => "flow".to_string(),
-    }
+    crate::output::split_unit(column).1.unwrap_or("flow").to_string()
 }
 
 /// A fitted model as `model.json` keeps it.
@@ -120,10 +116,6 @@ fn forecast_site(
         for note in clock_notes(&report) {
             say!(obs, "{note}");
         }
-    }
-    if grid.quiet_for_four_weeks() {
-        let error = flowlstm::LstmError::NoRecentReadings { days: 28 };
-        return Err(format!("{} ({}): {error}", target.slug, target.column).into());
     }
     let tail = grid.blank_tail();
     let steps = plan.config.horizon + tail;
@@ -299,12 +291,4 @@ fn finish(
     }
     write_and_list(&files, obs)?;
     Ok(())
-}
-
-/// The forecast of each baseline of `history`, `steps` long.
-pub(crate) fn baselines(history: &Grid, steps: usize) -> [Vec<f64>; 2] {
-    [
-        Baseline::LastWeek.forecast(history, steps),
-        Baseline::FourWeekMean.forecast(history, steps),
-    ]
 }

@@ -30,17 +30,29 @@ impl SiteDirs {
     }
 }
 
+/// A header's name and the unit in brackets at its end, if it has both: `DMA 1 (L/s)` →
+/// (`DMA 1`, `L/s`); `flow` → (`flow`, none).
+pub(crate) fn split_unit(column: &str) -> (&str, Option<&str>) {
+    let column = column.trim();
+    // The closing bracket is one byte, so it ends where the text does.
+    let closes = column.ends_with([')', ']']);
+    if let Some(open) = column
+        .rfind(['(', '['])
+        .filter(|&open| closes && open + 1 < column.len())
+    {
+        let (name, unit) = (column[..open].trim_end(), column[open + 1..column.len() - 1].trim());
+        if !name.is_empty() && !unit.is_empty() {
+            return (name, Some(unit));
+        }
+    }
+    (column, None)
+}
+
 /// A folder-safe name for a column that is not in the site registry: a trailing unit in brackets
 /// dropped (`DMA 1 (L/s)` → `dma-1`), ASCII letters lower-cased, every other character but letters,
 /// digits, `-` and `_` a single `-`.
 pub(crate) fn slug_for_column(column: &str) -> String {
-    let mut name = column.trim();
-    if let Some(open) = name.rfind(['(', '[']) {
-        let closes = name.ends_with(')') || name.ends_with(']');
-        if closes && !name[..open].trim().is_empty() {
-            name = name[..open].trim_end();
-        }
-    }
+    let (name, _) = split_unit(column);
     let mut slug = String::with_capacity(name.len());
     for c in name.chars() {
         if c.is_alphanumeric() || c == '_' {
@@ -156,6 +168,10 @@ mod tests {
         assert_eq!(slug_for_column("DMA 1 (L/s)"), "dma-1");
         assert_eq!(slug_for_column("Flow [m3/h]"), "flow");
         assert_eq!(slug_for_column("(L/s)"), "l-s");
+        assert_eq!(split_unit("DMA 1 (L/s)"), ("DMA 1", Some("L/s")));
+        for odd in ["(", "flow (", "flow ()", "flow)", "()", "[x"] {
+            assert_eq!(split_unit(odd).1, None, "{odd}");
+        }
         assert_eq!(slug_for_column("../etc"), "etc");
         assert_eq!(slug_for_column("  "), "column");
         assert_eq!(slug_for_column("value"), "value");

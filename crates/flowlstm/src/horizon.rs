@@ -252,24 +252,77 @@ pub struct HeldOut {
     pub inside_95: f64,
 }
 
-impl HeldOut {
-    /// From the held-out forecasts: `sums` of absolute errors (model, last week, four-week mean)
-    /// over `count` readings, and the model's errors by step split into the calibration days'
-    /// first and second half (`halves`): bands from the first half's errors are judged on the
-    /// second half's readings, as a forecast's bands are made from the past and judged on the
-    /// future. `None` without a reading.
-    pub(crate) fn from_errors(
-        origins: usize,
-        sums: [f64; 3],
-        count: usize,
-        halves: &[Vec<Vec<f64>>; 2],
-        per_day: usize,
-    ) -> Option<HeldOut> {
-        if count == 0 {
-            return None;
+/// The held-out forecasts of the calibration days, gathered origin by origin: their errors by
+/// step ahead, kept apart for the days' first and second half so the bands' coverage can be
+/// measured forward (bands from the first half's errors, judged on the second half's readings, as
+/// a forecast's bands are made from the past and judged on the future), and their absolute errors
+/// beside the two baselines'.
+pub(crate) struct Calibration {
+    /// First index of the second half.
+    second_half: usize,
+    /// Errors by half, then by step ahead.
+    halves: [Vec<Vec<f64>>; 2],
+    /// Absolute errors summed: the model, last week, the four-week mean.
+    sums: [f64; 3],
+    /// Readings scored.
+    count: usize,
+    /// Origins forecast.
+    origins: usize,
+}
+
+impl Calibration {
+    /// For `horizon` steps ahead, the calibration days' second half starting at `second_half`.
+    pub(crate) fn new(horizon: usize, second_half: usize) -> Calibration {
+        Calibration {
+            second_half,
+            halves: [vec![Vec::new(); horizon], vec![Vec::new(); horizon]],
+            sums: [0.0; 3],
+            count: 0,
+            origins: 0,
+        }
+    }
+
+    /// One held-out origin: `forecast` (one value a step) from step `index` of `grid`, scored
+    /// against its readings, beside the baselines of the history before it.
+    pub(crate) fn add(&mut self, grid: &Grid, index: usize, forecast: &[f64]) {
+        self.origins += 1;
+        let before = grid.before(grid.time(index));
+        let last_week = Baseline::LastWeek.forecast(&before, forecast.len());
+        let four_weeks = Baseline::FourWeekMean.forecast(&before, forecast.len());
+        let half = usize::from(index >= self.second_half);
+        for (h, value) in forecast.iter().enumerate() {
+            let actual = grid.values[index + h];
+            if actual.is_finite() {
+                let error = actual - value;
+                self.halves[half][h].push(error);
+                self.sums[0] += error.abs();
+                self.sums[1] += (actual - last_week[h]).abs();
+                self.sums[2] += (actual - four_weeks[h]).abs();
+                self.count += 1;
+            }
+        }
+    }
+
+    /// Origins forecast so far.
+    pub(crate) fn origins(&self) -> usize {
+        self.origins
+    }
+
+    /// The error quantiles of every step (both halves) and the held-out check (`None` without a
+    /// reading).
+    pub(crate) fn finish(self, per_day: usize) -> (Vec<[f64; 4]>, Option<HeldOut>) {
+        let [first, second] = &self.halves;
+        let both: Vec<Vec<f64>> = first
+            .iter()
+            .zip(second)
+            .map(|(a, b)| a.iter().chain(b).copied().collect())
+            .collect();
+        let quantiles = step_quantiles(&both, per_day);
+        if self.count == 0 {
+            return (quantiles, None);
         }
         let (mut inside, mut judged) = ([0usize; 2], 0usize);
-        for (q, step_errors) in step_quantiles(&halves[0], per_day).iter().zip(&halves[1]) {
+        for (q, step_errors) in step_quantiles(first, per_day).iter().zip(second) {
             for error in step_errors {
                 inside[0] += usize::from(q[1] <= *error && *error <= q[2]);
                 inside[1] += usize::from(q[0] <= *error && *error <= q[3]);
@@ -283,14 +336,16 @@ impl HeldOut {
                 n as f64 / judged as f64
             }
         };
-        Some(HeldOut {
-            origins,
-            model_mae: sums[0] / count as f64,
-            last_week_mae: sums[1] / count as f64,
-            four_week_mae: sums[2] / count as f64,
+        let mean = |sum: f64| sum / self.count as f64;
+        let held_out = HeldOut {
+            origins: self.origins,
+            model_mae: mean(self.sums[0]),
+            last_week_mae: mean(self.sums[1]),
+            four_week_mae: mean(self.sums[2]),
             inside_80: share(inside[0]),
             inside_95: share(inside[1]),
-        })
+        };
+        (quantiles, Some(held_out))
     }
 }
 
@@ -640,6 +695,10 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
     let per_day = grid.per_day();
     let horizon = config.horizon;
     let season = 7 * per_day;
+    // A column quiet for four weeks is said so first: its blank tail also lengthens the horizon.
+    if history.quiet_for_four_weeks() {
+        return Err(LstmError::NoRecentReadings { days: 28 });
+    }
     if horizon > MAX_HORIZON_WEEKS * season {
         return Err(LstmError::Horizon {
             horizon,
@@ -660,9 +719,6 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             need_days: need.div_ceil(per_day),
             horizon,
         });
-    }
-    if history.quiet_for_four_weeks() {
-        return Err(LstmError::NoRecentReadings { days: 28 });
     }
     let earliest = n.saturating_sub(config.history_days * per_day).max(first);
     let width = design.width();
@@ -691,36 +747,19 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
     let coefficients = all.solve(config.ridge).ok_or_else(singular)?;
     let held_out = early.solve(config.ridge).ok_or_else(singular)?;
 
-    // Errors of the earlier fit on the held-out days, by step ahead.
-    let mut errors: Vec<Vec<f64>> = vec![Vec::new(); horizon];
-    // The same errors split into the calibration days' first and second half, to measure the
-    // bands' coverage forward: bands from the first half's errors, judged on the second half's
-    // readings, as the bands of a forecast are made from the past and judged on the future.
-    let mut halves: [Vec<Vec<f64>>; 2] = [vec![Vec::new(); horizon], vec![Vec::new(); horizon]];
-    let mut origins = 0;
-    // Absolute errors summed: the model, last week, the four-week mean; and their count.
-    let mut sums = [0.0; 3];
-    let mut count = 0usize;
+    // The earlier fit forecasts each midnight of the held-out days.
+    let mut calibrated = Calibration::new(horizon, n - calibration / 2);
     for index in midnights.filter(|&i| i >= n - calibration && i + horizon <= n) {
         let Some(origin) = design.origin(index) else { continue };
-        origins += 1;
-        let before = grid.before(grid.time(index));
-        let last_week = Baseline::LastWeek.forecast(&before, horizon);
-        let four_weeks = Baseline::FourWeekMean.forecast(&before, horizon);
-        for (h, bucket) in errors.iter_mut().enumerate() {
-            let actual = grid.values[index + h];
-            if actual.is_finite() {
+        let forecast: Vec<f64> = (0..horizon)
+            .map(|h| {
                 design.row(&origin, h, &mut row);
-                let error = actual - dot(&row, &held_out) * origin.level;
-                bucket.push(error);
-                halves[usize::from(index >= n - calibration / 2)][h].push(error);
-                sums[0] += error.abs();
-                sums[1] += (actual - last_week[h]).abs();
-                sums[2] += (actual - four_weeks[h]).abs();
-                count += 1;
-            }
-        }
+                dot(&row, &held_out) * origin.level
+            })
+            .collect();
+        calibrated.add(&grid, index, &forecast);
     }
+    let origins = calibrated.origins();
     if origins == 0 {
         return Err(LstmError::HistoryTooShort {
             have_days: n / per_day,
@@ -728,8 +767,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             horizon,
         });
     }
-    let error_quantiles = step_quantiles(&errors, per_day);
-    let held_out = HeldOut::from_errors(origins, sums, count, &halves, per_day);
+    let (error_quantiles, held_out) = calibrated.finish(per_day);
     Ok(HorizonModel {
         config: (**config).clone(),
         step: grid.step,

@@ -8,7 +8,7 @@ use flowcore::time::seconds_of_day;
 use flowcore::{Checked, Criteria, FlowSeries, Interval};
 
 use crate::error::{LstmError, Result};
-use crate::horizon::{fill, step_quantiles, Baseline, Grid, HeldOut, HorizonConfig, HorizonForecast};
+use crate::horizon::{fill, Calibration, Grid, HeldOut, HorizonConfig, HorizonForecast};
 use crate::model::LstmModel;
 use crate::predict::predict;
 use crate::train::{train, SeriesIdentity};
@@ -64,6 +64,9 @@ pub fn fit_lstm(
     let horizon = config.horizon;
     let n = grid.values.len();
     let calibration = config.calibration_days * per_day;
+    if history.quiet_for_four_weeks() {
+        return Err(LstmError::NoRecentReadings { days: 28 });
+    }
     let need = 35 * per_day + calibration + horizon;
     if n < need {
         return Err(LstmError::HistoryTooShort {
@@ -71,9 +74,6 @@ pub fn fit_lstm(
             need_days: need.div_ceil(per_day),
             horizon,
         });
-    }
-    if history.quiet_for_four_weeks() {
-        return Err(LstmError::NoRecentReadings { days: 28 });
     }
     let filled = fill(&grid.values, 7 * per_day);
     let start = n.saturating_sub(config.history_days * per_day);
@@ -86,30 +86,15 @@ pub fn fit_lstm(
         )?)
     };
     let early = trained(&window(n - calibration)?, train_config)?;
-    let mut errors: Vec<Vec<f64>> = vec![Vec::new(); horizon];
-    let mut halves: [Vec<Vec<f64>>; 2] = [vec![Vec::new(); horizon], vec![Vec::new(); horizon]];
-    let (mut sums, mut count, mut origins) = ([0.0; 3], 0usize, 0usize);
+    let mut calibrated = Calibration::new(horizon, n - calibration / 2);
     for index in (n - calibration..=n - horizon).filter(|&i| seconds_of_day(grid.time(i)) == 0) {
-        origins += 1;
-        let forecast = predict(&early, &window(index)?, horizon)?;
-        let before = grid.before(grid.time(index));
-        let last_week = Baseline::LastWeek.forecast(&before, horizon);
-        let four_weeks = Baseline::FourWeekMean.forecast(&before, horizon);
-        for (h, point) in forecast.iter().enumerate() {
-            let actual = grid.values[index + h];
-            if actual.is_finite() {
-                let error = actual - point.predicted;
-                errors[h].push(error);
-                halves[usize::from(index >= n - calibration / 2)][h].push(error);
-                sums[0] += error.abs();
-                sums[1] += (actual - last_week[h]).abs();
-                sums[2] += (actual - four_weeks[h]).abs();
-                count += 1;
-            }
-        }
+        let forecast: Vec<f64> = predict(&early, &window(index)?, horizon)?
+            .iter()
+            .map(|p| p.predicted)
+            .collect();
+        calibrated.add(&grid, index, &forecast);
     }
-    let error_quantiles = step_quantiles(&errors, per_day);
-    let held_out = HeldOut::from_errors(origins, sums, count, &halves, per_day);
+    let (error_quantiles, held_out) = calibrated.finish(per_day);
     let model = trained(&window(n)?, train_config)?;
     Ok(LstmHorizon {
         model,
