@@ -14,6 +14,23 @@ fn holidays() -> String {
     fixture("bwdf/holidays_italy.csv").to_str().unwrap().to_string()
 }
 
+/// The raw fixture with DMA 1 (its second cell) written as `cell` on the data rows `rows` picks
+/// (`rows(index from 0, count)`), saved as `dir/name`.
+fn with_dma1(dir: &std::path::Path, name: &str, cell: &str, rows: impl Fn(usize, usize) -> bool) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(fixture(RAW)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let count = lines.len() - 1;
+    let mut out: Vec<String> = vec![lines[0].to_string()];
+    for (i, line) in lines[1..].iter().enumerate() {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        if rows(i, count) {
+            cells[1] = cell;
+        }
+        out.push(cells.join(","));
+    }
+    write(dir, name, (out.join("\n") + "\n").as_bytes())
+}
+
 /// Rows of a CSV as cells, header left out.
 fn rows(text: &str) -> Vec<Vec<String>> {
     text.lines()
@@ -176,16 +193,7 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
 fn blank_hours_at_the_end_are_forecast_too_and_days_work() {
     let dir = tempfile::tempdir().unwrap();
     // The last three hours of DMA 1 blank: the forecast starts at the first of them.
-    let text = std::fs::read_to_string(fixture(RAW)).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    let n = out.len();
-    for line in &mut out[n - 3..] {
-        let mut cells: Vec<&str> = line.split(',').collect();
-        cells[1] = "";
-        *line = cells.join(",");
-    }
-    let path = write(dir.path(), "tail.csv", (out.join("\n") + "\n").as_bytes());
+    let path = with_dma1(dir.path(), "tail.csv", "", |i, count| i + 3 >= count);
     let output = flow(
         dir.path(),
         &[
@@ -361,23 +369,7 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
     let short = fixture("bwdf/inflows_2021-01_2021-03.csv");
     let short = short.to_str().unwrap();
     // Blank DMA 1 over its last five weeks.
-    let text = std::fs::read_to_string(fixture(RAW)).unwrap();
-    let lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let n = lines.len();
-    let blanked: Vec<String> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            if i + 35 * 24 >= n {
-                let mut cells: Vec<&str> = l.split(',').collect();
-                cells[1] = "";
-                cells.join(",")
-            } else {
-                l.clone()
-            }
-        })
-        .collect();
-    let quiet = write(dir.path(), "quiet.csv", (blanked.join("\n") + "\n").as_bytes());
+    let quiet = with_dma1(dir.path(), "quiet.csv", "", |i, count| i + 35 * 24 >= count);
     let words = write(dir.path(), "words.csv", b"time,flow\nfirst of May,1\nsecond of May,2\n");
     // One row typed with the year 9021 after a day of hours.
     let mut stray = String::from("time,flow\n");
@@ -387,18 +379,7 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
     stray.push_str("9021-03-02 00:00,5\n");
     let stray = write(dir.path(), "stray.csv", stray.as_bytes());
     // DMA 1 reading 0 throughout, as a meter not connected does.
-    let zeros: Vec<String> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let mut cells: Vec<&str> = l.split(',').collect();
-            if i > 0 {
-                cells[1] = "0";
-            }
-            cells.join(",")
-        })
-        .collect();
-    let zeros = write(dir.path(), "zeros.csv", (zeros.join("\n") + "\n").as_bytes());
+    let zeros = with_dma1(dir.path(), "zeros.csv", "0", |_, _| true);
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["forecast", "--input", short, "--column", "dma1", "--horizon", "4w"],
