@@ -225,8 +225,6 @@ pub struct HorizonModel {
     pub coefficients: Vec<f64>,
     /// Per step ahead: error quantiles 2.5 %, 10 %, 90 %, 97.5 % (in the series' unit).
     pub error_quantiles: Vec<[f64; 4]>,
-    /// Forecast origins the quantiles came from.
-    pub calibration_origins: usize,
     /// Time of the first step it forecasts.
     pub origin: i64,
     /// How the held-out forecasts did against the baselines on the same origins.
@@ -759,8 +757,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             .collect();
         calibrated.add(&grid, index, &forecast);
     }
-    let origins = calibrated.origins();
-    if origins == 0 {
+    if calibrated.origins() == 0 {
         return Err(LstmError::HistoryTooShort {
             have_days: n / per_day,
             need_days: need.div_ceil(per_day),
@@ -774,7 +771,6 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
         uses_weather: weather,
         coefficients,
         error_quantiles,
-        calibration_origins: origins,
         origin: grid.time(n),
         held_out,
     })
