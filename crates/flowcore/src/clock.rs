@@ -130,6 +130,16 @@ fn leading_pair(cell: &str) -> Option<(u32, u32)> {
     Some((a, b))
 }
 
+/// `31/12/2021 …`, `12.31.2021`: two numbers of one or two digits, then a four-digit year.
+pub(crate) fn looks_like_date(cell: &str) -> bool {
+    let mut parts = cell.trim().splitn(3, ['/', '.', '-']);
+    let small =
+        |part: Option<&str>| part.is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let (a, b) = (parts.next(), parts.next());
+    let year = parts.next().map(|rest| rest.split([' ', 'T']).next().unwrap_or(""));
+    small(a) && small(b) && year.is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// A parser for one column's cells, chosen once.
 #[derive(Debug, Clone)]
 pub enum TimeParser {

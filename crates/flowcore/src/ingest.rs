@@ -8,7 +8,7 @@ use polars::prelude::{CsvReadOptions, DataFrame, SerReader};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Check, Checked};
-use crate::clock::{zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser};
+use crate::clock::{looks_like_date, zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser};
 use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
 use crate::sites::{Site, TIME_HEADER};
@@ -584,16 +584,6 @@ fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
                 .iter()
                 .position(|cell| parse_timestamp(cell).is_some() || looks_like_date(cell))
         })
-}
-
-/// `31/12/2021 …`, `12.31.2021`: two numbers of one or two digits, then a four-digit year.
-fn looks_like_date(cell: &str) -> bool {
-    let mut parts = cell.trim().splitn(3, ['/', '.', '-']);
-    let small =
-        |part: Option<&str>| part.is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
-    let (a, b) = (parts.next(), parts.next());
-    let year = parts.next().map(|rest| rest.split([' ', 'T']).next().unwrap_or(""));
-    small(a) && small(b) && year.is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Rows sorted by time with one reading per timestamp.
