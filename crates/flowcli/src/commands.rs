@@ -29,7 +29,7 @@ pub fn preprocess_command(
     let target = target(input)?;
     let config = preprocess_config(args)?;
     let (export, _) = read_stage(input, obs)?;
-    let target = target.unique_in(&export);
+    let target = target.resolve(&export)?;
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
     let out = out.unwrap_or(&dirs.preprocessing);
     // `--out` names the folder itself: it is the one claimed.
@@ -53,7 +53,7 @@ pub fn train_command(
     obs: &mut dyn Observer,
 ) -> Result {
     let target = target(input)?;
-    let dirs = SiteDirs::new(&input.output_dir, &target.slug);
+    let dirs = SiteDirs::new(&input.output_dir, target.slug());
     let config = preprocess_config(preprocess_args)?;
     let files = (
         dirs.preprocessing.join("preprocessed.csv"),
@@ -79,13 +79,13 @@ pub fn train_command(
         (
             read_series_csv(&files.0, None)?,
             read_criteria_csv(&files.1)?,
-            target,
+            target.without_file(),
             dirs,
             guard,
         )
     } else {
         let (export, _) = read_stage(input, obs)?;
-        let target = target.unique_in(&export);
+        let target = target.resolve(&export)?;
         let dirs = SiteDirs::new(&input.output_dir, &target.slug);
         let guard = SiteGuard::claim(&dirs, "flow train", Some(export.path()), obs)?;
         let outcome = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing), obs)?;
@@ -134,7 +134,7 @@ pub fn predict_command(
     .check()?;
     let alarm_rule = crate::settings::alarm_rule(&args.alarms)?;
     let (export, _) = read_stage(input, obs)?;
-    let target = target.unique_in(&export);
+    let target = target.resolve(&export)?;
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow predict", Some(export.path()), obs)?;
     let model = LstmModel::load(&dirs.learning, device_choice)?;
@@ -207,11 +207,9 @@ pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, ob
         return Ok(());
     };
     let export = flowcore::Export::open_with(path, clock.settings()?)?;
-    let columns: Vec<String> = export.value_columns().iter().map(|c| (*c).to_string()).collect();
-    let slugs: Vec<String> = columns
-        .iter()
-        .map(|c| crate::output::unique_slug(c, &export.value_columns()))
-        .collect();
+    let targets = crate::site::export_targets(&export);
+    let slugs: Vec<&str> = targets.iter().map(|t| t.slug.as_str()).collect();
+    let columns: Vec<&str> = targets.iter().map(|t| t.column.as_str()).collect();
     let width = slugs.iter().map(|s| s.chars().count()).max().unwrap_or(4).max(4);
     say!(
         obs,

@@ -45,69 +45,127 @@ impl Target {
     }
 }
 
-pub(crate) fn target(input: &InputArgs) -> Result<Target> {
-    if let Some(column) = &input.column {
-        return Ok(match SITES.iter().find(|s| s.column == column.trim()) {
-            Some(site) => Target {
-                slug: site.slug.to_string(),
-                column: site.column.to_string(),
-                registered: true,
+/// What was asked for, checked before the file is read: a column or a registered site is known
+/// then; a folder name outside the registry (`dma-7`) only the file's headers can confirm.
+pub(crate) enum Wanted {
+    Known(Target),
+    Slug(String),
+}
+
+impl Wanted {
+    /// The folder name the outputs go under (before the file is read).
+    pub(crate) fn slug(&self) -> &str {
+        match self {
+            Wanted::Known(target) => &target.slug,
+            Wanted::Slug(slug) => slug,
+        }
+    }
+
+    /// The target when no file is read (`flow train` reusing its preprocessed files, which
+    /// needs no `--input`, so the slug is a registered one).
+    pub(crate) fn without_file(self) -> Target {
+        match self {
+            Wanted::Known(target) => target,
+            Wanted::Slug(slug) => Target {
+                column: slug.clone(),
+                slug,
+                registered: false,
             },
+        }
+    }
+
+    /// The column of `export` meant, with a folder name no other column of it shares.
+    pub(crate) fn resolve(self, export: &Export) -> Result<Target> {
+        match self {
+            Wanted::Known(target) => Ok(target.unique_in(export)),
+            Wanted::Slug(slug) => {
+                let columns = export_targets(export);
+                match columns.iter().find(|t| t.slug.eq_ignore_ascii_case(slug.trim())) {
+                    Some(target) => Ok(target.clone()),
+                    None => Err(flowcore::CoreError::UnknownSite {
+                        slug,
+                        known: format!(
+                            "{} (the value columns of {})",
+                            columns.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>().join(", "),
+                            export.path().display()
+                        ),
+                    }
+                    .into()),
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn target(input: &InputArgs) -> Result<Wanted> {
+    if let Some(column) = &input.column {
+        return Ok(Wanted::Known(match SITES.iter().find(|s| s.column == column.trim()) {
+            Some(site) => registered(site),
             None => Target {
                 slug: slug_for_column(column),
                 column: column.trim().to_string(),
                 registered: false,
             },
-        });
+        }));
     }
     let slug = input.site.as_deref().unwrap_or("jangmyeong");
-    let site = find_site(slug).ok_or_else(|| flowcore::CoreError::UnknownSite {
-        slug: slug.to_string(),
-        known: flowcore::sites::known_slugs(),
-    })?;
-    Ok(Target {
+    match find_site(slug) {
+        Some(site) => Ok(Wanted::Known(registered(site))),
+        // Another utility's export: its headers name its sites.
+        None if input.input.is_some() => Ok(Wanted::Slug(slug.to_string())),
+        None => Err(flowcore::CoreError::UnknownSite {
+            slug: slug.to_string(),
+            known: flowcore::sites::known_slugs(),
+        }
+        .into()),
+    }
+}
+
+fn registered(site: &flowcore::Site) -> Target {
+    Target {
         slug: site.slug.to_string(),
         column: site.column.to_string(),
         registered: true,
-    })
+    }
 }
 
-pub(crate) fn targets_for(sites: &str, export: &Export) -> Result<Vec<Target>> {
+/// Every value column of `export` under its folder name: a Jeongeup site's slug, or one made from
+/// the header (what `flow sites --input` lists).
+pub(crate) fn export_targets(export: &Export) -> Vec<Target> {
+    let present = export.value_columns();
+    present
+        .iter()
+        .map(|column| match SITES.iter().find(|s| s.column == column.trim()) {
+            Some(site) => registered(site),
+            None => Target {
+                slug: unique_slug(column, &present),
+                column: column.trim().to_string(),
+                registered: false,
+            },
+        })
+        .collect()
+}
+
+pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Result<Vec<Target>> {
     if sites.trim().eq_ignore_ascii_case("all") {
-        let present = export.value_columns();
-        let found: Vec<Target> = SITES
-            .iter()
-            .filter(|s| present.contains(&s.column))
-            .map(|s| Target {
-                slug: s.slug.to_string(),
-                column: s.column.to_string(),
-                registered: true,
-            })
-            .collect();
-        if found.is_empty() {
-            // Not the Jeongeup export: every value column, each under a folder named after its
-            // header.
-            return Ok(present
-                .iter()
-                .map(|column| Target {
-                    slug: slug_for_column(column),
-                    column: column.trim().to_string(),
-                    registered: false,
-                })
-                .collect());
+        let all = export_targets(export);
+        // The Jeongeup export: its registered sites; any other: every value column.
+        if all.iter().any(|t| t.registered) {
+            return Ok(all.into_iter().filter(|t| t.registered).collect());
         }
-        return Ok(found);
+        return Ok(all);
     }
     sites
         .split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|slug| {
-            let input = InputArgs {
+            let one = InputArgs {
                 site: Some(slug.trim().to_string()),
+                input: input.input.clone(),
                 output_dir: PathBuf::new(),
                 ..InputArgs::default()
             };
-            target(&input)
+            target(&one)?.resolve(export)
         })
         .collect()
 }
@@ -170,10 +228,10 @@ pub(crate) fn read_targets(
     };
     let (export, profile) = read_stage(input, obs)?;
     let targets = match (sites, single) {
-        (Some(sites), _) => targets_for(sites, &export)?,
-        (None, single) => single.into_iter().collect(),
+        (Some(sites), _) => targets_for(sites, input, &export)?,
+        (_, Some(single)) => vec![single.resolve(&export)?],
+        (None, None) => Vec::new(),
     };
-    let targets = targets.into_iter().map(|t| t.unique_in(&export)).collect();
     Ok((export, profile, targets))
 }
 

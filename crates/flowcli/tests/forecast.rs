@@ -359,6 +359,48 @@ fn sites_of_any_export_are_listed_with_their_slugs() {
         "{text}"
     );
     assert_eq!(text.lines().count(), 11, "{text}");
+    // The slugs listed are the names `--site` and `--sites` take (any case).
+    let raw = fixture(RAW);
+    let raw = raw.to_str().unwrap();
+    let output = flow(
+        dir.path(),
+        &["forecast", "--input", raw, "--sites", "dma-7,DMA-2", "--horizon", "24"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let root = dir.path().join("Output");
+    let mut written: Vec<String> = files_under(&root)
+        .iter()
+        .map(|p| p.strip_prefix(&root).unwrap().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "dma-2/Forecast/forecast.csv",
+            "dma-2/Forecast/forecast.png",
+            "dma-2/Forecast/model.json",
+            "dma-7/Forecast/forecast.csv",
+            "dma-7/Forecast/forecast.png",
+            "dma-7/Forecast/model.json"
+        ]
+    );
+    let output = flow(
+        dir.path(),
+        &[
+            "backtest",
+            "--input",
+            raw,
+            "--site",
+            "dma-11",
+            "--origins",
+            "2021-11-01",
+        ],
+    );
+    assert_refused(
+        &output,
+        "unknown site `dma-11`; known sites: dma-1, dma-2, dma-3, dma-4, dma-5, dma-6, dma-7, dma-8, dma-9, dma-10 (the value columns of",
+    );
+    assert!(stderr(&output).contains("inflows_raw_dayfirst_2021-08_2021-11.csv"));
 }
 
 #[test]
