@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
-use flowcore::{Export, Interval};
+use flowcore::{Check, Export, Interval};
 use flowlstm::horizon::{fit, Grid, HeldOut, HorizonForecast, HorizonModel};
 use flowlstm::horizon_lstm::fit_lstm;
 use flowreport::forecast::{forecast_graph, ForecastGraph};
@@ -95,6 +95,10 @@ fn read_model(path: &Path) -> Result<SavedHorizonModel> {
     if saved.format != MODEL_FORMAT {
         return Err(format!("{}: format `{}`, expected {MODEL_FORMAT}", path.display(), saved.format).into());
     }
+    saved
+        .model
+        .validate()
+        .map_err(|e| format!("{}: not a usable forecast model: {e}", path.display()))?;
     Ok(saved)
 }
 

@@ -187,6 +187,48 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
         &other,
         "--model: fitted for site dma-2 (hourly, 24 steps), not for dma-3",
     );
+    // A model.json edited by hand or cut short is refused by what is wrong with it, naming the
+    // file, and nothing is written (it once panicked on short quantiles and forecast silently
+    // from short coefficients).
+    let model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    // Hourly, 4 weeks, no weather: 4 lags + their mean + 6 departures + level change + 3 × 24 day
+    // types + holiday + 4 lag-day holidays = 89 inputs; 24 steps of quantiles.
+    for (part, message) in [
+        (
+            "coefficients",
+            "the model holds 10 coefficients where its settings need 89",
+        ),
+        (
+            "error_quantiles",
+            "the model holds 10 error quantiles where its settings need 24",
+        ),
+    ] {
+        let mut edited = model.clone();
+        let list = edited["model"][part].as_array_mut().unwrap();
+        list.truncate(10);
+        let path = write(dir.path(), &format!("short_{part}.json"), edited.to_string().as_bytes());
+        let before = std::fs::read_to_string(&csv).unwrap();
+        let output = flow(
+            dir.path(),
+            &[
+                "forecast",
+                "--input",
+                input,
+                "--column",
+                "DMA 2 (L/s)",
+                "--horizon",
+                "24h",
+                "--model",
+                path.to_str().unwrap(),
+            ],
+        );
+        let error = assert_refused(&output, message);
+        assert!(
+            error.contains(&format!("short_{part}.json: not a usable forecast model")),
+            "{error}"
+        );
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), before, "nothing rewritten");
+    }
 }
 
 #[test]

@@ -141,6 +141,16 @@ pub enum LstmError {
     /// week's mean.
     #[error("no week of the history has a positive mean flow (a column constant at zero, or negative): the week-profile regression divides by it")]
     NoPositiveLevel,
+    /// A saved model whose parts do not fit its own settings.
+    #[error("the model holds {have} {what} where its settings need {expected} (edited by hand, or cut short?)")]
+    ModelShape {
+        /// Which part.
+        what: &'static str,
+        /// How many it holds.
+        have: usize,
+        /// How many its settings need.
+        expected: usize,
+    },
     /// The regression's equations have no unique solution.
     #[error("the regression on {rows} rows has no unique solution (a constant or blank column?)")]
     Singular {

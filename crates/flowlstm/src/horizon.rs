@@ -475,9 +475,7 @@ impl<'a> Design<'a> {
     }
 
     fn width(&self) -> usize {
-        // lags, their mean, 6 recent-departure terms, level change, day type × step of day,
-        // holiday flags of the target and its lag days, weather.
-        self.weeks + 1 + 6 + 1 + 3 * self.per_day + 1 + self.weeks + if self.weather { 3 } else { 0 }
+        inputs(self.weeks, self.per_day, self.weather)
     }
 
     /// The first origin with enough history.
@@ -564,6 +562,12 @@ impl<'a> Design<'a> {
             row.push(rain.clamp(0.0, 5.0));
         }
     }
+}
+
+/// How many inputs a step has: lags, their mean, 6 recent-departure terms, level change, day type
+/// × step of day, holiday flags of the target and its lag days, weather.
+fn inputs(weeks: usize, per_day: usize, weather: bool) -> usize {
+    weeks + 1 + 6 + 1 + 3 * per_day + 1 + weeks + if weather { 3 } else { 0 }
 }
 
 /// Normal equations of a ridge regression, accumulated row by row.
@@ -776,10 +780,41 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
     })
 }
 
+/// A model read back from a file is checked before use: its parts must fit its own settings (a
+/// hand-edited or truncated `model.json` is refused, not forecast from).
+impl Check for HorizonModel {
+    type Error = LstmError;
+
+    fn validate(&self) -> Result<()> {
+        if self.step != 3600 && self.step != DAY {
+            return Err(LstmError::NotHourlyOrDaily {
+                interval: format!("{} s", self.step),
+            });
+        }
+        self.config.validate()?;
+        let per_day = usize::try_from(DAY / self.step).unwrap_or(1);
+        let parts = [
+            (
+                "coefficients",
+                self.coefficients.len(),
+                inputs(self.config.weeks, per_day, self.uses_weather),
+            ),
+            ("error quantiles", self.error_quantiles.len(), self.config.horizon),
+        ];
+        for (what, have, expected) in parts {
+            if have != expected {
+                return Err(LstmError::ModelShape { what, have, expected });
+            }
+        }
+        Ok(())
+    }
+}
+
 impl HorizonModel {
     /// The forecast of the steps after the last reading of `history` (the history it was fitted
     /// on, or the same series with newer readings).
     pub fn predict(&self, history: &Grid, calendar: &Calendar) -> Result<HorizonForecast> {
+        self.validate()?;
         let grid = history.trimmed();
         if grid.step != self.step {
             return Err(LstmError::NotHourlyOrDaily {
