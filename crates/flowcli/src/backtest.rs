@@ -4,7 +4,7 @@
 //! PI3 (MAE of the later days), and the share of readings inside the 80 % and 95 % bands.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use flowcore::files::python_float;
 use flowcore::time::{format_timestamp, parse_timestamp, weekday, DAY};
@@ -84,37 +84,54 @@ pub fn mean_scores<'a>(scores: impl Iterator<Item = &'a HorizonScores> + Clone) 
     }
 }
 
-/// The origins asked: the dates of `--origins`, or the last `--folds` Mondays 00:00 whose
-/// horizon ends by `end` (the last time of the file).
-fn origins(args: &BacktestArgs, plan: &HorizonPlan, end: i64) -> Result<Vec<i64>> {
+/// The origins asked: the dates of `--origins` (each once), or the last `--folds` Mondays 00:00
+/// whose horizon ends by `end` (the last time of `file`, whose data start at `start`).
+fn origins(args: &BacktestArgs, plan: &HorizonPlan, start: i64, end: i64, file: &Path) -> Result<Vec<i64>> {
     let step = plan.interval.seconds();
     if let Some(list) = &args.origins {
-        return list
-            .split(',')
-            .filter(|s| !s.trim().is_empty())
-            .map(|text| {
-                parse_timestamp(text.trim()).filter(|t| t % step == 0).ok_or_else(|| {
-                    format!(
-                        "--origins: `{}` is not a date or time on the {} grid (e.g. 2022-07-25)",
-                        text.trim(),
-                        plan.interval
-                    )
-                    .into()
-                })
-            })
-            .collect();
+        let mut origins: Vec<i64> = Vec::new();
+        for text in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let origin = parse_timestamp(text).filter(|t| t % step == 0).ok_or_else(|| {
+                format!(
+                    "--origins: `{text}` is not a date or time on the {} grid (e.g. 2022-07-25)",
+                    plan.interval
+                )
+            })?;
+            // Twice would weigh one week double in the means.
+            if origins.contains(&origin) {
+                return Err(format!("--origins: {} given twice", format_timestamp(origin)).into());
+            }
+            origins.push(origin);
+        }
+        if origins.is_empty() {
+            return Err("--origins: no date given (e.g. --origins 2022-07-25,2022-10-31)".into());
+        }
+        return Ok(origins);
     }
     let folds = args.folds.unwrap_or(4);
-    if folds == 0 {
-        return Err("--folds 0: must be at least 1".into());
-    }
     let horizon = plan.config.horizon as i64 * step;
     let last_start = end + step - horizon;
     let mut monday = last_start.div_euclid(DAY) * DAY;
     while weekday(monday) != 0 {
         monday -= DAY;
     }
-    Ok((0..folds as i64).rev().map(|k| monday - k * 7 * DAY).collect())
+    let week = 7 * DAY;
+    let available = if monday > start {
+        (monday - start - 1) / week + 1
+    } else {
+        0
+    };
+    let wanted = i64::try_from(folds).unwrap_or(i64::MAX);
+    if wanted > available {
+        return Err(format!(
+            "--folds {folds}: the data of {} ({} … {}) hold {available} Monday origin(s) with a whole horizon after them",
+            file.display(),
+            format_timestamp(start),
+            format_timestamp(end)
+        )
+        .into());
+    }
+    Ok((0..wanted).rev().map(|k| monday - k * week).collect())
 }
 
 /// `flow backtest`: every site, every origin; prints the scores and writes `Backtest/backtest.csv`
@@ -133,7 +150,7 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
         say!(obs, "{note}");
     }
     let end = grid.time(grid.values.len() - 1);
-    let origins = origins(args, &plan, end)?;
+    let origins = origins(args, &plan, grid.start, end, export.path())?;
     for &origin in &origins {
         let horizon_end = origin + plan.interval.seconds() * (plan.config.horizon as i64 - 1);
         if origin <= grid.start {

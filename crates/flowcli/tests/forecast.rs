@@ -483,6 +483,35 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
         ),
         (
             vec![
+                "backtest",
+                "--input",
+                raw,
+                "--column",
+                "DMA 1 (L/s)",
+                "--origins",
+                "2021-11-01,2021-11-1",
+            ],
+            "--origins: 2021-11-01 00:00:00 given twice",
+        ),
+        (
+            vec![
+                "backtest",
+                "--input",
+                raw,
+                "--column",
+                "DMA 1 (L/s)",
+                "--origins",
+                " , ",
+            ],
+            "--origins: no date given",
+        ),
+        (
+            // Four months of hours: 17 Mondays with a week after them.
+            vec!["backtest", "--input", raw, "--column", "DMA 1 (L/s)", "--folds", "1000"],
+            "(2021-08-01 00:00:00 … 2021-11-30 23:00:00) hold 17 Monday origin(s) with a whole horizon after them",
+        ),
+        (
+            vec![
                 "forecast",
                 "--input",
                 raw,
