@@ -133,11 +133,23 @@ struct DemoArgs {
 /// Prints the report as it comes, with a progress bar for training on a terminal.
 struct Terminal {
     bar: Option<ProgressBar>,
+    /// Standard output was closed by its reader (`flow sites | head`): the work goes on, its
+    /// lines are dropped, instead of a panic half-way through writing files.
+    closed: bool,
+}
+
+impl Terminal {
+    fn print(&mut self, text: &str) {
+        use std::io::Write as _;
+        if !self.closed {
+            self.closed = write!(std::io::stdout().lock(), "{text}").is_err();
+        }
+    }
 }
 
 impl Observer for Terminal {
     fn line(&mut self, text: &str) {
-        println!("{text}");
+        self.print(&format!("{text}\n"));
     }
 
     fn training_starts(&mut self, epochs: usize) {
@@ -178,7 +190,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let terminal = &mut Terminal { bar: None };
+    let terminal = &mut Terminal {
+        bar: None,
+        closed: false,
+    };
     let prints_usage = !matches!(cli.command, Command::Sites(_) | Command::DemoData(_));
     let result = match cli.command {
         Command::Run(args) => pipeline::run(&args, lang, terminal),
@@ -217,7 +232,7 @@ fn main() -> ExitCode {
     };
     if result.is_ok() && prints_usage {
         // The original ended every script with its time, CPU and memory lines.
-        print!("{}", usage.finish());
+        terminal.print(&usage.finish());
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

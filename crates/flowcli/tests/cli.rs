@@ -763,3 +763,21 @@ fn presets_and_flags_reach_the_model() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_make_flow_panic() {
+    // `flow sites | head -1`: the pipe closes under flow; it must finish quietly, not panic.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args(["sites"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(!error.contains("panicked"), "{error}");
+    assert!(output.status.success(), "{error}");
+}
