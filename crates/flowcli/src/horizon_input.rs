@@ -296,5 +296,11 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
             list(&report.skipped_local_times)
         ));
     }
+    if report.decimal_comma_cells > 0 {
+        notes.push(format!(
+            "numbers          written with a decimal comma (`5,36`) in a `;`-separated file: read as numbers ({} in {})",
+            report.decimal_comma_cells, report.column
+        ));
+    }
     notes
 }

@@ -149,6 +149,14 @@ pub(crate) fn export_targets(export: &Export) -> Vec<Target> {
 pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Result<Vec<Target>> {
     if sites.trim().eq_ignore_ascii_case("all") {
         let all = export_targets(export);
+        if all.is_empty() {
+            // `--sites all` on nothing would finish with nothing done and exit 0.
+            return Err(format!(
+                "{}: no value column beside the time column (separated by `,`, `;` or tab)",
+                export.path().display()
+            )
+            .into());
+        }
         // The Jeongeup export: its registered sites; any other: every value column.
         if all.iter().any(|t| t.registered) {
             return Ok(all.into_iter().filter(|t| t.registered).collect());

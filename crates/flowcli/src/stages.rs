@@ -90,6 +90,13 @@ pub(crate) fn preprocess_stage(
             thousands(r.thousands_separated_cells)
         );
     }
+    if r.decimal_comma_cells > 0 {
+        say!(
+            obs,
+            "separators       {} numbers written with a decimal comma (`5,36`, a `;`-separated file) read as numbers",
+            thousands(r.decimal_comma_cells)
+        );
+    }
     if r.duplicate_timestamps > 0 || r.reordered {
         say!(
             obs,

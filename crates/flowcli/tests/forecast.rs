@@ -401,6 +401,24 @@ fn sites_of_any_export_are_listed_with_their_slugs() {
         "{text}"
     );
     assert_eq!(text.lines().count(), 11, "{text}");
+    // The same export as a spreadsheet in Italy saves it (`;` between cells, decimal commas):
+    // the same columns, the same readings and times.
+    let semicolon: String = std::fs::read_to_string(fixture(RAW))
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let cells: Vec<String> = line
+                .split(',')
+                .map(|c| if i == 0 { c.to_string() } else { c.replace('.', ",") })
+                .collect();
+            cells.join(";") + "\n"
+        })
+        .collect();
+    let italian = write(dir.path(), "semicolon.csv", semicolon.as_bytes());
+    let output = flow(dir.path(), &["sites", "--input", italian.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), text);
     // The slugs listed are the names `--site` and `--sites` take (any case).
     let raw = fixture(RAW);
     let raw = raw.to_str().unwrap();
@@ -455,6 +473,11 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
     // Blank DMA 1 over its last five weeks.
     let quiet = with_dma1(dir.path(), "quiet.csv", "", |i, count| i + 35 * 24 >= count);
     let words = write(dir.path(), "words.csv", b"time,flow\nfirst of May,1\nsecond of May,2\n");
+    let time_only = write(
+        dir.path(),
+        "time_only.csv",
+        b"time\n2021-01-01 00:00\n2021-01-01 01:00\n",
+    );
     // One row typed with the year 9021 after a day of hours.
     let mut stray = String::from("time,flow\n");
     for hour in 0..24 {
@@ -492,6 +515,10 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
                 "2021-11-01,2021-11-1",
             ],
             "--origins: 2021-11-01 00:00:00 given twice",
+        ),
+        (
+            vec!["forecast", "--input", time_only.to_str().unwrap(), "--sites", "all"],
+            "time_only.csv: no value column beside the time column",
         ),
         (
             vec![

@@ -129,6 +129,9 @@ pub struct Export {
     header: Vec<String>,
     time_index: usize,
     clock: Checked<ClockSettings>,
+    /// `,`, or `;` / tab where the header is split by them (spreadsheets in countries that write
+    /// a decimal comma save `;`-separated files).
+    separator: u8,
 }
 
 /// What ingest saw while reading one column.
@@ -148,6 +151,10 @@ pub struct IngestReport {
     pub first_non_numeric: Option<(usize, String)>,
     /// Numbers written with thousands separators (`"1,234"`), read as numbers.
     pub thousands_separated_cells: usize,
+    /// Numbers written with a decimal comma (`5,36`, `1.234,5`) in a `;`-separated file, read as
+    /// numbers.
+    #[serde(default)]
+    pub decimal_comma_cells: usize,
     /// Numbers beyond ±[`MAX_READING`] (`1e308`): data errors, treated as missing.
     pub out_of_range_cells: usize,
     /// The first of them, for the message: `(line, cell)`.
@@ -233,12 +240,13 @@ impl Export {
         }
         let mut lines = text.lines().filter(|line| !line.trim().is_empty());
         let header_line = lines.next().ok_or_else(|| CoreError::Empty { path: path.clone() })?;
-        let header = split_record(header_line);
+        let separator = detect_separator(header_line);
+        let header = split_record(header_line, separator);
         let first_row = lines
             .next()
             .ok_or_else(|| CoreError::NoDataRows { path: path.clone() })?;
         let time_index =
-            find_time_column(&header, &split_record(first_row)).ok_or_else(|| CoreError::NoTimeColumn {
+            find_time_column(&header, &split_record(first_row, separator)).ok_or_else(|| CoreError::NoTimeColumn {
                 path: path.clone(),
                 header: list_names(&header),
             })?;
@@ -249,6 +257,7 @@ impl Export {
             header,
             time_index,
             clock,
+            separator,
         })
     }
 
@@ -325,6 +334,8 @@ impl Export {
         let mut values = Vec::with_capacity(rows);
         let (mut blank_cells, mut non_numeric_cells, mut thousands_separated_cells, mut out_of_range_cells) =
             (0, 0, 0, 0);
+        let mut decimal_comma_cells = 0;
+        let decimal_comma = self.separator != b',';
         let (mut first_non_numeric, mut first_out_of_range) = (None, None);
         let mut rows_read = 0;
         for (row, (time, cell)) in times.iter().zip(cells.iter()).enumerate() {
@@ -352,6 +363,11 @@ impl Export {
                 }
                 Some(cell) => {
                     let parsed = cell.parse::<f64>().ok().or_else(|| {
+                        if decimal_comma {
+                            let value = parse_decimal_comma(cell)?;
+                            decimal_comma_cells += 1;
+                            return Some(value);
+                        }
                         let value = parse_thousands(cell)?;
                         thousands_separated_cells += 1;
                         Some(value)
@@ -404,6 +420,7 @@ impl Export {
                 non_numeric_cells,
                 first_non_numeric,
                 thousands_separated_cells,
+                decimal_comma_cells,
                 out_of_range_cells,
                 first_out_of_range,
                 duplicate_timestamps: deduped.duplicates,
@@ -421,7 +438,7 @@ impl Export {
     /// again: meant for error paths.
     pub fn line_of_time(&self, timestamp: i64) -> Option<(usize, String)> {
         self.text.lines().enumerate().skip(1).find_map(|(index, line)| {
-            let cells = split_record(line);
+            let cells = split_record(line, self.separator);
             let time = cells.get(self.time_index)?;
             (parse_timestamp(time) == Some(timestamp)).then(|| (index + 1, line.trim_end().to_string()))
         })
@@ -464,7 +481,7 @@ impl Export {
         // (1.8 GB for 5,000,000): hand it only the two columns needed, cut out line by line.
         let narrow;
         let (text, projection) = if self.header.len() > WIDE_HEADER {
-            narrow = two_columns(&self.text, projection[0], projection[1]);
+            narrow = two_columns(&self.text, projection[0], projection[1], self.separator);
             (narrow.as_str(), vec![0, 1])
         } else {
             (self.text.as_str(), projection)
@@ -476,7 +493,7 @@ impl Export {
             .with_infer_schema_length(Some(0))
             .with_projection(Some(Arc::new(projection)))
             .with_raise_if_empty(false)
-            .map_parse_options(|options| options.with_truncate_ragged_lines(true))
+            .map_parse_options(|options| options.with_truncate_ragged_lines(true).with_separator(self.separator))
             .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
             .finish()
             .map_err(|error| CoreError::Csv {
@@ -490,18 +507,18 @@ impl Export {
 const WIDE_HEADER: usize = 1_000;
 
 /// The fields `first` and `second` (`first < second`) of every line, as a two-column CSV with one
-/// line per input line (so line numbers still match the file), quotes kept as written. Fields are
-/// found by counting commas outside quotes, without allocating the others.
-fn two_columns(text: &str, first: usize, second: usize) -> String {
+/// line per input line (so line numbers still match the file), quotes and `separator` kept as
+/// written. Fields are found by counting separators outside quotes, without allocating the others.
+fn two_columns(text: &str, first: usize, second: usize, separator: u8) -> String {
     let mut narrow = String::with_capacity(text.len().min(64 << 20));
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
         let (mut field, mut start, mut quoted) = (0, 0, false);
         let mut picked: [&str; 2] = ["", ""];
-        for (at, byte) in line.bytes().enumerate().chain(std::iter::once((line.len(), b','))) {
+        for (at, byte) in line.bytes().enumerate().chain(std::iter::once((line.len(), separator))) {
             match byte {
                 b'"' => quoted = !quoted,
-                b',' if !quoted || at == line.len() => {
+                b if b == separator && (!quoted || at == line.len()) => {
                     if field == first {
                         picked[0] = &line[start..at];
                     } else if field == second {
@@ -516,7 +533,7 @@ fn two_columns(text: &str, first: usize, second: usize) -> String {
         }
         if !line.trim().is_empty() {
             narrow.push_str(picked[0]);
-            narrow.push(',');
+            narrow.push(char::from(separator));
             narrow.push_str(picked[1]);
         }
         narrow.push('\n');
@@ -543,8 +560,48 @@ fn parse_thousands(cell: &str) -> Option<f64> {
     cell.replace(',', "").parse().ok()
 }
 
-/// Splits one CSV record on commas, honouring double quotes; enough for headers and a first row.
-fn split_record(line: &str) -> Vec<String> {
+/// A number written with a decimal comma (`5,36`, `-0,5`, `1.234,5`; dots group thousands in
+/// threes), as spreadsheets in much of Europe save it.
+fn parse_decimal_comma(cell: &str) -> Option<f64> {
+    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = unsigned.split_once(',')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = whole.split('.');
+    let first = groups.next()?;
+    let rest: Vec<&str> = groups.collect();
+    let grouped = rest.is_empty() || (first.len() <= 3 && rest.iter().all(|g| g.len() == 3 && digits(g)));
+    if !(digits(first) && grouped && digits(fraction)) {
+        return None;
+    }
+    let sign = if cell.starts_with('-') { "-" } else { "" };
+    format!("{sign}{}.{fraction}", whole.replace('.', "")).parse().ok()
+}
+
+/// The separator of a file from its header: `;` or tab when they split it more than commas do
+/// (outside quotes), else `,`.
+fn detect_separator(header: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for byte in header.bytes() {
+        match byte {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    match counts {
+        [comma, semicolon, tab] if semicolon > comma && semicolon >= tab => b';',
+        [comma, _, tab] if tab > comma => b'\t',
+        _ => b',',
+    }
+}
+
+/// Splits one CSV record on `separator`, honouring double quotes; enough for headers and a first
+/// row.
+fn split_record(line: &str, separator: u8) -> Vec<String> {
+    let separator = char::from(separator);
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
@@ -556,7 +613,7 @@ fn split_record(line: &str) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field).trim().to_string()),
+            c if c == separator && !quoted => fields.push(std::mem::take(&mut field).trim().to_string()),
             _ => field.push(c),
         }
     }
@@ -684,10 +741,12 @@ mod wide_tests {
     fn two_columns_are_cut_out_of_wide_lines() {
         let text = "time,a,\"b,c\",d\r\n2021-01-01 00:00,1,\"2,5\",3\n\nshort\n";
         assert_eq!(
-            two_columns(text, 0, 2),
+            two_columns(text, 0, 2, b','),
             "time,\"b,c\"\n2021-01-01 00:00,\"2,5\"\n\nshort,\n"
         );
-        assert_eq!(two_columns(text, 1, 3), "a,d\n1,3\n\n,\n");
+        assert_eq!(two_columns(text, 1, 3, b','), "a,d\n1,3\n\n,\n");
+        // A `;` file keeps its separator: its decimal commas stay inside their cells.
+        assert_eq!(two_columns("t;a;b\n1;2,5;3,5\n", 0, 2, b';'), "t;b\n1;3,5\n");
     }
 }
 
@@ -834,6 +893,51 @@ mod tests {
 
     #[test]
     fn splits_quoted_records() {
-        assert_eq!(split_record("a,\"b,c\",\"d\"\"e\" \r"), vec!["a", "b,c", "d\"e"]);
+        assert_eq!(split_record("a,\"b,c\",\"d\"\"e\" \r", b','), vec!["a", "b,c", "d\"e"]);
+        assert_eq!(split_record("a;\"b;c\";5,36", b';'), vec!["a", "b;c", "5,36"]);
+    }
+
+    #[test]
+    fn the_separator_is_what_splits_the_header_most() {
+        assert_eq!(detect_separator("time,dma1,dma2"), b',');
+        assert_eq!(detect_separator("Data/ora;DMA 1 (l/s);DMA 2 (l/s)"), b';');
+        assert_eq!(detect_separator("time\tflow"), b'\t');
+        // A comma inside a quoted header does not count; one column alone stays comma-separated.
+        assert_eq!(detect_separator("\"a,b\";c;d"), b';');
+        assert_eq!(detect_separator("time"), b',');
+    }
+
+    #[test]
+    fn decimal_commas_are_read_as_numbers() {
+        assert_eq!(parse_decimal_comma("5,36"), Some(5.36));
+        assert_eq!(parse_decimal_comma("-0,5"), Some(-0.5));
+        assert_eq!(parse_decimal_comma("1.234,5"), Some(1234.5));
+        assert_eq!(parse_decimal_comma("12.345.678,25"), Some(12_345_678.25));
+        for bad in ["5,", ",5", "1.23,5", "1,2,3", "a,5", "5", "1.2345,6"] {
+            assert_eq!(parse_decimal_comma(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_semicolon_export_with_decimal_commas_is_read_like_its_comma_twin() {
+        let comma = "Data ora (DD/MM/YYYY HH:mm),DMA 1 (l/s),DMA 2 (l/s)\n31/10/2022 00:00,5.36,1.5\n31/10/2022 01:00,,2\n31/10/2022 02:00,-0.25,1234.5\n";
+        let semicolon = "Data ora (DD/MM/YYYY HH:mm);DMA 1 (l/s);DMA 2 (l/s)\n31/10/2022 00:00;5,36;1,5\n31/10/2022 01:00;;2\n31/10/2022 02:00;-0,25;1.234,5\n";
+        let read = |text: &str, column: &str| {
+            export(text.as_bytes())
+                .unwrap()
+                .series(Selector::Column(column))
+                .unwrap()
+        };
+        for column in ["DMA 1 (l/s)", "DMA 2 (l/s)"] {
+            let (a, b) = (read(comma, column), read(semicolon, column));
+            assert_eq!(a.series.timestamps, b.series.timestamps);
+            assert_eq!(format!("{:?}", a.series.values), format!("{:?}", b.series.values));
+        }
+        assert_eq!(
+            export(semicolon.as_bytes()).unwrap().value_columns(),
+            ["DMA 1 (l/s)", "DMA 2 (l/s)"]
+        );
+        assert_eq!(read(semicolon, "DMA 1 (l/s)").report.decimal_comma_cells, 2);
+        assert_eq!(read(semicolon, "DMA 2 (l/s)").report.decimal_comma_cells, 2);
     }
 }
