@@ -279,7 +279,16 @@ fn backtest_site(
                 format_timestamp(origin)
             )
         };
-        let config = plan.config_for(horizon + tail)?;
+        // A meter silent for weeks before this origin: no forecast can start from its last
+        // reading; the other origins still count.
+        let steps = match plan.span(&history) {
+            Ok(steps) => steps,
+            Err(why) => {
+                say!(obs, "{:<16} {} skipped: {why}", "", &format_timestamp(origin)[..16]);
+                continue;
+            }
+        };
+        let config = plan.config_for(steps)?;
         let forecast = match &plan.method {
             Method::Profile => fit(&history, &plan.calendar, &config)
                 .and_then(|model| model.predict(&history, &plan.calendar))
@@ -364,13 +373,17 @@ fn say_summary(scores: &[OriginScores], method: &str, obs: &mut dyn Observer) {
     say!(obs);
     say!(
         obs,
-        "mean of {} site-origins     PI1    PI2    PI3   in 80 % band  in 95 % band",
-        scores.len()
+        "mean of {} site-origins with readings   PI1    PI2    PI3   in 80 % band  in 95 % band",
+        // A week with no reading has no score: it is not counted.
+        scores
+            .iter()
+            .filter(|s| s.model.first_day_mae.is_finite() || s.model.later_mae.is_finite())
+            .count()
     );
     for (name, m) in [(method, model), ("same hour last week", week), ("4-week mean", four)] {
         say!(
             obs,
-            "  {:<26} {:>5.2}  {:>5.2}  {:>5.2}   {}",
+            "  {:<40} {:>5.2}  {:>5.2}  {:>5.2}   {}",
             name,
             m.first_day_mae,
             m.first_day_max,

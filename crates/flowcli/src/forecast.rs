@@ -122,7 +122,9 @@ fn forecast_site(
         }
     }
     let tail = grid.blank_tail();
-    let steps = plan.config.horizon + tail;
+    let steps = plan
+        .span(&grid)
+        .map_err(|why| format!("{} ({}): {why}", target.slug, target.column))?;
     let interval_name = interval_name(plan);
     let site_error = |e: flowlstm::LstmError| format!("{} ({}): {e}", target.slug, target.column);
     if let Method::Lstm(train) = &plan.method {

@@ -9,7 +9,7 @@ use flowcore::resample::resample_mean;
 use flowcore::time::{format_timestamp, parse_timestamp, DAY};
 use flowcore::FeatureSet;
 use flowcore::{Check, Checked, Export, IngestReport, Interval, Selector};
-use flowlstm::horizon::{Calendar, Grid, HorizonConfig};
+use flowlstm::horizon::{Calendar, Grid, HorizonConfig, MAX_HORIZON_WEEKS};
 use flowlstm::TrainConfig;
 
 use crate::error::{FlowError, Result};
@@ -69,6 +69,27 @@ impl HorizonPlan {
     /// Steps in a day at this interval.
     pub fn per_day(&self) -> usize {
         usize::try_from(DAY / self.interval.seconds()).unwrap_or(1)
+    }
+
+    /// The steps a forecast from the last reading of `grid` spans (the horizon, plus the blank
+    /// steps at its end, which are forecast too), or why there is none: a meter silent for four
+    /// weeks, or for so long that the span passes the model's limit of four weeks.
+    pub fn span(&self, grid: &Grid) -> std::result::Result<usize, String> {
+        if grid.quiet_for_four_weeks() {
+            return Err(flowlstm::LstmError::NoRecentReadings { days: 28 }.to_string());
+        }
+        let tail = grid.blank_tail();
+        let steps = self.config.horizon + tail;
+        let limit = MAX_HORIZON_WEEKS * 7 * self.per_day();
+        if tail > 0 && steps > limit {
+            let last = grid.values.len() - tail;
+            return Err(format!(
+                "its last {tail} steps are blank (no reading from {} to {}): a forecast from its last reading would span {steps} steps, beyond the limit of {limit} (4 weeks)",
+                format_timestamp(grid.time(last)),
+                format_timestamp(grid.time(grid.values.len() - 1))
+            ));
+        }
+        Ok(steps)
     }
 
     /// The settings for a forecast of `steps` steps.

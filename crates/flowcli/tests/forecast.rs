@@ -607,3 +607,65 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
         );
     }
 }
+
+/// `days` days of hours from Monday 2021-01-04: a daily swing, lower weekends and a small
+/// deterministic ripple; blank on the days `blank` covers.
+fn hourly_days(days: usize, blank: std::ops::Range<usize>) -> String {
+    let mut text = String::from("time,flow\n");
+    for hour in 0..days * 24 {
+        let day = hour / 24;
+        let weekend = day % 7 >= 5;
+        let start = 1_609_718_400 + 3600 * hour as i64; // 2021-01-04 00:00 UTC
+        let value = 10.0 + 3.0 * (std::f64::consts::TAU * (hour % 24) as f64 / 24.0).sin()
+            - if weekend { 2.0 } else { 0.0 }
+            + 0.3 * ((hour * 7919) % 13) as f64 / 13.0;
+        let cell = if blank.contains(&day) {
+            String::new()
+        } else {
+            format!("{value:.3}")
+        };
+        let time = flowcore::time::format_timestamp(start);
+        text.push_str(&format!("{},{cell}\n", &time[..16]));
+    }
+    text
+}
+
+#[test]
+fn a_meter_silent_for_weeks_before_an_origin_skips_that_origin_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // 200 days; blank for the 25 days before Monday 2021-06-28 (day 175).
+    let path = write(dir.path(), "silent.csv", hourly_days(200, 150..175).as_bytes());
+    let output = flow(
+        dir.path(),
+        &[
+            "backtest",
+            "--input",
+            path.to_str().unwrap(),
+            "--column",
+            "flow",
+            "--origins",
+            "2021-05-24,2021-06-28",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("2021-06-28 00:00 skipped: its last 600 steps are blank (no reading from 2021-06-03 00:00:00 to 2021-06-27 23:00:00): a forecast from its last reading would span 768 steps, beyond the limit of 672 (4 weeks)"),
+        "{text}"
+    );
+    assert!(text.contains("mean of 1 site-origins with readings"), "{text}");
+    let csv = std::fs::read_to_string(dir.path().join("Output/Backtest/backtest.csv")).unwrap();
+    assert_eq!(rows(&csv).len(), 168);
+    assert!(rows(&csv).iter().all(|r| r[0] == "2021-05-24 00:00"));
+    // Forecasting from the silent stretch is refused in one line, saying why.
+    let cut = write(dir.path(), "cut.csv", hourly_days(175, 150..175).as_bytes());
+    let output = flow(
+        dir.path(),
+        &["forecast", "--input", cut.to_str().unwrap(), "--column", "flow"],
+    );
+    assert_refused(
+        &output,
+        "flow (flow): its last 600 steps are blank (no reading from 2021-06-03 00:00:00 to 2021-06-27 23:00:00)",
+    );
+    assert!(files_under(&dir.path().join("Output/flow")).is_empty());
+}
