@@ -114,6 +114,11 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
         None => 7 * per_day,
         Some(text) => parse_horizon(text, interval)?,
     };
+    // Checked here, before any file is read (a site's blank tail can lengthen it later).
+    let limit = MAX_HORIZON_WEEKS * 7 * per_day;
+    if horizon > limit {
+        return Err(flowlstm::LstmError::Horizon { horizon, limit }.into());
+    }
     let method = match args.method.trim().to_ascii_lowercase().as_str() {
         "profile" => Method::Profile,
         "lstm" => Method::Lstm(lstm_config(interval)?),
@@ -154,13 +159,19 @@ pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
         None => (text.as_str(), None),
     };
     let count: i64 = number.parse().map_err(|_| bad())?;
-    let seconds = match unit {
+    let unit_seconds = match unit {
         None => return usize::try_from(count).map_err(|_| bad()),
-        Some("h") => count * 3_600,
-        Some("d") => count * DAY,
-        Some("w") => count * 7 * DAY,
+        Some("h") => 3_600,
+        Some("d") => DAY,
+        Some("w") => 7 * DAY,
         Some(_) => return Err(bad()),
     };
+    // Beyond i64 seconds is beyond any limit: say so, not a wrapped-around number.
+    let seconds = count.checked_mul(unit_seconds).ok_or_else(|| {
+        FlowError::from(format!(
+            "--horizon {text}: far beyond the longest horizon ({MAX_HORIZON_WEEKS} weeks)"
+        ))
+    })?;
     if seconds % interval.seconds() != 0 {
         return Err(format!("--horizon {text}: not a whole number of {interval} steps").into());
     }

@@ -586,6 +586,11 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
             "--method arima: expected profile or lstm",
         ),
         (
+            // Weeks in seconds beyond i64: refused, not wrapped around.
+            vec!["forecast", "--input", raw, "--horizon", "99999999999999w"],
+            "--horizon 99999999999999w: far beyond the longest horizon (4 weeks)",
+        ),
+        (
             vec!["forecast", "--input", raw, "--horizon", "3x"],
             "--horizon 3x: expected a number of steps",
         ),
