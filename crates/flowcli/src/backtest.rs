@@ -146,7 +146,7 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
         return Err("no site to backtest".into());
     };
     let (grid, report) = site_grid(&export, first, plan.interval)?;
-    for note in clock_notes(&report) {
+    for note in clock_notes(&report).into_iter().chain(plan.holiday_note(&grid)) {
         say!(obs, "{note}");
     }
     let end = grid.time(grid.values.len() - 1);

@@ -117,7 +117,7 @@ fn forecast_site(
     say!(obs);
     say!(obs, "site             {} ({})", target.slug, target.column);
     if clock_notes_wanted {
-        for note in clock_notes(&report) {
+        for note in clock_notes(&report).into_iter().chain(plan.holiday_note(&grid)) {
             say!(obs, "{note}");
         }
     }

@@ -25,6 +25,8 @@ pub struct HorizonPlan {
     pub interval: Interval,
     /// Holidays and weather.
     pub calendar: Calendar,
+    /// The `--holidays` file, for the terminal.
+    pub holidays_file: Option<std::path::PathBuf>,
     /// The model: the week-profile regression, or the LSTM with its training settings.
     pub method: Method,
 }
@@ -92,6 +94,28 @@ impl HorizonPlan {
         Ok(steps)
     }
 
+    /// How many of the `--holidays` dates fall within `grid` and the horizon after it: a file of
+    /// other years (or an empty one) changes nothing, and the engineer should see that.
+    pub fn holiday_note(&self, grid: &Grid) -> Option<String> {
+        let file = self.holidays_file.as_ref()?;
+        let first = grid.start.div_euclid(DAY);
+        let end = grid.time(grid.values.len() + self.config.horizon);
+        let last = (end - 1).div_euclid(DAY);
+        let within = self.calendar.holidays.range(first..=last).count();
+        Some(format!(
+            "holidays         {} date(s) from {}; {within} of them within the data and the horizon ({} … {}){}",
+            self.calendar.holidays.len(),
+            file.display(),
+            &format_timestamp(grid.start)[..10],
+            &format_timestamp(end - 1)[..10],
+            if within == 0 {
+                " — none: check the file's years"
+            } else {
+                ""
+            }
+        ))
+    }
+
     /// The settings for a forecast of `steps` steps.
     pub fn config_for(&self, steps: usize) -> Result<Checked<HorizonConfig>> {
         Ok(HorizonConfig {
@@ -144,6 +168,7 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
         config,
         interval,
         calendar: Calendar { holidays, weather },
+        holidays_file: args.holidays.clone(),
         method,
     })
 }
@@ -186,7 +211,8 @@ fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
     })?;
     let mut days = BTreeSet::new();
     for (index, line) in text.lines().enumerate() {
-        let cell = line.split(',').next().unwrap_or("").trim();
+        // `date,name` or, from a spreadsheet in Europe, `date;name`.
+        let cell = line.split([',', ';', '\t']).next().unwrap_or("").trim();
         if cell.is_empty() {
             continue;
         }

@@ -65,6 +65,11 @@ fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
         text.contains("1 autumn hour(s) shown twice by the clock, their two readings averaged: 2021-10-31 02:00"),
         "{text}"
     );
+    // 15 August and 1 November fall within the data; 8 December is a day past the forecast week.
+    assert!(
+        text.contains("2 of them within the data and the horizon (2021-08-01 … 2021-12-07)"),
+        "{text}"
+    );
     assert_eq!(
         text.matches("forecast         168 steps from 2021-12-01 00:00:00")
             .count(),
