@@ -300,10 +300,11 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
     let step = raw.series.interval.seconds();
     if step > interval.seconds() {
         return Err(format!(
-            "{}: column `{}` has one reading every {}: too coarse for --interval {interval}",
+            "{}: column `{}` is {} (one reading every {} s): too coarse for --interval {interval}",
             export.path().display(),
             target.column,
-            raw.series.interval
+            raw.series.interval,
+            step
         )
         .into());
     }
