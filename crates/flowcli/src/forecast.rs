@@ -1,6 +1,7 @@
 //! The forecast of the hours or days ahead as library calls: `flow forecast` fits the week-profile
-//! regression per site (or loads one), forecasts from the step after the last reading and writes
-//! `Forecast/forecast.csv`, `forecast.png` and `model.json`; `flow backtest` fits before each
+//! regression (or, by name, the LSTM) per site, or loads one, forecasts from the step after the
+//! last reading and writes `Forecast/forecast.csv`, `forecast.png` and `model.json` (and the
+//! LSTM's network in `Forecast/lstm/`); `flow backtest` fits before each
 //! origin and scores the forecast and the two seasonal baselines against what happened.
 
 use std::fmt::Write as _;
@@ -10,7 +11,8 @@ use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
 use flowcore::{Check, Export, Interval};
 use flowlstm::horizon::{fit, Grid, HeldOut, HorizonForecast, HorizonModel};
-use flowlstm::horizon_lstm::fit_lstm;
+use flowlstm::horizon_lstm::{fit_lstm, LstmHorizon};
+use flowlstm::{DeviceChoice, LstmModel};
 use flowreport::forecast::{forecast_graph, ForecastGraph};
 use flowreport::graph::encode_png;
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,60 @@ use crate::site::{read_targets, write_and_list, Target};
 
 /// The format name written into `model.json`.
 pub const MODEL_FORMAT: &str = "flow-horizon-1";
+
+/// The format name of an LSTM forecaster's `model.json` (its network in the `lstm` folder beside
+/// it).
+pub const LSTM_MODEL_FORMAT: &str = "flow-horizon-lstm-1";
+
+/// The folder beside an LSTM forecaster's `model.json` that holds its network.
+const NETWORK_FOLDER: &str = "lstm";
+
+/// An LSTM forecaster as `model.json` keeps it: what it forecasts and its bands; the network is in
+/// the `lstm` folder beside it (flowlstm's `model.json` and `model.safetensors`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedLstmHorizon {
+    /// [`LSTM_MODEL_FORMAT`].
+    pub format: String,
+    /// The site's slug.
+    pub site: String,
+    /// Its column.
+    pub column: String,
+    /// `hourly` or `daily`.
+    pub interval: String,
+    /// Steps forecast.
+    pub horizon: usize,
+    /// Per step ahead: error quantiles 2.5 %, 10 %, 90 %, 97.5 %.
+    pub error_quantiles: Vec<[f64; 4]>,
+    /// The held-out check made when it was fitted.
+    pub held_out: Option<HeldOut>,
+    /// SHA-256 of the network's weights: a network folder of another fit is refused.
+    pub network_sha256: String,
+}
+
+/// A model given with `--model`: its file decides the method.
+#[derive(Debug)]
+enum GivenModel {
+    Profile(SavedHorizonModel),
+    Lstm { saved: SavedLstmHorizon, network: PathBuf },
+}
+
+impl GivenModel {
+    /// Refuses a model fitted for another site, interval or span of steps.
+    fn check_fits(&self, target: &Target, interval: &str, steps: usize) -> Result {
+        let (site, fitted_interval, horizon) = match self {
+            GivenModel::Profile(saved) => (&saved.site, &saved.interval, saved.model.config.horizon),
+            GivenModel::Lstm { saved, .. } => (&saved.site, &saved.interval, saved.horizon),
+        };
+        if *site != target.slug || fitted_interval != interval || horizon != steps {
+            return Err(format!(
+                "--model: fitted for site {site} ({fitted_interval}, {horizon} steps), not for {} ({interval}, {steps} steps)",
+                target.slug
+            )
+            .into());
+        }
+        Ok(())
+    }
+}
 
 /// The unit a header gives in brackets at its end (`DMA 1 (L/s)` → `L/s`), else `flow`.
 fn unit_of(column: &str) -> String {
@@ -68,13 +124,17 @@ pub(crate) fn forecast_csv(forecast: &HorizonForecast) -> Vec<u8> {
 /// `flow forecast`: per site, fit (or load) and forecast, then write the files.
 pub fn forecast_command(args: &ForecastArgs, obs: &mut dyn Observer) -> Result {
     let plan = horizon_plan(&args.horizon)?;
-    if args.model.is_some() && matches!(plan.method, Method::Lstm(_)) {
-        return Err("--model reuses a week-profile regression; --method lstm trains its network each time".into());
-    }
     let saved = match &args.model {
         Some(path) => Some(read_model(path)?),
         None => None,
     };
+    if let (Some(GivenModel::Profile(_)), Method::Lstm(_)) = (&saved, &plan.method) {
+        return Err(format!(
+            "--method lstm, but {} holds a week-profile regression (leave --method out to use it)",
+            args.model.as_deref().unwrap_or(Path::new("--model")).display()
+        )
+        .into());
+    }
     let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
     let output_dir = &args.input.output_dir;
     let first = targets.first().map(|t| t.slug.clone());
@@ -85,28 +145,56 @@ pub fn forecast_command(args: &ForecastArgs, obs: &mut dyn Observer) -> Result {
     crate::parallel::all_done(&export, &targets, results)
 }
 
-fn read_model(path: &Path) -> Result<SavedHorizonModel> {
+fn read_model(path: &Path) -> Result<GivenModel> {
     let text = std::fs::read_to_string(path).map_err(|source| flowcore::CoreError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let saved: SavedHorizonModel =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a flow forecast model: {e}", path.display()))?;
-    if saved.format != MODEL_FORMAT {
-        return Err(format!("{}: format `{}`, expected {MODEL_FORMAT}", path.display(), saved.format).into());
+    let not_a_model = |e: serde_json::Error| format!("{}: not a flow forecast model: {e}", path.display());
+    #[derive(Deserialize)]
+    struct Format {
+        format: String,
     }
-    saved
-        .model
-        .validate()
-        .map_err(|e| format!("{}: not a usable forecast model: {e}", path.display()))?;
-    Ok(saved)
+    let format: Format = serde_json::from_str(&text).map_err(not_a_model)?;
+    match format.format.as_str() {
+        MODEL_FORMAT => {
+            let saved: SavedHorizonModel = serde_json::from_str(&text).map_err(not_a_model)?;
+            saved
+                .model
+                .validate()
+                .map_err(|e| format!("{}: not a usable forecast model: {e}", path.display()))?;
+            Ok(GivenModel::Profile(saved))
+        }
+        LSTM_MODEL_FORMAT => {
+            let saved: SavedLstmHorizon = serde_json::from_str(&text).map_err(not_a_model)?;
+            if saved.error_quantiles.len() != saved.horizon {
+                return Err(format!(
+                    "{}: not a usable forecast model: {}",
+                    path.display(),
+                    flowlstm::LstmError::ModelShape {
+                        what: "error quantiles",
+                        have: saved.error_quantiles.len(),
+                        expected: saved.horizon
+                    }
+                )
+                .into());
+            }
+            let network = path.parent().unwrap_or(Path::new(".")).join(NETWORK_FOLDER);
+            Ok(GivenModel::Lstm { saved, network })
+        }
+        other => Err(format!(
+            "{}: format `{other}`, expected {MODEL_FORMAT} or {LSTM_MODEL_FORMAT}",
+            path.display()
+        )
+        .into()),
+    }
 }
 
 fn forecast_site(
     export: &Export,
     target: &Target,
     plan: &HorizonPlan,
-    saved: Option<&SavedHorizonModel>,
+    saved: Option<&GivenModel>,
     output_dir: &Path,
     clock_notes_wanted: bool,
     obs: &mut dyn Observer,
@@ -127,15 +215,41 @@ fn forecast_site(
         .map_err(|why| format!("{} ({}): {why}", target.slug, target.column))?;
     let interval_name = interval_name(plan);
     let site_error = |e: flowlstm::LstmError| format!("{} ({}): {e}", target.slug, target.column);
-    if let Method::Lstm(train) = &plan.method {
-        let fitted = fit_lstm(&grid, &plan.config_for(steps)?, train).map_err(site_error)?;
-        say!(
-            obs,
-            "model            LSTM (window {}, calendar inputs), trained on up to {} days",
-            train.window,
-            plan.config.history_days
-        );
+    if let Some(given) = saved {
+        given.check_fits(target, interval_name, steps)?;
+    }
+    let lstm = match (saved, &plan.method) {
+        (Some(GivenModel::Lstm { saved, network }), _) => Some(load_lstm(saved, network, obs)?),
+        (None, Method::Lstm(train)) => {
+            let fitted = fit_lstm(&grid, &plan.config_for(steps)?, train).map_err(site_error)?;
+            say!(
+                obs,
+                "model            LSTM (window {}, calendar inputs), trained on up to {} days",
+                train.window,
+                plan.config.history_days
+            );
+            Some(fitted)
+        }
+        _ => None,
+    };
+    if let Some(mut fitted) = lstm {
         let forecast = fitted.predict(&grid).map_err(site_error)?;
+        let network = dirs.root.join("Forecast").join(NETWORK_FOLDER);
+        // The network first (both of its files or neither); `model.json`, written with the
+        // forecast, names its weights, so a network left from another fit is refused later.
+        if saved.is_none() {
+            fitted.model.save(&network)?;
+        }
+        let saved = SavedLstmHorizon {
+            format: LSTM_MODEL_FORMAT.to_string(),
+            site: target.slug.clone(),
+            column: target.column.clone(),
+            interval: interval_name.to_string(),
+            horizon: fitted.horizon,
+            error_quantiles: fitted.error_quantiles.clone(),
+            held_out: fitted.held_out,
+            network_sha256: fitted.model.meta.weights_sha256.clone(),
+        };
         return finish(
             target,
             plan,
@@ -144,19 +258,16 @@ fn forecast_site(
             &dirs,
             forecast,
             fitted.held_out.as_ref(),
-            None,
+            serde_json::to_vec_pretty(&saved)?,
             obs,
         );
     }
-    let model = match saved {
+    let given = match saved {
+        Some(GivenModel::Profile(saved)) => Some(saved),
+        _ => None,
+    };
+    let model = match given {
         Some(saved) => {
-            if saved.site != target.slug || saved.interval != interval_name || saved.model.config.horizon != steps {
-                return Err(format!(
-                    "--model: fitted for site {} ({}, {} steps), not for {} ({interval_name}, {steps} steps)",
-                    saved.site, saved.interval, saved.model.config.horizon, target.slug
-                )
-                .into());
-            }
             say!(
                 obs,
                 "model            loaded, fitted up to {}",
@@ -200,9 +311,29 @@ fn forecast_site(
         &dirs,
         forecast,
         held_out.as_ref(),
-        Some(&saved),
+        serde_json::to_vec_pretty(&saved)?,
         obs,
     )
+}
+
+/// The LSTM forecaster of a `model.json`, its network read from the folder beside it and checked
+/// to be the one that `model.json` names.
+fn load_lstm(saved: &SavedLstmHorizon, network: &Path, obs: &mut dyn Observer) -> Result<LstmHorizon> {
+    let model = LstmModel::load(network, DeviceChoice::Auto)?;
+    if model.meta.weights_sha256 != saved.network_sha256 {
+        return Err(format!(
+            "{}: the network is not the one its model.json names (SHA-256 differs): it comes from another fit; fit again",
+            network.display()
+        )
+        .into());
+    }
+    say!(obs, "model            LSTM loaded from {}", network.display());
+    Ok(LstmHorizon {
+        model,
+        horizon: saved.horizon,
+        error_quantiles: saved.error_quantiles.clone(),
+        held_out: saved.held_out,
+    })
 }
 
 fn interval_name(plan: &HorizonPlan) -> &'static str {
@@ -213,7 +344,8 @@ fn interval_name(plan: &HorizonPlan) -> &'static str {
     }
 }
 
-/// Prints what the forecast found and writes its files (the model's only for the regression).
+/// Prints what the forecast found and writes its files: the forecast, its graph and `model`
+/// (the bytes of `model.json`).
 #[allow(clippy::too_many_arguments)]
 fn finish(
     target: &Target,
@@ -223,7 +355,7 @@ fn finish(
     dirs: &SiteDirs,
     forecast: HorizonForecast,
     held_out: Option<&HeldOut>,
-    saved: Option<&SavedHorizonModel>,
+    model: Vec<u8>,
     obs: &mut dyn Observer,
 ) -> Result {
     let interval_name = interval_name(plan);
@@ -288,13 +420,11 @@ fn finish(
         band_80: (&forecast.lower_80, &forecast.upper_80),
         band_95: (&forecast.lower_95, &forecast.upper_95),
     })?;
-    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+    let files: Vec<(PathBuf, Vec<u8>)> = vec![
         (forecast_dir.join("forecast.csv"), forecast_csv(&forecast)),
         (forecast_dir.join("forecast.png"), encode_png(&image)?),
+        (forecast_dir.join("model.json"), model),
     ];
-    if let Some(saved) = saved {
-        files.push((forecast_dir.join("model.json"), serde_json::to_vec_pretty(saved)?));
-    }
     write_and_list(&files, obs)?;
     Ok(())
 }

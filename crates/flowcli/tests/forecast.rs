@@ -342,7 +342,66 @@ fn the_lstm_stays_available_by_name() {
     let values: Vec<f64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
     // DMA 2 runs at 6–21 L/s: the network's day stays in that range.
     assert!(values.iter().all(|v| (3.0..30.0).contains(v)), "{values:?}");
-    assert!(!folder.join("model.json").exists(), "no regression model to save");
+    // The network is kept beside a model.json that names its weights, and is reused by --model
+    // without training (the file decides the method): the same forecast.
+    let model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("model.json")).unwrap()).unwrap();
+    assert_eq!(model["format"], "flow-horizon-lstm-1");
+    assert_eq!(model["horizon"], 24);
+    let saved = dir.path().join("saved");
+    std::fs::create_dir_all(saved.join("lstm")).unwrap();
+    std::fs::copy(folder.join("model.json"), saved.join("model.json")).unwrap();
+    for file in ["model.json", "model.safetensors"] {
+        std::fs::copy(folder.join("lstm").join(file), saved.join("lstm").join(file)).unwrap();
+    }
+    let reuse = |model_json: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "forecast",
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "DMA 2 (L/s)",
+            "--horizon",
+            "24h",
+            "--model",
+            model_json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        flow(dir.path(), &args)
+    };
+    let again = reuse(&saved.join("model.json"), &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let text = stdout(&again);
+    assert!(text.contains("model            LSTM loaded from"), "{text}");
+    assert!(!text.contains("trained on up to"), "{text}");
+    assert_eq!(std::fs::read_to_string(folder.join("forecast.csv")).unwrap(), csv);
+    // A network of another fit beside that model.json is refused, naming it.
+    let mut other = model.clone();
+    other["network_sha256"] = serde_json::Value::from("0".repeat(64));
+    std::fs::write(saved.join("model.json"), other.to_string()).unwrap();
+    assert_refused(
+        &reuse(&saved.join("model.json"), &[]),
+        "the network is not the one its model.json names (SHA-256 differs)",
+    );
+    // --method lstm with a week-profile regression's model.json is refused.
+    let regression = flow(
+        dir.path(),
+        &[
+            "forecast",
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "DMA 3 (L/s)",
+            "--horizon",
+            "24h",
+        ],
+    );
+    assert!(regression.status.success(), "{}", stderr(&regression));
+    let profile = dir.path().join("Output/dma-3/Forecast/model.json");
+    assert_refused(
+        &reuse(&profile, &["--method", "lstm"]),
+        "holds a week-profile regression (leave --method out to use it)",
+    );
 }
 
 #[test]
@@ -478,6 +537,11 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
     // Blank DMA 1 over its last five weeks.
     let quiet = with_dma1(dir.path(), "quiet.csv", "", |i, count| i + 35 * 24 >= count);
     let words = write(dir.path(), "words.csv", b"time,flow\nfirst of May,1\nsecond of May,2\n");
+    let daily_model = write(
+        dir.path(),
+        "daily_model.json",
+        br#"{"format": "flow-lstm/2", "site": "dma-1"}"#,
+    );
     let time_only = write(
         dir.path(),
         "time_only.csv",
@@ -583,8 +647,9 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
             "more than 20000000; the row at 9021-03-02 00:00:00 looks stray",
         ),
         (
-            vec!["forecast", "--input", raw, "--method", "lstm", "--model", "m.json"],
-            "--model reuses a week-profile regression; --method lstm trains its network each time",
+            // The daily job's model folder description is not a forecaster.
+            vec!["forecast", "--input", raw, "--model", daily_model.to_str().unwrap()],
+            "daily_model.json: format `flow-lstm/2`, expected flow-horizon-1 or flow-horizon-lstm-1",
         ),
         (
             vec!["forecast", "--input", raw, "--method", "arima"],
