@@ -221,87 +221,78 @@ fn forecast_site(
     let lstm = match (saved, &plan.method) {
         (Some(GivenModel::Lstm { saved, network }), _) => Some(load_lstm(saved, network, obs)?),
         (None, Method::Lstm(train)) => {
-            let fitted = fit_lstm(&grid, &plan.config_for(steps)?, train).map_err(site_error)?;
+            let mut fitted = fit_lstm(&grid, &plan.config_for(steps)?, train).map_err(site_error)?;
             say!(
                 obs,
                 "model            LSTM (window {}, calendar inputs), trained on up to {} days",
                 train.window,
                 plan.config.history_days
             );
+            // The network first (both of its files or neither); `model.json`, written with the
+            // forecast, names its weights, so a network left from another fit is refused later.
+            fitted.model.save(&dirs.root.join("Forecast").join(NETWORK_FOLDER))?;
             Some(fitted)
         }
         _ => None,
     };
-    if let Some(mut fitted) = lstm {
-        let forecast = fitted.predict(&grid).map_err(site_error)?;
-        let network = dirs.root.join("Forecast").join(NETWORK_FOLDER);
-        // The network first (both of its files or neither); `model.json`, written with the
-        // forecast, names its weights, so a network left from another fit is refused later.
-        if saved.is_none() {
-            fitted.model.save(&network)?;
-        }
-        let saved = SavedLstmHorizon {
-            format: LSTM_MODEL_FORMAT.to_string(),
-            site: target.slug.clone(),
-            column: target.column.clone(),
-            interval: interval_name.to_string(),
-            horizon: fitted.horizon,
-            error_quantiles: fitted.error_quantiles.clone(),
-            held_out: fitted.held_out,
-            network_sha256: fitted.model.meta.weights_sha256.clone(),
-        };
-        return finish(
-            target,
-            plan,
-            &grid,
-            tail,
-            &dirs,
-            forecast,
-            fitted.held_out.as_ref(),
-            serde_json::to_vec_pretty(&saved)?,
-            obs,
-        );
-    }
-    let given = match saved {
-        Some(GivenModel::Profile(saved)) => Some(saved),
-        _ => None,
-    };
-    let model = match given {
-        Some(saved) => {
-            say!(
-                obs,
-                "model            loaded, fitted up to {}",
-                format_timestamp(saved.model.origin)
-            );
-            saved.model.clone()
+    // The forecast, its held-out check and the bytes of its `model.json`, by method.
+    let (forecast, held_out, model_json) = match lstm {
+        Some(fitted) => {
+            let saved = SavedLstmHorizon {
+                format: LSTM_MODEL_FORMAT.to_string(),
+                site: target.slug.clone(),
+                column: target.column.clone(),
+                interval: interval_name.to_string(),
+                horizon: fitted.horizon,
+                error_quantiles: fitted.error_quantiles.clone(),
+                held_out: fitted.held_out,
+                network_sha256: fitted.model.meta.weights_sha256.clone(),
+            };
+            (
+                fitted.predict(&grid).map_err(site_error)?,
+                fitted.held_out,
+                serde_json::to_vec_pretty(&saved)?,
+            )
         }
         None => {
-            let model = fit(&grid, &plan.calendar, &plan.config_for(steps)?)
-                .map_err(|e| format!("{} ({}): {e}", target.slug, target.column))?;
-            say!(
-                obs,
-                "model            week-profile regression{}, fitted on up to {} days",
-                if model.uses_weather { " with the weather" } else { "" },
-                plan.config.history_days
-            );
-            if plan.calendar.weather.is_some() && !model.uses_weather {
-                say!(
-                    obs,
-                    "weather          not an input: the --exog file does not cover every step from {}",
-                    format_timestamp(grid.trimmed().time(grid.values.len() - tail))
-                );
-            }
-            model
+            let model = match saved {
+                Some(GivenModel::Profile(saved)) => {
+                    say!(
+                        obs,
+                        "model            loaded, fitted up to {}",
+                        format_timestamp(saved.model.origin)
+                    );
+                    saved.model.clone()
+                }
+                _ => {
+                    let model = fit(&grid, &plan.calendar, &plan.config_for(steps)?).map_err(site_error)?;
+                    say!(
+                        obs,
+                        "model            week-profile regression{}, fitted on up to {} days",
+                        if model.uses_weather { " with the weather" } else { "" },
+                        plan.config.history_days
+                    );
+                    if plan.calendar.weather.is_some() && !model.uses_weather {
+                        say!(
+                            obs,
+                            "weather          not an input: the --exog file does not cover every step from {}",
+                            format_timestamp(grid.trimmed().time(grid.values.len() - tail))
+                        );
+                    }
+                    model
+                }
+            };
+            let forecast = model.predict(&grid, &plan.calendar).map_err(site_error)?;
+            let held_out = model.held_out;
+            let saved = SavedHorizonModel {
+                format: MODEL_FORMAT.to_string(),
+                site: target.slug.clone(),
+                column: target.column.clone(),
+                interval: interval_name.to_string(),
+                model,
+            };
+            (forecast, held_out, serde_json::to_vec_pretty(&saved)?)
         }
-    };
-    let forecast = model.predict(&grid, &plan.calendar).map_err(site_error)?;
-    let held_out = model.held_out;
-    let saved = SavedHorizonModel {
-        format: MODEL_FORMAT.to_string(),
-        site: target.slug.clone(),
-        column: target.column.clone(),
-        interval: interval_name.to_string(),
-        model,
     };
     finish(
         target,
@@ -311,7 +302,7 @@ fn forecast_site(
         &dirs,
         forecast,
         held_out.as_ref(),
-        serde_json::to_vec_pretty(&saved)?,
+        model_json,
         obs,
     )
 }

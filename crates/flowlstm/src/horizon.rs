@@ -845,26 +845,28 @@ impl HorizonModel {
                 dot(&row, &self.coefficients) * origin.level
             })
             .collect();
-        Ok(HorizonForecast::with_bands(
-            grid.time(n),
-            grid.step,
-            values,
-            &self.error_quantiles,
-            &grid,
-        ))
+        HorizonForecast::with_bands(grid.time(n), grid.step, values, &self.error_quantiles, &grid)
     }
 }
 
 impl HorizonForecast {
     /// A forecast from its values and the error quantiles of each step; where every reading of
-    /// `history` is at least 0, so are the forecast and its bands.
+    /// `history` is at least 0, so are the forecast and its bands. Quantiles read back from a file
+    /// that do not give every step its own are refused (the bands would come out short).
     pub fn with_bands(
         start: i64,
         step: i64,
         values: Vec<f64>,
         quantiles: &[[f64; 4]],
         history: &Grid,
-    ) -> HorizonForecast {
+    ) -> Result<HorizonForecast> {
+        if quantiles.len() != values.len() {
+            return Err(LstmError::ModelShape {
+                what: "error quantiles",
+                have: quantiles.len(),
+                expected: values.len(),
+            });
+        }
         let nonnegative = history.values.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
         let floor = |v: f64| if nonnegative { v.max(0.0) } else { v };
         let values: Vec<f64> = values.into_iter().map(floor).collect();
@@ -883,7 +885,7 @@ impl HorizonForecast {
                 })
                 .collect()
         };
-        HorizonForecast {
+        Ok(HorizonForecast {
             start,
             step,
             lower_95: band(0, true),
@@ -891,7 +893,7 @@ impl HorizonForecast {
             upper_80: band(2, false),
             upper_95: band(3, false),
             values,
-        }
+        })
     }
 }
 
@@ -975,6 +977,32 @@ mod tests {
         let without = plain.predict(&grid, &Calendar::default()).unwrap();
         let wednesday = without.values[48..72].iter().sum::<f64>() / 24.0;
         assert!(wednesday > day_mean(2) + 2.0, "{wednesday}");
+    }
+
+    #[test]
+    fn bands_hold_their_forecast_and_need_a_quantile_row_a_step() {
+        let history = Grid {
+            start: 0,
+            step: 3600,
+            values: vec![4.0, 5.0, 6.0],
+        };
+        // Step 1: errors -1 .. +2 around 5; step 2: all errors above 0 (a biased fit), so the
+        // lower bands are widened to the forecast; below 0 the floor holds (readings are >= 0).
+        let quantiles = [[-2.0, -1.0, 1.0, 2.0], [0.5, 1.0, 2.0, 3.0], [-9.0, -8.0, -1.0, 1.0]];
+        let forecast = HorizonForecast::with_bands(10, 3600, vec![5.0, 5.0, 1.0], &quantiles, &history).unwrap();
+        assert_eq!(forecast.lower_95, [3.0, 5.0, 0.0]);
+        assert_eq!(forecast.lower_80, [4.0, 5.0, 0.0]);
+        assert_eq!(forecast.upper_80, [6.0, 7.0, 1.0]);
+        assert_eq!(forecast.upper_95, [7.0, 8.0, 2.0]);
+        let short = HorizonForecast::with_bands(10, 3600, vec![5.0, 5.0, 1.0], &quantiles[..2], &history);
+        assert!(matches!(
+            short,
+            Err(LstmError::ModelShape {
+                have: 2,
+                expected: 3,
+                ..
+            })
+        ));
     }
 
     #[test]

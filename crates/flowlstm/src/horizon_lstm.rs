@@ -107,25 +107,11 @@ pub fn fit_lstm(
 impl LstmHorizon {
     /// The forecast of the steps after the last reading of `history`.
     pub fn predict(&self, history: &Grid) -> Result<HorizonForecast> {
-        // Parts read back from a file must agree before any band is built from them.
-        if self.error_quantiles.len() != self.horizon {
-            return Err(LstmError::ModelShape {
-                what: "error quantiles",
-                have: self.error_quantiles.len(),
-                expected: self.horizon,
-            });
-        }
         let grid = history.trimmed();
         let filled = fill(&grid.values, 7 * grid.per_day());
         let n = grid.values.len();
         let points = predict(&self.model, &series(&grid, &filled, n)?, self.horizon)?;
         let values: Vec<f64> = points.iter().map(|p| p.predicted).collect();
-        Ok(HorizonForecast::with_bands(
-            grid.time(n),
-            grid.step,
-            values,
-            &self.error_quantiles,
-            &grid,
-        ))
+        HorizonForecast::with_bands(grid.time(n), grid.step, values, &self.error_quantiles, &grid)
     }
 }
