@@ -469,11 +469,11 @@ pub struct NightEvent {
     pub first_night: i64,
     /// The last night still high.
     pub last_night: i64,
-    /// Time of the highest MNF.
+    /// Time of the MNF furthest above its baseline: the night that set the stage.
     pub peak_time: i64,
-    /// The highest MNF.
+    /// That MNF.
     pub peak_value: f64,
-    /// The baseline on the peak's night.
+    /// The baseline on that night.
     pub expected: f64,
     /// The highest stage reached.
     pub stage: Severity,
@@ -673,11 +673,11 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
                 verdicts[n].stage = Some(Severity::Watch);
             }
             near.clear();
-            let stage = rule.stages.grade(sigmas).unwrap_or(Severity::Watch);
+            let stage = rule.stages.grade(sigmas.max(0.0)).unwrap_or(Severity::Watch);
             verdicts[i].stage = Some(stage);
             event.last_night = night.night;
             event.stage = event.stage.max(stage);
-            if mnf > event.peak_value {
+            if mnf - expected > event.peak_value - event.expected {
                 (event.peak_value, event.expected) = (mnf, expected);
                 event.peak_time = night.mnf_time.unwrap_or(night.night);
             }
@@ -714,6 +714,25 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
         if pending.len() < rule.confirm {
             continue;
         }
+        let trend: Vec<(f64, f64)> = history
+            .iter()
+            .rev()
+            .take(2 * rule.baseline_nights)
+            .map(|&(d, v)| (d as f64, v))
+            .collect();
+        let slope = theil_sen_slope(&trend).unwrap_or(0.0);
+        // The baseline is the median of nights about half a baseline back: their middle day. The
+        // trend carries it from there to the alarm, but over at most `baseline_nights` days: a
+        // longer way means a gap among them (nights without an MNF, an earlier alarm), and
+        // carried across five months the trend put a real area's baseline 2.4 above its nights.
+        let middle = history
+            .iter()
+            .rev()
+            .take(rule.baseline_nights)
+            .map(|(d, _)| *d)
+            .sum::<i64>()
+            / history.len().clamp(1, rule.baseline_nights) as i64;
+        let carried = |day: i64| centre + slope * (day - middle).clamp(0, rule.baseline_nights as i64) as f64;
         let start = pending[0];
         let first_mnf = nights[start].mnf.unwrap_or(mnf);
         // A step: at least half the rise over the baseline happened since the last three nights.
@@ -725,24 +744,9 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
         } else {
             Onset::Drift
         };
-        let trend: Vec<(f64, f64)> = history
-            .iter()
-            .rev()
-            .take(2 * rule.baseline_nights)
-            .map(|&(d, v)| (d as f64, v))
-            .collect();
-        // The baseline is the median of nights about half a baseline back: its day is their middle.
-        let middle = history
-            .iter()
-            .rev()
-            .take(rule.baseline_nights)
-            .map(|(d, _)| *d)
-            .sum::<i64>()
-            / history.len().min(rule.baseline_nights) as i64;
-        let slope = theil_sen_slope(&trend).unwrap_or(0.0);
         let mut excess: Vec<f64> = pending.iter().filter_map(|&n| Some(nights[n].mnf? - centre)).collect();
         let frozen = Frozen {
-            expected: centre + slope * (start_day - middle) as f64,
+            expected: carried(start_day),
             spread,
             slope,
             day: start_day,
@@ -764,7 +768,7 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
             let night_day = nights[n].night.div_euclid(DAY);
             let expected = frozen.expected_on(night_day);
             let sigmas = (value - expected) / spread;
-            let stage = rule.stages.grade(sigmas).unwrap_or(Severity::Watch);
+            let stage = rule.stages.grade(sigmas.max(0.0)).unwrap_or(Severity::Watch);
             verdicts[n] = Verdict {
                 status: NightStatus::Alarm,
                 expected: Some(expected),
@@ -773,7 +777,7 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
                 stage: Some(stage),
             };
             event.stage = event.stage.max(stage);
-            if value > event.peak_value {
+            if value - expected > event.peak_value - event.expected {
                 (event.peak_value, event.expected) = (value, expected);
                 event.peak_time = nights[n].mnf_time.unwrap_or(nights[n].night);
             }
@@ -1033,6 +1037,50 @@ mod tests {
             .all(|v| v.status == NightStatus::Alarm && v.stage.is_some()));
         assert_eq!(v[42].status, NightStatus::Normal);
         assert_eq!(v[42].expected, Some(101.0));
+    }
+
+    /// Seen on a real area (BWDF dma-7): nights rising through the season, then months without an
+    /// MNF, then nights a little above the old baseline. The trend carries the baseline at most two
+    /// weeks, not across the gap, and a night under its baseline is never given a stage above 관심.
+    #[test]
+    fn an_alarm_after_a_gap_does_not_carry_the_trend_across_it() {
+        let rule = NightRule::default().check().unwrap();
+        // Nights 0–27 rise 0.1 a night from 100, alternating ±0.5 (Theil–Sen slope 0.1); nights
+        // 28–177 have no MNF; nights 178–181 are 106, 106, 103, 103.
+        let mut nights: Vec<Night> = (0..182)
+            .map(|d| night(d, 100.0 + 0.1 * d as f64 + if d % 2 == 0 { -0.5 } else { 0.5 }))
+            .collect();
+        for n in &mut nights[28..178] {
+            n.mnf = None;
+        }
+        for (n, v) in nights[178..].iter_mut().zip([106.0, 106.0, 103.0, 103.0]) {
+            n.mnf = Some(v);
+        }
+        let judged = judge_nights(&nights, &rule);
+        let v = &judged.verdicts;
+        // The last 14 nights before the gap (14–27) have median 102.05 and consecutive differences
+        // 7 × 1.1 and 6 × 0.9 (median 1.1), so a spread of 1.1 × 1.4826 / √2 = 1.1532 (over 1 %
+        // of 102.05). Against 102.05, 106 is 3.43 spreads: two high nights, an alarm.
+        let spread = 1.1 * 1.4826 / 2f64.sqrt();
+        let [e] = judged.events[..] else {
+            panic!("one alarm: {:?}", judged.events)
+        };
+        assert_eq!((e.first_night, e.last_night), (178 * DAY, 179 * DAY));
+        // Carried 14 nights up the trend, not the 158 from the nights' middle day (which made it
+        // 117.85 and these nights "severe"): 103.45, and 106 is 2.21 spreads above it, 관심.
+        assert!((e.expected - 103.45).abs() < 1e-9, "{}", e.expected);
+        assert!((v[178].sigmas.unwrap() - (106.0 - 103.45) / spread).abs() < 1e-9);
+        assert_eq!(
+            (e.stage, e.peak_value, e.peak_time),
+            (Severity::Watch, 106.0, 178 * DAY + 3 * HOUR)
+        );
+        // 103 is back within 1.5 spreads (105.18): repaired on the second such night.
+        assert_eq!(e.repaired, Some(181 * DAY));
+        for (verdict, night) in v.iter().zip(&nights) {
+            if let (Some(stage), Some(mnf), Some(expected)) = (verdict.stage, night.mnf, verdict.expected) {
+                assert!(stage == Severity::Watch || mnf > expected, "{night:?} {verdict:?}");
+            }
+        }
     }
 
     #[test]
