@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use flowcore::files::write_all_or_nothing;
 use flowcore::{Check, Checked, Export, PreprocessConfig};
 use flowlstm::{DeviceChoice, PredictConfig};
-use flowreport::profile::render_table;
+use flowreport::profile::{render_table, Profiler};
 
 use crate::alarms::alarm_stage;
 use crate::error::{FlowError, Result};
@@ -159,6 +159,7 @@ impl Pipeline {
 
 /// `flow run`: the whole job on one site, or on several sites of one export read once.
 pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
+    let whole = Profiler::start();
     let pipeline = Pipeline::new(args, lang)?;
     let (export, read_profile, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
     let mut profile = vec![read_profile];
@@ -168,7 +169,7 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         profile.extend(report.job.map(|job| job.profile).unwrap_or_default());
         say!(obs);
         say!(obs, "== Profile ==");
-        obs.block(&render_table(&profile));
+        obs.block(&render_table(&profile, &whole.finish("total")));
         return Ok(());
     }
     // Each site on its own thread, its transcript printed in the sites' order (crate::parallel).
@@ -190,7 +191,7 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     }
     say!(obs);
     say!(obs, "== Profile ==");
-    obs.block(&render_table(&profile));
+    obs.block(&render_table(&profile, &whole.finish("total")));
     if failures.is_empty() {
         return Ok(());
     }

@@ -128,10 +128,12 @@ fn peak_rss() -> Option<u64> {
     Some(kilobytes * 1024)
 }
 
-/// The closing table of `flow run`: one row a stage and the total. The first column is as wide as
-/// the longest stage name (`hoeryong-daily-inflow/predict` with many sites), so the numbers stay
-/// in their columns.
-pub fn render_table(stages: &[StageProfile]) -> String {
+/// The closing table of `flow run`: one row a stage, then `total`, the whole command as measured
+/// around it. Sites run in parallel, so the stages' times add up to more than the command took
+/// (two sites of 11 and 17 s finished in 17.5 s and summed to 29): the total is measured, never
+/// summed. The first column is as wide as the longest stage name (`hoeryong-daily-inflow/predict`
+/// with many sites), so the numbers stay in their columns.
+pub fn render_table(stages: &[StageProfile], total: &StageProfile) -> String {
     let width = stages
         .iter()
         .map(|s| s.stage.chars().count())
@@ -144,24 +146,20 @@ pub fn render_table(stages: &[StageProfile]) -> String {
         "{:<width$} {:>12} {:>8} {:>12}",
         "stage", "time (sec)", "CPU %", "memory (GB)"
     );
-    for stage in stages {
+    let rows = stages
+        .iter()
+        .map(|stage| (stage.stage.as_str(), stage))
+        .chain([("total", total)]);
+    for (name, stage) in rows {
         let _ = writeln!(
             text,
             "{:<width$} {:>12.4} {:>8.0} {:>12.3}",
-            stage.stage,
+            name,
             stage.seconds,
             stage.cpu_percent,
             stage.peak_rss_gb()
         );
     }
-    let total: f64 = stages.iter().map(|s| s.seconds).sum();
-    let cpu = if total > 0.0 {
-        stages.iter().map(|s| s.cpu_percent * s.seconds).sum::<f64>() / total
-    } else {
-        0.0
-    };
-    let peak = stages.iter().map(|s| s.peak_rss_bytes).max().unwrap_or(0) as f64 / 1e9;
-    let _ = writeln!(text, "{:<width$} {:>12.4} {:>8.0} {:>12.3}", "total", total, cpu, peak);
     text
 }
 
@@ -187,24 +185,30 @@ mod tests {
         assert!(profile.cpu_percent > 50.0, "{profile}");
         assert!(profile.peak_rss_bytes > 64 << 20, "{profile}");
         assert!(profile.to_string().starts_with("[busy] time 0.3"));
-        let table = render_table(&[
-            profile.clone(),
-            StageProfile {
-                stage: "idle".into(),
-                seconds: 0.1,
-                cpu_percent: 0.0,
-                peak_rss_bytes: 1,
-                current_rss_bytes: 1,
-            },
-        ]);
-        assert!(table.lines().last().unwrap().starts_with("total"));
+        let idle = StageProfile {
+            stage: "idle".into(),
+            seconds: 0.1,
+            cpu_percent: 0.0,
+            peak_rss_bytes: 1,
+            current_rss_bytes: 1,
+        };
+        // Stages that overlapped: the total row is the measured whole, not their sum.
+        let whole = StageProfile {
+            stage: "whole".into(),
+            seconds: 0.35,
+            ..profile.clone()
+        };
+        let table = render_table(&[profile.clone(), idle], &whole);
+        let last = table.lines().last().unwrap();
+        assert!(last.starts_with("total"), "{table}");
+        assert_eq!(last.split_whitespace().nth(1), Some("0.3500"), "{table}");
         assert_eq!(table.lines().count(), 4);
         // A long site name widens the first column; every row keeps the same length.
         let long = StageProfile {
             stage: "a-very-long-site-name-of-an-export/predict".into(),
             ..profile.clone()
         };
-        let table = render_table(&[profile.clone(), long]);
+        let table = render_table(&[profile.clone(), long], &profile);
         let lengths: Vec<usize> = table.lines().map(|l| l.chars().count()).collect();
         assert!(lengths.windows(2).all(|w| w[0] == w[1]), "{table}");
         assert!(profile.current_rss_bytes > 64 << 20, "{profile:?}");
