@@ -146,7 +146,8 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
         return Err("no site to backtest".into());
     };
     let (grid, report) = site_grid(&export, first, plan.interval)?;
-    for note in clock_notes(&report).into_iter().chain(plan.holiday_note(&grid)) {
+    let notes = clock_notes(&report).into_iter().chain(plan.holiday_note(&grid));
+    for note in notes.chain(plan.weather_note()) {
         say!(obs, "{note}");
     }
     let end = grid.time(grid.values.len() - 1);
@@ -289,9 +290,15 @@ fn backtest_site(
             }
         };
         let config = plan.config_for(steps)?;
+        // Whether a weather file was given and left out at this origin (it does not cover the
+        // horizon): said beside the origin's scores, which are then the model's without it.
+        let mut without_weather = false;
         let forecast = match &plan.method {
             Method::Profile => fit(&history, &plan.calendar, &config)
-                .and_then(|model| model.predict(&history, &plan.calendar))
+                .and_then(|model| {
+                    without_weather = plan.calendar.weather.is_some() && !model.uses_weather;
+                    model.predict(&history, &plan.calendar)
+                })
                 .map_err(at_origin)?,
             Method::Lstm(train) => fit_lstm(&history, &config, train)
                 .and_then(|model| model.predict(&history))
@@ -322,21 +329,44 @@ fn backtest_site(
             last_week: horizon_scores(&actual, &last_week, None, day),
             four_week_mean: horizon_scores(&actual, &four_weeks, None, day),
         };
+        // An area-week without readings on its first day has no PI1: a dash, not `NaN`.
+        let figure = |value: f64, width: usize, decimals: usize| {
+            if value.is_finite() {
+                format!("{value:>width$.decimals$}")
+            } else {
+                format!("{:>width$}", "-")
+            }
+        };
+        let share = |value: f64| {
+            if value.is_finite() {
+                format!("{:>5.0}%", value * 100.0)
+            } else {
+                format!("{:>6}", "-")
+            }
+        };
         say!(
             obs,
-            "{:<16} {:<17} {:>6.2} {:>6.2} {:>6.2} {:>5.0}% {:>5.0}% |     {:>5.2} {:>5.2} |       {:>5.2} {:>5.2}",
+            "{:<16} {:<17} {} {} {} {} {} |     {} {} |       {} {}",
             "",
             &entry.origin[..16],
-            entry.model.first_day_mae,
-            entry.model.first_day_max,
-            entry.model.later_mae,
-            entry.model.inside_80 * 100.0,
-            entry.model.inside_95 * 100.0,
-            entry.last_week.first_day_mae,
-            entry.last_week.later_mae,
-            entry.four_week_mean.first_day_mae,
-            entry.four_week_mean.later_mae
+            figure(entry.model.first_day_mae, 6, 2),
+            figure(entry.model.first_day_max, 6, 2),
+            figure(entry.model.later_mae, 6, 2),
+            share(entry.model.inside_80),
+            share(entry.model.inside_95),
+            figure(entry.last_week.first_day_mae, 5, 2),
+            figure(entry.last_week.later_mae, 5, 2),
+            figure(entry.four_week_mean.first_day_mae, 5, 2),
+            figure(entry.four_week_mean.later_mae, 5, 2)
         );
+        if without_weather {
+            say!(
+                obs,
+                "{:<16} {:<17} weather not an input: the --exog file does not cover this horizon",
+                "",
+                ""
+            );
+        }
         for i in 0..horizon {
             let _ = writeln!(
                 rows,

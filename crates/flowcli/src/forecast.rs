@@ -135,6 +135,13 @@ pub fn forecast_command(args: &ForecastArgs, obs: &mut dyn Observer) -> Result {
         )
         .into());
     }
+    if let (Some(GivenModel::Lstm { .. }), Some(option)) = (&saved, plan.calendar_options()) {
+        return Err(format!(
+            "{option}: {} holds an LSTM, whose inputs are the flow, the day of the week and the hour; the holidays and the weather are inputs of the week-profile regression",
+            args.model.as_deref().unwrap_or(Path::new("--model")).display()
+        )
+        .into());
+    }
     let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
     let output_dir = &args.input.output_dir;
     let first = targets.first().map(|t| t.slug.clone());
@@ -205,7 +212,8 @@ fn forecast_site(
     say!(obs);
     say!(obs, "site             {} ({})", target.slug, target.column);
     if clock_notes_wanted {
-        for note in clock_notes(&report).into_iter().chain(plan.holiday_note(&grid)) {
+        let notes = clock_notes(&report).into_iter().chain(plan.holiday_note(&grid));
+        for note in notes.chain(plan.weather_note()) {
             say!(obs, "{note}");
         }
     }

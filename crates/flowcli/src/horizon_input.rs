@@ -3,6 +3,7 @@
 //! weather; each site's readings on the hourly or daily grid; what the clock did to the file.
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::path::Path;
 
 use flowcore::resample::resample_mean;
@@ -27,6 +28,8 @@ pub struct HorizonPlan {
     pub calendar: Calendar,
     /// The `--holidays` file, for the terminal.
     pub holidays_file: Option<std::path::PathBuf>,
+    /// The `--exog` file as read, for the terminal.
+    pub weather_file: Option<WeatherFile>,
     /// The model: the week-profile regression, or the LSTM with its training settings.
     pub method: Method,
 }
@@ -116,6 +119,48 @@ impl HorizonPlan {
         ))
     }
 
+    /// Which columns of the `--exog` file were read, over what span, and what was made of its
+    /// blanks.
+    pub fn weather_note(&self) -> Option<String> {
+        let file = self.weather_file.as_ref()?;
+        let span = file.span.map_or_else(String::new, |(first, last)| {
+            format!(
+                " from {} to {}",
+                &format_timestamp(first)[..16],
+                &format_timestamp(last)[..16]
+            )
+        });
+        let mut note = format!(
+            "weather          {}: `{}` as temperature, `{}` as rain; {} step(s){span}",
+            file.path.display(),
+            file.columns.0,
+            file.columns.1,
+            file.steps
+        );
+        if file.temperature_filled > 0 {
+            let _ = write!(
+                note,
+                "; {} temperature(s) filled between neighbours (gaps of up to {TEMPERATURE_FILL_STEPS} steps)",
+                file.temperature_filled
+            );
+        }
+        if file.rain_blank > 0 {
+            let _ = write!(note, "; {} blank rain reading(s) taken as dry", file.rain_blank);
+        }
+        Some(note)
+    }
+
+    /// `--holidays` or `--exog` when given: inputs of the regression only, refused with the LSTM.
+    pub fn calendar_options(&self) -> Option<&'static str> {
+        if self.weather_file.is_some() {
+            Some("--exog")
+        } else if self.holidays_file.is_some() {
+            Some("--holidays")
+        } else {
+            None
+        }
+    }
+
     /// The settings for a forecast of `steps` steps.
     pub fn config_for(&self, steps: usize) -> Result<Checked<HorizonConfig>> {
         Ok(HorizonConfig {
@@ -160,17 +205,28 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
         Some(path) => read_holidays(path)?,
         None => BTreeSet::new(),
     };
-    let weather = match &args.exog {
-        Some(path) => Some(read_weather(path, interval)?),
-        None => None,
+    let (weather, weather_file) = match &args.exog {
+        Some(path) => {
+            let (weather, file) = read_weather(path, interval)?;
+            (Some(weather), Some(file))
+        }
+        None => (None, None),
     };
-    Ok(HorizonPlan {
+    let plan = HorizonPlan {
         config,
         interval,
         calendar: Calendar { holidays, weather },
         holidays_file: args.holidays.clone(),
+        weather_file,
         method,
-    })
+    };
+    if let (Method::Lstm(_), Some(option)) = (&plan.method, plan.calendar_options()) {
+        return Err(format!(
+            "{option} with --method lstm: the LSTM's inputs are the flow, the day of the week and the hour; the holidays and the weather are inputs of the week-profile regression (leave --method out)"
+        )
+        .into());
+    }
+    Ok(plan)
 }
 
 /// `168` steps, `24h`, `7d`, `1w` → steps at `interval`.
@@ -234,47 +290,154 @@ fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
     Ok(days)
 }
 
-/// Weather by time: the columns whose headers say temperature and rain.
-fn read_weather(path: &Path, interval: Interval) -> Result<HashMap<i64, (f64, f64)>> {
+/// Words that name a temperature column, the first found winning: KMA's `기온(°C)` (Korea's
+/// weather service), then `temp…` in English, Italian, French or Spanish headers, then `온도`.
+const TEMPERATURE_WORDS: &[&str] = &["기온", "temp", "온도"];
+
+/// Words that name a rain column: English, KMA's `강수량(mm)`, Meteostat's `prcp`, and the words
+/// of the languages utilities here export in.
+const RAIN_WORDS: &[&str] = &[
+    "rain",
+    "precip",
+    "prcp",
+    "강수",
+    "강우",
+    "pioggia",
+    "lluvia",
+    "pluie",
+    "regen",
+    "niederschlag",
+];
+
+/// Columns that hold a temperature or a rain word but another quantity: the dew point, the
+/// ground, apparent temperature, the probability of rain.
+const OTHER_QUANTITIES: &[&str] = &[
+    "dew",
+    "이슬점",
+    "지면",
+    "soil",
+    "ground",
+    "apparent",
+    "feels",
+    "prob",
+    "확률",
+];
+
+/// The longest gap of temperature filled by a straight line between its neighbours: three steps,
+/// so a file of every third hour is read whole, and a missing day stays missing.
+const TEMPERATURE_FILL_STEPS: i64 = 3;
+
+/// Temperature (°C) and rain (mm per step) by the step's time, every value finite.
+type WeatherByTime = HashMap<i64, (f64, f64)>;
+
+/// The `--exog` file as read: which columns, and what was made of its blanks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeatherFile {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// The column read as temperature, and the one read as rain.
+    pub columns: (String, String),
+    /// Steps with a temperature, after filling.
+    pub steps: usize,
+    /// First and last of them.
+    pub span: Option<(i64, i64)>,
+    /// Steps whose temperature was filled from its neighbours.
+    pub temperature_filled: usize,
+    /// Steps with a temperature whose rain was blank: taken as dry, as Korea's weather service
+    /// writes a dry hour (a blank 강수량), and as a small input either way.
+    pub rain_blank: usize,
+}
+
+/// The column for a quantity: the first word of `words` any column holds wins, and a column that
+/// names another quantity (`이슬점온도`, dew point) is never taken.
+fn weather_column<'a>(columns: &[&'a str], words: &[&str]) -> Option<&'a str> {
+    words.iter().find_map(|word| {
+        columns.iter().copied().find(|column| {
+            let lower = column.to_lowercase();
+            lower.contains(word) && !OTHER_QUANTITIES.iter().any(|other| lower.contains(other))
+        })
+    })
+}
+
+/// Weather by time, from the columns whose headers say temperature and rain, on `interval`'s
+/// steps (finer readings averaged, rain summed). Every value kept is finite: a blank cell never
+/// reaches the regression (a few blank temperatures once failed every fit).
+fn read_weather(path: &Path, interval: Interval) -> Result<(WeatherByTime, WeatherFile)> {
     let export = Export::open(path)?;
     let columns = export.value_columns();
-    let find = |words: &[&str]| {
-        columns
-            .iter()
-            .find(|c| words.iter().any(|w| c.to_ascii_lowercase().contains(w)))
-            .map(|c| (*c).to_string())
-    };
-    let missing = |what: &str| -> FlowError {
+    let missing = |what: &str, words: &[&str]| -> FlowError {
         format!(
-            "{}: no {what} column (headers: {})",
+            "{}: no {what} column (looked for a header with {}; headers: {})",
             path.display(),
+            words.join(", "),
             flowcore::ingest::list_names(&columns)
         )
         .into()
     };
-    let temperature = find(&["temp"]).ok_or_else(|| missing("temperature"))?;
-    let rain = find(&["rain", "precip"]).ok_or_else(|| missing("rain"))?;
-    let read = |column: &str| -> Result<flowcore::FlowSeries> {
+    let temperature_column =
+        weather_column(&columns, TEMPERATURE_WORDS).ok_or_else(|| missing("temperature", TEMPERATURE_WORDS))?;
+    let rain_column = weather_column(&columns, RAIN_WORDS).ok_or_else(|| missing("rain", RAIN_WORDS))?;
+    let step = interval.seconds();
+    // Readings on `interval`'s steps, blanks left out; `per_step` turns a mean of finer amounts
+    // into their sum (rain in mm per step).
+    let read = |column: &str, sum: bool| -> Result<Vec<(i64, f64)>> {
         let series = export.series(Selector::Column(column))?.series;
-        Ok(if series.interval.seconds() < interval.seconds() {
+        let finer = series.interval.seconds() < step;
+        let scale = if sum && finer {
+            step as f64 / series.interval.seconds() as f64
+        } else {
+            1.0
+        };
+        let series = if finer {
             resample_mean(&series, interval)
         } else {
             series
-        })
+        };
+        Ok(series
+            .timestamps
+            .iter()
+            .zip(&series.values)
+            .filter(|(_, v)| v.is_finite())
+            .map(|(t, v)| (*t, v * scale))
+            .collect())
     };
-    let (temperature, rain) = (read(&temperature)?, read(&rain)?);
-    let rain: HashMap<i64, f64> = rain
-        .timestamps
+    let known = read(temperature_column, false)?;
+    let rain: HashMap<i64, f64> = read(rain_column, true)?.into_iter().collect();
+    let mut temperature: Vec<(i64, f64)> = Vec::with_capacity(known.len());
+    let mut filled = 0;
+    for (i, &(time, value)) in known.iter().enumerate() {
+        if let Some(&(before, from)) = i.checked_sub(1).and_then(|j| known.get(j)) {
+            let missing = (time - before) / step - 1;
+            if (1..=TEMPERATURE_FILL_STEPS).contains(&missing) && (time - before) % step == 0 {
+                for k in 1..=missing {
+                    let share = k as f64 / (missing + 1) as f64;
+                    temperature.push((before + k * step, from + share * (value - from)));
+                }
+                filled += missing as usize;
+            }
+        }
+        temperature.push((time, value));
+    }
+    let mut rain_blank = 0;
+    let weather: WeatherByTime = temperature
         .iter()
-        .copied()
-        .zip(rain.values.iter().copied())
+        .map(|&(time, value)| {
+            let amount = rain.get(&time).copied().unwrap_or_else(|| {
+                rain_blank += 1;
+                0.0
+            });
+            (time, (value, amount))
+        })
         .collect();
-    Ok(temperature
-        .timestamps
-        .iter()
-        .zip(&temperature.values)
-        .filter_map(|(t, v)| Some((*t, (*v, *rain.get(t)?))))
-        .collect())
+    let file = WeatherFile {
+        path: path.to_path_buf(),
+        columns: (temperature_column.to_string(), rain_column.to_string()),
+        steps: weather.len(),
+        span: temperature.first().zip(temperature.last()).map(|(a, b)| (a.0, b.0)),
+        temperature_filled: filled,
+        rain_blank,
+    };
+    Ok((weather, file))
 }
 
 /// One site's readings on the plan's grid, and what ingest saw.
@@ -362,4 +525,40 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
         ));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weather_columns_are_found_as_services_name_them() {
+        fn pick<'a>(columns: &[&'a str]) -> (Option<&'a str>, Option<&'a str>) {
+            (
+                weather_column(columns, TEMPERATURE_WORDS),
+                weather_column(columns, RAIN_WORDS),
+            )
+        }
+        // KMA ASOS: the dew point and the ground come before or after the air temperature.
+        let kma = ["지점", "이슬점온도(°C)", "기온(°C)", "강수량(mm)", "지면온도(°C)"];
+        assert_eq!(pick(&kma), (Some("기온(°C)"), Some("강수량(mm)")));
+        // Open-Meteo: the probability of rain is not an amount.
+        let open_meteo = [
+            "dew_point_2m (°C)",
+            "temperature_2m (°C)",
+            "precipitation_probability (%)",
+            "precipitation (mm)",
+        ];
+        assert_eq!(
+            pick(&open_meteo),
+            (Some("temperature_2m (°C)"), Some("precipitation (mm)"))
+        );
+        // Meteostat and an Italian export.
+        assert_eq!(pick(&["temp", "dwpt", "prcp"]), (Some("temp"), Some("prcp")));
+        assert_eq!(
+            pick(&["Temperatura media (°C)", "Pioggia (mm)"]),
+            (Some("Temperatura media (°C)"), Some("Pioggia (mm)"))
+        );
+        assert_eq!(pick(&["flow", "pressure"]), (None, None));
+    }
 }

@@ -453,6 +453,88 @@ fn backtest_scores_the_model_and_the_baselines_per_area_and_origin() {
     assert!(text.contains("verdict"), "{text}");
 }
 
+/// The fixture's weather as Korea's weather service (KMA ASOS) exports it: cp949, the station
+/// before the time, `기온(°C)`, `강수량(mm)` blank in a dry hour, and the dew point (`이슬점온도`),
+/// which is no air temperature; `blank_temperatures` hours (by row) without a temperature. Also
+/// the number of dry hours (the autumn hour the local clock repeats is one).
+fn kma_weather(dir: &std::path::Path, name: &str, blank_temperatures: &[usize]) -> (std::path::PathBuf, usize) {
+    let text = std::fs::read_to_string(fixture("bwdf/weather_2021-08_2021-11.csv")).unwrap();
+    let mut kma = String::from("지점,지점명,일시,이슬점온도(°C),기온(°C),강수량(mm),습도(%)\n");
+    let mut dry = std::collections::BTreeSet::new();
+    for (row, line) in text.lines().skip(1).enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (time, rain, temperature, humidity) = (cells[0], cells[1], cells[2], cells[3]);
+        let rain = if rain.parse::<f64>().unwrap() == 0.0 {
+            dry.insert(time.to_string());
+            ""
+        } else {
+            rain
+        };
+        let temperature = if blank_temperatures.contains(&row) {
+            ""
+        } else {
+            temperature
+        };
+        kma.push_str(&format!("245,정읍,{time},12.0,{temperature},{rain},{humidity}\n"));
+    }
+    let (bytes, _, _) = encoding_rs::EUC_KR.encode(&kma);
+    (write(dir, name, &bytes), dry.len())
+}
+
+#[test]
+fn weather_files_as_weather_services_write_them_are_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(RAW);
+    let backtest = |exog: Option<&std::path::Path>, out: &str| {
+        let mut args = vec![
+            "backtest",
+            "--input",
+            input.to_str().unwrap(),
+            "--sites",
+            "dma-1,dma-5",
+            "--folds",
+            "1",
+            "--output-dir",
+            out,
+        ];
+        if let Some(path) = exog {
+            args.extend(["--exog", path.to_str().unwrap()]);
+        }
+        let output = flow(dir.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let csv = std::fs::read_to_string(dir.path().join(out).join("Backtest/backtest.csv")).unwrap();
+        (stdout(&output), csv)
+    };
+    let (_, plain) = backtest(None, "Plain");
+    let (text, given) = backtest(Some(&fixture("bwdf/weather_2021-08_2021-11.csv")), "Given");
+    assert!(
+        text.contains("`temperature_c` as temperature, `rain_mm` as rain; 2928 step(s)"),
+        "{text}"
+    );
+    assert!(!text.contains("not an input"), "{text}");
+    assert_ne!(plain, given, "the weather is an input");
+    // The same weather the way KMA writes it: read as the same numbers, the same forecast.
+    let (kma, dry) = kma_weather(dir.path(), "kma.csv", &[]);
+    let (text, from_kma) = backtest(Some(&kma), "Kma");
+    assert!(
+        text.contains(&format!(
+            "kma.csv: `기온(°C)` as temperature, `강수량(mm)` as rain; 2928 step(s) from 2021-08-01 00:00 to 2021-11-30 23:00; {dry} blank rain reading(s) taken as dry"
+        )),
+        "{text}"
+    );
+    assert!(dry > 2000, "most hours are dry: {dry}");
+    assert_eq!(from_kma, given);
+    // Temperatures missing for two hours, and for one: filled between their neighbours, every
+    // fit still made (a blank reached the regression and failed every site before).
+    let (gappy, _) = kma_weather(dir.path(), "gappy.csv", &[100, 101, 2000]);
+    let (text, _) = backtest(Some(&gappy), "Gappy");
+    assert!(
+        text.contains("; 3 temperature(s) filled between neighbours (gaps of up to 3 steps)"),
+        "{text}"
+    );
+    assert!(!text.contains("not an input") && !text.contains("failed"), "{text}");
+}
+
 #[test]
 fn sites_of_any_export_are_listed_with_their_slugs() {
     let dir = tempfile::tempdir().unwrap();
@@ -556,6 +638,9 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
     let stray = write(dir.path(), "stray.csv", stray.as_bytes());
     // DMA 1 reading 0 throughout, as a meter not connected does.
     let zeros = with_dma1(dir.path(), "zeros.csv", "0", |_, _| true);
+    let holidays = holidays();
+    let weather = fixture("bwdf/weather_2021-08_2021-11.csv");
+    let weather = weather.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["forecast", "--input", short, "--column", "dma1", "--horizon", "4w"],
@@ -671,6 +756,21 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
         (
             vec!["forecast", "--input", raw, "--time-zone", "Mars/Base"],
             "unknown time zone `Mars/Base`",
+        ),
+        (
+            // The LSTM has no holiday or weather input: given one, it would be ignored.
+            vec!["forecast", "--input", raw, "--method", "lstm", "--holidays", &holidays],
+            "--holidays with --method lstm: the LSTM's inputs are the flow, the day of the week and the hour",
+        ),
+        (
+            vec![
+                "backtest", "--input", raw, "--method", "lstm", "--exog", weather, "--folds", "1",
+            ],
+            "--exog with --method lstm: the LSTM's inputs are the flow, the day of the week and the hour",
+        ),
+        (
+            vec!["forecast", "--input", raw, "--exog", words.to_str().unwrap()],
+            "words.csv: no temperature column (looked for a header with 기온, temp, 온도; headers: flow)",
         ),
     ];
     for (args, message) in cases {
