@@ -2,6 +2,7 @@
 //! demo export.
 
 use std::path::Path;
+use unicode_width::UnicodeWidthStr;
 
 use crate::error::Result;
 use crate::guard::SiteGuard;
@@ -210,7 +211,10 @@ pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, ob
     let targets = crate::site::export_targets(&export);
     let slugs: Vec<&str> = targets.iter().map(|t| t.slug.as_str()).collect();
     let columns: Vec<&str> = targets.iter().map(|t| t.column.as_str()).collect();
-    let width = slugs.iter().map(|s| s.chars().count()).max().unwrap_or(4).max(4);
+    // Slugs made from Hangul headers (`기온`) take two terminal columns a letter: padded by
+    // display width, the columns after them line up.
+    let width = slugs.iter().map(|s| s.width()).max().unwrap_or(4).max(4);
+    let pad = |slug: &str| format!("{slug}{}", " ".repeat(width - slug.width()));
     say!(
         obs,
         "{:<width$}  {:>9}  {:<16}  {:<16}  column",
@@ -220,6 +224,7 @@ pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, ob
         "to"
     );
     for (slug, column) in slugs.iter().zip(&columns) {
+        let slug = pad(slug);
         match export.series(flowcore::Selector::Column(column)) {
             Ok(read) => {
                 let s = &read.series;
@@ -231,13 +236,13 @@ pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, ob
                 };
                 say!(
                     obs,
-                    "{slug:<width$}  {:>9}  {:<16}  {:<16}  {column}",
+                    "{slug}  {:>9}  {:<16}  {:<16}  {column}",
                     thousands(readings),
                     span(s.timestamps.first()),
                     span(s.timestamps.last())
                 );
             }
-            Err(error) => say!(obs, "{slug:<width$}  {error}"),
+            Err(error) => say!(obs, "{slug}  {error}"),
         }
     }
     Ok(())

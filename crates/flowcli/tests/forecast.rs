@@ -565,6 +565,22 @@ fn sites_of_any_export_are_listed_with_their_slugs() {
     let output = flow(dir.path(), &["sites", "--input", italian.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), text);
+    // Slugs from Hangul headers take two terminal columns a letter: the columns after them line
+    // up on screen.
+    let (kma, _) = kma_weather(dir.path(), "kma.csv", &[]);
+    let output = flow(dir.path(), &["sites", "--input", kma.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let starts: Vec<usize> = text
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            line.find("2021-08-01")
+                .map(|at| unicode_width::UnicodeWidthStr::width(&line[..at]))
+        })
+        .collect();
+    assert_eq!(starts.len(), 5, "{text}");
+    assert!(starts.iter().all(|&s| s == starts[0]), "{starts:?}\n{text}");
     // The slugs listed are the names `--site` and `--sites` take (any case).
     let raw = fixture(RAW);
     let raw = raw.to_str().unwrap();
