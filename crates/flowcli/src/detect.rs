@@ -154,7 +154,12 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             format_timestamp(e.start),
             format_timestamp(e.end),
             e.kind.to_string(),
-            e.peak_value,
+            // An outage has no reading to show.
+            if e.peak_value.is_finite() {
+                e.peak_value.to_string()
+            } else {
+                "-".to_string()
+            },
             format_timestamp(e.peak_time),
             if e.expected.is_finite() {
                 format!("{:.1}", e.expected)

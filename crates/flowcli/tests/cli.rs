@@ -676,6 +676,28 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
         "the blizzard is severe: {events}"
     );
 
+    // A real export with logger outages (BWDF, fixtures/bwdf): an outage has no reading to show,
+    // and the line says so with a dash, not `peak NaN`.
+    let bwdf = fixture("bwdf/inflows_raw_dayfirst_2021-08_2021-11.csv");
+    let output = flow(
+        dir.path(),
+        &[
+            "detect",
+            "--input",
+            bwdf.to_str().unwrap(),
+            "--column",
+            "DMA 4 (L/s)",
+            "--epochs",
+            "1",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let outages: Vec<&str> = text.lines().filter(|l| l.contains(" outage ")).collect();
+    assert!(outages.len() > 5, "{text}");
+    assert!(outages.iter().all(|l| l.contains(" peak - at ")), "{outages:#?}");
+    assert!(!text.contains("NaN"), "{text}");
+
     let output = flow(
         dir.path(),
         &[
