@@ -147,7 +147,8 @@ pub fn forecast_command(args: &ForecastArgs, obs: &mut dyn Observer) -> Result {
     let first = targets.first().map(|t| t.slug.clone());
     let results = crate::parallel::each_target(&targets, obs, |target, transcript| {
         let notes = first.as_deref() == Some(target.slug.as_str());
-        forecast_site(&export, target, &plan, saved.as_ref(), output_dir, notes, transcript)
+        let given = saved.as_ref().zip(args.model.as_deref());
+        forecast_site(&export, target, &plan, given, output_dir, notes, transcript)
     });
     crate::parallel::all_done(&export, &targets, results)
 }
@@ -201,11 +202,12 @@ fn forecast_site(
     export: &Export,
     target: &Target,
     plan: &HorizonPlan,
-    saved: Option<&GivenModel>,
+    given: Option<(&GivenModel, &Path)>,
     output_dir: &Path,
     clock_notes_wanted: bool,
     obs: &mut dyn Observer,
 ) -> Result {
+    let saved = given.map(|(model, _)| model);
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow forecast", Some(export.path()), obs)?;
     let (grid, report) = site_grid(export, target, plan.interval)?;
@@ -302,6 +304,12 @@ fn forecast_site(
             (forecast, held_out, serde_json::to_vec_pretty(&saved)?)
         }
     };
+    let forecast_dir = dirs.root.join("Forecast");
+    let model_files = match given {
+        // The folder keeps the model that made its forecast: the given files, copied as they are.
+        Some((model, path)) => model_copies(model, path, &forecast_dir, obs)?,
+        None => vec![(forecast_dir.join("model.json"), model_json)],
+    };
     finish(
         target,
         plan,
@@ -310,9 +318,41 @@ fn forecast_site(
         &dirs,
         forecast,
         held_out.as_ref(),
-        model_json,
+        model_files,
         obs,
     )
+}
+
+/// The files of a `--model`, to be copied into the site's Forecast folder byte for byte (the
+/// LSTM's network with it), so the folder holds the model that made its forecast. A file that is
+/// already the destination — the model given from this very folder — is left alone: a command
+/// never rewrites its own input (it did, re-serialised, its last digits changed).
+fn model_copies(
+    model: &GivenModel,
+    path: &Path,
+    forecast_dir: &Path,
+    obs: &mut dyn Observer,
+) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let mut pairs = vec![(path.to_path_buf(), forecast_dir.join("model.json"))];
+    if let GivenModel::Lstm { network, .. } = model {
+        for name in [flowlstm::META_FILE, flowlstm::WEIGHTS_FILE] {
+            pairs.push((network.join(name), forecast_dir.join(NETWORK_FOLDER).join(name)));
+        }
+    }
+    let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    let mut files = Vec::new();
+    for (from, to) in pairs {
+        if same(&from, &to) {
+            say!(obs, "kept             {} (the model given)", to.display());
+            continue;
+        }
+        let bytes = std::fs::read(&from).map_err(|source| flowcore::CoreError::Io {
+            path: from.clone(),
+            source,
+        })?;
+        files.push((to, bytes));
+    }
+    Ok(files)
 }
 
 /// The LSTM forecaster of a `model.json`, its network read from the folder beside it and checked
@@ -343,8 +383,8 @@ fn interval_name(plan: &HorizonPlan) -> &'static str {
     }
 }
 
-/// Prints what the forecast found and writes its files: the forecast, its graph and `model`
-/// (the bytes of `model.json`).
+/// Prints what the forecast found and writes its files: the forecast, its graph and the model's
+/// files (`model.json`, and a given LSTM's network).
 #[allow(clippy::too_many_arguments)]
 fn finish(
     target: &Target,
@@ -354,7 +394,7 @@ fn finish(
     dirs: &SiteDirs,
     forecast: HorizonForecast,
     held_out: Option<&HeldOut>,
-    model: Vec<u8>,
+    model_files: Vec<(PathBuf, Vec<u8>)>,
     obs: &mut dyn Observer,
 ) -> Result {
     let interval_name = interval_name(plan);
@@ -419,11 +459,11 @@ fn finish(
         band_80: (&forecast.lower_80, &forecast.upper_80),
         band_95: (&forecast.lower_95, &forecast.upper_95),
     })?;
-    let files: Vec<(PathBuf, Vec<u8>)> = vec![
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (forecast_dir.join("forecast.csv"), forecast_csv(&forecast)),
         (forecast_dir.join("forecast.png"), encode_png(&image)?),
-        (forecast_dir.join("model.json"), model),
     ];
+    files.extend(model_files);
     write_and_list(&files, obs)?;
     Ok(())
 }

@@ -174,6 +174,30 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
         fitted,
         "the loaded model forecasts the same"
     );
+    // The folder holds the model that made its forecast: the given file, byte for byte.
+    let own = dir.path().join("Output/dma-2/Forecast/model.json");
+    assert_eq!(std::fs::read(&own).unwrap(), std::fs::read(saved).unwrap());
+    // Given from that very folder, the model is read and left alone, not rewritten.
+    let modified = std::fs::metadata(&own).unwrap().modified().unwrap();
+    let in_place = flow(
+        dir.path(),
+        &[
+            "forecast",
+            "--input",
+            input,
+            "--column",
+            "DMA 2 (L/s)",
+            "--horizon",
+            "24h",
+            "--model",
+            own.to_str().unwrap(),
+        ],
+    );
+    assert!(in_place.status.success(), "{}", stderr(&in_place));
+    assert!(stdout(&in_place).contains("kept             "), "{}", stdout(&in_place));
+    assert_eq!(std::fs::metadata(&own).unwrap().modified().unwrap(), modified);
+    assert_eq!(std::fs::read(&own).unwrap(), std::fs::read(saved).unwrap());
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), fitted);
     let other = flow(
         dir.path(),
         &[
@@ -375,6 +399,14 @@ fn the_lstm_stays_available_by_name() {
     assert!(text.contains("model            LSTM loaded from"), "{text}");
     assert!(!text.contains("trained on up to"), "{text}");
     assert_eq!(std::fs::read_to_string(folder.join("forecast.csv")).unwrap(), csv);
+    // The site's folder holds the given model and its network, copied as they are.
+    for file in ["model.json", "lstm/model.json", "lstm/model.safetensors"] {
+        assert_eq!(
+            std::fs::read(folder.join(file)).unwrap(),
+            std::fs::read(saved.join(file)).unwrap(),
+            "{file}"
+        );
+    }
     // A network of another fit beside that model.json is refused, naming it.
     let mut other = model.clone();
     other["network_sha256"] = serde_json::Value::from("0".repeat(64));
