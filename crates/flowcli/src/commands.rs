@@ -208,6 +208,9 @@ pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, ob
         return Ok(());
     };
     let export = flowcore::Export::open_with(path, clock.settings()?)?;
+    for renamed in export.renamed_headers() {
+        say!(obs, "{renamed}");
+    }
     let targets = crate::site::export_targets(&export);
     let slugs: Vec<&str> = targets.iter().map(|t| t.slug.as_str()).collect();
     let columns: Vec<&str> = targets.iter().map(|t| t.column.as_str()).collect();

@@ -69,28 +69,37 @@ pub(crate) fn slug_for_column(column: &str) -> String {
     }
 }
 
-/// `abnormal.csv`: one row per flagged reading, stamped at the predicted reading; the header alone
-/// when nothing was flagged. Predictions are written in full (as Python prints them), so the rule can
-/// be checked from the file.
-/// The folder name of `column` among an export's `columns`: its slug, with `-2`, `-3`, … when
-/// earlier columns already have that slug (`a/b` and `a-b` would share `a-b`).
+/// The folder names of an export's `columns`, in order: each its slug, with `-2`, `-3`, … when an
+/// earlier column already has that name (`a/b` and `a-b` would share `a-b`), checked against every
+/// name given so far, so no two columns ever share a folder.
+pub(crate) fn column_slugs(columns: &[&str]) -> Vec<String> {
+    let mut used = std::collections::HashSet::new();
+    columns
+        .iter()
+        .map(|column| {
+            let base = slug_for_column(column);
+            let mut slug = base.clone();
+            let mut n = 1;
+            while !used.insert(slug.clone()) {
+                n += 1;
+                slug = format!("{base}-{n}");
+            }
+            slug
+        })
+        .collect()
+}
+
+/// The folder name of `column` among an export's `columns` ([`column_slugs`]).
 pub(crate) fn unique_slug(column: &str, columns: &[&str]) -> String {
-    let base = slug_for_column(column);
-    let position = columns
-        .iter()
-        .position(|c| c.trim() == column.trim())
-        .unwrap_or(columns.len());
-    let earlier = columns[..position]
-        .iter()
-        .filter(|c| slug_for_column(c) == base)
-        .count();
-    if earlier == 0 {
-        base
-    } else {
-        format!("{base}-{}", earlier + 1)
+    match columns.iter().position(|c| c.trim() == column.trim()) {
+        Some(position) => column_slugs(columns).swap_remove(position),
+        None => slug_for_column(column),
     }
 }
 
+/// `abnormal.csv`: one row per flagged reading, stamped at the predicted reading; the header alone
+/// when nothing was flagged. Predictions are written in full (as Python prints them), so the rule can
+/// be checked from the file.
 pub(crate) fn anomalies_csv(anomalies: &[Flag]) -> Vec<u8> {
     let mut text = String::with_capacity(anomalies.len() * 64 + 32);
     text.push_str("time,predicted,actual,bound\n");
@@ -180,6 +189,9 @@ mod tests {
         assert_eq!(unique_slug("a-b", &columns), "a-b-2");
         assert_eq!(unique_slug("a b", &columns), "a-b-3");
         assert_eq!(unique_slug("c", &columns), "c");
+        // `dma-1-2` is taken by the second column before the third's own slug comes.
+        let columns = ["DMA 1", "dma-1", "DMA 1 2"];
+        assert_eq!(column_slugs(&columns), ["dma-1", "dma-1-2", "dma-1-2-2"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::observer::Observer;
 use crate::options::InputArgs;
 use crate::output::slug_for_column;
-use crate::output::unique_slug;
+use crate::output::{column_slugs, unique_slug};
 use flowcore::files::write_all_or_nothing;
 use flowcore::{find_site, Export, Selector, SITES};
 use flowlstm::SeriesIdentity;
@@ -135,14 +135,17 @@ pub(crate) fn export_targets(export: &Export) -> Vec<Target> {
     let present = export.value_columns();
     present
         .iter()
-        .map(|column| match SITES.iter().find(|s| s.column == column.trim()) {
-            Some(site) => registered(site),
-            None => Target {
-                slug: unique_slug(column, &present),
-                column: column.trim().to_string(),
-                registered: false,
+        .zip(column_slugs(&present))
+        .map(
+            |(column, slug)| match SITES.iter().find(|s| s.column == column.trim()) {
+                Some(site) => registered(site),
+                None => Target {
+                    slug,
+                    column: column.trim().to_string(),
+                    registered: false,
+                },
             },
-        })
+        )
         .collect()
 }
 
@@ -218,6 +221,9 @@ pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(E
         export.encoding(),
         export.value_columns().len()
     );
+    for renamed in export.renamed_headers() {
+        say!(obs, "                 {renamed}");
+    }
     say!(obs, "{profile}");
     Ok((export, profile))
 }

@@ -613,6 +613,29 @@ fn sites_of_any_export_are_listed_with_their_slugs() {
         .collect();
     assert_eq!(starts.len(), 5, "{text}");
     assert!(starts.iter().all(|&s| s == starts[0]), "{starts:?}\n{text}");
+    // Two meters exported under one tag description, and a column with no header: each is
+    // listed under a name of its own and read from its own cells (the second `DMA 1`, one reading
+    // blank, was never read: the first was found under both).
+    let repeated = write(
+        dir.path(),
+        "repeated.csv",
+        b"time,DMA 1,DMA 1,\n2021-08-01 00:00,1,,3\n2021-08-01 01:00,1,2,3\n",
+    );
+    let output = flow(dir.path(), &["sites", "--input", repeated.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("column 3 repeats the header `DMA 1`: read as `DMA 1 #3`"),
+        "{text}"
+    );
+    assert!(text.contains("column 4 has no header: read as `column 4`"), "{text}");
+    let listed: Vec<Vec<&str>> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("slug"))
+        .skip(1)
+        .map(|l| l.split_whitespace().take(2).collect())
+        .collect();
+    assert_eq!(listed, [["dma-1", "2"], ["dma-1-3", "1"], ["column-4", "2"]], "{text}");
     // The slugs listed are the names `--site` and `--sites` take (any case).
     let raw = fixture(RAW);
     let raw = raw.to_str().unwrap();

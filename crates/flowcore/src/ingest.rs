@@ -132,6 +132,72 @@ pub struct Export {
     /// `,`, or `;` / tab where the header is split by them (spreadsheets in countries that write
     /// a decimal comma save `;`-separated files).
     separator: u8,
+    /// Headers the file repeats or leaves blank, and the names they are read under.
+    renamed: Vec<RenamedHeader>,
+}
+
+/// A header the file leaves blank or repeats (two meters with one tag description), and the name
+/// the column is read under, so that each column has its own name and `--column` can pick it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenamedHeader {
+    /// The column's position, from 1 as a spreadsheet counts.
+    pub column: usize,
+    /// The header in the file.
+    pub original: String,
+    /// The name it is read under: `column 5`, or `DMA 1 #4`.
+    pub name: String,
+}
+
+impl std::fmt::Display for RenamedHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.original.trim().is_empty() {
+            write!(f, "column {} has no header: read as `{}`", self.column, self.name)
+        } else {
+            write!(
+                f,
+                "column {} repeats the header `{}`: read as `{}`",
+                self.column,
+                self.original.trim(),
+                self.name
+            )
+        }
+    }
+}
+
+/// Gives every column its own name: a blank header becomes `column N`, a repeated one `NAME #N`
+/// (N its position from 1). Without it a second `DMA 1` was never read: `--column` and the slugs
+/// found the first column under both.
+fn unique_headers(header: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut renamed = Vec::new();
+    let names = header
+        .into_iter()
+        .enumerate()
+        .map(|(i, original)| {
+            let trimmed = original.trim();
+            let mut name = if trimmed.is_empty() {
+                format!("column {}", i + 1)
+            } else {
+                trimmed.to_string()
+            };
+            if seen.contains(&name) {
+                name = format!("{trimmed} #{}", i + 1);
+            }
+            // A name made up above could still meet a later header of that very text.
+            while !seen.insert(name.clone()) {
+                name.push('\'');
+            }
+            if name != trimmed {
+                renamed.push(RenamedHeader {
+                    column: i + 1,
+                    original: original.clone(),
+                    name: name.clone(),
+                });
+            }
+            name
+        })
+        .collect();
+    (names, renamed)
 }
 
 /// What ingest saw while reading one column.
@@ -241,7 +307,7 @@ impl Export {
         let mut lines = text.lines().filter(|line| !line.trim().is_empty());
         let header_line = lines.next().ok_or_else(|| CoreError::Empty { path: path.clone() })?;
         let separator = detect_separator(header_line);
-        let header = split_record(header_line, separator);
+        let (header, renamed) = unique_headers(split_record(header_line, separator));
         let first_row = lines
             .next()
             .ok_or_else(|| CoreError::NoDataRows { path: path.clone() })?;
@@ -258,7 +324,13 @@ impl Export {
             time_index,
             clock,
             separator,
+            renamed,
         })
+    }
+
+    /// Headers the file repeats or leaves blank, and the names their columns are read under.
+    pub fn renamed_headers(&self) -> &[RenamedHeader] {
+        &self.renamed
     }
 
     /// The file this export came from.
@@ -757,6 +829,32 @@ mod tests {
 
     fn export(text: &[u8]) -> Result<Export> {
         Export::from_bytes(text.to_vec(), Path::new("test.csv"))
+    }
+
+    #[test]
+    fn repeated_and_blank_headers_get_names_of_their_own() {
+        let text = b"time,DMA 1, DMA 1 ,,column 4,DMA 1\n2021-01-01 00:00,1,2,3,4,5\n2021-01-01 01:00,1,,3,4,5\n";
+        let export = export(text).unwrap();
+        assert_eq!(
+            export.value_columns(),
+            ["DMA 1", "DMA 1 #3", "column 4", "column 4 #5", "DMA 1 #6"]
+        );
+        let said: Vec<String> = export.renamed_headers().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "column 3 repeats the header `DMA 1`: read as `DMA 1 #3`",
+                "column 4 has no header: read as `column 4`",
+                "column 5 repeats the header `column 4`: read as `column 4 #5`",
+                "column 6 repeats the header `DMA 1`: read as `DMA 1 #6`",
+            ]
+        );
+        // Each name reads its own column: the second `DMA 1` has a blank in its second row.
+        let read = |name: &str| export.series(Selector::Column(name)).unwrap().series.values;
+        assert_eq!(read("DMA 1"), [1.0, 1.0]);
+        assert!(read("DMA 1 #3")[1].is_nan());
+        assert_eq!(read("DMA 1 #6"), [5.0, 5.0]);
+        assert_eq!(read("column 4 #5"), [4.0, 4.0]);
     }
 
     #[test]
