@@ -140,11 +140,36 @@ pub(crate) fn looks_like_date(cell: &str) -> bool {
     small(a) && small(b) && year.is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// `2022-10-30T02:00:00+01:00`, `2022-10-30 02:00+0100`, `2022-10-30T01:00:00.000Z`: a time with
+/// its offset from UTC (ISO 8601 / RFC 3339, as historians, InfluxDB and web services write it),
+/// read by chrono.
+pub fn parse_with_offset(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let text = text.trim();
+    let (date, rest) = (text.get(..10)?, text.get(10..)?);
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    // chrono's offset items read `+01:00` and `+0100`; `Z` is UTC.
+    let rest = match rest.strip_suffix(['Z', 'z']) {
+        Some(time) => format!("{time}+00:00"),
+        None => rest.to_string(),
+    };
+    let text = format!("{date} {rest}");
+    ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z"]
+        .iter()
+        .find_map(|pattern| chrono::DateTime::parse_from_str(&text, pattern).ok())
+}
+
 /// A parser for one column's cells, chosen once.
 #[derive(Debug, Clone)]
 pub enum TimeParser {
     /// flow's own year-first parser.
     YearFirst,
+    /// Times with their offset from UTC ([`parse_with_offset`]): placed on the local clock of
+    /// `zone` when one is known, so its daylight saving is handled as for local files; else each
+    /// at the wall time its own offset shows (a `Z` time on the UTC clock).
+    Offset {
+        /// The local clock, from `--time-zone` or the header.
+        zone: Option<Tz>,
+    },
     /// A chrono pattern, with whether it carries a time of day.
     Pattern {
         /// The pattern.
@@ -191,6 +216,14 @@ impl TimeParser {
     pub fn parse(&self, text: &str) -> Option<i64> {
         match self {
             TimeParser::YearFirst => parse_timestamp(text),
+            TimeParser::Offset { zone } => {
+                let time = parse_with_offset(text)?;
+                let wall = match zone {
+                    Some(zone) => time.with_timezone(zone).naive_local(),
+                    None => time.naive_local(),
+                };
+                Some(wall.and_utc().timestamp())
+            }
             TimeParser::Pattern { pattern, with_time } => {
                 let text = text.trim();
                 if *with_time {
@@ -210,6 +243,10 @@ impl TimeParser {
     pub fn describe(&self) -> String {
         match self {
             TimeParser::YearFirst => "year-first".to_string(),
+            TimeParser::Offset { zone: Some(_) } => "ISO 8601 with UTC offsets".to_string(),
+            TimeParser::Offset { zone: None } => {
+                "ISO 8601 with UTC offsets, each at its own offset's wall time".to_string()
+            }
             TimeParser::Pattern { pattern, .. } => pattern.clone(),
         }
     }
@@ -307,6 +344,40 @@ mod tests {
             zone: None,
         };
         assert!(matches!(no_year.check(), Err(CoreError::BadTimeFormat { .. })));
+    }
+
+    #[test]
+    fn times_with_offsets_are_read_by_chrono() {
+        let utc = |text: &str| parse_with_offset(text).map(|t| t.timestamp());
+        let at = |text: &str| parse_timestamp(text).unwrap();
+        // 02:00 at +01:00 is 01:00 UTC; `Z` is UTC; offsets with or without a colon, or hours
+        // only; seconds and their fractions optional; `T` or a space.
+        assert_eq!(utc("2022-10-30T02:00:00+01:00"), Some(at("2022-10-30 01:00")));
+        assert_eq!(utc("2022-10-30T02:00:00+02:00"), Some(at("2022-10-30 00:00")));
+        assert_eq!(utc(" 2022-10-30T01:00:00.000Z "), Some(at("2022-10-30 01:00")));
+        assert_eq!(utc("2022-10-30 02:00+0100"), Some(at("2022-10-30 01:00")));
+        assert_eq!(utc("2022-10-30T11:30:15.5+09"), Some(at("2022-10-30 02:30:15")));
+        assert_eq!(utc("2022-10-30T02:00:00-05:00"), Some(at("2022-10-30 07:00")));
+        for not in [
+            "2022-10-30 02:00",
+            "2022-10-30",
+            "2022-10-30T25:00Z",
+            "30/10/2022 02:00+01:00",
+            "2022-10-30T02:00+",
+        ] {
+            assert_eq!(utc(not), None, "{not}");
+        }
+        // On the clock of Rome, both 02:00 of 30 October are 02:00; without a zone, each cell's
+        // own wall time; a `Z` time stays on the UTC clock.
+        let rome = TimeParser::Offset {
+            zone: Some(chrono_tz::Europe::Rome),
+        };
+        assert_eq!(rome.parse("2022-10-30T00:00:00Z"), Some(at("2022-10-30 02:00")));
+        assert_eq!(rome.parse("2022-10-30T01:00:00Z"), Some(at("2022-10-30 02:00")));
+        assert_eq!(rome.parse("2022-10-30T02:00:00+01:00"), Some(at("2022-10-30 02:00")));
+        let own = TimeParser::Offset { zone: None };
+        assert_eq!(own.parse("2022-10-30T02:00:00+01:00"), Some(at("2022-10-30 02:00")));
+        assert_eq!(own.parse("2022-10-30T01:00:00Z"), Some(at("2022-10-30 01:00")));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use polars::prelude::{CsvReadOptions, DataFrame, SerReader};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Check, Checked};
-use crate::clock::{looks_like_date, zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser};
+use crate::clock::{
+    looks_like_date, parse_with_offset, zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser,
+};
 use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
 use crate::sites::{Site, TIME_HEADER};
@@ -394,12 +396,12 @@ impl Export {
         let times = as_str(time_position)?;
         let cells = as_str(value_position)?;
         let rows = frame.height();
-        let parser = self.parser(times.iter().flatten())?;
         let zone = self
             .clock
             .zone
             .clone()
             .or_else(|| zone_in_header(&self.header[self.time_index]));
+        let parser = self.parser(times.iter().flatten(), zone.as_deref())?;
         let clock = zone.as_deref().and_then(LocalClock::new);
 
         let mut timestamps = Vec::with_capacity(rows);
@@ -425,6 +427,9 @@ impl Export {
                 expected: match &parser {
                     TimeParser::YearFirst => "expected e.g. `2020/01/01 0:00` or `2020-01-01 00:00:00`".to_string(),
                     TimeParser::Pattern { pattern, .. } => format!("read with the pattern `{pattern}`"),
+                    TimeParser::Offset { .. } => {
+                        "read as ISO 8601 with a UTC offset, like the first: `2022-10-30T02:00:00+01:00`".to_string()
+                    }
                 },
             })?;
             timestamps.push(timestamp);
@@ -518,7 +523,7 @@ impl Export {
 
     /// How this file's time cells are read: the `--time-format` given, else the order the header
     /// or the dates show.
-    fn parser<'a>(&self, mut cells: impl Iterator<Item = &'a str>) -> Result<TimeParser> {
+    fn parser<'a>(&self, mut cells: impl Iterator<Item = &'a str>, zone: Option<&str>) -> Result<TimeParser> {
         use crate::clock::TimeFormat;
         let mut first = || cells.by_ref().map(str::trim).find(|c| !c.is_empty()).unwrap_or("");
         Ok(match &self.clock.format {
@@ -527,7 +532,11 @@ impl Export {
             TimeFormat::MonthFirst => TimeParser::for_order(DateOrder::MonthFirst, first()),
             TimeFormat::Auto => {
                 let example = first();
-                if parse_timestamp(example).is_some() || !looks_like_date(example) {
+                if parse_with_offset(example).is_some() {
+                    TimeParser::Offset {
+                        zone: zone.and_then(|z| z.parse().ok()),
+                    }
+                } else if parse_timestamp(example).is_some() || !looks_like_date(example) {
                     // Year-first, or nothing flow can guess: the first bad cell gets its line.
                     TimeParser::YearFirst
                 } else {
@@ -709,9 +718,9 @@ fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
         .iter()
         .position(|name| NAMES.iter().any(|known| name.eq_ignore_ascii_case(known)))
         .or_else(|| {
-            first_row
-                .iter()
-                .position(|cell| parse_timestamp(cell).is_some() || looks_like_date(cell))
+            first_row.iter().position(|cell| {
+                parse_timestamp(cell).is_some() || looks_like_date(cell) || parse_with_offset(cell).is_some()
+            })
         })
 }
 
@@ -829,6 +838,47 @@ mod tests {
 
     fn export(text: &[u8]) -> Result<Export> {
         Export::from_bytes(text.to_vec(), Path::new("test.csv"))
+    }
+
+    /// A historian's export in UTC offsets across the autumn change (Rome: 03:00 CEST → 02:00 CET,
+    /// so 02:00 is shown twice): with the zone, read exactly as the same readings written on the
+    /// local clock; without one, at each cell's own wall time. InfluxDB's `_time` is a time column.
+    #[test]
+    fn times_with_utc_offsets_read_like_the_local_clock() {
+        let offsets = b"_time,flow\n2022-10-30T01:00:00+02:00,1\n2022-10-30T02:00:00+02:00,2\n\
+2022-10-30T02:00:00+01:00,4\n2022-10-30T03:00:00+01:00,5\n";
+        let local = b"time,flow\n2022-10-30 01:00,1\n2022-10-30 02:00,2\n2022-10-30 02:00,4\n2022-10-30 03:00,5\n";
+        let read = |text: &[u8], zone: Option<&str>| {
+            let clock = ClockSettings {
+                zone: zone.map(str::to_string),
+                ..ClockSettings::default()
+            }
+            .check()
+            .unwrap();
+            Export::from_bytes_with(text.to_vec(), Path::new("t.csv"), clock)
+                .unwrap()
+                .series(Selector::Column("flow"))
+                .unwrap()
+        };
+        let (with_offsets, as_local) = (read(offsets, Some("Europe/Rome")), read(local, Some("Europe/Rome")));
+        assert_eq!(with_offsets.series, as_local.series);
+        assert_eq!(
+            with_offsets.series.values,
+            [1.0, 3.0, 5.0],
+            "the two 02:00 readings averaged"
+        );
+        assert_eq!(
+            with_offsets.report.repeated_local_times,
+            as_local.report.repeated_local_times
+        );
+        assert_eq!(with_offsets.report.time_format, "ISO 8601 with UTC offsets");
+        // The same instants written in UTC, on the clock of Rome.
+        let utc = b"_time,flow\n2022-10-29T23:00:00Z,1\n2022-10-30T00:00:00Z,2\n2022-10-30T01:00:00Z,4\n2022-10-30T02:00:00Z,5\n";
+        assert_eq!(read(utc, Some("Europe/Rome")).series, as_local.series);
+        // No zone: each cell's wall time, and a second reading at one time replaces the first.
+        let own = read(offsets, None);
+        assert_eq!(own.series.values, [1.0, 4.0, 5.0]);
+        assert_eq!(own.report.duplicate_timestamps, 1);
     }
 
     #[test]
