@@ -140,8 +140,10 @@ fn bad_inputs_get_one_clear_line_and_leave_nothing() {
     let cases: Vec<(PathBuf, Vec<&str>, &str)> = vec![
         (write("empty.csv", b""), vec![], "the file is empty"),
         (write("header.csv", "저장시간,장명(배) 유입유량 순시\r\n".as_bytes()), vec![], "header but no data rows"),
-        (write("garbage.bin", &[0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0xFF]), vec![], "not a text file in UTF-8 or cp949"),
-        (write("latin.csv", &neither), vec![], "not a text file in UTF-8 or cp949"),
+        (write("garbage.bin", &[0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0xFF]), vec![], "not a text file in UTF-8, cp949"),
+        (write("latin.csv", &neither), vec![], "not a text file in UTF-8, cp949"),
+        (write("flows.xlsx", b"PK\x03\x04\x14\x00\x06\x00"), vec![], "an Excel workbook (.xlsx) or another zip archive, not a CSV file: open it and save it as CSV"),
+        (write("export.csv.gz", b"\x1F\x8B\x08\x00\x00"), vec![], "a gzip-compressed file, not a CSV file: decompress it first"),
         (write("notime.csv", b"when,value\nyesterday,1\ntoday,2\n"), vec![], "no time column"),
         (write("missing.csv", b"time,value\n2020-01-01 00:00,-\n2020-01-01 00:01,\n"), vec![], "has no numeric value in any of its 2 rows"),
         (write("badtime.csv", b"time,value\n2020-01-01 00:00,1\n2020-01-01 00:01,2\n2020-02-30 00:02,3\n"), vec![], "line 4: cannot read `2020-02-30 00:02` as a timestamp"),

@@ -43,8 +43,18 @@ pub enum CoreError {
         /// The file.
         path: PathBuf,
     },
+    /// A spreadsheet or compressed file where a CSV export was expected.
+    #[error("{path}: {what}, not a CSV file: {hint}")]
+    NotCsv {
+        /// The file.
+        path: PathBuf,
+        /// What it is: `an Excel workbook (.xlsx)`, …
+        what: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
     /// The bytes are neither UTF-8 nor cp949 text.
-    #[error("{path}: not a text file in UTF-8 or cp949/EUC-KR (byte {offset} is not valid in either; binary data or another encoding?)")]
+    #[error("{path}: not a text file in UTF-8, cp949/EUC-KR or Windows-1252 (byte {offset} is not valid in UTF-8 or cp949; binary data or another encoding?)")]
     Encoding {
         /// The file.
         path: PathBuf,

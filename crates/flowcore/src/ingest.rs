@@ -1,4 +1,4 @@
-//! Reading exports: decode (UTF-8 or cp949), find the time and value columns, parse with polars.
+//! Reading exports: decode (UTF-8, cp949 or Windows-1252), find the time and value columns, parse with polars.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,8 @@ pub enum TextEncoding {
     Utf8Bom,
     /// Windows code page 949 / EUC-KR, what Korean SCADA software and Excel write by default.
     Cp949,
+    /// Windows-1252 (Latin-1), what Excel in much of Europe writes (`Portata (m³/h)`, `Qualità`).
+    Windows1252,
 }
 
 impl std::fmt::Display for TextEncoding {
@@ -33,6 +35,7 @@ impl std::fmt::Display for TextEncoding {
             TextEncoding::Utf8 => "UTF-8",
             TextEncoding::Utf8Bom => "UTF-8 with BOM",
             TextEncoding::Cp949 => "cp949",
+            TextEncoding::Windows1252 => "Windows-1252",
         })
     }
 }
@@ -69,15 +72,55 @@ fn cp949_error_offset(bytes: &[u8]) -> Option<usize> {
     }
 }
 
-/// Decodes a file's bytes: UTF-8 (with or without BOM) when valid, else cp949.
+/// Files that are not text but are often given for one: a spreadsheet saved in its own format, or
+/// an export still compressed. Told by their first bytes.
+const NOT_CSV: [(&[u8], &str, &str); 3] = [
+    (
+        b"PK\x03\x04",
+        "an Excel workbook (.xlsx) or another zip archive",
+        "open it and save it as CSV (UTF-8 or cp949), then give that file",
+    ),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "an Excel 97–2003 workbook (.xls)",
+        "open it and save it as CSV (UTF-8 or cp949), then give that file",
+    ),
+    (b"\x1F\x8B", "a gzip-compressed file", "decompress it first (gunzip)"),
+];
+
+/// Whether the bytes above 127 stand alone, each followed by an ASCII byte, as the accented
+/// letters and `°`, `³` of Windows-1252 text do; cp949's Korean comes in pairs of high bytes, so a
+/// cp949 file cut in the middle of a character is not taken for Windows-1252.
+fn high_bytes_stand_alone(bytes: &[u8]) -> bool {
+    let (mut high, mut alone) = (0usize, 0usize);
+    for (i, byte) in bytes.iter().enumerate() {
+        if *byte >= 0x80 {
+            high += 1;
+            if bytes.get(i + 1).is_none_or(u8::is_ascii) {
+                alone += 1;
+            }
+        }
+    }
+    high > 0 && alone * 10 >= high * 9
+}
+
+/// Decodes a file's bytes: UTF-8 (with or without BOM) when valid, else cp949, else Windows-1252
+/// when its bytes above 127 stand alone (European exports).
 ///
-/// A NUL byte, or bytes valid in neither encoding, mean the file is not text. The offset reported
-/// is where the longer-lived of the two decodings stopped: for a cp949 file cut in the middle of a
-/// character, the cut.
+/// A NUL byte, or bytes valid in none of them, mean the file is not text. The offset reported
+/// is where the longer-lived of the UTF-8 and cp949 decodings stopped: for a cp949 file cut in the
+/// middle of a character, the cut. A workbook or a compressed file is named as such.
 pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
     if bytes.is_empty() {
         return Err(CoreError::Empty {
             path: path.to_path_buf(),
+        });
+    }
+    if let Some((_, what, hint)) = NOT_CSV.iter().find(|(magic, _, _)| bytes.starts_with(magic)) {
+        return Err(CoreError::NotCsv {
+            path: path.to_path_buf(),
+            what,
+            hint,
         });
     }
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
@@ -102,6 +145,11 @@ pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
             let bytes = error.into_bytes();
             match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
                 Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
+                None if high_bytes_stand_alone(&bytes) => {
+                    // Every byte is a character in Windows-1252.
+                    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+                    Ok((text.into_owned(), TextEncoding::Windows1252))
+                }
                 None => Err(CoreError::Encoding {
                     path: path.to_path_buf(),
                     offset: offset.max(cp949_error_offset(&bytes).unwrap_or(0)),
@@ -977,6 +1025,33 @@ mod tests {
             decode(b"time,v\n\xFF\xFF".to_vec(), Path::new("x")),
             Err(CoreError::Encoding { .. })
         ));
+        // An Italian export saved by Excel in Windows-1252: `à` before a comma and `³` before a
+        // slash are no cp949 pairs, and each high byte stands alone.
+        let (text, encoding) = decode(
+            b"Data,Qualit\xE0,Portata (m\xB3/h)\n01/02/2021 00:00,1,2\n".to_vec(),
+            Path::new("x"),
+        )
+        .unwrap();
+        assert_eq!(encoding, TextEncoding::Windows1252);
+        assert!(text.starts_with("Data,Qualità,Portata (m³/h)\n"), "{text}");
+        // A cp949 file cut inside its last character stays an encoding error at the cut: its
+        // Korean comes in pairs of high bytes.
+        let (whole, _, _) = encoding_rs::EUC_KR.encode("저장시간,장명(배) 유입유량 순시\n2020/01/01 0:00,330\n장");
+        let cut = whole[..whole.len() - 1].to_vec();
+        let at = cut.len() - 1;
+        assert!(matches!(decode(cut, Path::new("x")), Err(CoreError::Encoding { offset, .. }) if offset == at));
+        // Workbooks and compressed files are named for what they are.
+        for (bytes, what) in [
+            (&b"PK\x03\x04\x14\x00"[..], "an Excel workbook (.xlsx)"),
+            (
+                &b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00"[..],
+                "an Excel 97–2003 workbook (.xls)",
+            ),
+            (&b"\x1F\x8B\x08\x00"[..], "a gzip-compressed file"),
+        ] {
+            let error = decode(bytes.to_vec(), Path::new("x")).unwrap_err().to_string();
+            assert!(error.starts_with(&format!("x: {what}")), "{error}");
+        }
     }
 
     #[test]

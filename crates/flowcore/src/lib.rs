@@ -2,7 +2,7 @@
 //!
 //! Ingest and preprocess water-utility flow data, with no model, plotting or CLI attached.
 //!
-//! flowcore reads a SCADA export (cp949 or UTF-8 CSV, through `encoding_rs` and polars), picks a sensor
+//! flowcore reads a SCADA export (cp949, UTF-8 or Windows-1252 CSV, through `encoding_rs` and polars), picks a sensor
 //! column, and runs the original tool's preprocessing as pure functions: missing readings are filled
 //! ([`clean`]), readings are averaged into calendar-aligned buckets ([`resample`]), the normal range is
 //! found and outliers corrected ([`criteria`]). It also prepares model inputs: a chronological
