@@ -153,20 +153,24 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
     let saved = dir.path().join("saved.json");
     std::fs::copy(dir.path().join("Output/dma-2/Forecast/model.json"), &saved).unwrap();
     let saved = saved.to_str().unwrap();
-    let again = flow(
-        dir.path(),
-        &[
-            "forecast",
-            "--input",
-            input,
-            "--column",
-            "DMA 2 (L/s)",
-            "--horizon",
-            "24h",
-            "--model",
-            saved,
-        ],
-    );
+    // A day ahead for `column` with the model at `model`.
+    let with_model = |column: &str, model: &str| {
+        flow(
+            dir.path(),
+            &[
+                "forecast",
+                "--input",
+                input,
+                "--column",
+                column,
+                "--horizon",
+                "24h",
+                "--model",
+                model,
+            ],
+        )
+    };
+    let again = with_model("DMA 2 (L/s)", saved);
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(stdout(&again).contains("model            loaded, fitted up to 2021-12-01 00:00:00"));
     assert_eq!(
@@ -179,39 +183,13 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
     assert_eq!(std::fs::read(&own).unwrap(), std::fs::read(saved).unwrap());
     // Given from that very folder, the model is read and left alone, not rewritten.
     let modified = std::fs::metadata(&own).unwrap().modified().unwrap();
-    let in_place = flow(
-        dir.path(),
-        &[
-            "forecast",
-            "--input",
-            input,
-            "--column",
-            "DMA 2 (L/s)",
-            "--horizon",
-            "24h",
-            "--model",
-            own.to_str().unwrap(),
-        ],
-    );
+    let in_place = with_model("DMA 2 (L/s)", own.to_str().unwrap());
     assert!(in_place.status.success(), "{}", stderr(&in_place));
     assert!(stdout(&in_place).contains("kept             "), "{}", stdout(&in_place));
     assert_eq!(std::fs::metadata(&own).unwrap().modified().unwrap(), modified);
     assert_eq!(std::fs::read(&own).unwrap(), std::fs::read(saved).unwrap());
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), fitted);
-    let other = flow(
-        dir.path(),
-        &[
-            "forecast",
-            "--input",
-            input,
-            "--column",
-            "DMA 3 (L/s)",
-            "--horizon",
-            "24h",
-            "--model",
-            saved,
-        ],
-    );
+    let other = with_model("DMA 3 (L/s)", saved);
     assert_refused(
         &other,
         "--model: fitted for site dma-2 (hourly, 24 steps), not for dma-3",
@@ -237,20 +215,7 @@ fn a_saved_model_is_reused_only_for_its_own_site_and_horizon() {
         list.truncate(10);
         let path = write(dir.path(), &format!("short_{part}.json"), edited.to_string().as_bytes());
         let before = std::fs::read_to_string(&csv).unwrap();
-        let output = flow(
-            dir.path(),
-            &[
-                "forecast",
-                "--input",
-                input,
-                "--column",
-                "DMA 2 (L/s)",
-                "--horizon",
-                "24h",
-                "--model",
-                path.to_str().unwrap(),
-            ],
-        );
+        let output = with_model("DMA 2 (L/s)", path.to_str().unwrap());
         let error = assert_refused(&output, message);
         assert!(
             error.contains(&format!("short_{part}.json: not a usable forecast model")),

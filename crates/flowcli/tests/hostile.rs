@@ -411,5 +411,5 @@ fn content_real_exports_have() {
     );
     let input = write(dir.path(), "cut.csv", &bytes[..3]);
     let output = flow(dir.path(), &["preprocess", "--input", input.to_str().unwrap()]);
-    assert_refused(&output, "byte 2 is not valid in either");
+    assert_refused(&output, "byte 2 is not valid in UTF-8 or cp949");
 }
