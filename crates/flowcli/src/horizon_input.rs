@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use flowcore::clock::{DateOrder, TimeParser};
 use flowcore::resample::resample_mean;
 use flowcore::time::{format_timestamp, parse_timestamp, DAY};
 use flowcore::FeatureSet;
@@ -259,27 +260,46 @@ pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
     usize::try_from(seconds / interval.seconds()).map_err(|_| bad())
 }
 
-/// Holidays: the first cell of each line a date; a first line that is not one is a header.
+/// Holidays: the first cell of each line a date; a first line that is not one is a header. Dates
+/// are year-first (`2022-11-01`), or day- or month-first as the dates show (`25/12/2022`: a day
+/// above 12), the same rule as the export's time column.
 fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
     let text = std::fs::read_to_string(path).map_err(|source| flowcore::CoreError::Io {
         path: path.to_path_buf(),
         source,
     })?;
+    // `date,name` or, from a spreadsheet in Europe, `date;name`.
+    let cells: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index, line.split([',', ';', '\t']).next().unwrap_or("").trim()))
+        .filter(|(_, cell)| !cell.is_empty())
+        .collect();
+    let is_header = |index: usize, cell: &str| index == 0 && !cell.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    let dates = cells.iter().filter(|(i, c)| !is_header(*i, c)).map(|(_, c)| *c);
+    let parser = match dates.clone().next() {
+        Some(first) if parse_timestamp(first).is_none() => match DateOrder::infer("", dates) {
+            Some(order) => TimeParser::for_order(order, first),
+            None => {
+                return Err(format!(
+                    "{}: dates like `{first}` could be day-first or month-first and none is past the 12th: write them year-first (2022-11-01)",
+                    path.display()
+                )
+                .into())
+            }
+        },
+        _ => TimeParser::YearFirst,
+    };
     let mut days = BTreeSet::new();
-    for (index, line) in text.lines().enumerate() {
-        // `date,name` or, from a spreadsheet in Europe, `date;name`.
-        let cell = line.split([',', ';', '\t']).next().unwrap_or("").trim();
-        if cell.is_empty() {
-            continue;
-        }
-        match parse_timestamp(cell) {
+    for (index, cell) in cells {
+        match parser.parse(cell) {
             Some(time) => {
                 days.insert(time.div_euclid(DAY));
             }
-            None if index == 0 => {}
+            None if is_header(index, cell) => {}
             None => {
                 return Err(format!(
-                    "{}: line {}: `{cell}` is not a date (expected e.g. 2022-11-01)",
+                    "{}: line {}: `{cell}` is not a date (expected e.g. 2022-11-01, or 01/11/2022 like the others)",
                     path.display(),
                     index + 1
                 )

@@ -479,6 +479,53 @@ fn kma_weather(dir: &std::path::Path, name: &str, blank_temperatures: &[usize]) 
 }
 
 #[test]
+fn holidays_written_day_first_are_the_same_holidays() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(RAW);
+    // The fixture's Italian holidays as a spreadsheet in Italy saves them: `25/12/2021;Natale`.
+    let iso = std::fs::read_to_string(holidays()).unwrap();
+    let mut italian = String::from("data;festa\n");
+    for line in iso.lines().skip(1) {
+        let (date, name) = line.split_once(',').unwrap();
+        let parts: Vec<&str> = date.split('-').collect();
+        italian.push_str(&format!("{}/{}/{};{name}\n", parts[2], parts[1], parts[0]));
+    }
+    let italian = write(dir.path(), "festivi.csv", italian.as_bytes());
+    let forecast = |file: &str, out: &str| {
+        let output = flow(
+            dir.path(),
+            &[
+                "forecast",
+                "--input",
+                input.to_str().unwrap(),
+                "--site",
+                "dma-1",
+                "--holidays",
+                file,
+                "--output-dir",
+                out,
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let note = stdout(&output)
+            .lines()
+            .find(|l| l.starts_with("holidays"))
+            .unwrap()
+            .to_string();
+        let csv = std::fs::read_to_string(dir.path().join(out).join("dma-1/Forecast/forecast.csv")).unwrap();
+        (note.replace(file, "FILE"), csv)
+    };
+    let (iso_note, iso_csv) = forecast(&holidays(), "Iso");
+    let (note, csv) = forecast(italian.to_str().unwrap(), "Italian");
+    assert!(
+        iso_note.contains("of them within the data and the horizon"),
+        "{iso_note}"
+    );
+    assert_eq!(note, iso_note);
+    assert_eq!(csv, iso_csv);
+}
+
+#[test]
 fn weather_files_as_weather_services_write_them_are_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let input = fixture(RAW);
@@ -675,6 +722,7 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
     // DMA 1 reading 0 throughout, as a meter not connected does.
     let zeros = with_dma1(dir.path(), "zeros.csv", "0", |_, _| true);
     let holidays = holidays();
+    let ambiguous = write(dir.path(), "ambiguous.csv", b"date\n01/11/2021\n08/12/2021\n");
     let weather = fixture("bwdf/weather_2021-08_2021-11.csv");
     let weather = weather.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
@@ -803,6 +851,11 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
                 "backtest", "--input", raw, "--method", "lstm", "--exog", weather, "--folds", "1",
             ],
             "--exog with --method lstm: the LSTM's inputs are the flow, the day of the week and the hour",
+        ),
+        (
+            // Dates no later than the 12th: day-first or month-first cannot be told.
+            vec!["forecast", "--input", raw, "--holidays", ambiguous.to_str().unwrap()],
+            "ambiguous.csv: dates like `01/11/2021` could be day-first or month-first",
         ),
         (
             vec!["forecast", "--input", raw, "--exog", words.to_str().unwrap()],
