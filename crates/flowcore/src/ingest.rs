@@ -145,18 +145,27 @@ pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
             let bytes = error.into_bytes();
             match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
                 Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
-                None if high_bytes_stand_alone(&bytes) => {
-                    // Every byte is a character in Windows-1252.
-                    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
-                    Ok((text.into_owned(), TextEncoding::Windows1252))
-                }
-                None => Err(CoreError::Encoding {
-                    path: path.to_path_buf(),
-                    offset: offset.max(cp949_error_offset(&bytes).unwrap_or(0)),
-                }),
+                None => neither_utf8_nor_cp949(&bytes, path, offset),
             }
         }
     }
+}
+
+/// A file that is neither UTF-8 nor cp949: Windows-1252 when its high bytes stand alone, else not
+/// text. Kept out of [`decode`]'s way (cold): a Korean export never comes here, and with this
+/// branch inline its cp949 decoding measured 10 % slower.
+#[cold]
+#[inline(never)]
+fn neither_utf8_nor_cp949(bytes: &[u8], path: &Path, utf8_offset: usize) -> Result<(String, TextEncoding)> {
+    if high_bytes_stand_alone(bytes) {
+        // Every byte is a character in Windows-1252.
+        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+        return Ok((text.into_owned(), TextEncoding::Windows1252));
+    }
+    Err(CoreError::Encoding {
+        path: path.to_path_buf(),
+        offset: utf8_offset.max(cp949_error_offset(bytes).unwrap_or(0)),
+    })
 }
 
 /// Which value column to read.
