@@ -602,11 +602,13 @@ impl Frozen {
 /// exist, then graded against their baseline. `confirm` high nights in a row start an alarm (a
 /// single high night, a fire-fighting draw, does not); the baseline is then frozen at its pre-alarm
 /// value, carried along the trend (Theil–Sen) of the last `2 × baseline_nights` normal nights so
-/// that seasonal change goes on but the leak never becomes the new normal, until `confirm` nights
+/// that seasonal change goes on but the leak never becomes the new normal (from the baseline
+/// nights' middle day, at most `baseline_nights` days: never across a gap), until `confirm` nights
 /// in a row are repaired: down by half the starting step from the same night a week before, or
-/// back within half the watch threshold of the baseline. The baseline then carries on from the nights
-/// before the alarm and after the repair. Only rises alarm (a drop is a
-/// meter or supply matter, not a leak). Nights with no MNF or constant readings are skipped without
+/// back within half the watch threshold of the baseline. The baseline then carries on from the
+/// nights before the alarm and after the repair. Only rises alarm (a drop is a meter or supply
+/// matter, not a leak: a night below its baseline is 관심 at most), and an alarm's peak is its
+/// night furthest above the baseline. Nights with no MNF or constant readings are skipped without
 /// breaking a run.
 pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
     let blank = Verdict {
