@@ -207,7 +207,7 @@ pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, ob
         print_sites(obs);
         return Ok(());
     };
-    let export = flowcore::Export::open_with(path, clock.settings()?)?;
+    let export = flowcore::Export::open_as(path, clock.settings()?, clock.encoding()?)?;
     for renamed in export.renamed_headers() {
         say!(obs, "{renamed}");
     }

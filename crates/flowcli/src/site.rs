@@ -210,9 +210,10 @@ pub(crate) fn input_path(input: &InputArgs, obs: &mut dyn Observer) -> Result<Pa
 
 pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(Export, StageProfile)> {
     let clock = input.clock.settings()?;
+    let encoding = input.clock.encoding()?;
     let path = input_path(input, obs)?;
     let profiler = Profiler::start();
-    let export = Export::open_with(&path, clock)?;
+    let export = Export::open_as(&path, clock, encoding)?;
     let profile = profiler.finish("read");
     say!(
         obs,

@@ -648,6 +648,24 @@ fn sites_of_any_export_are_listed_with_their_slugs() {
         .map(|l| l.split_whitespace().take(2).collect())
         .collect();
     assert_eq!(listed, [["dma-1", "2"], ["dma-1-3", "1"], ["column-4", "2"]], "{text}");
+    // A Windows-1252 `°C` is also a cp949 pair: said with --encoding, the header reads right.
+    let celsius = write(
+        dir.path(),
+        "celsius.csv",
+        b"time,Temp (\xB0C)\n2021-08-01 00:00,1\n2021-08-01 01:00,2\n",
+    );
+    let output = flow(
+        dir.path(),
+        &[
+            "sites",
+            "--input",
+            celsius.to_str().unwrap(),
+            "--encoding",
+            "windows-1252",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("  Temp (°C)\n"), "{}", stdout(&output));
     // The slugs listed are the names `--site` and `--sites` take (any case).
     let raw = fixture(RAW);
     let raw = raw.to_str().unwrap();
@@ -723,6 +741,7 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
     let zeros = with_dma1(dir.path(), "zeros.csv", "0", |_, _| true);
     let holidays = holidays();
     let ambiguous = write(dir.path(), "ambiguous.csv", b"date\n01/11/2021\n08/12/2021\n");
+    let cp949 = fixture("small_export_cp949.csv");
     let weather = fixture("bwdf/weather_2021-08_2021-11.csv");
     let weather = weather.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
@@ -851,6 +870,14 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
                 "backtest", "--input", raw, "--method", "lstm", "--exog", weather, "--folds", "1",
             ],
             "--exog with --method lstm: the LSTM's inputs are the flow, the day of the week and the hour",
+        ),
+        (
+            vec!["forecast", "--input", raw, "--encoding", "klingon"],
+            "--encoding klingon: expected utf-8, cp949 (euc-kr) or windows-1252",
+        ),
+        (
+            vec!["forecast", "--input", cp949.to_str().unwrap(), "--encoding", "utf-8"],
+            "small_export_cp949.csv: byte 0 is not valid UTF-8 (--encoding UTF-8)",
         ),
         (
             // Dates no later than the 12th: day-first or month-first cannot be told.

@@ -43,6 +43,22 @@ pub enum CoreError {
         /// The file.
         path: PathBuf,
     },
+    /// A byte that the encoding given with `--encoding` does not allow.
+    #[error("{path}: byte {offset} is not valid {encoding} (--encoding {encoding}); leave --encoding out and flow finds the encoding")]
+    NotInEncoding {
+        /// The file.
+        path: PathBuf,
+        /// The encoding given.
+        encoding: crate::ingest::TextEncoding,
+        /// Offset of the first byte it does not accept.
+        offset: usize,
+    },
+    /// An `--encoding` flow does not read.
+    #[error("--encoding {name}: expected utf-8, cp949 (euc-kr) or windows-1252 (latin1)")]
+    UnknownEncoding {
+        /// What was given.
+        name: String,
+    },
     /// A spreadsheet or compressed file where a CSV export was expected.
     #[error("{path}: {what}, not a CSV file: {hint}")]
     NotCsv {

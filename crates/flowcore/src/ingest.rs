@@ -40,6 +40,21 @@ impl std::fmt::Display for TextEncoding {
     }
 }
 
+impl std::str::FromStr for TextEncoding {
+    type Err = CoreError;
+
+    /// `utf-8`, `cp949` (`euc-kr`, `ms949`) or `windows-1252` (`cp1252`, `latin1`, `iso-8859-1`),
+    /// in any case.
+    fn from_str(name: &str) -> Result<TextEncoding> {
+        match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Ok(TextEncoding::Utf8),
+            "cp949" | "euc-kr" | "euckr" | "ms949" | "uhc" => Ok(TextEncoding::Cp949),
+            "windows-1252" | "cp1252" | "latin1" | "latin-1" | "iso-8859-1" => Ok(TextEncoding::Windows1252),
+            _ => Err(CoreError::UnknownEncoding { name: name.to_string() }),
+        }
+    }
+}
+
 /// The largest file flow reads: 2 GiB, about forty years of a 14-column minute export. A larger
 /// "file" is refused before it is read (`/dev/zero` would otherwise fill the memory).
 pub const MAX_INPUT_BYTES: u64 = 2 << 30;
@@ -111,24 +126,7 @@ fn high_bytes_stand_alone(bytes: &[u8]) -> bool {
 /// is where the longer-lived of the UTF-8 and cp949 decodings stopped: for a cp949 file cut in the
 /// middle of a character, the cut. A workbook or a compressed file is named as such.
 pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
-    if bytes.is_empty() {
-        return Err(CoreError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    if let Some((_, what, hint)) = NOT_CSV.iter().find(|(magic, _, _)| bytes.starts_with(magic)) {
-        return Err(CoreError::NotCsv {
-            path: path.to_path_buf(),
-            what,
-            hint,
-        });
-    }
-    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-        return Err(CoreError::Encoding {
-            path: path.to_path_buf(),
-            offset,
-        });
-    }
+    refuse_non_text(&bytes, path)?;
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return match std::str::from_utf8(rest) {
             Ok(text) => Ok((text.to_string(), TextEncoding::Utf8Bom)),
@@ -147,6 +145,65 @@ pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
                 Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
                 None => neither_utf8_nor_cp949(&bytes, path, offset),
             }
+        }
+    }
+}
+
+/// An empty file, a workbook or compressed file, or one with a NUL byte: no encoding makes text of
+/// them.
+fn refuse_non_text(bytes: &[u8], path: &Path) -> Result<()> {
+    if bytes.is_empty() {
+        return Err(CoreError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    if let Some((_, what, hint)) = NOT_CSV.iter().find(|(magic, _, _)| bytes.starts_with(magic)) {
+        return Err(CoreError::NotCsv {
+            path: path.to_path_buf(),
+            what,
+            hint,
+        });
+    }
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        return Err(CoreError::Encoding {
+            path: path.to_path_buf(),
+            offset,
+        });
+    }
+    Ok(())
+}
+
+/// Decodes a file's bytes in the encoding given (`--encoding`), or as [`decode`] finds it when
+/// none is: for the file that is valid in two of them (a Windows-1252 `°C` is also a cp949
+/// pair) and the engineer knows which.
+pub fn decode_as(bytes: Vec<u8>, path: &Path, encoding: Option<TextEncoding>) -> Result<(String, TextEncoding)> {
+    let Some(encoding) = encoding else {
+        return decode(bytes, path);
+    };
+    refuse_non_text(&bytes, path)?;
+    let wrong = |offset: usize| CoreError::NotInEncoding {
+        path: path.to_path_buf(),
+        encoding,
+        offset,
+    };
+    match encoding {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+            let (rest, found, skipped) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) => (rest, TextEncoding::Utf8Bom, 3),
+                None => (&bytes[..], TextEncoding::Utf8, 0),
+            };
+            match std::str::from_utf8(rest) {
+                Ok(text) => Ok((text.to_string(), found)),
+                Err(error) => Err(wrong(error.valid_up_to() + skipped)),
+            }
+        }
+        TextEncoding::Cp949 => match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
+            Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
+            None => Err(wrong(cp949_error_offset(&bytes).unwrap_or(0))),
+        },
+        TextEncoding::Windows1252 => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+            Ok((text.into_owned(), TextEncoding::Windows1252))
         }
     }
 }
@@ -318,6 +375,11 @@ impl Export {
 
     /// [`Export::open`] with the time settings of the file (`--day-first`, `--time-zone`, …).
     pub fn open_with(path: &Path, clock: Checked<ClockSettings>) -> Result<Export> {
+        Export::open_as(path, clock, None)
+    }
+
+    /// [`Export::open_with`] in the text encoding given (`--encoding`); `None` finds it.
+    pub fn open_as(path: &Path, clock: Checked<ClockSettings>, encoding: Option<TextEncoding>) -> Result<Export> {
         use std::io::Read as _;
         let io = |source| CoreError::Io {
             path: path.to_path_buf(),
@@ -347,7 +409,7 @@ impl Export {
                 limit: MAX_INPUT_BYTES,
             });
         }
-        Export::from_bytes_with(bytes, path, clock)
+        Export::from_bytes_as(bytes, path, clock, encoding)
     }
 
     /// Decodes bytes already in memory; `path` is only used in messages.
@@ -357,8 +419,18 @@ impl Export {
 
     /// [`Export::from_bytes`] with the time settings of the file.
     pub fn from_bytes_with(bytes: Vec<u8>, path: &Path, clock: Checked<ClockSettings>) -> Result<Export> {
+        Export::from_bytes_as(bytes, path, clock, None)
+    }
+
+    /// [`Export::from_bytes_with`] in the text encoding given; `None` finds it.
+    pub fn from_bytes_as(
+        bytes: Vec<u8>,
+        path: &Path,
+        clock: Checked<ClockSettings>,
+        encoding: Option<TextEncoding>,
+    ) -> Result<Export> {
         let path = path.to_path_buf();
-        let (mut text, encoding) = decode(bytes, &path)?;
+        let (mut text, encoding) = decode_as(bytes, &path, encoding)?;
         if !text.contains('\n') && text.contains('\r') {
             // Classic Mac line endings (CR only): polars and `lines` see one line.
             text = text.replace('\r', "\n");
@@ -1049,6 +1121,35 @@ mod tests {
         let cut = whole[..whole.len() - 1].to_vec();
         let at = cut.len() - 1;
         assert!(matches!(decode(cut, Path::new("x")), Err(CoreError::Encoding { offset, .. }) if offset == at));
+        // `°C` in Windows-1252 is B0 43, also a cp949 pair: found as cp949 (garbled), read right
+        // when the engineer says the encoding.
+        let celsius = b"time,Temp (\xB0C)\n2021-01-01 00:00,1\n".to_vec();
+        let (_, found) = decode(celsius.clone(), Path::new("x")).unwrap();
+        assert_eq!(found, TextEncoding::Cp949);
+        let (text, given) = decode_as(celsius, Path::new("x"), Some(TextEncoding::Windows1252)).unwrap();
+        assert_eq!(
+            (text.lines().next(), given),
+            (Some("time,Temp (°C)"), TextEncoding::Windows1252)
+        );
+        // A cp949 file said to be UTF-8: the first byte that UTF-8 does not allow, by name.
+        let (korean, _, _) = encoding_rs::EUC_KR.encode("time,유량\n2021-01-01 00:00,1\n");
+        let error = decode_as(korean.into_owned(), Path::new("x"), Some(TextEncoding::Utf8)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "x: byte 5 is not valid UTF-8 (--encoding UTF-8); leave --encoding out and flow finds the encoding"
+        );
+        for (name, encoding) in [
+            ("UTF8", TextEncoding::Utf8),
+            ("euc-kr", TextEncoding::Cp949),
+            ("Latin1", TextEncoding::Windows1252),
+            ("windows_1252", TextEncoding::Windows1252),
+        ] {
+            assert_eq!(name.parse::<TextEncoding>().unwrap(), encoding, "{name}");
+        }
+        assert!(matches!(
+            "ascii".parse::<TextEncoding>(),
+            Err(CoreError::UnknownEncoding { .. })
+        ));
         // Workbooks and compressed files are named for what they are.
         for (bytes, what) in [
             (&b"PK\x03\x04\x14\x00"[..], "an Excel workbook (.xlsx)"),

@@ -1,8 +1,8 @@
-//! How an export writes its times, as flags.
+//! How an export is written — its times and its text encoding — as flags.
 
 use clap::Args;
 
-/// How an export writes its times. Year-first times need none of these; day-first ones are
+/// How an export writes its times and its text. Year-first times need none of these; day-first ones are
 /// recognised from a day above 12 or a header saying `DD/MM/YYYY`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ClockArgs {
@@ -19,9 +19,18 @@ pub struct ClockArgs {
     /// skipped spring hour is a gap. Taken from the time column's header when it names one (`CET`).
     #[arg(long)]
     pub time_zone: Option<String>,
+    /// The export's text encoding: utf-8, cp949 or windows-1252. Found by itself when left out;
+    /// give it for a file valid in two of them (a Windows-1252 `°C` also reads as cp949).
+    #[arg(long)]
+    pub encoding: Option<String>,
 }
 
 impl ClockArgs {
+    /// `--encoding` read, before any file is.
+    pub fn encoding(&self) -> Result<Option<flowcore::TextEncoding>, flowcore::CoreError> {
+        self.encoding.as_deref().map(str::parse).transpose()
+    }
+
     /// The settings, checked before any file is read.
     pub fn settings(&self) -> Result<flowcore::Checked<flowcore::clock::ClockSettings>, flowcore::CoreError> {
         use flowcore::clock::{ClockSettings, TimeFormat};
