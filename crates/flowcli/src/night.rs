@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use flowcore::events::{Alarm, AlarmKind};
 use flowcore::files::python_float;
-use flowcore::night::{judge_nights, minimum_night_flow, Judgement, Night, NightStatus};
+use flowcore::night::{judge_nights, minimum_night_flow_on_clock, Judgement, Night, NightStatus};
 use flowcore::time::{format_date, format_timestamp, DAY};
 use flowcore::{Export, FlowSeries};
 use flowreport::graph::encode_png;
@@ -97,6 +97,7 @@ pub(crate) struct NightOutcome {
 /// minimum says when the pump ran, not how much leaks.
 pub(crate) fn night_stage(
     raw: &FlowSeries,
+    skipped_clock_times: &[i64],
     target: &Target,
     settings: &NightSettings,
     dirs: &SiteDirs,
@@ -113,7 +114,7 @@ pub(crate) fn night_stage(
         return Ok(None);
     }
     let profiler = Profiler::start();
-    let nights = minimum_night_flow(raw, &settings.measure)?;
+    let nights = minimum_night_flow_on_clock(raw, &settings.measure, skipped_clock_times)?;
     let judged = judge_nights(&nights, &settings.rule);
     let window = settings.measure.window;
     let bin = settings.measure.bin.max(raw.interval);
@@ -386,5 +387,12 @@ fn night_site(
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow night", Some(export.path()), obs)?;
     let raw = export.series(target.selector())?;
-    night_stage(&raw.series, target, settings, &dirs, obs)
+    night_stage(
+        &raw.series,
+        &raw.report.skipped_local_times,
+        target,
+        settings,
+        &dirs,
+        obs,
+    )
 }

@@ -132,7 +132,7 @@ impl Pipeline {
                 );
                 None
             }
-            Some(settings) => night_stage(&pre.raw, target, settings, dirs, obs)?,
+            Some(settings) => night_stage(&pre.raw, &pre.ingest.skipped_local_times, target, settings, dirs, obs)?,
             None => None,
         };
         let mut profile = vec![pre.profile.clone()];

@@ -112,6 +112,41 @@ fn a_leak_in_the_demo_export_raises_one_alarm_until_its_repair() {
     assert_ne!(std::fs::read_to_string(root.join("Night/mnf.csv")).unwrap(), mnf);
 }
 
+/// An Italian export on its local clock (`CET-CEST` in the header): on 2023-03-26 the clock jumps
+/// from 02:00 to 03:00, so that night's window holds one hour, not a gap; it gets its MNF.
+#[test]
+fn the_spring_change_night_has_its_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("Date-time CET-CEST (DD/MM/YYYY HH:mm),DMA 1 (L/s)\n");
+    for day in 13..=31 {
+        for hour in 0..24 {
+            if (day, hour) == (26, 2) {
+                continue; // the hour the clock skips
+            }
+            let flow = 10.0
+                + if (1..6).contains(&hour) {
+                    -5.0 + f64::from(hour) / 10.0
+                } else {
+                    3.0
+                };
+            text.push_str(&format!("{day:02}/03/2023 {hour:02}:00,{flow}\n"));
+        }
+    }
+    let input = common::write(dir.path(), "rome.csv", text.as_bytes());
+    let output = flow(
+        dir.path(),
+        &["night", "--input", input.to_str().unwrap(), "--site", "dma-1"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let csv = std::fs::read_to_string(dir.path().join("Output/dma-1/Night/mnf.csv")).unwrap();
+    let night = csv.lines().find(|l| l.starts_with("2023-03-26,")).unwrap();
+    // 03:00 is the night's one hour: 5.3, all of the readings the clock allowed.
+    assert!(
+        night.starts_with("2023-03-26,5.3,2023-03-26 03:00:00,5.3,1.0,"),
+        "{night}"
+    );
+}
+
 #[test]
 fn bad_night_settings_are_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();

@@ -278,6 +278,18 @@ struct Tally {
 /// and its coverage. Missing readings (`NaN`) are gaps, never zeros; a night under
 /// `min_coverage` is listed with no MNF.
 pub fn minimum_night_flow(series: &FlowSeries, config: &Checked<NightConfig>) -> Result<Vec<Night>> {
+    minimum_night_flow_on_clock(series, config, &[])
+}
+
+/// [`minimum_night_flow`] on a local clock with daylight saving: `skipped`, the times that clock
+/// never showed (the spring hour: [`crate::IngestReport::skipped_local_times`]), are neither
+/// readings nor gaps. The spring night is judged on the hour it had: an Italian area lost that
+/// night every year, one of two hourly readings under the 75 % coverage.
+pub fn minimum_night_flow_on_clock(
+    series: &FlowSeries,
+    config: &Checked<NightConfig>,
+    skipped: &[i64],
+) -> Result<Vec<Night>> {
     let bin = config.bin_for(series.interval)?;
     let (Some(&first), Some(&last)) = (series.timestamps.first(), series.timestamps.last()) else {
         return Ok(Vec::new());
@@ -306,6 +318,23 @@ pub fn minimum_night_flow(series: &FlowSeries, config: &Checked<NightConfig>) ->
     let mut tallies = vec![empty; count];
     let mut day_sum = vec![0.0; count];
     let mut day_count = vec![0u32; count];
+    // Reading slots the clock never showed, per night window and per calendar day.
+    let (mut night_skipped, mut day_skipped) = (vec![0u32; count], vec![0u32; count]);
+    for &time in skipped {
+        if let Some(d) = usize::try_from(time.div_euclid(DAY) - first_night)
+            .ok()
+            .filter(|&d| d < count)
+        {
+            day_skipped[d] += 1;
+        }
+        if let Some(n) = window
+            .locate(time)
+            .and_then(|(night, _)| usize::try_from(night - first_night).ok())
+            .filter(|&n| n < count)
+        {
+            night_skipped[n] += 1;
+        }
+    }
     for (&time, &value) in series.timestamps.iter().zip(&series.values) {
         if !value.is_finite() {
             continue;
@@ -337,7 +366,7 @@ pub fn minimum_night_flow(series: &FlowSeries, config: &Checked<NightConfig>) ->
         .enumerate()
         .map(|(n, tally)| {
             let day = first_night + n as i64;
-            let coverage = (f64::from(tally.count) / expected).min(1.0);
+            let coverage = (f64::from(tally.count) / (expected - f64::from(night_skipped[n])).max(1.0)).min(1.0);
             let lowest = (coverage >= config.min_coverage)
                 .then(|| {
                     (0..bins)
@@ -350,7 +379,8 @@ pub fn minimum_night_flow(series: &FlowSeries, config: &Checked<NightConfig>) ->
                         })
                 })
                 .flatten();
-            let day_mean = (f64::from(day_count[n]) / per_day >= config.min_coverage)
+            let day_mean = (f64::from(day_count[n]) / (per_day - f64::from(day_skipped[n])).max(1.0)
+                >= config.min_coverage)
                 .then(|| day_sum[n] / f64::from(day_count[n]));
             Night {
                 night: day * DAY,
@@ -980,6 +1010,23 @@ mod tests {
         assert_eq!(nights[1].day_mean, Some(173.0 / 24.0));
         assert_eq!(nights[1].share_of_day(), Some(6.0 / (173.0 / 24.0)));
         assert!(minimum_night_flow(&hourly.slice(0, 0), &config).unwrap().is_empty());
+
+        // Rome's spring change, 2023-03-26: the clock goes from 02:00 to 03:00, so the night of
+        // 02:00–04:00 holds one hour. Without the clock, one of two hourly readings is under the
+        // 75 % coverage: no MNF. On the clock, that reading is the whole night, and the day has 23.
+        let start = at("2023-03-26 00:00");
+        let times: Vec<i64> = (0..24).filter(|&h| h != 2).map(|h| start + h * HOUR).collect();
+        let values: Vec<f64> = times.iter().map(|t| 10.0 + ((t - start) / HOUR) as f64).collect();
+        let spring = FlowSeries::new(times, values, Interval::HOURLY).unwrap();
+        let plain = minimum_night_flow(&spring, &config).unwrap();
+        assert_eq!((plain[0].coverage, plain[0].mnf), (0.5, None));
+        let on_clock = minimum_night_flow_on_clock(&spring, &config, &[start + 2 * HOUR]).unwrap();
+        assert_eq!(on_clock.len(), 1);
+        assert_eq!((on_clock[0].coverage, on_clock[0].mnf), (1.0, Some(13.0)));
+        assert_eq!(on_clock[0].mnf_time, Some(start + 3 * HOUR));
+        // 10 + 11 + 13 + 14 + … + 33 over the 23 hours the day had.
+        let sum: f64 = (0..24).filter(|&h| h != 2).map(|h| 10.0 + h as f64).sum();
+        assert_eq!(on_clock[0].day_mean, Some(sum / 23.0));
     }
 
     fn night(day: i64, mnf: f64) -> Night {
