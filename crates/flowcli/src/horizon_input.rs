@@ -264,10 +264,13 @@ pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
 /// are year-first (`2022-11-01`), or day- or month-first as the dates show (`25/12/2022`: a day
 /// above 12), the same rule as the export's time column.
 fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
-    let text = std::fs::read_to_string(path).map_err(|source| flowcore::CoreError::Io {
+    let bytes = std::fs::read(path).map_err(|source| flowcore::CoreError::Io {
         path: path.to_path_buf(),
         source,
     })?;
+    // Saved by Excel in Korea the names are cp949 (`추석`), in Europe Windows-1252: decoded as
+    // exports are (a byte-order mark dropped), not refused as "not valid UTF-8".
+    let (text, _) = flowcore::ingest::decode(bytes, path)?;
     // `date,name` or, from a spreadsheet in Europe, `date;name`.
     let cells: Vec<(usize, &str)> = text
         .lines()

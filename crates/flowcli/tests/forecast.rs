@@ -515,14 +515,23 @@ fn holidays_written_day_first_are_the_same_holidays() {
         let csv = std::fs::read_to_string(dir.path().join(out).join("dma-1/Forecast/forecast.csv")).unwrap();
         (note.replace(file, "FILE"), csv)
     };
+    // The same dates saved by Excel in Korea (cp949, Korean names) and with a byte-order mark and
+    // no header (its first date was once lost as a "header", and cp949 refused as not UTF-8).
+    let korean: String = iso.lines().skip(1).map(|l| format!("{},공휴일\n", &l[..10])).collect();
+    let named = format!("날짜,이름\n{korean}");
+    let (cp949, _, _) = encoding_rs::EUC_KR.encode(&named);
+    let cp949 = write(dir.path(), "공휴일.csv", &cp949);
+    let bom = write(dir.path(), "bom.csv", format!("\u{feff}{korean}").as_bytes());
     let (iso_note, iso_csv) = forecast(&holidays(), "Iso");
-    let (note, csv) = forecast(italian.to_str().unwrap(), "Italian");
     assert!(
         iso_note.contains("of them within the data and the horizon"),
         "{iso_note}"
     );
-    assert_eq!(note, iso_note);
-    assert_eq!(csv, iso_csv);
+    for (file, out) in [(&italian, "Italian"), (&cp949, "Korean"), (&bom, "Bom")] {
+        let (note, csv) = forecast(file.to_str().unwrap(), out);
+        assert_eq!(note, iso_note, "{out}");
+        assert_eq!(csv, iso_csv, "{out}");
+    }
 }
 
 #[test]
