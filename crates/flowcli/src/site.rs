@@ -36,10 +36,19 @@ impl Target {
         }
     }
 
-    /// A column outside the registry gets a folder name no other column of the export shares.
+    /// A column outside the registry gets a folder name no other column of the export shares; a
+    /// registered site read from a two-column file under another header (`time,flow`, the only
+    /// column read in its place) is named by that header, so the terminal, `report.json` and the
+    /// model say what was read, not the Jeongeup column it stood in for (and a model trained on
+    /// one such file refuses another file's column).
     pub(crate) fn unique_in(mut self, export: &Export) -> Target {
+        let present = export.value_columns();
         if !self.registered {
-            self.slug = unique_slug(&self.column, &export.value_columns());
+            self.slug = unique_slug(&self.column, &present);
+        } else if let [only] = present.as_slice() {
+            if *only != self.column {
+                self.column = (*only).to_string();
+            }
         }
         self
     }

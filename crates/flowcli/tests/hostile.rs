@@ -53,6 +53,35 @@ fn extreme_readings_are_data_errors_and_nothing_infinite_is_written() {
     assert!(root.join("Prediction/anomaly_scan.png").is_file());
 }
 
+/// A two-column file under its own header stands in for the default site: the terminal, report.json
+/// and the model name the column read, and a model trained on one such file's `value` refuses
+/// another's `pressure` (both were labelled with the Jeongeup column, and the second was accepted).
+#[test]
+fn a_two_column_file_is_named_by_its_own_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let flows = write(dir.path(), "flows.csv", hourly(14 * 24).as_bytes());
+    let mut args = vec!["run", "--input", flows.to_str().unwrap()];
+    args.extend(QUICK);
+    let output = flow(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("== Preprocessing: jangmyeong (value) =="),
+        "{}",
+        stdout(&output)
+    );
+    let root = dir.path().join("Output/jangmyeong");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["column"], "value");
+    let pressure = write(
+        dir.path(),
+        "pressure.csv",
+        hourly(14 * 24).replacen("time,value", "time,pressure", 1).as_bytes(),
+    );
+    let output = flow(dir.path(), &["predict", "--input", pressure.to_str().unwrap()]);
+    assert_refused(&output, "it was trained on column `value`, not `pressure`");
+}
+
 #[test]
 fn a_stray_timestamp_is_named_and_refused_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
