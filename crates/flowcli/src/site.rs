@@ -59,13 +59,16 @@ impl Target {
 pub(crate) enum Wanted {
     Known(Target),
     Slug(String),
+    /// Neither `--site` nor `--column` with an `--input`: the default site when the file has its
+    /// column (or only one column), else the engineer is asked to choose.
+    Default(Target),
 }
 
 impl Wanted {
     /// The folder name the outputs go under (before the file is read).
     pub(crate) fn slug(&self) -> &str {
         match self {
-            Wanted::Known(target) => &target.slug,
+            Wanted::Known(target) | Wanted::Default(target) => &target.slug,
             Wanted::Slug(slug) => slug,
         }
     }
@@ -74,7 +77,7 @@ impl Wanted {
     /// needs no `--input`, so the slug is a registered one).
     pub(crate) fn without_file(self) -> Target {
         match self {
-            Wanted::Known(target) => target,
+            Wanted::Known(target) | Wanted::Default(target) => target,
             Wanted::Slug(slug) => Target {
                 column: slug.clone(),
                 slug,
@@ -87,6 +90,22 @@ impl Wanted {
     pub(crate) fn resolve(self, export: &Export) -> Result<Target> {
         match self {
             Wanted::Known(target) => Ok(target.unique_in(export)),
+            Wanted::Default(target) => {
+                let present = export.value_columns();
+                if present.len() > 1 && !present.contains(&target.column.as_str()) {
+                    // Another utility's export of several columns: none is the default, and the
+                    // Jeongeup column it looked for would only puzzle.
+                    let slugs: Vec<String> = export_targets(export).into_iter().map(|t| t.slug).collect();
+                    return Err(format!(
+                        "{}: {} value columns: choose one with --site ({}), --column or --sites all",
+                        export.path().display(),
+                        present.len(),
+                        flowcore::ingest::list_names(&slugs)
+                    )
+                    .into());
+                }
+                Ok(target.unique_in(export))
+            }
             Wanted::Slug(slug) => {
                 let columns = export_targets(export);
                 match columns.iter().find(|t| t.slug.eq_ignore_ascii_case(slug.trim())) {
@@ -116,6 +135,11 @@ pub(crate) fn target(input: &InputArgs) -> Result<Wanted> {
                 registered: false,
             },
         }));
+    }
+    if input.site.is_none() && input.input.is_some() {
+        if let Some(site) = find_site("jangmyeong") {
+            return Ok(Wanted::Default(registered(site)));
+        }
     }
     let slug = input.site.as_deref().unwrap_or("jangmyeong");
     match find_site(slug) {

@@ -881,6 +881,11 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
             "--exog with --method lstm: the LSTM's inputs are the flow, the day of the week and the hour",
         ),
         (
+            // Ten columns and no --site: not "no column `장명(배) 유입유량 순시`".
+            vec!["forecast", "--input", raw],
+            "inflows_raw_dayfirst_2021-08_2021-11.csv: 10 value columns: choose one with --site (dma-1, dma-2,",
+        ),
+        (
             vec!["forecast", "--input", raw, "--encoding", "klingon"],
             "--encoding klingon: expected utf-8, cp949 (euc-kr) or windows-1252",
         ),
