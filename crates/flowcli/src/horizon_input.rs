@@ -270,6 +270,10 @@ fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
     })?;
     // Saved by Excel in Korea the names are cp949 (`추석`), in Europe Windows-1252: decoded as
     // exports are (a byte-order mark dropped), not refused as "not valid UTF-8".
+    if bytes.is_empty() {
+        // No holidays: the terminal's holiday line says none falls in the data.
+        return Ok(BTreeSet::new());
+    }
     let (text, _) = flowcore::ingest::decode(bytes, path)?;
     // `date,name` or, from a spreadsheet in Europe, `date;name`.
     let cells: Vec<(usize, &str)> = text
