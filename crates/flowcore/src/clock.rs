@@ -3,8 +3,10 @@
 //! chrono-tz's IANA names (`Europe/Rome`, `CET`); flow's own fast parser ([`crate::time`]) stays for
 //! year-first times, which are almost every SCADA export.
 //!
-//! Timestamps stay wall-clock time as written (demand follows the clock on the wall). A zone only
-//! decides what a repeated or a missing hour is: the autumn hour that a local clock shows twice is
+//! Timestamps stay wall-clock time as written (demand follows the clock on the wall); a time
+//! written with its UTC offset (`2022-10-30T02:00:00+01:00`) is placed on the zone's local clock
+//! when a zone is known, else read at its own offset's wall time. A zone decides what a repeated
+//! or a missing hour is: the autumn hour that a local clock shows twice is
 //! one wall-clock hour whose two readings are averaged, and the spring hour that never happens is a
 //! gap the clock made, not a reading the meter lost.
 //!
