@@ -160,6 +160,34 @@ pub fn parse_with_offset(text: &str) -> Option<chrono::DateTime<chrono::FixedOff
         .find_map(|pattern| chrono::DateTime::parse_from_str(&text, pattern).ok())
 }
 
+/// `2021-01-04 오후 3:00:00` (how Excel in Korea shows a time, and saves it as CSV) or
+/// `1/4/2021 3:00:00 PM`: the same cell on a 24-hour clock (`2021-01-04 15:00:00`), the marker
+/// dropped; `None` when the cell has no `오전`/`오후`/`AM`/`PM` or no hour from 1 to 12 with it.
+/// Only cells that fail as written come here, so a 24-hour export pays nothing.
+pub fn with_24_hours(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let marker = words
+        .iter()
+        .position(|w| matches!(*w, "오전" | "오후") || w.eq_ignore_ascii_case("AM") || w.eq_ignore_ascii_case("PM"))?;
+    let afternoon = words[marker] == "오후" || words[marker].eq_ignore_ascii_case("PM");
+    let at = words.iter().position(|w| w.contains(':'))?;
+    let (hour, rest) = words[at].split_once(':')?;
+    let hour: u32 = hour.parse().ok().filter(|h| (1..=12).contains(h))?;
+    let hour = match (afternoon, hour) {
+        (false, 12) => 0,
+        (true, 12) => 12,
+        (false, h) => h,
+        (true, h) => h + 12,
+    };
+    let date: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != marker && *i != at)
+        .map(|(_, w)| *w)
+        .collect();
+    Some(format!("{} {hour:02}:{rest}", date.join(" ")))
+}
+
 /// A parser for one column's cells, chosen once.
 #[derive(Debug, Clone)]
 pub enum TimeParser {
@@ -214,8 +242,14 @@ impl TimeParser {
         }
     }
 
-    /// Seconds since 1970-01-01 00:00 of the wall-clock time in `text`.
+    /// Seconds since 1970-01-01 00:00 of the wall-clock time in `text`, on a 24-hour clock or a
+    /// 12-hour one ([`with_24_hours`]: Korean Excel's `오전`/`오후`, `AM`/`PM`).
     pub fn parse(&self, text: &str) -> Option<i64> {
+        self.parse_as_written(text)
+            .or_else(|| self.parse_as_written(&with_24_hours(text)?))
+    }
+
+    fn parse_as_written(&self, text: &str) -> Option<i64> {
         match self {
             TimeParser::YearFirst => parse_timestamp(text),
             TimeParser::Offset { zone } => {
@@ -346,6 +380,32 @@ mod tests {
             zone: None,
         };
         assert!(matches!(no_year.check(), Err(CoreError::BadTimeFormat { .. })));
+    }
+
+    #[test]
+    fn twelve_hour_times_are_put_on_the_24_hour_clock() {
+        let cases = [
+            ("2021-01-04 오전 12:00:00", Some("2021-01-04 00:00:00")),
+            ("2021-01-04 오전 9:05:00", Some("2021-01-04 09:05:00")),
+            ("2021-01-04 오후 12:30:00", Some("2021-01-04 12:30:00")),
+            ("2021-01-04 오후 3:00", Some("2021-01-04 15:00")),
+            ("1/4/2021 11:00:00 PM", Some("1/4/2021 23:00:00")),
+            ("1/4/2021 12:15 am", Some("1/4/2021 00:15")),
+            ("2021-01-04 15:00:00", None),
+            ("2021-01-04 오후 13:00:00", None),
+            ("2021-01-04 오후", None),
+        ];
+        for (cell, expected) in cases {
+            assert_eq!(with_24_hours(cell).as_deref(), expected, "{cell}");
+        }
+        let at = |text: &str| parse_timestamp(text).unwrap();
+        assert_eq!(
+            TimeParser::YearFirst.parse("2021-01-04 오후 3:00:00"),
+            Some(at("2021-01-04 15:00"))
+        );
+        let day_first = TimeParser::for_order(DateOrder::DayFirst, "04/01/2021 오후 3:00:00");
+        assert_eq!(day_first.parse("04/01/2021 오후 3:00:00"), Some(at("2021-01-04 15:00")));
+        assert_eq!(day_first.parse("04/01/2021 15:00:00"), Some(at("2021-01-04 15:00")));
     }
 
     #[test]

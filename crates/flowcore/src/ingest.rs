@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{Check, Checked};
 use crate::clock::{
-    looks_like_date, parse_with_offset, zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser,
+    looks_like_date, parse_with_offset, with_24_hours, zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser,
 };
 use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
@@ -848,7 +848,10 @@ fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
         .position(|name| NAMES.iter().any(|known| name.eq_ignore_ascii_case(known)))
         .or_else(|| {
             first_row.iter().position(|cell| {
-                parse_timestamp(cell).is_some() || looks_like_date(cell) || parse_with_offset(cell).is_some()
+                parse_timestamp(cell).is_some()
+                    || looks_like_date(cell)
+                    || parse_with_offset(cell).is_some()
+                    || with_24_hours(cell).is_some_and(|cell| parse_timestamp(&cell).is_some())
             })
         })
 }
@@ -1008,6 +1011,27 @@ mod tests {
         let own = read(offsets, None);
         assert_eq!(own.series.values, [1.0, 4.0, 5.0]);
         assert_eq!(own.report.duplicate_timestamps, 1);
+    }
+
+    /// Korean Excel saves times as it shows them, `2021-01-04 오후 3:00:00`: read as the same
+    /// readings on a 24-hour clock, with no header naming the time column.
+    #[test]
+    fn korean_twelve_hour_times_read_as_24_hour_ones() {
+        let mut twelve = String::from("일자,유량\n");
+        let mut plain = String::from("time,유량\n");
+        for hour in 0..24 {
+            let (marker, shown) = match hour {
+                0 => ("오전", 12),
+                1..=11 => ("오전", hour),
+                12 => ("오후", 12),
+                _ => ("오후", hour - 12),
+            };
+            twelve.push_str(&format!("2021-01-04 {marker} {shown}:00:00,{}\n", 100 + hour));
+            plain.push_str(&format!("2021-01-04 {hour:02}:00:00,{}\n", 100 + hour));
+        }
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(&twelve);
+        let read = |bytes: &[u8]| export(bytes).unwrap().series(Selector::Column("유량")).unwrap().series;
+        assert_eq!(read(&bytes), read(plain.as_bytes()));
     }
 
     #[test]
