@@ -192,6 +192,11 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     say!(obs);
     say!(obs, "== Profile ==");
     obs.block(&render_table(&profile, &whole.finish("total")));
+    // The profiler reads the process's CPU time, and the sites' stages overlapped.
+    say!(
+        obs,
+        "(the sites ran side by side: a stage's CPU % and memory are the whole process's while it ran)"
+    );
     if failures.is_empty() {
         return Ok(());
     }

@@ -528,6 +528,10 @@ fn run_writes_every_output_for_several_sites_from_one_read() {
         text.contains("jangmyeong/train") && text.contains("hoeryong/predict"),
         "{text}"
     );
+    assert!(
+        text.contains("a stage's CPU % and memory are the whole process's"),
+        "{text}"
+    );
     for site in ["jangmyeong", "hoeryong"] {
         let root = dir.path().join("Output").join(site);
         let text = std::fs::read_to_string(root.join("report.json")).unwrap();
