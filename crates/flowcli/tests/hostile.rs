@@ -82,6 +82,25 @@ fn a_two_column_file_is_named_by_its_own_header() {
     assert_refused(&output, "it was trained on column `value`, not `pressure`");
 }
 
+/// Hourly readings asked into 10-minute buckets: five of six would be invented. Refused as what it
+/// is (it was blamed on a stray timestamp), before anything is written.
+#[test]
+fn an_interval_finer_than_the_readings_is_refused_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "hours.csv", hourly(14 * 24).as_bytes());
+    for command in ["preprocess", "run"] {
+        let output = flow(
+            dir.path(),
+            &[command, "--input", input.to_str().unwrap(), "--interval", "10min"],
+        );
+        assert_refused(
+            &output,
+            "hours.csv: the readings are hourly: --interval 10min is finer than they are, so most of its buckets would be invented; use hourly or coarser",
+        );
+        assert!(!dir.path().join("Output").exists(), "{command} wrote files");
+    }
+}
+
 #[test]
 fn a_stray_timestamp_is_named_and_refused_before_any_work() {
     let dir = tempfile::tempdir().unwrap();

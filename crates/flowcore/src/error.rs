@@ -221,6 +221,14 @@ pub enum CoreError {
         /// The most allowed.
         limit: usize,
     },
+    /// An interval finer than the readings: most of its buckets could only be invented.
+    #[error("the readings are {readings}: --interval {interval} is finer than they are, so most of its buckets would be invented; use {readings} or coarser")]
+    FinerThanReadings {
+        /// The interval asked for.
+        interval: String,
+        /// The readings' own interval.
+        readings: String,
+    },
     /// Most buckets at the interval would have no reading and be invented by the gap rule.
     #[error("{filled} of {buckets} buckets at interval {interval} have readings: the rest would be invented; the largest gap runs from {gap_from} to {gap_to} (a stray timestamp? remove that row or cut the export)")]
     MostlyInvented {

@@ -157,6 +157,14 @@ pub fn preprocess(raw: &FlowSeries, config: &Checked<PreprocessConfig>) -> Resul
             )));
         }
     }
+    // Hourly readings into 10-minute buckets: five of six invented. Said as what it is, before the
+    // stray-row rule below would blame a gap.
+    if raw.interval > config.interval {
+        return Err(CoreError::FinerThanReadings {
+            interval: config.interval.to_string(),
+            readings: raw.interval.to_string(),
+        });
+    }
     if let Some(coverage) = coverage(&cleaned.timestamps, config.interval) {
         // A stray row years away (1900-01-01 before 2021's data) would make nearly every bucket
         // invented by the gap rule, and a model trained on them: refuse, naming the row.
