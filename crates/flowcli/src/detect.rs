@@ -58,8 +58,13 @@ pub(crate) fn read_labels(path: &Path, data_file: &Path) -> Result<Vec<(i64, i64
 /// `flow detect`: train on any series, flag readings far from their forecast as graded events, and
 /// with labels score them.
 pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
-    // The rule is checked before the file is read.
+    // The rule and the labels are checked before the file is read: a labels file without this
+    // series was found only after the model had trained and its files were written.
     let rule = crate::settings::alarm_rule(&args.alarms)?;
+    let labelled = match &args.labels {
+        Some(labels) => Some((labels, read_labels(labels, &args.input)?)),
+        None => None,
+    };
     use flowcore::alarms::find_alarms;
     use flowcore::events::score_events;
     let input = InputArgs {
@@ -178,10 +183,9 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         "rule": *rule,
         "events": events.iter().map(crate::alarms::AlarmRecord::from).collect::<Vec<_>>(),
     });
-    if let Some(labels) = &args.labels {
-        let windows = read_labels(labels, &args.input)?;
+    if let Some((labels, windows)) = &labelled {
         let spans: Vec<(i64, i64)> = events.iter().map(|e| (e.start, e.end)).collect();
-        let scoring = score_events(&spans, &windows);
+        let scoring = score_events(&spans, windows);
         say!(
             obs,
             "Scoring against {} labelled windows ({})",

@@ -722,6 +722,8 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
         "{}",
         stderr(&output)
     );
+    // Labels are read before the series: a bad labels file costs no training.
+    assert!(!stdout(&output).contains("== Training"), "{}", stdout(&output));
 }
 
 #[test]
