@@ -146,9 +146,14 @@ pub(crate) fn target(input: &InputArgs) -> Result<Wanted> {
         Some(site) => Ok(Wanted::Known(registered(site))),
         // Another utility's export: its headers name its sites.
         None if input.input.is_some() => Ok(Wanted::Slug(slug.to_string())),
+        // `flow train --site dma-1` after `flow preprocess --input F --site dma-1`: only the
+        // export knows which column `dma-1` is (and the model must record it).
         None => Err(flowcore::CoreError::UnknownSite {
             slug: slug.to_string(),
-            known: flowcore::sites::known_slugs(),
+            known: format!(
+                "{} (the Jeongeup export's); a column of another export needs that export: --input FILE --site {slug}",
+                flowcore::sites::known_slugs()
+            ),
         }
         .into()),
     }

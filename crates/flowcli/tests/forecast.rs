@@ -886,6 +886,15 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
             "inflows_raw_dayfirst_2021-08_2021-11.csv: 10 value columns: choose one with --site (dma-1, dma-2,",
         ),
         (
+            // After `flow preprocess --input F --site dma-1`: only the export knows that column.
+            vec!["train", "--site", "dma-1"],
+            "unknown site `dma-1`; known sites: jangmyeong, jangmyeong-out",
+        ),
+        (
+            vec!["train", "--site", "dma-1"],
+            "a column of another export needs that export: --input FILE --site dma-1",
+        ),
+        (
             vec!["forecast", "--input", raw, "--encoding", "klingon"],
             "--encoding klingon: expected utf-8, cp949 (euc-kr) or windows-1252",
         ),
