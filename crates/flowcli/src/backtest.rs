@@ -200,7 +200,7 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
             Err(_) => failed.push(target.slug.clone()),
         }
     }
-    say_summary(&scores, plan.method.name(), obs);
+    say_summary(&scores, plan.method.name(), plan.step_name(), obs);
     let summary = BacktestSummary {
         method: plan.method.name().to_string(),
         origins: origins.iter().map(|t| format_timestamp(*t)).collect(),
@@ -393,7 +393,7 @@ fn index_of(grid: &Grid, time: i64) -> usize {
     usize::try_from((time - grid.start) / grid.step).unwrap_or(0)
 }
 
-fn say_summary(scores: &[OriginScores], method: &str, obs: &mut dyn Observer) {
+fn say_summary(scores: &[OriginScores], method: &str, step: &str, obs: &mut dyn Observer) {
     if scores.is_empty() {
         return;
     }
@@ -410,7 +410,8 @@ fn say_summary(scores: &[OriginScores], method: &str, obs: &mut dyn Observer) {
             .filter(|s| s.model.first_day_mae.is_finite() || s.model.later_mae.is_finite())
             .count()
     );
-    for (name, m) in [(method, model), ("same hour last week", week), ("4-week mean", four)] {
+    let last_week = format!("same {step} last week");
+    for (name, m) in [(method, model), (last_week.as_str(), week), ("4-week mean", four)] {
         say!(
             obs,
             "  {:<40} {:>5.2}  {:>5.2}  {:>5.2}   {}",

@@ -416,10 +416,11 @@ fn finish(
     if let Some(held) = held_out {
         say!(
             obs,
-            "held-out check   {} forecasts of the last {} days: MAE {:.3}; same hour last week {:.3}; 4-week mean {:.3}{}",
+            "held-out check   {} forecasts of the last {} days: MAE {:.3}; same {} last week {:.3}; 4-week mean {:.3}{}",
             held.origins,
             plan.config.calibration_days,
             held.model_mae,
+            plan.step_name(),
             held.last_week_mae,
             held.four_week_mae,
             if held.model_mae < held.last_week_mae.min(held.four_week_mae) {

@@ -72,6 +72,15 @@ fn lstm_config(interval: Interval) -> Result<Checked<TrainConfig>> {
 }
 
 impl HorizonPlan {
+    /// What one step is, in the baselines' names: `hour` (same hour last week) or `day`.
+    pub fn step_name(&self) -> &'static str {
+        if self.interval == Interval::DAILY {
+            "day"
+        } else {
+            "hour"
+        }
+    }
+
     /// Steps in a day at this interval.
     pub fn per_day(&self) -> usize {
         usize::try_from(DAY / self.interval.seconds()).unwrap_or(1)

@@ -286,6 +286,8 @@ fn blank_hours_at_the_end_are_forecast_too_and_days_work() {
         ],
     );
     assert!(daily.status.success(), "{}", stderr(&daily));
+    // A day's step: the baseline is the same day last week, and named so.
+    assert!(stdout(&daily).contains("; same day last week "), "{}", stdout(&daily));
     let csv = std::fs::read_to_string(dir.path().join("Output/dma-4/Forecast/forecast.csv")).unwrap();
     let days: Vec<String> = rows(&csv).iter().map(|r| r[0].clone()).collect();
     assert_eq!(days.len(), 7);
