@@ -245,70 +245,73 @@ fn forecast_site(
         }
         _ => None,
     };
-    // The forecast, its held-out check and the bytes of its `model.json`, by method.
+    // The forecast, its held-out check and, for a model fitted here, the bytes of its
+    // `model.json` (a given model's own files are copied as they are).
+    let fitted_here = given.is_none();
     let (forecast, held_out, model_json) = match lstm {
         Some(fitted) => {
-            let saved = SavedLstmHorizon {
-                format: LSTM_MODEL_FORMAT.to_string(),
-                site: target.slug.clone(),
-                column: target.column.clone(),
-                interval: interval_name.to_string(),
-                horizon: fitted.horizon,
-                error_quantiles: fitted.error_quantiles.clone(),
-                held_out: fitted.held_out,
-                network_sha256: fitted.model.meta.weights_sha256.clone(),
+            let json = if fitted_here {
+                let saved = SavedLstmHorizon {
+                    format: LSTM_MODEL_FORMAT.to_string(),
+                    site: target.slug.clone(),
+                    column: target.column.clone(),
+                    interval: interval_name.to_string(),
+                    horizon: fitted.horizon,
+                    error_quantiles: fitted.error_quantiles.clone(),
+                    held_out: fitted.held_out,
+                    network_sha256: fitted.model.meta.weights_sha256.clone(),
+                };
+                Some(serde_json::to_vec_pretty(&saved)?)
+            } else {
+                None
             };
-            (
-                fitted.predict(&grid).map_err(site_error)?,
-                fitted.held_out,
-                serde_json::to_vec_pretty(&saved)?,
-            )
+            (fitted.predict(&grid).map_err(site_error)?, fitted.held_out, json)
         }
-        None => {
-            let model = match saved {
-                Some(GivenModel::Profile(saved)) => {
+        None => match saved {
+            Some(GivenModel::Profile(saved)) => {
+                say!(
+                    obs,
+                    "model            loaded, fitted up to {}",
+                    format_timestamp(saved.model.origin)
+                );
+                let forecast = saved.model.predict(&grid, &plan.calendar).map_err(site_error)?;
+                (forecast, saved.model.held_out, None)
+            }
+            _ => {
+                let model = fit(&grid, &plan.calendar, &plan.config_for(steps)?).map_err(site_error)?;
+                say!(
+                    obs,
+                    "model            week-profile regression{}, fitted on up to {} days",
+                    if model.uses_weather { " with the weather" } else { "" },
+                    plan.config.history_days
+                );
+                if plan.calendar.weather.is_some() && !model.uses_weather {
                     say!(
                         obs,
-                        "model            loaded, fitted up to {}",
-                        format_timestamp(saved.model.origin)
+                        "weather          not an input: the --exog file does not cover every step from {}",
+                        format_timestamp(grid.trimmed().time(grid.values.len() - tail))
                     );
-                    saved.model.clone()
                 }
-                _ => {
-                    let model = fit(&grid, &plan.calendar, &plan.config_for(steps)?).map_err(site_error)?;
-                    say!(
-                        obs,
-                        "model            week-profile regression{}, fitted on up to {} days",
-                        if model.uses_weather { " with the weather" } else { "" },
-                        plan.config.history_days
-                    );
-                    if plan.calendar.weather.is_some() && !model.uses_weather {
-                        say!(
-                            obs,
-                            "weather          not an input: the --exog file does not cover every step from {}",
-                            format_timestamp(grid.trimmed().time(grid.values.len() - tail))
-                        );
-                    }
-                    model
-                }
-            };
-            let forecast = model.predict(&grid, &plan.calendar).map_err(site_error)?;
-            let held_out = model.held_out;
-            let saved = SavedHorizonModel {
-                format: MODEL_FORMAT.to_string(),
-                site: target.slug.clone(),
-                column: target.column.clone(),
-                interval: interval_name.to_string(),
-                model,
-            };
-            (forecast, held_out, serde_json::to_vec_pretty(&saved)?)
-        }
+                let forecast = model.predict(&grid, &plan.calendar).map_err(site_error)?;
+                let held_out = model.held_out;
+                let saved = SavedHorizonModel {
+                    format: MODEL_FORMAT.to_string(),
+                    site: target.slug.clone(),
+                    column: target.column.clone(),
+                    interval: interval_name.to_string(),
+                    model,
+                };
+                (forecast, held_out, Some(serde_json::to_vec_pretty(&saved)?))
+            }
+        },
     };
     let forecast_dir = dirs.root.join("Forecast");
-    let model_files = match given {
+    let model_files = match (given, model_json) {
         // The folder keeps the model that made its forecast: the given files, copied as they are.
-        Some((model, path)) => model_copies(model, path, &forecast_dir, obs)?,
-        None => vec![(forecast_dir.join("model.json"), model_json)],
+        (Some((model, path)), _) => model_copies(model, path, &forecast_dir, obs)?,
+        (None, json) => json
+            .map(|json| vec![(forecast_dir.join("model.json"), json)])
+            .unwrap_or_default(),
     };
     finish(
         target,
