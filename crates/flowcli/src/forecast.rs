@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use flowcore::files::python_float;
 use flowcore::time::format_timestamp;
-use flowcore::{Check, Export, Interval};
+use flowcore::{Check, Export};
 use flowlstm::horizon::{fit, Grid, HeldOut, HorizonForecast, HorizonModel};
 use flowlstm::horizon_lstm::{fit_lstm, LstmHorizon};
 use flowlstm::{DeviceChoice, LstmModel};
@@ -223,7 +223,7 @@ fn forecast_site(
     let steps = plan
         .span(&grid)
         .map_err(|why| format!("{} ({}): {why}", target.slug, target.column))?;
-    let interval_name = interval_name(plan);
+    let interval_name = plan.interval_name();
     let site_error = |e: flowlstm::LstmError| format!("{} ({}): {e}", target.slug, target.column);
     if let Some(given) = saved {
         given.check_fits(target, interval_name, steps)?;
@@ -378,14 +378,6 @@ fn load_lstm(saved: &SavedLstmHorizon, network: &Path, obs: &mut dyn Observer) -
     })
 }
 
-fn interval_name(plan: &HorizonPlan) -> &'static str {
-    if plan.interval == Interval::DAILY {
-        "daily"
-    } else {
-        "hourly"
-    }
-}
-
 /// Prints what the forecast found and writes its files: the forecast, its graph and the model's
 /// files (`model.json`, and a given LSTM's network).
 #[allow(clippy::too_many_arguments)]
@@ -400,7 +392,7 @@ fn finish(
     model_files: Vec<(PathBuf, Vec<u8>)>,
     obs: &mut dyn Observer,
 ) -> Result {
-    let interval_name = interval_name(plan);
+    let interval_name = plan.interval_name();
     let last = grid.time(grid.values.len() - 1);
     say!(
         obs,

@@ -72,6 +72,15 @@ fn lstm_config(interval: Interval) -> Result<Checked<TrainConfig>> {
 }
 
 impl HorizonPlan {
+    /// `daily` or `hourly`, as `model.json` and the terminal name the steps.
+    pub fn interval_name(&self) -> &'static str {
+        if self.interval == Interval::DAILY {
+            "daily"
+        } else {
+            "hourly"
+        }
+    }
+
     /// What one step is, in the baselines' names: `hour` (same hour last week) or `day`.
     pub fn step_name(&self) -> &'static str {
         if self.interval == Interval::DAILY {
