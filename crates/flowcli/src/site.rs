@@ -46,9 +46,7 @@ impl Target {
         if !self.registered {
             self.slug = unique_slug(&self.column, &present);
         } else if let [only] = present.as_slice() {
-            if *only != self.column {
-                self.column = (*only).to_string();
-            }
+            self.column = (*only).to_string();
         }
         self
     }
@@ -125,6 +123,9 @@ impl Wanted {
     }
 }
 
+/// The site when none is named: the Jeongeup export's main inflow, as in the original tool.
+const DEFAULT_SITE: &str = "jangmyeong";
+
 pub(crate) fn target(input: &InputArgs) -> Result<Wanted> {
     if let Some(column) = &input.column {
         return Ok(Wanted::Known(match SITES.iter().find(|s| s.column == column.trim()) {
@@ -137,11 +138,11 @@ pub(crate) fn target(input: &InputArgs) -> Result<Wanted> {
         }));
     }
     if input.site.is_none() && input.input.is_some() {
-        if let Some(site) = find_site("jangmyeong") {
+        if let Some(site) = find_site(DEFAULT_SITE) {
             return Ok(Wanted::Default(registered(site)));
         }
     }
-    let slug = input.site.as_deref().unwrap_or("jangmyeong");
+    let slug = input.site.as_deref().unwrap_or(DEFAULT_SITE);
     match find_site(slug) {
         Some(site) => Ok(Wanted::Known(registered(site))),
         // Another utility's export: its headers name its sites.
