@@ -127,26 +127,42 @@ fn high_bytes_stand_alone(bytes: &[u8]) -> bool {
 /// middle of a character, the cut. A workbook or a compressed file is named as such.
 pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<(String, TextEncoding)> {
     refuse_non_text(&bytes, path)?;
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    let marked = bytes.starts_with(BYTE_ORDER_MARK);
+    match utf8(bytes) {
+        Ok(found) => Ok(found),
+        // A file marked as UTF-8 is not tried as anything else.
+        Err((_, offset)) if marked => Err(CoreError::Encoding {
+            path: path.to_path_buf(),
+            offset,
+        }),
+        Err((bytes, offset)) => match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
+            Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
+            None => neither_utf8_nor_cp949(&bytes, path, offset),
+        },
+    }
+}
+
+/// UTF-8's byte-order mark, which Excel's "CSV UTF-8" starts with.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// The bytes as UTF-8 text, a byte-order mark dropped; else the bytes back with the offset of the
+/// first byte UTF-8 does not allow.
+fn utf8(bytes: Vec<u8>) -> std::result::Result<(String, TextEncoding), (Vec<u8>, usize)> {
+    if let Some(rest) = bytes.strip_prefix(BYTE_ORDER_MARK) {
         return match std::str::from_utf8(rest) {
             Ok(text) => Ok((text.to_string(), TextEncoding::Utf8Bom)),
-            Err(error) => Err(CoreError::Encoding {
-                path: path.to_path_buf(),
-                offset: error.valid_up_to() + 3,
-            }),
+            Err(error) => {
+                let offset = error.valid_up_to() + BYTE_ORDER_MARK.len();
+                Err((bytes, offset))
+            }
         };
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, TextEncoding::Utf8)),
-        Err(error) => {
+    String::from_utf8(bytes)
+        .map(|text| (text, TextEncoding::Utf8))
+        .map_err(|error| {
             let offset = error.utf8_error().valid_up_to();
-            let bytes = error.into_bytes();
-            match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
-                Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
-                None => neither_utf8_nor_cp949(&bytes, path, offset),
-            }
-        }
-    }
+            (error.into_bytes(), offset)
+        })
 }
 
 /// An empty file, a workbook or compressed file, or one with a NUL byte: no encoding makes text of
@@ -187,16 +203,7 @@ pub fn decode_as(bytes: Vec<u8>, path: &Path, encoding: Option<TextEncoding>) ->
         offset,
     };
     match encoding {
-        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
-            let (rest, found, skipped) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-                Some(rest) => (rest, TextEncoding::Utf8Bom, 3),
-                None => (&bytes[..], TextEncoding::Utf8, 0),
-            };
-            match std::str::from_utf8(rest) {
-                Ok(text) => Ok((text.to_string(), found)),
-                Err(error) => Err(wrong(error.valid_up_to() + skipped)),
-            }
-        }
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => utf8(bytes).map_err(|(_, offset)| wrong(offset)),
         TextEncoding::Cp949 => match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
             Some(text) => Ok((text.into_owned(), TextEncoding::Cp949)),
             None => Err(wrong(cp949_error_offset(&bytes).unwrap_or(0))),
