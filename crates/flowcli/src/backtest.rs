@@ -329,35 +329,20 @@ fn backtest_site(
             last_week: horizon_scores(&actual, &last_week, None, day),
             four_week_mean: horizon_scores(&actual, &four_weeks, None, day),
         };
-        // An area-week without readings on its first day has no PI1: a dash, not `NaN`.
-        let figure = |value: f64, width: usize, decimals: usize| {
-            if value.is_finite() {
-                format!("{value:>width$.decimals$}")
-            } else {
-                format!("{:>width$}", "-")
-            }
-        };
-        let share = |value: f64| {
-            if value.is_finite() {
-                format!("{:>5.0}%", value * 100.0)
-            } else {
-                format!("{:>6}", "-")
-            }
-        };
         say!(
             obs,
             "{:<16} {:<17} {} {} {} {} {} |     {} {} |       {} {}",
             "",
             &entry.origin[..16],
-            figure(entry.model.first_day_mae, 6, 2),
-            figure(entry.model.first_day_max, 6, 2),
-            figure(entry.model.later_mae, 6, 2),
+            figure(entry.model.first_day_mae, 6),
+            figure(entry.model.first_day_max, 6),
+            figure(entry.model.later_mae, 6),
             share(entry.model.inside_80),
             share(entry.model.inside_95),
-            figure(entry.last_week.first_day_mae, 5, 2),
-            figure(entry.last_week.later_mae, 5, 2),
-            figure(entry.four_week_mean.first_day_mae, 5, 2),
-            figure(entry.four_week_mean.later_mae, 5, 2)
+            figure(entry.last_week.first_day_mae, 5),
+            figure(entry.last_week.later_mae, 5),
+            figure(entry.four_week_mean.first_day_mae, 5),
+            figure(entry.four_week_mean.later_mae, 5)
         );
         if without_weather {
             say!(
@@ -387,6 +372,25 @@ fn backtest_site(
         scores.push(entry);
     }
     Ok((rows, scores))
+}
+
+/// A score in a column `width` wide with two decimals; a dash where there is none (an area-week
+/// without readings on its first day has no PI1), not `NaN`.
+fn figure(value: f64, width: usize) -> String {
+    if value.is_finite() {
+        format!("{value:>width$.2}")
+    } else {
+        format!("{:>width$}", "-")
+    }
+}
+
+/// A band's coverage as a percentage, or a dash.
+fn share(value: f64) -> String {
+    if value.is_finite() {
+        format!("{:>5.0}%", value * 100.0)
+    } else {
+        format!("{:>6}", "-")
+    }
 }
 
 fn index_of(grid: &Grid, time: i64) -> usize {
