@@ -746,25 +746,6 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
         if pending.len() < rule.confirm {
             continue;
         }
-        let trend: Vec<(f64, f64)> = history
-            .iter()
-            .rev()
-            .take(2 * rule.baseline_nights)
-            .map(|&(d, v)| (d as f64, v))
-            .collect();
-        let slope = theil_sen_slope(&trend).unwrap_or(0.0);
-        // The baseline is the median of nights about half a baseline back: their middle day. The
-        // trend carries it from there to the alarm, but over at most `baseline_nights` days: a
-        // longer way means a gap among them (nights without an MNF, an earlier alarm), and
-        // carried across five months the trend put a real area's baseline 2.4 above its nights.
-        let middle = history
-            .iter()
-            .rev()
-            .take(rule.baseline_nights)
-            .map(|(d, _)| *d)
-            .sum::<i64>()
-            / history.len().clamp(1, rule.baseline_nights) as i64;
-        let carried = |day: i64| centre + slope * (day - middle).clamp(0, rule.baseline_nights as i64) as f64;
         let start = pending[0];
         let first_mnf = nights[start].mnf.unwrap_or(mnf);
         // A step: at least half the rise over the baseline happened since the last three nights.
@@ -776,9 +757,28 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
         } else {
             Onset::Drift
         };
+        let trend: Vec<(f64, f64)> = history
+            .iter()
+            .rev()
+            .take(2 * rule.baseline_nights)
+            .map(|&(d, v)| (d as f64, v))
+            .collect();
+        // The baseline is the median of nights about half a baseline back: their middle day. The
+        // trend carries it from there to the alarm, but over at most `baseline_nights` days: a
+        // longer way means a gap among them (nights without an MNF, an earlier alarm), and
+        // carried across five months the trend put a real area's baseline 2.4 above its nights.
+        let middle = history
+            .iter()
+            .rev()
+            .take(rule.baseline_nights)
+            .map(|(d, _)| *d)
+            .sum::<i64>()
+            / history.len().min(rule.baseline_nights) as i64;
+        let slope = theil_sen_slope(&trend).unwrap_or(0.0);
+        let carried_days = (start_day - middle).clamp(0, rule.baseline_nights as i64);
         let mut excess: Vec<f64> = pending.iter().filter_map(|&n| Some(nights[n].mnf? - centre)).collect();
         let frozen = Frozen {
-            expected: carried(start_day),
+            expected: centre + slope * carried_days as f64,
             spread,
             slope,
             day: start_day,
