@@ -423,8 +423,8 @@ fn read_weather(path: &Path, interval: Interval) -> Result<(WeatherByTime, Weath
         weather_column(&columns, TEMPERATURE_WORDS).ok_or_else(|| missing("temperature", TEMPERATURE_WORDS))?;
     let rain_column = weather_column(&columns, RAIN_WORDS).ok_or_else(|| missing("rain", RAIN_WORDS))?;
     let step = interval.seconds();
-    // Readings on `interval`'s steps, blanks left out; `per_step` turns a mean of finer amounts
-    // into their sum (rain in mm per step).
+    // Readings on `interval`'s steps, blanks left out; with `sum`, a mean of finer amounts is
+    // scaled to their sum (rain in mm per step).
     let read = |column: &str, sum: bool| -> Result<Vec<(i64, f64)>> {
         let series = export.series(Selector::Column(column))?.series;
         let finer = series.interval.seconds() < step;
