@@ -16,7 +16,7 @@ use flowlstm::TrainConfig;
 
 use crate::error::{FlowError, Result};
 use crate::options::HorizonArgs;
-use crate::site::Target;
+use crate::site::{thousands, Target};
 
 /// What `flow forecast` and `flow backtest` were asked, checked before the export is read.
 #[derive(Debug, Clone)]
@@ -524,7 +524,28 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
     Ok((Grid::from_series(&series)?, raw.report))
 }
 
-/// What the clock did to the file, in a line each: the repeated and skipped local hours.
+/// The line saying readings were moved onto their grid, when any were: a logger's clock
+/// wandering either side of the hour.
+pub(crate) fn snap_note(report: &IngestReport) -> Option<String> {
+    let snapped = report.snapped;
+    let grid = snapped.grid.filter(|_| snapped.moved > 0)?;
+    let largest = match snapped.largest_seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{} min {} s", s / 60, s % 60),
+    };
+    let merged = match snapped.merged {
+        0 => String::new(),
+        n => format!("; {n} that then met another reading averaged with it"),
+    };
+    Some(format!(
+        "clock            {} readings up to {largest} either side of the {grid} grid moved onto it (the logger's clock wanders){merged}",
+        thousands(snapped.moved)
+    ))
+}
+
+/// What the clock did to the file, in a line each: the repeated and skipped local hours, readings
+/// moved onto their grid.
 pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
     let list = |times: &[i64]| {
         let shown: Vec<String> = times
@@ -563,6 +584,7 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
             list(&report.skipped_local_times)
         ));
     }
+    notes.extend(snap_note(report));
     if report.decimal_comma_cells > 0 {
         notes.push(format!(
             "numbers          written with a decimal comma (`5,36`) in a `;`-separated file: read as numbers ({} in {})",

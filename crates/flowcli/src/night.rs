@@ -387,6 +387,10 @@ fn night_site(
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow night", Some(export.path()), obs)?;
     let raw = export.series(target.selector())?;
+    if let Some(note) = crate::horizon_input::snap_note(&raw.report) {
+        say!(obs);
+        say!(obs, "{note}");
+    }
     night_stage(
         &raw.series,
         &raw.report.skipped_local_times,

@@ -97,6 +97,9 @@ pub(crate) fn preprocess_stage(
             thousands(r.decimal_comma_cells)
         );
     }
+    if let Some(note) = crate::horizon_input::snap_note(r) {
+        say!(obs, "{note}");
+    }
     if r.duplicate_timestamps > 0 || r.reordered {
         say!(
             obs,

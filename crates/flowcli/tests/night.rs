@@ -216,3 +216,50 @@ fn every_column_of_a_real_hourly_export() {
         "{spring}"
     );
 }
+
+/// A logger whose clock wanders up to 40 s either side of the hour, as SCADA clocks do: the same
+/// nights as the hour-exact file, and the move said. Before, its interval was taken for a minute
+/// (no step repeated), so the night's 10-minute bins held one reading of ten: no night had an MNF.
+#[test]
+fn a_wandering_logger_clock_gives_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    let jitter = [0, 38, -25, 12, -40, 3, -7, 29, -33];
+    let mut exact = String::from("time,flow\n");
+    let mut wandering = String::from("time,flow\n");
+    for (k, line) in text.lines().skip(1).enumerate() {
+        let mut cells = line.split(',');
+        let (time, dma3) = (cells.next().unwrap(), cells.nth(2).unwrap());
+        exact.push_str(&format!("{time},{dma3}\n"));
+        let moved = flowcore::time::parse_timestamp(time).unwrap() + jitter[k % jitter.len()];
+        wandering.push_str(&format!("{},{dma3}\n", flowcore::time::format_timestamp(moved)));
+    }
+    let mnf = |name: &str, text: &str| {
+        let input = common::write(dir.path(), name, text.as_bytes());
+        let out = dir.path().join(name.replace(".csv", ""));
+        let output = flow(
+            dir.path(),
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--output-dir",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
+        (csv, stdout(&output))
+    };
+    let (exact_csv, _) = mnf("exact.csv", &exact);
+    let (wandering_csv, said) = mnf("wandering.csv", &wandering);
+    assert_eq!(wandering_csv, exact_csv);
+    assert!(
+        exact_csv.lines().filter(|l| l.contains(":00:00,")).count() > 80,
+        "{exact_csv}"
+    );
+    assert!(
+        said.contains("readings up to 40 s either side of the hourly grid moved onto it"),
+        "{said}"
+    );
+}

@@ -362,6 +362,23 @@ pub struct IngestReport {
     /// Wall-clock times the zone never shows (the spring change): no reading can exist; they are
     /// gaps like any other for the later stages.
     pub skipped_local_times: Vec<i64>,
+    /// Readings moved onto the interval's grid because the logger's clock wanders either side of
+    /// it (`10:59:58` read as `11:00`).
+    #[serde(default)]
+    pub snapped: SnapReport,
+}
+
+/// Readings moved onto their interval's grid (multiples of the interval from midnight).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapReport {
+    /// The grid they were moved onto: the readings' interval; `None` when none moved.
+    pub grid: Option<Interval>,
+    /// Readings moved.
+    pub moved: usize,
+    /// The largest move, in seconds.
+    pub largest_seconds: i64,
+    /// Readings that met another one on the grid once moved, and were averaged with it.
+    pub merged: usize,
 }
 
 /// A column read from an export: the raw series (missing readings as `NaN`) and what was seen.
@@ -616,8 +633,9 @@ impl Export {
         }
         let repeated = |t: i64| clock.is_some_and(|c| c.is_repeated(t));
         let deduped = sort_and_dedupe(timestamps, values, repeated);
-        let (timestamps, values) = (deduped.timestamps, deduped.values);
-        let interval = detect_interval(&timestamps).unwrap_or(Interval::MINUTE);
+        let interval = detect_interval(&deduped.timestamps).unwrap_or(Interval::MINUTE);
+        let snapped = snap_to_grid(deduped.timestamps, deduped.values, interval);
+        let (timestamps, values) = (snapped.timestamps, snapped.values);
         let skipped_local_times = match clock {
             Some(clock) => skipped_times(&timestamps, interval.seconds(), clock),
             None => Vec::new(),
@@ -642,6 +660,7 @@ impl Export {
                 time_zone: zone,
                 repeated_local_times: deduped.repeated,
                 skipped_local_times,
+                snapped: snapped.report,
             },
         })
     }
@@ -929,6 +948,89 @@ fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: impl Fn(i64
     }
 }
 
+/// A series moved onto its interval's grid.
+struct Snapped {
+    timestamps: Vec<i64>,
+    values: Vec<f64>,
+    report: SnapReport,
+}
+
+/// Moves each reading within a quarter of `step` of a grid point (a multiple of `step` from
+/// midnight) onto it, averaging readings that meet there — when the clock wanders *either side*
+/// of the grid: some readings come just before a grid point, and no more of them than at or just
+/// after one. Without this, `10:59:58` falls in the 10:00 bucket, 11:00 has no reading, and a
+/// quarter of an hourly file's buckets are gaps filled by guesswork. Readings stamped mostly just
+/// before the grid (`23:59:59` for the day ending then) stay in the bucket they name, and readings
+/// on the grid never move.
+fn snap_to_grid(timestamps: Vec<i64>, values: Vec<f64>, interval: Interval) -> Snapped {
+    let step = interval.seconds();
+    let tolerance = step / 4;
+    // The move that puts a reading on its nearest grid point, when within the tolerance.
+    let shift = |t: i64| {
+        let offset = t.rem_euclid(step);
+        if offset <= tolerance {
+            Some(-offset)
+        } else if step - offset <= tolerance {
+            Some(step - offset)
+        } else {
+            None
+        }
+    };
+    let (mut early, mut on_or_after) = (0usize, 0usize);
+    for &t in &timestamps {
+        match shift(t) {
+            Some(s) if s > 0 => early += 1,
+            Some(_) => on_or_after += 1,
+            None => {}
+        }
+    }
+    if tolerance == 0 || early == 0 || early > on_or_after {
+        return Snapped {
+            timestamps,
+            values,
+            report: SnapReport::default(),
+        };
+    }
+    let mut report = SnapReport {
+        grid: Some(interval),
+        ..SnapReport::default()
+    };
+    let mut kept_times: Vec<i64> = Vec::with_capacity(timestamps.len());
+    let mut kept_values: Vec<f64> = Vec::with_capacity(values.len());
+    // Sum and count of the finite readings that met at the last kept time.
+    let (mut sum, mut count) = (0.0, 0usize);
+    for (t, value) in timestamps.into_iter().zip(values) {
+        let moved = shift(t).unwrap_or(0);
+        if moved != 0 {
+            report.moved += 1;
+            report.largest_seconds = report.largest_seconds.max(moved.abs());
+        }
+        // Moving towards the nearest grid point keeps the order: a reading between a moved one and
+        // its grid point would have moved there too. So readings that meet are neighbours.
+        let time = t + moved;
+        match kept_values.last_mut() {
+            Some(last) if kept_times.last() == Some(&time) => {
+                report.merged += 1;
+                if value.is_finite() {
+                    sum += value;
+                    count += 1;
+                    *last = sum / count as f64;
+                }
+            }
+            _ => {
+                kept_times.push(time);
+                kept_values.push(value);
+                (sum, count) = if value.is_finite() { (value, 1) } else { (0.0, 0) };
+            }
+        }
+    }
+    Snapped {
+        timestamps: kept_times,
+        values: kept_values,
+        report,
+    }
+}
+
 /// The wall-clock times in the gaps of `timestamps` (at `step` seconds) that `clock` never shows.
 /// Only gaps of up to a day are walked: a spring change is one hour.
 fn skipped_times(timestamps: &[i64], step: i64, clock: LocalClock) -> Vec<i64> {
@@ -977,6 +1079,81 @@ mod tests {
 
     fn export(text: &[u8]) -> Result<Export> {
         Export::from_bytes(text.to_vec(), Path::new("test.csv"))
+    }
+
+    /// Hand-checked: hourly readings up to 40 s either side of the hour. `10:59:40` and `11:00:20`
+    /// both move to 11:00 and are averaged; `13:20` is a quarter-hour past no grid point's reach
+    /// (20 min > 15) and stays; readings on the hour do not move.
+    #[test]
+    fn a_wandering_clock_is_moved_onto_the_hour() {
+        let h = 3_600;
+        let times = vec![
+            10 * h,
+            11 * h - 20,
+            11 * h + 20,
+            12 * h + 40,
+            13 * h + 1_200,
+            14 * h - 5,
+        ];
+        let values = vec![1.0, 2.0, 4.0, 5.0, 6.0, f64::NAN];
+        let snapped = snap_to_grid(times, values, Interval::HOURLY);
+        assert_eq!(snapped.timestamps, [10 * h, 11 * h, 12 * h, 13 * h + 1_200, 14 * h]);
+        assert_eq!(snapped.values[..4], [1.0, 3.0, 5.0, 6.0]);
+        assert!(snapped.values[4].is_nan());
+        assert_eq!(
+            snapped.report,
+            SnapReport {
+                grid: Some(Interval::HOURLY),
+                moved: 4,
+                largest_seconds: 40,
+                merged: 1
+            }
+        );
+    }
+
+    /// Readings stamped just before the grid, every one (`23:59:59` for the day that ends, or the
+    /// hour's mean at `10:59:59`), keep the bucket they name; a file on the grid is left as it is.
+    #[test]
+    fn readings_stamped_at_the_end_of_their_period_are_not_moved() {
+        let h = 3_600;
+        let end_stamped: Vec<i64> = (1..=48).map(|k| k * h - 1).collect();
+        let snapped = snap_to_grid(end_stamped.clone(), vec![1.0; 48], Interval::HOURLY);
+        assert_eq!(snapped.timestamps, end_stamped);
+        assert_eq!(snapped.report, SnapReport::default());
+        let on_grid: Vec<i64> = (0..48).map(|k| k * h).collect();
+        assert_eq!(
+            snap_to_grid(on_grid.clone(), vec![1.0; 48], Interval::HOURLY).timestamps,
+            on_grid
+        );
+    }
+
+    /// A SCADA logger whose clock wanders ±40 s around the hour reads as the same hourly series
+    /// as its clean twin, with the move said; before, its interval was taken for a minute, and a
+    /// quarter of its hours were empty buckets.
+    #[test]
+    fn a_file_from_a_wandering_clock_reads_like_its_clean_twin() {
+        let jitter = [0, 38, -25, 12, -40, 3, 0, -7, 29, -33];
+        let (mut clean, mut wandering) = (String::from("time,flow\n"), String::from("time,flow\n"));
+        for hour in 0..72 {
+            let at = crate::time::parse_timestamp("2022-03-01").unwrap() + hour * 3_600;
+            let value = 10.0 + (hour % 24) as f64;
+            clean.push_str(&format!("{},{value}\n", crate::time::format_timestamp(at)));
+            let off = at + jitter[hour as usize % jitter.len()];
+            wandering.push_str(&format!("{},{value}\n", crate::time::format_timestamp(off)));
+        }
+        let read = |text: &str| {
+            export(text.as_bytes())
+                .unwrap()
+                .series(Selector::Column("flow"))
+                .unwrap()
+        };
+        let (clean, wandering) = (read(&clean), read(&wandering));
+        assert_eq!(wandering.series, clean.series);
+        assert_eq!(wandering.series.interval, Interval::HOURLY);
+        // Of each ten hours, two are on the hour (offsets 0): 72 − 8 − 7 = 57 moved.
+        assert_eq!(wandering.report.snapped.moved, 57);
+        assert_eq!(wandering.report.snapped.largest_seconds, 40);
+        assert_eq!(clean.report.snapped, SnapReport::default());
     }
 
     /// A historian's export in UTC offsets across the autumn change (Rome: 03:00 CEST → 02:00 CET,

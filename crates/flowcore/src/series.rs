@@ -194,12 +194,16 @@ impl FlowSeries {
 }
 
 /// The most common positive step among the first readings: the interval a raw file was logged at.
+///
+/// Each step counts for the interval dividing a day that it is within a tenth of, so a logger
+/// whose clock wanders a few seconds around the hour (`10:00:03`, `10:59:58`, `12:00:01`) still
+/// logs hourly; a step near no such interval is not counted.
 pub fn detect_interval(timestamps: &[i64]) -> Option<Interval> {
+    let divisors: Vec<i64> = (1..=DAY).filter(|d| DAY % d == 0).collect();
     let mut steps: Vec<i64> = timestamps
         .windows(2)
         .take(10_000)
-        .map(|pair| pair[1] - pair[0])
-        .filter(|step| *step > 0)
+        .filter_map(|pair| nominal_step(pair[1] - pair[0], &divisors))
         .collect();
     steps.sort_unstable();
     let mut best: Option<(i64, usize)> = None;
@@ -209,6 +213,24 @@ pub fn detect_interval(timestamps: &[i64]) -> Option<Interval> {
         }
     }
     best.and_then(|(step, _)| Interval::from_seconds(step).ok())
+}
+
+/// The divisor of a day nearest to `step` when `step` is within a tenth of it (the divisors are
+/// sorted); a step of a divisor exactly is itself.
+fn nominal_step(step: i64, divisors: &[i64]) -> Option<i64> {
+    if step <= 0 {
+        return None;
+    }
+    if DAY % step == 0 {
+        return Some(step);
+    }
+    let above = divisors.partition_point(|&d| d < step);
+    [above.checked_sub(1), Some(above)]
+        .into_iter()
+        .flatten()
+        .filter_map(|k| divisors.get(k).copied())
+        .filter(|&d| (step - d).abs() * 10 <= d)
+        .min_by_key(|&d| (step - d).abs())
 }
 
 #[cfg(test)]
@@ -248,5 +270,19 @@ mod tests {
         let stamps = [0, 60, 120, 180, 600, 660, 720];
         assert_eq!(detect_interval(&stamps), Some(Interval::MINUTE));
         assert_eq!(detect_interval(&[0]), None);
+    }
+
+    #[test]
+    fn detects_the_logging_step_of_a_wandering_clock() {
+        // Hourly readings a few seconds either side of the hour: steps of 3,597 to 3,604 s.
+        let stamps = [3, 3_600, 7_204, 10_799, 14_401, 18_000];
+        assert_eq!(detect_interval(&stamps), Some(Interval::HOURLY));
+        let divisors: Vec<i64> = (1..=DAY).filter(|d| DAY % d == 0).collect();
+        // The divisors of a day around 6,000 s are 5,400, 5,760 and 7,200: 5,760 is nearest.
+        assert_eq!(nominal_step(6_000, &divisors), Some(5_760));
+        // Seven days is no interval; 7 s is not within a tenth of 6 or 8.
+        assert_eq!(nominal_step(7 * DAY, &divisors), None);
+        assert_eq!(nominal_step(7, &divisors), None);
+        assert_eq!(nominal_step(59, &divisors), Some(60));
     }
 }
