@@ -264,8 +264,46 @@ pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(E
     for renamed in export.renamed_headers() {
         say!(obs, "                 {renamed}");
     }
+    for note in skipped_notes(export.skipped_lines()) {
+        say!(obs, "                 {note}");
+    }
     say!(obs, "{profile}");
     Ok((export, profile))
+}
+
+/// What was skipped around the header, in a line each: the lines above it (a title, the export's
+/// time), the rows under it with no time (units).
+fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
+    let quoted = |line: &str| {
+        let cut: String = line.chars().take(60).collect();
+        if cut.len() < line.len() {
+            format!("`{cut}…`")
+        } else {
+            format!("`{cut}`")
+        }
+    };
+    let mut notes = Vec::new();
+    if let Some(names) = &skipped.names_given {
+        notes.push(format!(
+            "no header: line 1 is already a reading, so the columns are read as {}",
+            quoted(names)
+        ));
+    }
+    if let Some(first) = skipped.above.first() {
+        notes.push(format!(
+            "the header is line {}: {} line(s) above it skipped, the first {}",
+            skipped.header_line,
+            skipped.above.len(),
+            quoted(first)
+        ));
+    }
+    for (line, text) in &skipped.below {
+        notes.push(format!(
+            "line {line} under the header skipped: no time in it (units or a description) {}",
+            quoted(text)
+        ));
+    }
+    notes
 }
 
 /// Reads the export once and names the columns to work on: `sites` (comma-separated slugs, or

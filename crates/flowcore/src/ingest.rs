@@ -257,6 +257,23 @@ pub struct Export {
     separator: u8,
     /// Headers the file repeats or leaves blank, and the names they are read under.
     renamed: Vec<RenamedHeader>,
+    /// Lines above the header and rows between it and the first reading, skipped.
+    skipped: SkippedLines,
+}
+
+/// Lines of a file that are not the table: a title or export note above the header, a row of units
+/// under it. `text` then starts at the header, so file line = polars row + 2 + `header_line - 1`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedLines {
+    /// The header's line in the file, from 1; 0 when the file has none.
+    pub header_line: usize,
+    /// The header flow gave a file with none (its first line a reading): `time`, `column 2`, ….
+    pub names_given: Option<String>,
+    /// The non-blank lines above it, as written.
+    pub above: Vec<String>,
+    /// Rows between the header and the first reading with no time in them (units, descriptions),
+    /// with their lines.
+    pub below: Vec<(usize, String)>,
 }
 
 /// A header the file leaves blank or repeats (two meters with one tag description), and the name
@@ -459,6 +476,17 @@ impl Export {
             // Classic Mac line endings (CR only): polars and `lines` see one line.
             text = text.replace('\r', "\n");
         }
+        let skipped = find_table(&text)
+            .or_else(|| without_header(&text))
+            .unwrap_or_else(|| SkippedLines {
+                header_line: text.lines().position(|line| !line.trim().is_empty()).unwrap_or(0) + 1,
+                ..SkippedLines::default()
+            });
+        if let Some(names) = &skipped.names_given {
+            text = format!("{names}\n{text}");
+        } else if skipped.header_line > 1 || !skipped.below.is_empty() {
+            text = table_text(&text, &skipped);
+        }
         let mut lines = text.lines().filter(|line| !line.trim().is_empty());
         let header_line = lines.next().ok_or_else(|| CoreError::Empty { path: path.clone() })?;
         let separator = detect_separator(header_line);
@@ -480,7 +508,18 @@ impl Export {
             clock,
             separator,
             renamed,
+            skipped,
         })
+    }
+
+    /// Lines above the header, and rows under it before the first reading, that were skipped.
+    pub fn skipped_lines(&self) -> &SkippedLines {
+        &self.skipped
+    }
+
+    /// The file's line (from 1) of the text's line `index` (from 0, the header being 0).
+    fn file_line(&self, index: usize) -> usize {
+        index + self.skipped.header_line
     }
 
     /// Headers the file repeats or leaves blank, and the names their columns are read under.
@@ -574,8 +613,8 @@ impl Export {
             rows_read += 1;
             let timestamp = parser.parse(text).ok_or_else(|| CoreError::BadTimestamp {
                 path: self.path.clone(),
-                // polars rows follow file lines one for one, header being line 1.
-                line: row + 2,
+                // polars rows follow the text's lines one for one, after the header.
+                line: self.file_line(row + 1),
                 text: text.to_string(),
                 expected: match &parser {
                     TimeParser::YearFirst => "expected e.g. `2020/01/01 0:00` or `2020-01-01 00:00:00`".to_string(),
@@ -606,12 +645,12 @@ impl Export {
                         Some(value) if value.abs() <= MAX_READING => value,
                         Some(value) if !value.is_nan() => {
                             out_of_range_cells += 1;
-                            first_out_of_range.get_or_insert((row + 2, cell.to_string()));
+                            first_out_of_range.get_or_insert((self.file_line(row + 1), cell.to_string()));
                             f64::NAN
                         }
                         _ => {
                             non_numeric_cells += 1;
-                            first_non_numeric.get_or_insert((row + 2, cell.to_string()));
+                            first_non_numeric.get_or_insert((self.file_line(row + 1), cell.to_string()));
                             f64::NAN
                         }
                     }
@@ -665,14 +704,14 @@ impl Export {
         })
     }
 
-    /// The first line (1-based, the header is line 1) whose time cell reads as `timestamp`, with
+    /// The first line of the file (from 1) whose time cell reads as `timestamp`, with
     /// that line as written, for a message about one row (a stray timestamp). It splits every line
     /// again: meant for error paths.
     pub fn line_of_time(&self, timestamp: i64) -> Option<(usize, String)> {
         self.text.lines().enumerate().skip(1).find_map(|(index, line)| {
             let cells = split_record(line, self.separator);
             let time = cells.get(self.time_index)?;
-            (parse_timestamp(time) == Some(timestamp)).then(|| (index + 1, line.trim_end().to_string()))
+            (parse_timestamp(time) == Some(timestamp)).then(|| (self.file_line(index), line.trim_end().to_string()))
         })
     }
 
@@ -857,6 +896,120 @@ fn split_record(line: &str, separator: u8) -> Vec<String> {
     fields
 }
 
+/// Whether a cell reads as a time in any of the forms flow knows.
+fn reads_as_time(cell: &str) -> bool {
+    parse_timestamp(cell).is_some()
+        || looks_like_date(cell)
+        || parse_with_offset(cell).is_some()
+        || with_24_hours(cell).is_some_and(|cell| parse_timestamp(&cell).is_some())
+}
+
+/// Lines of a file searched for its header: exports put a title, the site and the export time
+/// above the table, rarely more than a dozen lines.
+const HEADER_SEARCH_LINES: usize = 50;
+
+/// Rows under a header that may hold units or descriptions before the first reading.
+const UNIT_ROWS: usize = 2;
+
+/// Where the table of a file starts: the first line of two or more fields, none of them a time,
+/// followed (after at most [`UNIT_ROWS`] rows with no time in them) by two rows with a time in
+/// the same field. `None` when no line among the first [`HEADER_SEARCH_LINES`] is such a header
+/// (a file with no header, or one row): the first line is then read as the header, as before.
+fn find_table(text: &str) -> Option<SkippedLines> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .take(HEADER_SEARCH_LINES)
+        .collect();
+    let time_field = |line: &str, separator: u8, width: usize| {
+        let cells = split_record(line, separator);
+        (cells.len() >= 2).then(|| cells.iter().take(width).position(|c| reads_as_time(c.trim())))?
+    };
+    for (k, &(index, line)) in lines.iter().enumerate() {
+        let separator = detect_separator(line);
+        let header = split_record(line, separator);
+        if header.len() < 2 || header.iter().any(|cell| reads_as_time(cell.trim())) {
+            continue;
+        }
+        for units in 0..=UNIT_ROWS {
+            let below = lines.get(k + 1..k + 1 + units)?;
+            if below
+                .iter()
+                .any(|(_, row)| split_record(row, separator).iter().any(|c| reads_as_time(c.trim())))
+            {
+                break;
+            }
+            let rows = lines.get(k + 1 + units..(k + 3 + units).min(lines.len()))?;
+            let fields: Vec<Option<usize>> = rows
+                .iter()
+                .map(|(_, row)| time_field(row, separator, header.len()))
+                .collect();
+            if !fields.is_empty() && fields[0].is_some() && fields.iter().all(|f| *f == fields[0]) {
+                // A line above shaped like the readings (as many fields, a time in the same one) is a
+                // reading: this line is a malformed row, not a header.
+                let shaped_like_a_reading = |line: &str| {
+                    split_record(line, separator).len() == header.len()
+                        && time_field(line, separator, header.len()) == fields[0]
+                };
+                if lines[..k].iter().any(|(_, above)| shaped_like_a_reading(above)) {
+                    break;
+                }
+                return Some(SkippedLines {
+                    header_line: index + 1,
+                    names_given: None,
+                    above: lines[..k].iter().map(|(_, l)| l.trim_end().to_string()).collect(),
+                    below: below.iter().map(|(i, l)| (i + 1, l.trim_end().to_string())).collect(),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// A file with no header, its first line already a reading (`2022-01-03 00:00,12.64`, as
+/// loggers dump them): the header it is read under, `time` for the field holding a time and
+/// `column N` for the others.
+fn without_header(text: &str) -> Option<SkippedLines> {
+    let first = text.lines().find(|line| !line.trim().is_empty())?;
+    // With no header to count separators in, the separator is the one that leaves a time whole
+    // (`2022-01-03 00:00;5,5` splits on `,` too).
+    let (separator, cells, time) = [detect_separator(first), b';', b'\t', b',']
+        .into_iter()
+        .find_map(|separator| {
+            let cells = split_record(first, separator);
+            let time = cells.iter().position(|cell| reads_as_time(cell.trim()))?;
+            (cells.len() >= 2).then_some((separator, cells, time))
+        })?;
+    let names: Vec<String> = (0..cells.len())
+        .map(|k| {
+            if k == time {
+                "time".to_string()
+            } else {
+                format!("column {}", k + 1)
+            }
+        })
+        .collect();
+    Some(SkippedLines {
+        header_line: 0,
+        names_given: Some(names.join(&char::from(separator).to_string())),
+        ..SkippedLines::default()
+    })
+}
+
+/// The text from the header on, with the rows under it that `skipped` names left blank (so the
+/// text's lines still follow the file's from the header).
+fn table_text(text: &str, skipped: &SkippedLines) -> String {
+    let mut table = String::with_capacity(text.len());
+    for (index, line) in text.lines().enumerate().skip(skipped.header_line.saturating_sub(1)) {
+        if !skipped.below.iter().any(|(at, _)| *at == index + 1) {
+            table.push_str(line);
+        }
+        table.push('\n');
+    }
+    table
+}
+
 fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
     const NAMES: [&str; 9] = [
         TIME_HEADER,
@@ -872,14 +1025,7 @@ fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
     header
         .iter()
         .position(|name| NAMES.iter().any(|known| name.eq_ignore_ascii_case(known)))
-        .or_else(|| {
-            first_row.iter().position(|cell| {
-                parse_timestamp(cell).is_some()
-                    || looks_like_date(cell)
-                    || parse_with_offset(cell).is_some()
-                    || with_24_hours(cell).is_some_and(|cell| parse_timestamp(&cell).is_some())
-            })
-        })
+        .or_else(|| first_row.iter().position(|cell| reads_as_time(cell)))
 }
 
 /// Rows sorted by time with one reading per timestamp.
@@ -1154,6 +1300,56 @@ mod tests {
         assert_eq!(wandering.report.snapped.moved, 57);
         assert_eq!(wandering.report.snapped.largest_seconds, 40);
         assert_eq!(clean.report.snapped, SnapReport::default());
+    }
+
+    /// SCADA report exports put a title and the export time above the table and units under its
+    /// header: the table is found (the same series as the bare file), what was skipped is kept for
+    /// the message, and a bad cell is still named by its line in the file.
+    #[test]
+    fn a_title_above_the_header_and_units_under_it_are_skipped() {
+        let rows = "2022-01-03 00:00,5.5\n2022-01-03 01:00,6.0\n2022-01-03 02:00,7.5\n";
+        let bare = export(format!("time,flow\n{rows}").as_bytes()).unwrap();
+        let report = format!(
+            "장명 배수지 유량 보고서\n출력일시,2022-03-14 09:00\n\ntime,flow\n,m3/h\n{rows}2022-01-03 03:00,-\n"
+        );
+        let titled = export(report.as_bytes()).unwrap();
+        assert_eq!(
+            titled.skipped_lines(),
+            &SkippedLines {
+                header_line: 4,
+                names_given: None,
+                above: vec![
+                    "장명 배수지 유량 보고서".to_string(),
+                    "출력일시,2022-03-14 09:00".to_string()
+                ],
+                below: vec![(5, ",m3/h".to_string())],
+            }
+        );
+        let (bare, titled) = (
+            bare.series(Selector::Column("flow")).unwrap(),
+            titled.series(Selector::Column("flow")).unwrap(),
+        );
+        assert_eq!(titled.series.values[..3], bare.series.values[..]);
+        assert_eq!(titled.report.rows_read, 4);
+        assert_eq!(titled.report.first_non_numeric, Some((9, "-".to_string())));
+        // A bad time is named by its line in the file too.
+        let bad = export(b"Title\ntime,flow\n2022-01-03 00:00,1\n2022-01-03 01:00,2\n2022-13-03 02:00,3\n").unwrap();
+        let error = bad.series(Selector::Column("flow")).unwrap_err();
+        assert!(matches!(&error, CoreError::BadTimestamp { line: 5, .. }), "{error}");
+    }
+
+    /// A logger's dump with no header: read with names given, no reading lost; a malformed row
+    /// further down is not taken for a header (the rows above it are shaped like readings).
+    #[test]
+    fn a_file_without_a_header_is_read_from_its_first_line() {
+        let text = b"2022-01-03 00:00,5.5\n2022-01-03 01:00,6.0\n2022-13-03 02:00,7.5\n2022-01-03 03:00,8\n";
+        let read = export(text).unwrap();
+        assert_eq!(read.skipped_lines().names_given.as_deref(), Some("time,column 2"));
+        assert_eq!(read.value_columns(), ["column 2"]);
+        let error = read.series(Selector::Only).unwrap_err();
+        assert!(matches!(&error, CoreError::BadTimestamp { line: 3, .. }), "{error}");
+        let good = export(b"2022-01-03 00:00;5,5\n2022-01-03 01:00;6,0\n").unwrap();
+        assert_eq!(good.series(Selector::Only).unwrap().series.values, [5.5, 6.0]);
     }
 
     /// A historian's export in UTC offsets across the autumn change (Rome: 03:00 CEST → 02:00 CET,
