@@ -461,3 +461,41 @@ fn content_real_exports_have() {
     let output = flow(dir.path(), &["preprocess", "--input", input.to_str().unwrap()]);
     assert_refused(&output, "byte 2 is not valid in UTF-8 or cp949");
 }
+
+/// A SCADA report as the Jeongeup software writes one (cp949): a title and the export time above
+/// the table, units under the header. The same preprocessed series as the bare export, and the
+/// skipped lines said; before, the title was read as the header and the export failed on line 4.
+#[test]
+fn a_report_with_a_title_and_units_reads_like_the_bare_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = std::fs::read(fixture("small_export_cp949.csv")).unwrap();
+    let (title, _, _) = encoding_rs::EUC_KR.encode("장명 배수지 유량 일보\n출력일시,2022-03-14 09:00\n\n");
+    let header_end = bare.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let columns = bare[..header_end].iter().filter(|&&b| b == b',').count();
+    let mut report = title.to_vec();
+    report.extend_from_slice(&bare[..header_end]);
+    report.extend_from_slice(format!("{}\n", ",m3/h".repeat(columns)).as_bytes());
+    report.extend_from_slice(&bare[header_end..]);
+    let preprocessed = |name: &str, bytes: &[u8]| {
+        let input = write(dir.path(), name, bytes);
+        let out = name.replace(".csv", "");
+        let output = flow(
+            dir.path(),
+            &["preprocess", "--input", input.to_str().unwrap(), "--out", &out],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let csv = std::fs::read_to_string(dir.path().join(&out).join("preprocessed.csv")).unwrap();
+        (csv, stdout(&output))
+    };
+    let (bare_csv, _) = preprocessed("bare.csv", &bare);
+    let (report_csv, said) = preprocessed("report.csv", &report);
+    assert_eq!(report_csv, bare_csv);
+    assert!(
+        said.contains("the header is line 4: 2 line(s) above it skipped, the first `장명 배수지 유량 일보`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("line 5 under the header skipped: no time in it (units or a description) `,m3/h,m3/h"),
+        "{said}"
+    );
+}
