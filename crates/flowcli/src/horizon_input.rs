@@ -524,9 +524,28 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
     Ok((Grid::from_series(&series)?, raw.report))
 }
 
-/// The line saying readings were moved onto their grid, when any were: a logger's clock
-/// wandering either side of the hour.
-pub(crate) fn snap_note(report: &IngestReport) -> Option<String> {
+/// What reading the time column changed or could not know, a line each: rows with no time (a
+/// report's totals), readings moved onto their grid (a logger's clock wandering either side of the
+/// hour), times on the UTC clock for want of a zone.
+pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some((line, label)) = &report.first_label_row {
+        notes.push(format!(
+            "skipped rows     {} with no time in the time column, from line {line} `{label}`: a report's totals or labels, not readings",
+            thousands(report.label_rows)
+        ));
+    }
+    notes.extend(snap_note(report));
+    if report.utc_clock {
+        notes.push(format!(
+            "clock            {}: with no zone named, the hours (the night's among them) are UTC's; --time-zone Asia/Seoul (or the plant's zone) puts them on its clock",
+            report.time_format
+        ));
+    }
+    notes
+}
+
+fn snap_note(report: &IngestReport) -> Option<String> {
     let snapped = report.snapped;
     let grid = snapped.grid.filter(|_| snapped.moved > 0)?;
     let largest = match snapped.largest_seconds {
@@ -584,7 +603,7 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
             list(&report.skipped_local_times)
         ));
     }
-    notes.extend(snap_note(report));
+    notes.extend(time_notes(report));
     if report.decimal_comma_cells > 0 {
         notes.push(format!(
             "numbers          written with a decimal comma (`5,36`) in a `;`-separated file: read as numbers ({} in {})",

@@ -387,8 +387,11 @@ fn night_site(
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow night", Some(export.path()), obs)?;
     let raw = export.series(target.selector())?;
-    if let Some(note) = crate::horizon_input::snap_note(&raw.report) {
+    let notes = crate::horizon_input::time_notes(&raw.report);
+    if !notes.is_empty() {
         say!(obs);
+    }
+    for note in notes {
         say!(obs, "{note}");
     }
     night_stage(

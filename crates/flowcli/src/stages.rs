@@ -97,7 +97,7 @@ pub(crate) fn preprocess_stage(
             thousands(r.decimal_comma_cells)
         );
     }
-    if let Some(note) = crate::horizon_input::snap_note(r) {
+    for note in crate::horizon_input::time_notes(r) {
         say!(obs, "{note}");
     }
     if r.duplicate_timestamps > 0 || r.reordered {

@@ -5,7 +5,9 @@
 //!
 //! Timestamps stay wall-clock time as written (demand follows the clock on the wall); a time
 //! written with its UTC offset (`2022-10-30T02:00:00+01:00`) is placed on the zone's local clock
-//! when a zone is known, else read at its own offset's wall time. A zone decides what a repeated
+//! when a zone is known, else read at its own offset's wall time; seconds since 1970 likewise, on
+//! the UTC clock when no zone is known; Excel serial dates (`44564.041667`) are wall-clock time. A
+//! zone decides what a repeated
 //! or a missing hour is: the autumn hour that a local clock shows twice is
 //! one wall-clock hour whose two readings are averaged, and the spring hour that never happens is a
 //! gap the clock made, not a reading the meter lost.
@@ -200,6 +202,19 @@ pub enum TimeParser {
         /// The local clock, from `--time-zone` or the header.
         zone: Option<Tz>,
     },
+    /// Seconds (`per_second` 1) or milliseconds (1000) since 1970-01-01 UTC, as historians and
+    /// time-series databases export them: instants, placed on `zone`'s clock when one is known,
+    /// else on the UTC clock.
+    Epoch {
+        /// Units of the number per second.
+        per_second: i64,
+        /// The local clock, from `--time-zone` or the header.
+        zone: Option<Tz>,
+    },
+    /// Excel's serial dates (days since 1899-12-30, the time of day as a fraction: `44564.041667`),
+    /// what a CSV saved from a sheet whose time column is formatted as a number holds. Wall-clock
+    /// time, as the sheet showed it.
+    ExcelSerial,
     /// A chrono pattern, with whether it carries a time of day.
     Pattern {
         /// The pattern.
@@ -234,6 +249,22 @@ impl TimeParser {
         }
     }
 
+    /// The parser for times written as plain numbers like `example`, when its size says which
+    /// kind: seconds since 1970 (10 digits: 2001–2286), milliseconds (13 digits), or an Excel
+    /// serial date (20,000 to 100,000 days: 1954–2173). `None` for anything else.
+    pub fn for_number(example: &str, zone: Option<Tz>) -> Option<TimeParser> {
+        let number: f64 = example.trim().parse().ok()?;
+        match number {
+            n if (1e9..1e10).contains(&n) => Some(TimeParser::Epoch { per_second: 1, zone }),
+            n if (1e12..1e13).contains(&n) => Some(TimeParser::Epoch {
+                per_second: 1_000,
+                zone,
+            }),
+            n if (20_000.0..100_000.0).contains(&n) => Some(TimeParser::ExcelSerial),
+            _ => None,
+        }
+    }
+
     /// The parser of an explicit pattern.
     pub fn pattern(pattern: &str) -> TimeParser {
         TimeParser::Pattern {
@@ -260,6 +291,30 @@ impl TimeParser {
                 };
                 Some(wall.and_utc().timestamp())
             }
+            TimeParser::Epoch { per_second, zone } => {
+                // `1641168000.0` as a spreadsheet or pandas writes it too; to the nearest second, as
+                // every other form is read; a later cell of another size is not a time.
+                let units: f64 = text.trim().parse().ok()?;
+                let seconds = (units / *per_second as f64).round();
+                if !(1e9..1e10).contains(&seconds) {
+                    return None;
+                }
+                let seconds = seconds as i64;
+                let instant = chrono::DateTime::from_timestamp(seconds, 0)?;
+                Some(match zone {
+                    Some(zone) => instant.with_timezone(zone).naive_local().and_utc().timestamp(),
+                    None => seconds,
+                })
+            }
+            TimeParser::ExcelSerial => {
+                let days: f64 = text.trim().parse().ok()?;
+                if !(20_000.0..100_000.0).contains(&days) {
+                    return None;
+                }
+                // 25,569 days from 1899-12-30 to 1970-01-01; a fraction of a day to the nearest
+                // second (`0.041667` days is 01:00:00.03).
+                Some(((days - EXCEL_EPOCH_DAYS) * 86_400.0).round() as i64)
+            }
             TimeParser::Pattern { pattern, with_time } => {
                 let text = text.trim();
                 if *with_time {
@@ -283,10 +338,21 @@ impl TimeParser {
             TimeParser::Offset { zone: None } => {
                 "ISO 8601 with UTC offsets, each at its own offset's wall time".to_string()
             }
+            TimeParser::Epoch { per_second, zone } => {
+                let unit = if *per_second == 1 { "seconds" } else { "milliseconds" };
+                match zone {
+                    Some(_) => format!("{unit} since 1970 (UTC instants)"),
+                    None => format!("{unit} since 1970 on the UTC clock"),
+                }
+            }
+            TimeParser::ExcelSerial => "Excel serial dates (days since 1899-12-30)".to_string(),
             TimeParser::Pattern { pattern, .. } => pattern.clone(),
         }
     }
 }
+
+/// Excel's serial date of 1970-01-01.
+const EXCEL_EPOCH_DAYS: f64 = 25_569.0;
 
 /// A zone named in a header, such as `CET` in `Date-time CET-CEST (DD/MM/YYYY HH:mm)`: a word of
 /// three or more capitals (or an `Area/City`) that chrono-tz knows, `UTC` and `GMT` left out
@@ -406,6 +472,33 @@ mod tests {
         let day_first = TimeParser::for_order(DateOrder::DayFirst, "04/01/2021 오후 3:00:00");
         assert_eq!(day_first.parse("04/01/2021 오후 3:00:00"), Some(at("2021-01-04 15:00")));
         assert_eq!(day_first.parse("04/01/2021 15:00:00"), Some(at("2021-01-04 15:00")));
+    }
+
+    /// Hand-checked: 1641168000 s is 2022-01-03 00:00 UTC (18,995 days after 1970-01-01), 09:00
+    /// in Seoul; Excel's 44564 is the same day (18,995 + 25,569), and 0.041667 of a day rounds to
+    /// 01:00:00.
+    #[test]
+    fn times_written_as_numbers_are_read_by_their_size() {
+        let day = days_from_civil(2022, 1, 3) * DAY;
+        assert_eq!(day, 18_995 * DAY);
+        let seconds = TimeParser::for_number("1641168000", None).unwrap();
+        assert_eq!(seconds.parse("1641168000"), Some(day));
+        assert_eq!(seconds.describe(), "seconds since 1970 on the UTC clock");
+        let seoul: Tz = "Asia/Seoul".parse().unwrap();
+        let millis = TimeParser::for_number("1641168000000", Some(seoul)).unwrap();
+        assert_eq!(millis.parse("1641168000499"), Some(day + 9 * HOUR));
+        assert_eq!(millis.parse("1641168000500"), Some(day + 9 * HOUR + 1));
+        let excel = TimeParser::for_number("44564", None).unwrap();
+        assert_eq!(excel.parse("44564"), Some(day));
+        assert_eq!(excel.parse("44564.041667"), Some(day + HOUR));
+        // Sizes that are no time: a flow of 5.3, a year, a 12-digit number.
+        for number in ["5.3", "2022", "164116800000", "-44564"] {
+            assert!(TimeParser::for_number(number, None).is_none(), "{number}");
+        }
+        // A later cell out of the first one's kind is not a time.
+        assert_eq!(excel.parse("5.3"), None);
+        assert_eq!(seconds.parse("44564.5"), None);
+        assert_eq!(seconds.parse("1641168000.0"), Some(day));
     }
 
     #[test]

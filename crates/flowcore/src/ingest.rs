@@ -383,6 +383,17 @@ pub struct IngestReport {
     /// it (`10:59:58` read as `11:00`).
     #[serde(default)]
     pub snapped: SnapReport,
+    /// Times written as seconds since 1970 with no zone named: placed on the UTC clock, so the
+    /// night's hours and the hour of the day are UTC's, not the plant's.
+    #[serde(default)]
+    pub utc_clock: bool,
+    /// Rows whose time cell holds no digit (`합계`, `평균`, `Total`): a report's summary or label
+    /// rows, not readings; skipped.
+    #[serde(default)]
+    pub label_rows: usize,
+    /// The first of them, for the message: `(line, cell)`.
+    #[serde(default)]
+    pub first_label_row: Option<(usize, String)>,
 }
 
 /// Readings moved onto their interval's grid (multiples of the interval from midnight).
@@ -604,26 +615,41 @@ impl Export {
         let decimal_comma = self.separator != b',';
         let (mut first_non_numeric, mut first_out_of_range) = (None, None);
         let mut rows_read = 0;
+        // polars rows follow the text's lines one for one, after the header.
+        let bad_time = |row: usize, text: &str| CoreError::BadTimestamp {
+            path: self.path.clone(),
+            line: self.file_line(row + 1),
+            text: text.to_string(),
+            expected: match &parser {
+                TimeParser::YearFirst => "expected e.g. `2020/01/01 0:00` or `2020-01-01 00:00:00`".to_string(),
+                TimeParser::Pattern { pattern, .. } => format!("read with the pattern `{pattern}`"),
+                TimeParser::Epoch { .. } => {
+                    "read as seconds or milliseconds since 1970, like the first cell".to_string()
+                }
+                TimeParser::ExcelSerial => {
+                    "read as an Excel serial date like the first cell, e.g. `44564.041667`".to_string()
+                }
+                TimeParser::Offset { .. } => {
+                    "read as ISO 8601 with a UTC offset, like the first: `2022-10-30T02:00:00+01:00`".to_string()
+                }
+            },
+        };
+        let (mut label_rows, mut first_label_row) = (0, None);
         for (row, (time, cell)) in times.iter().zip(cells.iter()).enumerate() {
             let text = time.map_or("", str::trim);
             if text.is_empty() && cell.is_none_or(|c| c.trim().is_empty()) {
                 // polars keeps blank lines as rows of nulls; they are not readings.
                 continue;
             }
+            if !text.bytes().any(|b| b.is_ascii_digit()) && !text.is_empty() {
+                // `합계`, `평균`, `Total`: a summary or label row a report puts under (or between)
+                // the readings; no time has no digit.
+                label_rows += 1;
+                first_label_row.get_or_insert(row);
+                continue;
+            }
             rows_read += 1;
-            let timestamp = parser.parse(text).ok_or_else(|| CoreError::BadTimestamp {
-                path: self.path.clone(),
-                // polars rows follow the text's lines one for one, after the header.
-                line: self.file_line(row + 1),
-                text: text.to_string(),
-                expected: match &parser {
-                    TimeParser::YearFirst => "expected e.g. `2020/01/01 0:00` or `2020-01-01 00:00:00`".to_string(),
-                    TimeParser::Pattern { pattern, .. } => format!("read with the pattern `{pattern}`"),
-                    TimeParser::Offset { .. } => {
-                        "read as ISO 8601 with a UTC offset, like the first: `2022-10-30T02:00:00+01:00`".to_string()
-                    }
-                },
-            })?;
+            let timestamp = parser.parse(text).ok_or_else(|| bad_time(row, text))?;
             timestamps.push(timestamp);
             values.push(match cell.map(str::trim) {
                 None | Some("") => {
@@ -659,6 +685,11 @@ impl Export {
         }
         let column = self.header[value_index].clone();
         if rows_read == 0 {
+            // Labels only: no summary rows, but times flow cannot read.
+            if let Some(row) = first_label_row {
+                let text = times.get(row).unwrap_or_default().trim();
+                return Err(bad_time(row, text));
+            }
             return Err(CoreError::NoDataRows {
                 path: self.path.clone(),
             });
@@ -700,6 +731,12 @@ impl Export {
                 repeated_local_times: deduped.repeated,
                 skipped_local_times,
                 snapped: snapped.report,
+                utc_clock: matches!(parser, TimeParser::Epoch { zone: None, .. }),
+                label_rows,
+                first_label_row: first_label_row.map(|row| {
+                    let label = times.get(row).unwrap_or_default().trim().to_string();
+                    (self.file_line(row + 1), label)
+                }),
             },
         })
     }
@@ -726,10 +763,11 @@ impl Export {
             TimeFormat::MonthFirst => TimeParser::for_order(DateOrder::MonthFirst, first()),
             TimeFormat::Auto => {
                 let example = first();
+                let zone = zone.and_then(|z| z.parse().ok());
                 if parse_with_offset(example).is_some() {
-                    TimeParser::Offset {
-                        zone: zone.and_then(|z| z.parse().ok()),
-                    }
+                    TimeParser::Offset { zone }
+                } else if let Some(numbers) = TimeParser::for_number(example, zone) {
+                    numbers
                 } else if parse_timestamp(example).is_some() || !looks_like_date(example) {
                     // Year-first, or nothing flow can guess: the first bad cell gets its line.
                     TimeParser::YearFirst
@@ -1338,6 +1376,28 @@ mod tests {
         assert!(matches!(&error, CoreError::BadTimestamp { line: 5, .. }), "{error}");
     }
 
+    /// A daily report's subtotal between days and its totals at the end are not readings: skipped,
+    /// counted, the first named by its line; a file of labels only still names its first cell.
+    #[test]
+    fn summary_rows_are_skipped_and_counted() {
+        let text =
+            "time,flow\n2022-01-03 00:00,5\n2022-01-03 12:00,7\n소계,12\n2022-01-04 00:00,6\n합계,18\nAverage,6\n";
+        let read = export(text.as_bytes())
+            .unwrap()
+            .series(Selector::Column("flow"))
+            .unwrap();
+        assert_eq!(read.series.values, [5.0, 7.0, 6.0]);
+        assert_eq!(read.report.rows_read, 3);
+        assert_eq!(read.report.label_rows, 3);
+        assert_eq!(read.report.first_label_row, Some((4, "소계".to_string())));
+        let words = export(b"time,flow\nfirst of May,1\nsecond of May,2\n").unwrap();
+        let error = words.series(Selector::Column("flow")).unwrap_err();
+        assert!(
+            matches!(&error, CoreError::BadTimestamp { line: 2, text, .. } if text == "first of May"),
+            "{error}"
+        );
+    }
+
     /// A logger's dump with no header: read with names given, no reading lost; a malformed row
     /// further down is not taken for a header (the rows above it are shaped like readings).
     #[test]
@@ -1350,6 +1410,37 @@ mod tests {
         assert!(matches!(&error, CoreError::BadTimestamp { line: 3, .. }), "{error}");
         let good = export(b"2022-01-03 00:00;5,5\n2022-01-03 01:00;6,0\n").unwrap();
         assert_eq!(good.series(Selector::Only).unwrap().series.values, [5.5, 6.0]);
+    }
+
+    /// A historian's export in seconds since 1970 across the autumn change, with the zone: read as
+    /// the same readings written on Rome's clock (the two 02:00 readings averaged). Without a zone
+    /// it is on the UTC clock, and the report says so.
+    #[test]
+    fn epoch_seconds_read_like_the_local_clock() {
+        // 2022-10-29 23:00 UTC is 01:00 CEST; then 02:00 CEST, 02:00 CET, 03:00 CET.
+        let epoch = b"time,flow\n1667084400,1\n1667088000,2\n1667091600,4\n1667095200,5\n";
+        let local = b"time,flow\n2022-10-30 01:00,1\n2022-10-30 02:00,2\n2022-10-30 02:00,4\n2022-10-30 03:00,5\n";
+        let read = |text: &[u8], zone: Option<&str>| {
+            let clock = ClockSettings {
+                zone: zone.map(str::to_string),
+                ..ClockSettings::default()
+            }
+            .check()
+            .unwrap();
+            Export::from_bytes_with(text.to_vec(), Path::new("t.csv"), clock)
+                .unwrap()
+                .series(Selector::Column("flow"))
+                .unwrap()
+        };
+        let (from_epoch, as_local) = (read(epoch, Some("Europe/Rome")), read(local, Some("Europe/Rome")));
+        assert_eq!(from_epoch.series, as_local.series);
+        assert!(!from_epoch.report.utc_clock);
+        let utc = read(epoch, None);
+        assert!(utc.report.utc_clock);
+        assert_eq!(
+            utc.series.timestamps[0],
+            crate::time::parse_timestamp("2022-10-29 23:00").unwrap()
+        );
     }
 
     /// A historian's export in UTC offsets across the autumn change (Rome: 03:00 CEST → 02:00 CET,
