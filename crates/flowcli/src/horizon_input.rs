@@ -535,6 +535,20 @@ pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
             thousands(report.label_rows)
         ));
     }
+    if let Some(totaliser) = &report.totaliser {
+        let resets = match totaliser.first_reset {
+            Some(first) => format!(
+                "; {} fall(s) (a roll-over or reset, first at {}) left as missing flow",
+                totaliser.resets,
+                &format_timestamp(first)[..16]
+            ),
+            None => String::new(),
+        };
+        notes.push(format!(
+            "totaliser        {} only rises (a register of the volume so far): read as its rise per hour between readings{resets}",
+            report.column
+        ));
+    }
     notes.extend(snap_note(report));
     if report.utc_clock {
         notes.push(format!(

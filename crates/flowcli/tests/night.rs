@@ -263,3 +263,69 @@ fn a_wandering_logger_clock_gives_the_same_nights() {
         "{said}"
     );
 }
+
+/// A register of the volume so far (`적산유량`), as many utilities log instead of the flow, rolled
+/// over once: the same nights as the flow it counts (the hours its rise cannot give — either side
+/// of a missing reading, the roll-over, the last — blank in both). Read as a flow, its "night
+/// flow" was the register itself, in the hundreds of thousands.
+#[test]
+fn a_totaliser_column_gives_the_nights_of_its_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    // dma3 in 1/10,000 L/s: whole numbers, so sums and differences are exact. Up to the spring
+    // change, whose missing row would make one rise cover two hours.
+    let rows: Vec<(String, Option<i64>)> = text
+        .lines()
+        .skip(1)
+        .take_while(|line| !line.starts_with("2021-03-28"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let flow = cells[3].parse::<f64>().ok().map(|v| (v * 10_000.0).round() as i64);
+            (cells[0].to_string(), flow)
+        })
+        .collect();
+    let modulus = 1_000_000_000;
+    let mut register = 999_000_000;
+    let (mut flows, mut registers) = (String::from("time,flow\n"), String::from("time,적산유량\n"));
+    for (k, (time, flow)) in rows.iter().enumerate() {
+        let next = rows.get(k + 1).and_then(|(_, f)| *f);
+        let rolls = register + flow.unwrap_or(0) >= modulus;
+        // The flow of hour k is known from the register when readings k and k + 1 both are.
+        let known = match (flow, next) {
+            (Some(f), Some(_)) if !rolls => f.to_string(),
+            _ => String::new(),
+        };
+        flows.push_str(&format!("{time},{known}\n"));
+        let shown = if flow.is_some() {
+            register.to_string()
+        } else {
+            String::new()
+        };
+        registers.push_str(&format!("{time},{shown}\n"));
+        register = (register + flow.unwrap_or(0)) % modulus;
+    }
+    let mnf = |name: &str, text: &str| {
+        let input = common::write(dir.path(), name, text.as_bytes());
+        let out = dir.path().join(name.replace(".csv", ""));
+        let output = flow(
+            dir.path(),
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--output-dir",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
+        (csv, stdout(&output))
+    };
+    let (flow_csv, _) = mnf("flows.csv", &flows);
+    let (register_csv, said) = mnf("register.csv", &registers);
+    assert_eq!(register_csv, flow_csv);
+    assert!(
+        said.contains("totaliser        적산유량 only rises (a register of the volume so far): read as its rise per hour between readings; 1 fall(s) (a roll-over or reset, first at 2021-01-0"),
+        "{said}"
+    );
+}

@@ -387,6 +387,10 @@ pub struct IngestReport {
     /// night's hours and the hour of the day are UTC's, not the plant's.
     #[serde(default)]
     pub utc_clock: bool,
+    /// The column only rose (a register of the volume so far, `적산유량`): read as its rise per
+    /// hour between readings ([`crate::totaliser`]).
+    #[serde(default)]
+    pub totaliser: Option<crate::totaliser::TotaliserReport>,
     /// Rows whose time cell holds no digit (`합계`, `평균`, `Total`): a report's summary or label
     /// rows, not readings; skipped.
     #[serde(default)]
@@ -711,6 +715,10 @@ impl Export {
             None => Vec::new(),
         };
         let series = FlowSeries::new(timestamps, values, interval)?;
+        let (series, totaliser) = match crate::totaliser::read_as_flow(&series) {
+            Some((flow, report)) => (flow, Some(report)),
+            None => (series, None),
+        };
         Ok(Ingested {
             series,
             report: IngestReport {
@@ -732,6 +740,7 @@ impl Export {
                 skipped_local_times,
                 snapped: snapped.report,
                 utc_clock: matches!(parser, TimeParser::Epoch { zone: None, .. }),
+                totaliser,
                 label_rows,
                 first_label_row: first_label_row.map(|row| {
                     let label = times.get(row).unwrap_or_default().trim().to_string();

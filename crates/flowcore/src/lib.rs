@@ -3,7 +3,7 @@
 //! Ingest and preprocess water-utility flow data, with no model, plotting or CLI attached.
 //!
 //! flowcore reads a SCADA export (cp949, UTF-8 or Windows-1252 CSV, through `encoding_rs` and polars), picks a sensor
-//! column, and runs the original tool's preprocessing as pure functions: missing readings are filled
+//! column (a register of the volume so far is read as its flow, [`totaliser`]), and runs the original tool's preprocessing as pure functions: missing readings are filled
 //! ([`clean`]), readings are averaged into calendar-aligned buckets ([`resample`]), the normal range is
 //! found and outliers corrected ([`criteria`]). It also prepares model inputs: a chronological
 //! [`split`], min-max [`scale`] and sliding [`window`]s; and it judges the readings themselves:
@@ -43,6 +43,7 @@ pub mod series;
 pub mod sites;
 pub mod split;
 pub mod time;
+pub mod totaliser;
 pub mod window;
 
 pub use check::{Check, Checked};
