@@ -267,6 +267,12 @@ pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(E
     for note in skipped_notes(export.skipped_lines()) {
         say!(obs, "                 {note}");
     }
+    if let Some((date, time)) = export.date_and_time_columns() {
+        say!(
+            obs,
+            "                 dates in `{date}` and times of day in `{time}`: read together as the time"
+        );
+    }
     say!(obs, "{profile}");
     Ok((export, profile))
 }

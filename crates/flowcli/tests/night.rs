@@ -329,3 +329,45 @@ fn a_totaliser_column_gives_the_nights_of_its_flow() {
         "{said}"
     );
 }
+
+/// The BWDF readings as an Italian spreadsheet saves them: `;`-separated, the date day-first in
+/// one column and the hour in the next, decimal commas. The same nights as the original file;
+/// before, the hour column was offered as a value column (`ora`), and with `--column` the date
+/// alone was the time: every reading of a day on midnight, the last one kept.
+#[test]
+fn dates_and_hours_in_two_columns_give_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    let (mut one, mut two) = (String::from("time,flow\n"), String::from("Data;Ora;Portata DMA 3\n"));
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (date, hour) = cells[0].split_once(' ').unwrap();
+        let (y, m, d) = (&date[..4], &date[5..7], &date[8..10]);
+        one.push_str(&format!("{},{}\n", cells[0], cells[3]));
+        two.push_str(&format!("{d}/{m}/{y};{hour};{}\n", cells[3].replace('.', ",")));
+    }
+    let mnf = |name: &str, text: &str| {
+        let input = common::write(dir.path(), name, text.as_bytes());
+        let out = dir.path().join(name.replace(".csv", ""));
+        let output = flow(
+            dir.path(),
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--output-dir",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
+        (csv, stdout(&output))
+    };
+    let (one_csv, _) = mnf("one.csv", &one);
+    let (two_csv, said) = mnf("two.csv", &two);
+    assert_eq!(two_csv, one_csv);
+    assert!(
+        said.contains("dates in `Data` and times of day in `Ora`: read together as the time"),
+        "{said}"
+    );
+}

@@ -251,6 +251,9 @@ pub struct Export {
     encoding: TextEncoding,
     header: Vec<String>,
     time_index: usize,
+    /// A column of times of day beside a column of dates (`날짜,시간`, `Date;Time`): the time is
+    /// the two read together.
+    time_of_day_index: Option<usize>,
     clock: Checked<ClockSettings>,
     /// `,`, or `;` / tab where the header is split by them (spreadsheets in countries that write
     /// a decimal comma save `;`-separated files).
@@ -509,17 +512,19 @@ impl Export {
         let first_row = lines
             .next()
             .ok_or_else(|| CoreError::NoDataRows { path: path.clone() })?;
-        let time_index =
-            find_time_column(&header, &split_record(first_row, separator)).ok_or_else(|| CoreError::NoTimeColumn {
-                path: path.clone(),
-                header: list_names(&header),
-            })?;
+        let first_cells = split_record(first_row, separator);
+        let time_index = find_time_column(&header, &first_cells).ok_or_else(|| CoreError::NoTimeColumn {
+            path: path.clone(),
+            header: list_names(&header),
+        })?;
+        let (time_index, time_of_day_index) = split_date_and_time(&header, &first_cells, time_index);
         Ok(Export {
             path,
             text,
             encoding,
             header,
             time_index,
+            time_of_day_index,
             clock,
             separator,
             renamed,
@@ -552,20 +557,31 @@ impl Export {
         self.encoding
     }
 
-    /// Headers of the value columns (every column but the time column).
+    /// Headers of the value columns (every column but the time column, or the date and time of day
+    /// columns).
     pub fn value_columns(&self) -> Vec<&str> {
         self.header
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != self.time_index)
+            .filter(|(i, _)| !self.is_time_column(*i))
             .map(|(_, name)| name.as_str())
             .collect()
+    }
+
+    /// The headers of the date column and the time-of-day column, when the file writes them apart.
+    pub fn date_and_time_columns(&self) -> Option<(&str, &str)> {
+        let time_of_day = self.time_of_day_index?;
+        Some((&self.header[self.time_index], &self.header[time_of_day]))
+    }
+
+    fn is_time_column(&self, index: usize) -> bool {
+        index == self.time_index || Some(index) == self.time_of_day_index
     }
 
     fn resolve(&self, selector: Selector<'_>) -> Result<usize> {
         let position = |name: &str| self.header.iter().position(|h| h == name.trim());
         let only = || {
-            let values: Vec<usize> = (0..self.header.len()).filter(|i| *i != self.time_index).collect();
+            let values: Vec<usize> = (0..self.header.len()).filter(|i| !self.is_time_column(*i)).collect();
             (values.len() == 1).then(|| values[0])
         };
         let unknown = |column: &str| CoreError::UnknownColumn {
@@ -576,7 +592,7 @@ impl Export {
         match selector {
             Selector::Site(site) => position(site.column).or_else(only).ok_or_else(|| unknown(site.column)),
             Selector::Column(name) => position(name)
-                .filter(|i| *i != self.time_index)
+                .filter(|i| !self.is_time_column(*i))
                 .ok_or_else(|| unknown(name)),
             Selector::Only => only().ok_or_else(|| unknown("(the one value column of a two-column file)")),
         }
@@ -588,27 +604,54 @@ impl Export {
     /// row); when none of them has a number the reading is missing.
     pub fn series(&self, selector: Selector<'_>) -> Result<Ingested> {
         let value_index = self.resolve(selector)?;
-        let frame = self.read_frame(value_index)?;
-        let (time_position, value_position) = if self.time_index < value_index { (0, 1) } else { (1, 0) };
+        let mut wanted: Vec<usize> = [Some(self.time_index), self.time_of_day_index, Some(value_index)]
+            .into_iter()
+            .flatten()
+            .collect();
+        wanted.sort_unstable();
+        let frame = self.read_frame(&wanted)?;
         let columns = frame.columns();
-        let as_str = |position: usize| {
-            columns
-                .get(position)
+        let as_str = |index: usize| {
+            wanted
+                .iter()
+                .position(|&i| i == index)
+                .and_then(|position| columns.get(position))
                 .and_then(|column| column.str().ok())
                 .ok_or_else(|| CoreError::Csv {
                     path: self.path.clone(),
                     message: "polars returned fewer columns than asked".to_string(),
                 })
         };
-        let times = as_str(time_position)?;
-        let cells = as_str(value_position)?;
+        let dates = as_str(self.time_index)?;
+        let cells = as_str(value_index)?;
         let rows = frame.height();
+        // A date and a time of day written apart are read as one cell.
+        let joined: Option<Vec<Option<String>>> = match self.time_of_day_index {
+            Some(index) => Some(
+                dates
+                    .iter()
+                    .zip(as_str(index)?.iter())
+                    .map(|(date, time)| join_date_and_time(date, time))
+                    .collect(),
+            ),
+            None => None,
+        };
+        // The time cells, without copying the column when it is one.
+        let times = || match &joined {
+            Some(joined) => TimeCells::Joined(joined.iter()),
+            None => TimeCells::One(dates.iter()),
+        };
+        let time_at = |row: usize| match &joined {
+            Some(joined) => joined.get(row).and_then(Option::as_deref),
+            None => dates.get(row),
+        };
         let zone = self
             .clock
             .zone
             .clone()
-            .or_else(|| zone_in_header(&self.header[self.time_index]));
-        let parser = self.parser(times.iter().flatten(), zone.as_deref())?;
+            .or_else(|| zone_in_header(&self.header[self.time_index]))
+            .or_else(|| zone_in_header(&self.header[self.time_of_day_index?]));
+        let parser = self.parser(times().flatten(), zone.as_deref())?;
         let clock = zone.as_deref().and_then(LocalClock::new);
 
         let mut timestamps = Vec::with_capacity(rows);
@@ -639,7 +682,7 @@ impl Export {
             },
         };
         let (mut label_rows, mut first_label_row) = (0, None);
-        for (row, (time, cell)) in times.iter().zip(cells.iter()).enumerate() {
+        for (row, (time, cell)) in times().zip(cells.iter()).enumerate() {
             let text = time.map_or("", str::trim);
             if text.is_empty() && cell.is_none_or(|c| c.trim().is_empty()) {
                 // polars keeps blank lines as rows of nulls; they are not readings.
@@ -691,7 +734,7 @@ impl Export {
         if rows_read == 0 {
             // Labels only: no summary rows, but times flow cannot read.
             if let Some(row) = first_label_row {
-                let text = times.get(row).unwrap_or_default().trim();
+                let text = time_at(row).unwrap_or_default().trim();
                 return Err(bad_time(row, text));
             }
             return Err(CoreError::NoDataRows {
@@ -743,7 +786,7 @@ impl Export {
                 totaliser,
                 label_rows,
                 first_label_row: first_label_row.map(|row| {
-                    let label = times.get(row).unwrap_or_default().trim().to_string();
+                    let label = time_at(row).unwrap_or_default().trim().to_string();
                     (self.file_line(row + 1), label)
                 }),
             },
@@ -756,8 +799,14 @@ impl Export {
     pub fn line_of_time(&self, timestamp: i64) -> Option<(usize, String)> {
         self.text.lines().enumerate().skip(1).find_map(|(index, line)| {
             let cells = split_record(line, self.separator);
-            let time = cells.get(self.time_index)?;
-            (parse_timestamp(time) == Some(timestamp)).then(|| (self.file_line(index), line.trim_end().to_string()))
+            let time = match self.time_of_day_index {
+                Some(index) => join_date_and_time(
+                    cells.get(self.time_index).map(String::as_str),
+                    cells.get(index).map(String::as_str),
+                )?,
+                None => cells.get(self.time_index)?.clone(),
+            };
+            (parse_timestamp(&time) == Some(timestamp)).then(|| (self.file_line(index), line.trim_end().to_string()))
         })
     }
 
@@ -796,17 +845,16 @@ impl Export {
         })
     }
 
-    fn read_frame(&self, value_index: usize) -> Result<DataFrame> {
-        let mut projection = vec![self.time_index, value_index];
-        projection.sort_unstable();
+    /// The columns `wanted` (sorted), in that order.
+    fn read_frame(&self, wanted: &[usize]) -> Result<DataFrame> {
         // A header of thousands of columns would make polars build a schema of every one of them
-        // (1.8 GB for 5,000,000): hand it only the two columns needed, cut out line by line.
+        // (1.8 GB for 5,000,000): hand it only the columns needed, cut out line by line.
         let narrow;
         let (text, projection) = if self.header.len() > WIDE_HEADER {
-            narrow = two_columns(&self.text, projection[0], projection[1], self.separator);
-            (narrow.as_str(), vec![0, 1])
+            narrow = some_columns(&self.text, wanted, self.separator);
+            (narrow.as_str(), (0..wanted.len()).collect())
         } else {
-            (self.text.as_str(), projection)
+            (self.text.as_str(), wanted.to_vec())
         };
         // Schema inference off: every cell arrives as text, so a stray `-` cannot fail the whole
         // column and each bad cell can be counted.
@@ -825,26 +873,45 @@ impl Export {
     }
 }
 
-/// Headers wider than this are read through [`two_columns`].
+/// The time cells of a file: one column's, or a date and a time of day joined.
+enum TimeCells<'a, One: Iterator<Item = Option<&'a str>>> {
+    One(One),
+    Joined(std::slice::Iter<'a, Option<String>>),
+}
+
+impl<'a, One: Iterator<Item = Option<&'a str>>> Iterator for TimeCells<'a, One> {
+    type Item = Option<&'a str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            TimeCells::One(cells) => cells.next(),
+            TimeCells::Joined(cells) => cells.next().map(Option::as_deref),
+        }
+    }
+}
+
+/// Headers wider than this are read through [`some_columns`].
 const WIDE_HEADER: usize = 1_000;
 
-/// The fields `first` and `second` (`first < second`) of every line, as a two-column CSV with one
-/// line per input line (so line numbers still match the file), quotes and `separator` kept as
+/// The fields at `wanted` (sorted, at least one) of every line, as a CSV of those columns with
+/// one line per input line (so line numbers still match the file), quotes and `separator` kept as
 /// written. Fields are found by counting separators outside quotes, without allocating the others.
-fn two_columns(text: &str, first: usize, second: usize, separator: u8) -> String {
+fn some_columns(text: &str, wanted: &[usize], separator: u8) -> String {
     let mut narrow = String::with_capacity(text.len().min(64 << 20));
+    let last = wanted.last().copied().unwrap_or(0);
+    let mut picked: Vec<&str> = vec![""; wanted.len()];
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
         let (mut field, mut start, mut quoted) = (0, 0, false);
-        let mut picked: [&str; 2] = ["", ""];
+        picked.fill("");
         for (at, byte) in line.bytes().enumerate().chain(std::iter::once((line.len(), separator))) {
             match byte {
                 b'"' => quoted = !quoted,
                 b if b == separator && (!quoted || at == line.len()) => {
-                    if field == first {
-                        picked[0] = &line[start..at];
-                    } else if field == second {
-                        picked[1] = &line[start..at];
+                    if let Some(k) = wanted.iter().position(|&w| w == field) {
+                        picked[k] = &line[start..at];
+                    }
+                    if field == last {
                         break;
                     }
                     field += 1;
@@ -854,9 +921,7 @@ fn two_columns(text: &str, first: usize, second: usize, separator: u8) -> String
             }
         }
         if !line.trim().is_empty() {
-            narrow.push_str(picked[0]);
-            narrow.push(char::from(separator));
-            narrow.push_str(picked[1]);
+            narrow.push_str(&picked.join(&char::from(separator).to_string()));
         }
         narrow.push('\n');
     }
@@ -1057,6 +1122,63 @@ fn table_text(text: &str, skipped: &SkippedLines) -> String {
     table
 }
 
+/// Whether a cell is a time of day alone: `00:00`, `7:05:30`, `오후 3:00:00`, `3:00 PM`.
+fn is_time_of_day(cell: &str) -> bool {
+    let bare = ["오전", "오후", "AM", "PM", "am", "pm"]
+        .iter()
+        .fold(cell.trim(), |cell, marker| {
+            cell.trim_start_matches(marker).trim_end_matches(marker).trim()
+        });
+    ["%H:%M", "%H:%M:%S", "%H:%M:%S%.f"]
+        .iter()
+        .any(|pattern| chrono::NaiveTime::parse_from_str(bare, pattern).is_ok())
+}
+
+/// Words a header of times of day starts with (`Time`, `Time (KST)`, `시간`, `Ora`, `Uhrzeit`; not
+/// `Peak time`).
+const TIME_OF_DAY_WORDS: [&str; 7] = ["time", "시간", "시각", "hour", "ora", "heure", "uhrzeit"];
+
+/// The date column and the time-of-day column of a file that writes them apart (`날짜,시간,유량`,
+/// `Date;Time;Value`), from the column found as the time (`time_index`) and the first row: one of
+/// them holds dates alone, the other times of day alone, beside it or under a header naming a time.
+/// Else the time column alone.
+fn split_date_and_time(header: &[String], first: &[String], time_index: usize) -> (usize, Option<usize>) {
+    let cell = |i: usize| first.get(i).map_or("", |c| c.trim());
+    let date_alone = |i: usize| !cell(i).contains(':') && reads_as_time(cell(i));
+    let partner = |other: usize, of: usize| {
+        other != of
+            && (other.abs_diff(of) == 1
+                || header.get(other).is_some_and(|name| {
+                    let name = name.to_lowercase();
+                    TIME_OF_DAY_WORDS.iter().any(|word| name.trim().starts_with(word))
+                }))
+    };
+    if is_time_of_day(cell(time_index)) {
+        // The time of day was found first (its header says `시간`): the dates are elsewhere.
+        if let Some(date) = (0..first.len()).find(|&i| i != time_index && date_alone(i) && partner(time_index, i)) {
+            return (date, Some(time_index));
+        }
+    } else if date_alone(time_index) {
+        if let Some(time) = (0..first.len()).find(|&i| is_time_of_day(cell(i)) && partner(i, time_index)) {
+            return (time_index, Some(time));
+        }
+    }
+    (time_index, None)
+}
+
+/// A date and a time of day read as one cell (`2022-01-03 01:00`). A time cell with no digit is a
+/// label (`소계`), kept alone so the row is skipped as one; a date with no time is no time.
+fn join_date_and_time(date: Option<&str>, time: Option<&str>) -> Option<String> {
+    let (date, time) = (date.map(str::trim).unwrap_or(""), time.map(str::trim).unwrap_or(""));
+    match (date.is_empty(), time.is_empty()) {
+        (true, true) => None,
+        _ if !time.is_empty() && !time.bytes().any(|b| b.is_ascii_digit()) => Some(time.to_string()),
+        (false, false) => Some(format!("{date} {time}")),
+        (false, true) => Some(String::new()),
+        (true, false) => Some(time.to_string()),
+    }
+}
+
 fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
     const NAMES: [&str; 9] = [
         TIME_HEADER,
@@ -1250,18 +1372,22 @@ pub fn read_series(path: &Path, selector: Selector<'_>) -> Result<Ingested> {
 
 #[cfg(test)]
 mod wide_tests {
-    use super::two_columns;
+    use super::some_columns;
 
     #[test]
-    fn two_columns_are_cut_out_of_wide_lines() {
+    fn columns_are_cut_out_of_wide_lines() {
         let text = "time,a,\"b,c\",d\r\n2021-01-01 00:00,1,\"2,5\",3\n\nshort\n";
         assert_eq!(
-            two_columns(text, 0, 2, b','),
+            some_columns(text, &[0, 2], b','),
             "time,\"b,c\"\n2021-01-01 00:00,\"2,5\"\n\nshort,\n"
         );
-        assert_eq!(two_columns(text, 1, 3, b','), "a,d\n1,3\n\n,\n");
+        assert_eq!(some_columns(text, &[1, 3], b','), "a,d\n1,3\n\n,\n");
+        assert_eq!(
+            some_columns(text, &[0, 1, 3], b','),
+            "time,a,d\n2021-01-01 00:00,1,3\n\nshort,,\n"
+        );
         // A `;` file keeps its separator: its decimal commas stay inside their cells.
-        assert_eq!(two_columns("t;a;b\n1;2,5;3,5\n", 0, 2, b';'), "t;b\n1;3,5\n");
+        assert_eq!(some_columns("t;a;b\n1;2,5;3,5\n", &[0, 2], b';'), "t;b\n1;3,5\n");
     }
 }
 
@@ -1405,6 +1531,46 @@ mod tests {
             matches!(&error, CoreError::BadTimestamp { line: 2, text, .. } if text == "first of May"),
             "{error}"
         );
+    }
+
+    /// Dates and times of day in two columns, as Korean daily reports (`날짜,시간`, with a
+    /// subtotal row a day) and European spreadsheets (`Data;Ora;Portata`, day-first, decimal
+    /// commas) write them: read together, the same series as one time column. Before, the date
+    /// column was the time: every reading of a day at midnight, the last one kept.
+    #[test]
+    fn dates_and_times_of_day_in_two_columns_are_read_together() {
+        let one =
+            export(b"time,flow\n2022-01-13 00:00,5\n2022-01-13 01:00,6\n2022-01-13 13:00,7\n2022-01-14 00:00,8\n")
+                .unwrap()
+                .series(Selector::Column("flow"))
+                .unwrap();
+        let korean = export(
+            "날짜,시간,유량\n2022-01-13,00:00,5\n2022-01-13,01:00,6\n2022-01-13,오후 1:00:00,7\n2022-01-13,소계,18\n2022-01-14,00:00,8\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(korean.date_and_time_columns(), Some(("날짜", "시간")));
+        assert_eq!(korean.value_columns(), ["유량"]);
+        let korean = korean.series(Selector::Only).unwrap();
+        assert_eq!(korean.series, one.series);
+        assert_eq!(korean.report.first_label_row, Some((5, "소계".to_string())));
+        let italian = export(
+            b"Data;Ora;Portata\n13/01/2022;00:00;5,0\n13/01/2022;01:00;6\n13/01/2022;13:00;7\n14/01/2022;00:00;8\n",
+        )
+        .unwrap()
+        .series(Selector::Column("Portata"))
+        .unwrap();
+        assert_eq!(italian.series, one.series);
+        // A date with its time left blank is named, not read as midnight.
+        let blank = export(b"date,time,flow\n2022-01-13,00:00,5\n2022-01-13,,6\n").unwrap();
+        let error = blank.series(Selector::Column("flow")).unwrap_err();
+        assert!(matches!(&error, CoreError::BadTimestamp { line: 3, .. }), "{error}");
+        // A daily file whose other column holds a time of day elsewhere (a peak's time, not beside
+        // the date, under a header that is not a time's) keeps its date alone.
+        let daily = export(b"date,flow,peak,peak time\n2022-01-13,5,9,14:35\n2022-01-14,6,8,15:10\n").unwrap();
+        assert_eq!(daily.date_and_time_columns(), None);
+        let beside = export(b"Date,Time (KST),flow\n2022-01-13,14:35,9\n").unwrap();
+        assert_eq!(beside.date_and_time_columns(), Some(("Date", "Time (KST)")));
     }
 
     /// A logger's dump with no header: read with names given, no reading lost; a malformed row
