@@ -162,6 +162,17 @@ pub fn parse_with_offset(text: &str) -> Option<chrono::DateTime<chrono::FixedOff
         .find_map(|pattern| chrono::DateTime::parse_from_str(&text, pattern).ok())
 }
 
+/// `2022-01-03 24:00` (the end of the day, as ISO 8601 allows and Korean daily reports number their
+/// hours 1시 to 24시) as `2022-01-03 00:00`, to be read a day later; `None` for any other cell.
+/// Only cells that fail as written come here.
+fn end_of_day_as_midnight(text: &str) -> Option<String> {
+    let text = text.trim();
+    ["24:00:00", "24:00"].iter().find_map(|end| {
+        let head = text.strip_suffix(end)?;
+        (head.ends_with(' ') || head.ends_with('T')).then(|| format!("{head}00:00{}", &end[5..]))
+    })
+}
+
 /// `2021-01-04 오후 3:00:00` (how Excel in Korea shows a time, and saves it as CSV) or
 /// `1/4/2021 3:00:00 PM`: the same cell on a 24-hour clock (`2021-01-04 15:00:00`), the marker
 /// dropped; `None` when the cell has no `오전`/`오후`/`AM`/`PM` or no hour from 1 to 12 with it.
@@ -278,6 +289,7 @@ impl TimeParser {
     pub fn parse(&self, text: &str) -> Option<i64> {
         self.parse_as_written(text)
             .or_else(|| self.parse_as_written(&with_24_hours(text)?))
+            .or_else(|| Some(self.parse_as_written(&end_of_day_as_midnight(text)?)? + crate::time::DAY))
     }
 
     fn parse_as_written(&self, text: &str) -> Option<i64> {
@@ -499,6 +511,23 @@ mod tests {
         assert_eq!(excel.parse("5.3"), None);
         assert_eq!(seconds.parse("44564.5"), None);
         assert_eq!(seconds.parse("1641168000.0"), Some(day));
+    }
+
+    /// 24:00 is the end of its day: the next day's midnight, however the date is written.
+    #[test]
+    fn the_end_of_a_day_is_the_next_midnight() {
+        let next = days_from_civil(2022, 1, 4) * DAY;
+        assert_eq!(TimeParser::YearFirst.parse("2022-01-03 24:00"), Some(next));
+        assert_eq!(TimeParser::YearFirst.parse("2022-01-03T24:00:00"), Some(next));
+        let day_first = TimeParser::for_order(DateOrder::DayFirst, "03/01/2022 24:00");
+        assert_eq!(day_first.parse("03/01/2022 24:00"), Some(next));
+        assert_eq!(
+            day_first.parse("31/12/2021 24:00"),
+            Some(days_from_civil(2022, 1, 1) * DAY)
+        );
+        for bad in ["2022-01-03 24:30", "2022-01-03 25:00", "2022-01-0324:00"] {
+            assert_eq!(TimeParser::YearFirst.parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -1122,8 +1122,11 @@ fn table_text(text: &str, skipped: &SkippedLines) -> String {
     table
 }
 
-/// Whether a cell is a time of day alone: `00:00`, `7:05:30`, `오후 3:00:00`, `3:00 PM`.
+/// Whether a cell is a time of day alone: `00:00`, `7:05:30`, `오후 3:00:00`, `3:00 PM`, `24:00`.
 fn is_time_of_day(cell: &str) -> bool {
+    if matches!(cell.trim(), "24:00" | "24:00:00") {
+        return true;
+    }
     let bare = ["오전", "오후", "AM", "PM", "am", "pm"]
         .iter()
         .fold(cell.trim(), |cell, marker| {
@@ -1535,8 +1538,9 @@ mod tests {
 
     /// Dates and times of day in two columns, as Korean daily reports (`날짜,시간`, with a
     /// subtotal row a day) and European spreadsheets (`Data;Ora;Portata`, day-first, decimal
-    /// commas) write them: read together, the same series as one time column. Before, the date
-    /// column was the time: every reading of a day at midnight, the last one kept.
+    /// commas) write them: read together, the same series as one time column. Before, `시간` was
+    /// taken for the time and refused (`00:00` is no timestamp), and in `date,time` the date
+    /// column was: every reading of a day at midnight, the last one kept.
     #[test]
     fn dates_and_times_of_day_in_two_columns_are_read_together() {
         let one =
@@ -1554,6 +1558,11 @@ mod tests {
         let korean = korean.series(Selector::Only).unwrap();
         assert_eq!(korean.series, one.series);
         assert_eq!(korean.report.first_label_row, Some((5, "소계".to_string())));
+        // A report numbering its hours to 24:00, the end of the day.
+        let to_24 = export(b"date,hour,flow\n2022-01-13,24:00,8\n2022-01-13,01:00,6\n").unwrap();
+        assert_eq!(to_24.date_and_time_columns(), Some(("date", "hour")));
+        let to_24 = to_24.series(Selector::Column("flow")).unwrap();
+        assert_eq!(to_24.series.timestamps[1], one.series.timestamps[3]);
         let italian = export(
             b"Data;Ora;Portata\n13/01/2022;00:00;5,0\n13/01/2022;01:00;6\n13/01/2022;13:00;7\n14/01/2022;00:00;8\n",
         )
