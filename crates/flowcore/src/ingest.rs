@@ -928,40 +928,48 @@ fn some_columns(text: &str, wanted: &[usize], separator: u8) -> String {
     narrow
 }
 
-/// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`):
-/// groups of exactly three digits after the first, so a decimal comma (`1,5`) is not misread.
+/// Characters that group digits in threes besides the comma and the point: a space, the no-break
+/// and narrow no-break spaces French and ISO style put there (`1 234,5`), Switzerland's `'`.
+const GROUP_MARKS: [char; 4] = [' ', '\u{a0}', '\u{202f}', '\''];
+
+/// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`,
+/// `1 234.5`, `1'234`): groups of exactly three digits after the first, so a decimal comma (`1,5`)
+/// is not misread.
 fn parse_thousands(cell: &str) -> Option<f64> {
-    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let mut groups = whole.split(',');
-    let first = groups.next()?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let mut rest = groups.peekable();
-    rest.peek()?;
-    if !(digits(first) && first.len() <= 3 && rest.all(|g| g.len() == 3 && digits(g))) {
-        return None;
-    }
-    if !(fraction.is_empty() || digits(fraction)) || unsigned.ends_with('.') {
-        return None;
-    }
-    cell.replace(',', "").parse().ok()
+    parse_grouped(
+        cell,
+        '.',
+        &[',', GROUP_MARKS[0], GROUP_MARKS[1], GROUP_MARKS[2], GROUP_MARKS[3]],
+    )
 }
 
-/// A number written with a decimal comma (`5,36`, `-0,5`, `1.234,5`; dots group thousands in
-/// threes), as spreadsheets in much of Europe save it.
+/// A number written with a decimal comma (`5,36`, `-0,5`, `1.234,5`, `1 234,5`; dots or spaces
+/// group thousands in threes), as spreadsheets in much of Europe save it.
 fn parse_decimal_comma(cell: &str) -> Option<f64> {
-    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
-    let (whole, fraction) = unsigned.split_once(',')?;
+    parse_grouped(cell, ',', &['.', GROUP_MARKS[0], GROUP_MARKS[1], GROUP_MARKS[2]])
+}
+
+/// A number with the decimal mark `decimal` and digits grouped in threes by any of `groups`; it
+/// must hold the mark or a group separator (a plain number is read before this is asked).
+fn parse_grouped(cell: &str, decimal: char, groups: &[char]) -> Option<f64> {
+    let (sign, unsigned) = match cell.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", cell),
+    };
+    let (whole, fraction) = match unsigned.split_once(decimal) {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let mut groups = whole.split('.');
-    let first = groups.next()?;
-    let rest: Vec<&str> = groups.collect();
+    let parts: Vec<&str> = whole.split(|c| groups.contains(&c)).collect();
+    let (first, rest) = parts.split_first()?;
     let grouped = rest.is_empty() || (first.len() <= 3 && rest.iter().all(|g| g.len() == 3 && digits(g)));
-    if !(digits(first) && grouped && digits(fraction)) {
+    if !(digits(first) && grouped && fraction.is_none_or(digits)) || (rest.is_empty() && fraction.is_none()) {
         return None;
     }
-    let sign = if cell.starts_with('-') { "-" } else { "" };
-    format!("{sign}{}.{fraction}", whole.replace('.', "")).parse().ok()
+    format!("{sign}{}.{}", parts.concat(), fraction.unwrap_or("0"))
+        .parse()
+        .ok()
 }
 
 /// The separator of a file from its header: `;` or tab when they split it more than commas do
@@ -1927,6 +1935,23 @@ mod tests {
         assert_eq!(parse_decimal_comma("12.345.678,25"), Some(12_345_678.25));
         for bad in ["5,", ",5", "1.23,5", "1,2,3", "a,5", "5", "1.2345,6"] {
             assert_eq!(parse_decimal_comma(bad), None, "{bad}");
+        }
+        // French and ISO style: spaces (no-break, narrow no-break) group the thousands.
+        assert_eq!(parse_decimal_comma("1 234,5"), Some(1234.5));
+        assert_eq!(parse_decimal_comma("-1\u{a0}234\u{a0}567,25"), Some(-1_234_567.25));
+        assert_eq!(parse_decimal_comma("12\u{202f}345"), Some(12_345.0));
+        assert_eq!(parse_decimal_comma("1 23,5"), None);
+    }
+
+    #[test]
+    fn thousands_separators_are_read_as_numbers() {
+        assert_eq!(parse_thousands("1,234"), Some(1234.0));
+        assert_eq!(parse_thousands("-12,345.5"), Some(-12_345.5));
+        assert_eq!(parse_thousands("1 234.5"), Some(1234.5));
+        assert_eq!(parse_thousands("1'234'567"), Some(1_234_567.0));
+        // A decimal comma is not a thousands separator; a trailing point is no number.
+        for bad in ["1,5", "1,234.", "12,34", "1,2345", "1,234.5a", "5"] {
+            assert_eq!(parse_thousands(bad), None, "{bad}");
         }
     }
 
