@@ -303,6 +303,24 @@ fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
             quoted(first)
         ));
     }
+    if let Some(across) = &skipped.hours_across {
+        let others = match across.other_columns.len() {
+            0 => String::new(),
+            _ => format!("; not read: {}", across.other_columns.join(", ")),
+        };
+        let summaries = match across.summary_rows {
+            0 => String::new(),
+            n => format!("; {n} row(s) with no date (totals) not read"),
+        };
+        notes.push(format!(
+            "a day a row and an hour a column (`{}` … `{}`, {} columns beside `{}`): read as one hourly column `{}`{others}{summaries}",
+            across.first_hour,
+            across.last_hour,
+            across.hours,
+            across.date_column,
+            flowcore::ingest::HOURS_ACROSS_NAME
+        ));
+    }
     for (line, text) in &skipped.below {
         notes.push(format!(
             "line {line} under the header skipped: no time in it (units or a description) {}",

@@ -371,3 +371,63 @@ fn dates_and_hours_in_two_columns_give_the_same_nights() {
         "{said}"
     );
 }
+
+/// The BWDF readings as a Korean daily report (일보, cp949): a title, a day a row, `1시` … `24시`
+/// across (24시 being the next midnight), a total column and a total row. The same nights as the
+/// file written a reading a line; before, each hour was offered as a site of its own (`1시`, …).
+#[test]
+fn a_daily_report_with_its_hours_across_gives_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    // Up to the spring change, whose missing row would shift a report's hours.
+    let rows: Vec<(String, String)> = text
+        .lines()
+        .skip(1)
+        .take_while(|line| !line.starts_with("2021-03-28"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (cells[0].to_string(), cells[3].to_string())
+        })
+        .collect();
+    // The report's day D holds 01:00 … 23:00 of D and 00:00 of D + 1: skip the first midnight.
+    let mut long = String::from("time,flow\n");
+    let mut report = String::from("장명 배수지 유량 일보\n일자");
+    for hour in 1..=24 {
+        report.push_str(&format!(",{hour}시"));
+    }
+    report.push_str(",합계\n");
+    for day in rows[1..].chunks(24).filter(|day| day.len() == 24) {
+        report.push_str(&day[0].0[..10]);
+        for (time, value) in day {
+            long.push_str(&format!("{time},{value}\n"));
+            report.push_str(&format!(",{value}"));
+        }
+        report.push_str(",0\n");
+    }
+    report.push_str(&format!("합계{},0\n", ",".repeat(24)));
+    let (report_bytes, _, _) = encoding_rs::EUC_KR.encode(&report);
+    let mnf = |name: &str, bytes: &[u8]| {
+        let input = common::write(dir.path(), name, bytes);
+        let out = dir.path().join(name.replace(".csv", ""));
+        let output = flow(
+            dir.path(),
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--output-dir",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
+        (csv, stdout(&output))
+    };
+    let (long_csv, _) = mnf("long.csv", long.as_bytes());
+    let (report_csv, said) = mnf("report.csv", &report_bytes);
+    assert_eq!(report_csv, long_csv);
+    assert!(
+        said.contains("a day a row and an hour a column (`1시` … `24시`, 24 columns beside `일자`): read as one hourly column `flow`; not read: 합계; 1 row(s) with no date (totals) not read"),
+        "{said}"
+    );
+}

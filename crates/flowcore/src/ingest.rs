@@ -1,4 +1,6 @@
-//! Reading exports: decode (UTF-8, cp949 or Windows-1252), find the time and value columns, parse with polars.
+//! Reading exports: decode (UTF-8, cp949 or Windows-1252), find the table (under a title, over a
+//! units row, with no header, or a daily report's hours across), find the time and value columns,
+//! parse with polars; then put a wandering logger clock on its grid and read a register as flow.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -277,7 +279,31 @@ pub struct SkippedLines {
     /// Rows between the header and the first reading with no time in them (units, descriptions),
     /// with their lines.
     pub below: Vec<(usize, String)>,
+    /// A daily report with a column per hour, read as one reading an hour.
+    #[serde(default)]
+    pub hours_across: Option<HoursAcross>,
 }
+
+/// A daily report laid out a day a row and an hour a column (`일자,1시,2시,…,24시,합계`, the
+/// Korean 일보): read as one column of hourly readings named [`HOURS_ACROSS_NAME`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursAcross {
+    /// The header of the dates.
+    pub date_column: String,
+    /// The hour columns' headers, first and last (`1시`, `24시`), and how many.
+    pub first_hour: String,
+    /// The last hour column's header.
+    pub last_hour: String,
+    /// How many hour columns.
+    pub hours: usize,
+    /// The other columns, not read (`합계`, `평균`).
+    pub other_columns: Vec<String>,
+    /// Rows with no date (a total or mean under the days), not read.
+    pub summary_rows: usize,
+}
+
+/// The name of the one value column of a report with its hours across.
+pub const HOURS_ACROSS_NAME: &str = "flow";
 
 /// A header the file leaves blank or repeats (two meters with one tag description), and the name
 /// the column is read under, so that each column has its own name and `--column` can pick it.
@@ -500,10 +526,17 @@ impl Export {
                 header_line: text.lines().position(|line| !line.trim().is_empty()).unwrap_or(0) + 1,
                 ..SkippedLines::default()
             });
+        let mut skipped = skipped;
         if let Some(names) = &skipped.names_given {
             text = format!("{names}\n{text}");
         } else if skipped.header_line > 1 || !skipped.below.is_empty() {
             text = table_text(&text, &skipped);
+        }
+        if skipped.names_given.is_none() {
+            if let Some((long, across)) = hours_down(&text) {
+                text = long;
+                skipped.hours_across = Some(across);
+            }
         }
         let mut lines = text.lines().filter(|line| !line.trim().is_empty());
         let header_line = lines.next().ok_or_else(|| CoreError::Empty { path: path.clone() })?;
@@ -539,7 +572,11 @@ impl Export {
 
     /// The file's line (from 1) of the text's line `index` (from 0, the header being 0).
     fn file_line(&self, index: usize) -> usize {
-        index + self.skipped.header_line
+        match &self.skipped.hours_across {
+            // Each row of the report became `hours` lines.
+            Some(across) if index > 0 => self.skipped.header_line + (index - 1) / across.hours.max(1) + 1,
+            _ => index + self.skipped.header_line,
+        }
     }
 
     /// Headers the file repeats or leaves blank, and the names their columns are read under.
@@ -1016,12 +1053,29 @@ fn split_record(line: &str, separator: u8) -> Vec<String> {
     fields
 }
 
-/// Whether a cell reads as a time in any of the forms flow knows.
+/// Whether a cell reads as a time in any of the forms flow knows, or is shaped like a year-first
+/// date (`2022-13-04`: a bad date is still a date's cell, to be named by its line).
 fn reads_as_time(cell: &str) -> bool {
+    reads_as_a_time(cell) || shaped_like_year_first(cell)
+}
+
+/// Whether a cell reads as a time in any of the forms flow knows.
+fn reads_as_a_time(cell: &str) -> bool {
     parse_timestamp(cell).is_some()
         || looks_like_date(cell)
         || parse_with_offset(cell).is_some()
         || with_24_hours(cell).is_some_and(|cell| parse_timestamp(&cell).is_some())
+}
+
+/// `2022-13-04`, `2022/1/3 25:00`: four digits, then two groups of one or two, split by `-`, `/`
+/// or `.`.
+fn shaped_like_year_first(cell: &str) -> bool {
+    let date = cell.trim().split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
+    let digits = |p: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    parts.len() == 3 && digits(parts[0], 4..=4) && digits(parts[1], 1..=2) && digits(parts[2], 1..=2)
 }
 
 /// Lines of a file searched for its header: exports put a title, the site and the export time
@@ -1078,6 +1132,7 @@ fn find_table(text: &str) -> Option<SkippedLines> {
                 return Some(SkippedLines {
                     header_line: index + 1,
                     names_given: None,
+                    hours_across: None,
                     above: lines[..k].iter().map(|(_, l)| l.trim_end().to_string()).collect(),
                     below: below.iter().map(|(i, l)| (i + 1, l.trim_end().to_string())).collect(),
                 });
@@ -1085,6 +1140,88 @@ fn find_table(text: &str) -> Option<SkippedLines> {
         }
     }
     None
+}
+
+/// The hour a report's column header names: `1시`, `01시`, `1時`, `01:00`, `1h`, `H01`, `1` — from
+/// 0 to 24 (24 being the day's end, read as the next midnight).
+fn hour_of_header(header: &str) -> Option<u32> {
+    let name = header.trim();
+    let number = ["시", "時", ":00", "h", "H", "hr"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .or_else(|| name.strip_prefix('H'))
+        .unwrap_or(name);
+    let hour: u32 = (!number.is_empty() && number.len() <= 2 && number.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| number.parse().ok())??;
+    (hour <= 24).then_some(hour)
+}
+
+/// Hour columns a report needs to be read as one with its hours across: half a day.
+const MIN_HOUR_COLUMNS: usize = 12;
+
+/// A report with a day a row and an hour a column (`text` starting at its header), as one column
+/// of hourly readings (`time,flow`, the file's separator): each row of the report becomes as
+/// many lines as it has hour columns, so a line still maps back to its row. `None` when the header
+/// has fewer than [`MIN_HOUR_COLUMNS`] hour columns, repeats an hour, or no column of the first row
+/// is a date alone.
+fn hours_down(text: &str) -> Option<(String, HoursAcross)> {
+    let mut lines = text.lines();
+    let header_line = lines.next()?;
+    let separator = detect_separator(header_line);
+    let header = split_record(header_line, separator);
+    let hours: Vec<(usize, u32)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| Some((i, hour_of_header(name)?)))
+        .collect();
+    let mut distinct: Vec<u32> = hours.iter().map(|(_, h)| *h).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if hours.len() < MIN_HOUR_COLUMNS || distinct.len() != hours.len() {
+        return None;
+    }
+    let first = split_record(text.lines().skip(1).find(|line| !line.trim().is_empty())?, separator);
+    let is_hour = |i: usize| hours.iter().any(|(k, _)| *k == i);
+    let date = (0..first.len()).find(|&i| {
+        let cell = first[i].trim();
+        !is_hour(i) && !cell.contains(':') && reads_as_time(cell)
+    })?;
+    let sep = char::from(separator);
+    let quoted = |cell: &str| {
+        if cell.contains(sep) || cell.contains('"') {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.to_string()
+        }
+    };
+    let mut long = String::with_capacity(text.len() * 2);
+    long.push_str(&format!("time{sep}{HOURS_ACROSS_NAME}\n"));
+    let mut summary_rows = 0;
+    for line in lines {
+        let cells = split_record(line, separator);
+        let day = cells.get(date).map_or("", |c| c.trim());
+        if day.is_empty() || !day.bytes().any(|b| b.is_ascii_digit()) {
+            summary_rows += usize::from(!line.trim().is_empty());
+            long.push_str(&"\n".repeat(hours.len()));
+            continue;
+        }
+        for (column, hour) in &hours {
+            let cell = cells.get(*column).map_or("", |c| c.trim());
+            long.push_str(&format!("{day} {hour:02}:00{sep}{}\n", quoted(cell)));
+        }
+    }
+    let across = HoursAcross {
+        date_column: header[date].clone(),
+        first_hour: header[hours[0].0].clone(),
+        last_hour: header[hours[hours.len() - 1].0].clone(),
+        hours: hours.len(),
+        other_columns: (0..header.len())
+            .filter(|&i| i != date && !is_hour(i))
+            .map(|i| header[i].clone())
+            .collect(),
+        summary_rows,
+    };
+    Some((long, across))
 }
 
 /// A file with no header, its first line already a reading (`2022-01-03 00:00,12.64`, as
@@ -1098,7 +1235,7 @@ fn without_header(text: &str) -> Option<SkippedLines> {
         .into_iter()
         .find_map(|separator| {
             let cells = split_record(first, separator);
-            let time = cells.iter().position(|cell| reads_as_time(cell.trim()))?;
+            let time = cells.iter().position(|cell| reads_as_a_time(cell.trim()))?;
             (cells.len() >= 2).then_some((separator, cells, time))
         })?;
     let names: Vec<String> = (0..cells.len())
@@ -1507,6 +1644,7 @@ mod tests {
                     "출력일시,2022-03-14 09:00".to_string()
                 ],
                 below: vec![(5, ",m3/h".to_string())],
+                hours_across: None,
             }
         );
         let (bare, titled) = (
@@ -1588,6 +1726,65 @@ mod tests {
         assert_eq!(daily.date_and_time_columns(), None);
         let beside = export(b"Date,Time (KST),flow\n2022-01-13,14:35,9\n").unwrap();
         assert_eq!(beside.date_and_time_columns(), Some(("Date", "Time (KST)")));
+    }
+
+    /// A Korean daily report (일보): a day a row, 1시 to 24시 across, a total column and a total
+    /// row. Read as one hourly column, 24시 being the next midnight: the same series as the file
+    /// written a reading a line. A bad cell is named by the report's line.
+    #[test]
+    fn a_report_with_its_hours_across_is_read_an_hour_a_line() {
+        let hours: Vec<String> = (1..=24).map(|h| format!("{h}시")).collect();
+        let day = |date: &str, base: usize| {
+            // A daily cycle: up and down, as flow goes (a rise every hour would be a register).
+            let cells: Vec<String> = (1..=24).map(|h| (base + h * 7 % 24).to_string()).collect();
+            format!(
+                "{date},{},{}\n",
+                cells.join(","),
+                (1..=24).map(|h| base + h * 7 % 24).sum::<usize>()
+            )
+        };
+        let report = format!(
+            "장명 유량 일보\n일자,{},합계\n{}{}합계,{},9999\n",
+            hours.join(","),
+            day("2022-01-03", 100),
+            day("2022-01-04", 200),
+            vec![""; 24].join(",")
+        );
+        let mut long = String::from("time,flow\n");
+        for (date, base) in [("2022-01-03", 100), ("2022-01-04", 200)] {
+            let start = crate::time::parse_timestamp(date).unwrap();
+            for h in 1..=24 {
+                let value = base + h as usize * 7 % 24;
+                long.push_str(&format!(
+                    "{},{value}\n",
+                    crate::time::format_timestamp(start + h * 3_600)
+                ));
+            }
+        }
+        let read = export(report.as_bytes()).unwrap();
+        let across = read.skipped_lines().hours_across.clone().unwrap();
+        assert_eq!(
+            (across.hours, across.first_hour.as_str(), across.last_hour.as_str()),
+            (24, "1시", "24시")
+        );
+        assert_eq!(
+            (across.other_columns, across.summary_rows),
+            (vec!["합계".to_string()], 1)
+        );
+        let series = read.series(Selector::Only).unwrap();
+        let expected = export(long.as_bytes()).unwrap().series(Selector::Only).unwrap();
+        assert_eq!(series.series, expected.series);
+        assert_eq!(series.report.rows_read, 48);
+        let bad = report.replace("2022-01-04,", "2022-13-04,");
+        let error = export(bad.as_bytes()).unwrap().series(Selector::Only).unwrap_err();
+        assert!(matches!(&error, CoreError::BadTimestamp { line: 4, .. }), "{error}");
+        // Fewer than twelve hour columns: an ordinary table.
+        let few = export(b"date,1h,2h,3h\n2022-01-03,1,2,3\n").unwrap();
+        assert!(few.skipped_lines().hours_across.is_none());
+        assert_eq!(hour_of_header("01:00"), Some(1));
+        assert_eq!(hour_of_header("H07"), Some(7));
+        assert_eq!(hour_of_header("25시"), None);
+        assert_eq!(hour_of_header("합계"), None);
     }
 
     /// A logger's dump with no header: read with names given, no reading lost; a malformed row
