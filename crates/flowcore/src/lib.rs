@@ -42,6 +42,7 @@ pub mod scale;
 pub mod series;
 pub mod sites;
 pub mod split;
+pub mod table;
 pub mod time;
 pub mod totaliser;
 pub mod window;

@@ -1,0 +1,425 @@
+//! Where the table of an export is, and how its times are laid out: the header under a title or
+//! over a units row (or none at all), the separator, the time column (or a date and a time of day
+//! in two), and a daily report with its hours across (일보), turned a reading a line. Text in,
+//! text and positions out; [`crate::ingest`] reads the cells.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{looks_like_date, parse_with_offset, with_24_hours};
+use crate::sites::TIME_HEADER;
+use crate::time::parse_timestamp;
+
+/// Lines of a file that are not the table: a title or export note above the header, a row of units
+/// under it. `text` then starts at the header, so file line = polars row + 2 + `header_line - 1`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedLines {
+    /// The header's line in the file, from 1; 0 when the file has none.
+    pub header_line: usize,
+    /// The header flow gave a file with none (its first line a reading): `time`, `column 2`, ….
+    pub names_given: Option<String>,
+    /// The non-blank lines above it, as written.
+    pub above: Vec<String>,
+    /// Rows between the header and the first reading with no time in them (units, descriptions),
+    /// with their lines.
+    pub below: Vec<(usize, String)>,
+    /// A daily report with a column per hour, read as one reading an hour.
+    #[serde(default)]
+    pub hours_across: Option<HoursAcross>,
+}
+
+/// A daily report laid out a day a row and an hour a column (`일자,1시,2시,…,24시,합계`, the
+/// Korean 일보): read as one column of hourly readings named [`HOURS_ACROSS_NAME`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursAcross {
+    /// The header of the dates.
+    pub date_column: String,
+    /// The hour columns' headers, first and last (`1시`, `24시`), and how many.
+    pub first_hour: String,
+    /// The last hour column's header.
+    pub last_hour: String,
+    /// How many hour columns.
+    pub hours: usize,
+    /// The other columns, not read (`합계`, `평균`).
+    pub other_columns: Vec<String>,
+    /// Rows with no date (a total or mean under the days), not read.
+    pub summary_rows: usize,
+}
+
+/// The name of the one value column of a report with its hours across.
+pub const HOURS_ACROSS_NAME: &str = "flow";
+
+/// The separator of a file from its header: `;` or tab when they split it more than commas do
+/// (outside quotes), else `,`.
+pub(crate) fn detect_separator(header: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for byte in header.bytes() {
+        match byte {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    match counts {
+        [comma, semicolon, tab] if semicolon > comma && semicolon >= tab => b';',
+        [comma, _, tab] if tab > comma => b'\t',
+        _ => b',',
+    }
+}
+
+/// Splits one CSV record on `separator`, honouring double quotes; enough for headers and a first
+/// row.
+pub(crate) fn split_record(line: &str, separator: u8) -> Vec<String> {
+    let separator = char::from(separator);
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.trim_end_matches('\r').chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => fields.push(std::mem::take(&mut field).trim().to_string()),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field.trim().to_string());
+    fields
+}
+
+/// Whether a cell reads as a time in any of the forms flow knows, or is shaped like a year-first
+/// date (`2022-13-04`: a bad date is still a date's cell, to be named by its line).
+pub(crate) fn reads_as_time(cell: &str) -> bool {
+    reads_as_a_time(cell) || shaped_like_year_first(cell)
+}
+
+/// Whether a cell reads as a time in any of the forms flow knows.
+pub(crate) fn reads_as_a_time(cell: &str) -> bool {
+    parse_timestamp(cell).is_some()
+        || looks_like_date(cell)
+        || parse_with_offset(cell).is_some()
+        || with_24_hours(cell).is_some_and(|cell| parse_timestamp(&cell).is_some())
+}
+
+/// `2022-13-04`, `2022/1/3 25:00`: four digits, then two groups of one or two, split by `-`, `/`
+/// or `.`.
+pub(crate) fn shaped_like_year_first(cell: &str) -> bool {
+    let date = cell.trim().split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
+    let digits = |p: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    parts.len() == 3 && digits(parts[0], 4..=4) && digits(parts[1], 1..=2) && digits(parts[2], 1..=2)
+}
+
+/// Lines of a file searched for its header: exports put a title, the site and the export time
+/// above the table, rarely more than a dozen lines.
+const HEADER_SEARCH_LINES: usize = 50;
+
+/// Rows under a header that may hold units or descriptions before the first reading.
+const UNIT_ROWS: usize = 2;
+
+/// Where the table of a file starts: the first line of two or more fields, none of them a time,
+/// followed (after at most [`UNIT_ROWS`] rows with no time in them) by two rows with a time in
+/// the same field. `None` when no line among the first [`HEADER_SEARCH_LINES`] is such a header
+/// (a file with no header, or one row): the first line is then read as the header, as before.
+pub(crate) fn find_table(text: &str) -> Option<SkippedLines> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .take(HEADER_SEARCH_LINES)
+        .collect();
+    let time_field = |line: &str, separator: u8, width: usize| {
+        let cells = split_record(line, separator);
+        (cells.len() >= 2).then(|| cells.iter().take(width).position(|c| reads_as_time(c.trim())))?
+    };
+    for (k, &(index, line)) in lines.iter().enumerate() {
+        let separator = detect_separator(line);
+        let header = split_record(line, separator);
+        if header.len() < 2 || header.iter().any(|cell| reads_as_time(cell.trim())) {
+            continue;
+        }
+        for units in 0..=UNIT_ROWS {
+            let below = lines.get(k + 1..k + 1 + units)?;
+            if below
+                .iter()
+                .any(|(_, row)| split_record(row, separator).iter().any(|c| reads_as_time(c.trim())))
+            {
+                break;
+            }
+            let rows = lines.get(k + 1 + units..(k + 3 + units).min(lines.len()))?;
+            let fields: Vec<Option<usize>> = rows
+                .iter()
+                .map(|(_, row)| time_field(row, separator, header.len()))
+                .collect();
+            if !fields.is_empty() && fields[0].is_some() && fields.iter().all(|f| *f == fields[0]) {
+                // A line above shaped like the readings (as many fields, a time in the same one) is a
+                // reading: this line is a malformed row, not a header.
+                let shaped_like_a_reading = |line: &str| {
+                    split_record(line, separator).len() == header.len()
+                        && time_field(line, separator, header.len()) == fields[0]
+                };
+                if lines[..k].iter().any(|(_, above)| shaped_like_a_reading(above)) {
+                    break;
+                }
+                return Some(SkippedLines {
+                    header_line: index + 1,
+                    names_given: None,
+                    hours_across: None,
+                    above: lines[..k].iter().map(|(_, l)| l.trim_end().to_string()).collect(),
+                    below: below.iter().map(|(i, l)| (i + 1, l.trim_end().to_string())).collect(),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The hour a report's column header names: `1시`, `01시`, `1時`, `01:00`, `1h`, `H01`, `1` — from
+/// 0 to 24 (24 being the day's end, read as the next midnight).
+pub(crate) fn hour_of_header(header: &str) -> Option<u32> {
+    let name = header.trim();
+    let number = ["시", "時", ":00", "h", "H", "hr"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .or_else(|| name.strip_prefix('H'))
+        .unwrap_or(name);
+    let hour: u32 = (!number.is_empty() && number.len() <= 2 && number.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| number.parse().ok())??;
+    (hour <= 24).then_some(hour)
+}
+
+/// Hour columns a report needs to be read as one with its hours across: half a day.
+const MIN_HOUR_COLUMNS: usize = 12;
+
+/// A report with a day a row and an hour a column (`text` starting at its header), as one column
+/// of hourly readings (`time,flow`, the file's separator): each row of the report becomes as
+/// many lines as it has hour columns, so a line still maps back to its row. `None` when the header
+/// has fewer than [`MIN_HOUR_COLUMNS`] hour columns, repeats an hour, or no column of the first row
+/// is a date alone.
+pub(crate) fn hours_down(text: &str) -> Option<(String, HoursAcross)> {
+    let mut lines = text.lines();
+    let header_line = lines.next()?;
+    let separator = detect_separator(header_line);
+    let header = split_record(header_line, separator);
+    let hours: Vec<(usize, u32)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| Some((i, hour_of_header(name)?)))
+        .collect();
+    let mut distinct: Vec<u32> = hours.iter().map(|(_, h)| *h).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if hours.len() < MIN_HOUR_COLUMNS || distinct.len() != hours.len() {
+        return None;
+    }
+    let first = split_record(text.lines().skip(1).find(|line| !line.trim().is_empty())?, separator);
+    let is_hour = |i: usize| hours.iter().any(|(k, _)| *k == i);
+    let date = (0..first.len()).find(|&i| {
+        let cell = first[i].trim();
+        !is_hour(i) && !cell.contains(':') && reads_as_time(cell)
+    })?;
+    let sep = char::from(separator);
+    let quoted = |cell: &str| {
+        if cell.contains(sep) || cell.contains('"') {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.to_string()
+        }
+    };
+    let mut long = String::with_capacity(text.len() * 2);
+    long.push_str(&format!("time{sep}{HOURS_ACROSS_NAME}\n"));
+    let mut summary_rows = 0;
+    for line in lines {
+        let cells = split_record(line, separator);
+        let day = cells.get(date).map_or("", |c| c.trim());
+        if day.is_empty() || !day.bytes().any(|b| b.is_ascii_digit()) {
+            summary_rows += usize::from(!line.trim().is_empty());
+            long.push_str(&"\n".repeat(hours.len()));
+            continue;
+        }
+        for (column, hour) in &hours {
+            let cell = cells.get(*column).map_or("", |c| c.trim());
+            long.push_str(&format!("{day} {hour:02}:00{sep}{}\n", quoted(cell)));
+        }
+    }
+    let across = HoursAcross {
+        date_column: header[date].clone(),
+        first_hour: header[hours[0].0].clone(),
+        last_hour: header[hours[hours.len() - 1].0].clone(),
+        hours: hours.len(),
+        other_columns: (0..header.len())
+            .filter(|&i| i != date && !is_hour(i))
+            .map(|i| header[i].clone())
+            .collect(),
+        summary_rows,
+    };
+    Some((long, across))
+}
+
+/// A file with no header, its first line already a reading (`2022-01-03 00:00,12.64`, as
+/// loggers dump them): the header it is read under, `time` for the field holding a time and
+/// `column N` for the others.
+pub(crate) fn without_header(text: &str) -> Option<SkippedLines> {
+    let first = text.lines().find(|line| !line.trim().is_empty())?;
+    // With no header to count separators in, the separator is the one that leaves a time whole
+    // (`2022-01-03 00:00;5,5` splits on `,` too).
+    let (separator, cells, time) = [detect_separator(first), b';', b'\t', b',']
+        .into_iter()
+        .find_map(|separator| {
+            let cells = split_record(first, separator);
+            let time = cells.iter().position(|cell| reads_as_a_time(cell.trim()))?;
+            (cells.len() >= 2).then_some((separator, cells, time))
+        })?;
+    let names: Vec<String> = (0..cells.len())
+        .map(|k| {
+            if k == time {
+                "time".to_string()
+            } else {
+                format!("column {}", k + 1)
+            }
+        })
+        .collect();
+    Some(SkippedLines {
+        header_line: 0,
+        names_given: Some(names.join(&char::from(separator).to_string())),
+        ..SkippedLines::default()
+    })
+}
+
+/// The text from the header on, with the rows under it that `skipped` names left blank (so the
+/// text's lines still follow the file's from the header).
+pub(crate) fn table_text(text: &str, skipped: &SkippedLines) -> String {
+    let mut table = String::with_capacity(text.len());
+    for (index, line) in text.lines().enumerate().skip(skipped.header_line.saturating_sub(1)) {
+        if !skipped.below.iter().any(|(at, _)| *at == index + 1) {
+            table.push_str(line);
+        }
+        table.push('\n');
+    }
+    table
+}
+
+/// Whether a cell is a time of day alone: `00:00`, `7:05:30`, `오후 3:00:00`, `3:00 PM`, `24:00`.
+pub(crate) fn is_time_of_day(cell: &str) -> bool {
+    if matches!(cell.trim(), "24:00" | "24:00:00") {
+        return true;
+    }
+    let bare = ["오전", "오후", "AM", "PM", "am", "pm"]
+        .iter()
+        .fold(cell.trim(), |cell, marker| {
+            cell.trim_start_matches(marker).trim_end_matches(marker).trim()
+        });
+    ["%H:%M", "%H:%M:%S", "%H:%M:%S%.f"]
+        .iter()
+        .any(|pattern| chrono::NaiveTime::parse_from_str(bare, pattern).is_ok())
+}
+
+/// Words a header of times of day starts with (`Time`, `Time (KST)`, `시간`, `Ora`, `Uhrzeit`; not
+/// `Peak time`).
+const TIME_OF_DAY_WORDS: [&str; 7] = ["time", "시간", "시각", "hour", "ora", "heure", "uhrzeit"];
+
+/// The date column and the time-of-day column of a file that writes them apart (`날짜,시간,유량`,
+/// `Date;Time;Value`), from the column found as the time (`time_index`) and the first row: one of
+/// them holds dates alone, the other times of day alone, beside it or under a header naming a time.
+/// Else the time column alone.
+pub(crate) fn split_date_and_time(header: &[String], first: &[String], time_index: usize) -> (usize, Option<usize>) {
+    let cell = |i: usize| first.get(i).map_or("", |c| c.trim());
+    let date_alone = |i: usize| !cell(i).contains(':') && reads_as_time(cell(i));
+    let partner = |other: usize, of: usize| {
+        other != of
+            && (other.abs_diff(of) == 1
+                || header.get(other).is_some_and(|name| {
+                    let name = name.to_lowercase();
+                    TIME_OF_DAY_WORDS.iter().any(|word| name.trim().starts_with(word))
+                }))
+    };
+    if is_time_of_day(cell(time_index)) {
+        // The time of day was found first (its header says `시간`): the dates are elsewhere.
+        if let Some(date) = (0..first.len()).find(|&i| i != time_index && date_alone(i) && partner(time_index, i)) {
+            return (date, Some(time_index));
+        }
+    } else if date_alone(time_index) {
+        if let Some(time) = (0..first.len()).find(|&i| is_time_of_day(cell(i)) && partner(i, time_index)) {
+            return (time_index, Some(time));
+        }
+    }
+    (time_index, None)
+}
+
+/// A date and a time of day read as one cell (`2022-01-03 01:00`). A time cell with no digit is a
+/// label (`소계`), kept alone so the row is skipped as one; a date with no time is no time.
+pub(crate) fn join_date_and_time(date: Option<&str>, time: Option<&str>) -> Option<String> {
+    let (date, time) = (date.map(str::trim).unwrap_or(""), time.map(str::trim).unwrap_or(""));
+    match (date.is_empty(), time.is_empty()) {
+        (true, true) => None,
+        _ if !time.is_empty() && !time.bytes().any(|b| b.is_ascii_digit()) => Some(time.to_string()),
+        (false, false) => Some(format!("{date} {time}")),
+        (false, true) => Some(String::new()),
+        (true, false) => Some(time.to_string()),
+    }
+}
+
+pub(crate) fn find_time_column(header: &[String], first_row: &[String]) -> Option<usize> {
+    const NAMES: [&str; 9] = [
+        TIME_HEADER,
+        "time",
+        "timestamp",
+        "datetime",
+        "date",
+        "일시",
+        "시간",
+        "시각",
+        "측정시간",
+    ];
+    header
+        .iter()
+        .position(|name| NAMES.iter().any(|known| name.eq_ignore_ascii_case(known)))
+        .or_else(|| first_row.iter().position(|cell| reads_as_time(cell)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_separator_is_what_splits_the_header_most() {
+        assert_eq!(detect_separator("time,dma1,dma2"), b',');
+        assert_eq!(detect_separator("Data/ora;DMA 1 (l/s);DMA 2 (l/s)"), b';');
+        assert_eq!(detect_separator("time\tflow"), b'\t');
+        // A comma inside a quoted header does not count; one column alone stays comma-separated.
+        assert_eq!(detect_separator("\"a,b\";c;d"), b';');
+        assert_eq!(detect_separator("time"), b',');
+    }
+
+    #[test]
+    fn splits_quoted_records() {
+        assert_eq!(split_record("a,\"b,c\",\"d\"\"e\" \r", b','), vec!["a", "b,c", "d\"e"]);
+        assert_eq!(split_record("a;\"b;c\";5,36", b';'), vec!["a", "b;c", "5,36"]);
+    }
+
+    #[test]
+    fn hours_are_read_from_report_headers() {
+        for (header, hour) in [
+            ("1시", 1),
+            ("01시", 1),
+            ("24시", 24),
+            ("0時", 0),
+            ("01:00", 1),
+            ("7h", 7),
+            ("H07", 7),
+            ("13", 13),
+        ] {
+            assert_eq!(hour_of_header(header), Some(hour), "{header}");
+        }
+        for header in ["25시", "합계", "평균", "100", "", "1.5h"] {
+            assert_eq!(hour_of_header(header), None, "{header}");
+        }
+    }
+}
