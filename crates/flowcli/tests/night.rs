@@ -234,25 +234,8 @@ fn a_wandering_logger_clock_gives_the_same_nights() {
         let moved = flowcore::time::parse_timestamp(time).unwrap() + jitter[k % jitter.len()];
         wandering.push_str(&format!("{},{dma3}\n", flowcore::time::format_timestamp(moved)));
     }
-    let mnf = |name: &str, text: &str| {
-        let input = common::write(dir.path(), name, text.as_bytes());
-        let out = dir.path().join(name.replace(".csv", ""));
-        let output = flow(
-            dir.path(),
-            &[
-                "night",
-                "--input",
-                input.to_str().unwrap(),
-                "--output-dir",
-                out.to_str().unwrap(),
-            ],
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
-        (csv, stdout(&output))
-    };
-    let (exact_csv, _) = mnf("exact.csv", &exact);
-    let (wandering_csv, said) = mnf("wandering.csv", &wandering);
+    let (exact_csv, _) = night_of(dir.path(), "exact.csv", exact.as_bytes());
+    let (wandering_csv, said) = night_of(dir.path(), "wandering.csv", wandering.as_bytes());
     assert_eq!(wandering_csv, exact_csv);
     assert!(
         exact_csv.lines().filter(|l| l.contains(":00:00,")).count() > 80,
@@ -304,25 +287,8 @@ fn a_totaliser_column_gives_the_nights_of_its_flow() {
         registers.push_str(&format!("{time},{shown}\n"));
         register = (register + flow.unwrap_or(0)) % modulus;
     }
-    let mnf = |name: &str, text: &str| {
-        let input = common::write(dir.path(), name, text.as_bytes());
-        let out = dir.path().join(name.replace(".csv", ""));
-        let output = flow(
-            dir.path(),
-            &[
-                "night",
-                "--input",
-                input.to_str().unwrap(),
-                "--output-dir",
-                out.to_str().unwrap(),
-            ],
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
-        (csv, stdout(&output))
-    };
-    let (flow_csv, _) = mnf("flows.csv", &flows);
-    let (register_csv, said) = mnf("register.csv", &registers);
+    let (flow_csv, _) = night_of(dir.path(), "flows.csv", flows.as_bytes());
+    let (register_csv, said) = night_of(dir.path(), "register.csv", registers.as_bytes());
     assert_eq!(register_csv, flow_csv);
     assert!(
         said.contains("totaliser        적산유량 only rises (a register of the volume so far): read as its rise per hour between readings; 1 fall(s) (a roll-over or reset, first at 2021-01-0"),
@@ -346,25 +312,8 @@ fn dates_and_hours_in_two_columns_give_the_same_nights() {
         one.push_str(&format!("{},{}\n", cells[0], cells[3]));
         two.push_str(&format!("{d}/{m}/{y};{hour};{}\n", cells[3].replace('.', ",")));
     }
-    let mnf = |name: &str, text: &str| {
-        let input = common::write(dir.path(), name, text.as_bytes());
-        let out = dir.path().join(name.replace(".csv", ""));
-        let output = flow(
-            dir.path(),
-            &[
-                "night",
-                "--input",
-                input.to_str().unwrap(),
-                "--output-dir",
-                out.to_str().unwrap(),
-            ],
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
-        (csv, stdout(&output))
-    };
-    let (one_csv, _) = mnf("one.csv", &one);
-    let (two_csv, said) = mnf("two.csv", &two);
+    let (one_csv, _) = night_of(dir.path(), "one.csv", one.as_bytes());
+    let (two_csv, said) = night_of(dir.path(), "two.csv", two.as_bytes());
     assert_eq!(two_csv, one_csv);
     assert!(
         said.contains("dates in `Data` and times of day in `Ora`: read together as the time"),
@@ -406,28 +355,31 @@ fn a_daily_report_with_its_hours_across_gives_the_same_nights() {
     }
     report.push_str(&format!("합계{},0\n", ",".repeat(24)));
     let (report_bytes, _, _) = encoding_rs::EUC_KR.encode(&report);
-    let mnf = |name: &str, bytes: &[u8]| {
-        let input = common::write(dir.path(), name, bytes);
-        let out = dir.path().join(name.replace(".csv", ""));
-        let output = flow(
-            dir.path(),
-            &[
-                "night",
-                "--input",
-                input.to_str().unwrap(),
-                "--output-dir",
-                out.to_str().unwrap(),
-            ],
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
-        (csv, stdout(&output))
-    };
-    let (long_csv, _) = mnf("long.csv", long.as_bytes());
-    let (report_csv, said) = mnf("report.csv", &report_bytes);
+    let (long_csv, _) = night_of(dir.path(), "long.csv", long.as_bytes());
+    let (report_csv, said) = night_of(dir.path(), "report.csv", &report_bytes);
     assert_eq!(report_csv, long_csv);
     assert!(
         said.contains("a day a row and an hour a column (`1시` … `24시`, 24 columns beside `일자`): read as one hourly column `flow`; not read: 합계; 1 row(s) with no date (totals) not read"),
         "{said}"
     );
+}
+
+/// `flow night` on `bytes` written as `name` in `dir`: its `mnf.csv` (the default site's) and what
+/// it printed.
+fn night_of(dir: &std::path::Path, name: &str, bytes: &[u8]) -> (String, String) {
+    let input = common::write(dir, name, bytes);
+    let out = dir.join(name.replace(".csv", ""));
+    let output = flow(
+        dir,
+        &[
+            "night",
+            "--input",
+            input.to_str().unwrap(),
+            "--output-dir",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let csv = std::fs::read_to_string(out.join("jangmyeong/Night/mnf.csv")).unwrap();
+    (csv, stdout(&output))
 }
