@@ -162,6 +162,50 @@ pub fn parse_with_offset(text: &str) -> Option<chrono::DateTime<chrono::FixedOff
         .find_map(|pattern| chrono::DateTime::parse_from_str(&text, pattern).ok())
 }
 
+/// `2022년 1월 3일 13시 30분` (how Korean reports write a time) as `2022-1-3 13:30:00`; `None`
+/// for a cell with no `년`. Only cells that fail as written come here.
+pub fn with_korean_units(text: &str) -> Option<String> {
+    let text = text.trim();
+    if !text.contains('년') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut hour, mut minute, mut second) = (None, None, None);
+    let mut number = String::new();
+    let mut rest = String::new();
+    for c in text.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            '년' | '월' => {
+                out.push_str(&std::mem::take(&mut number));
+                out.push('-');
+            }
+            '일' => out.push_str(&std::mem::take(&mut number)),
+            '시' => hour = Some(std::mem::take(&mut number)),
+            '분' => minute = Some(std::mem::take(&mut number)),
+            '초' => second = Some(std::mem::take(&mut number)),
+            c if c.is_whitespace() => {}
+            // `오전`/`오후` stay for the 12-hour reading.
+            c => rest.push(c),
+        }
+    }
+    if !number.is_empty() {
+        return None;
+    }
+    let clock = |part: Option<String>| part.map_or("00".to_string(), |p| format!("{p:0>2}"));
+    let time = format!(
+        "{}:{}:{}",
+        hour.clone().unwrap_or_else(|| "0".to_string()),
+        clock(minute),
+        clock(second)
+    );
+    Some(if rest.is_empty() {
+        format!("{out} {time}")
+    } else {
+        format!("{out} {rest} {time}")
+    })
+}
+
 /// `2022-01-03 24:00` (the end of the day, as ISO 8601 allows and Korean daily reports number their
 /// hours 1시 to 24시) as `2022-01-03 00:00`, to be read a day later; `None` for any other cell.
 /// Only cells that fail as written come here.
@@ -287,6 +331,13 @@ impl TimeParser {
     /// Seconds since 1970-01-01 00:00 of the wall-clock time in `text`, on a 24-hour clock or a
     /// 12-hour one ([`with_24_hours`]: Korean Excel's `오전`/`오후`, `AM`/`PM`).
     pub fn parse(&self, text: &str) -> Option<i64> {
+        self.parse_as_written(text)
+            .or_else(|| self.parse_clock_words(text))
+            .or_else(|| self.parse_clock_words(&with_korean_units(text)?))
+    }
+
+    /// A cell on a 12-hour clock or at 24:00, once the plain reading failed.
+    fn parse_clock_words(&self, text: &str) -> Option<i64> {
         self.parse_as_written(text)
             .or_else(|| self.parse_as_written(&with_24_hours(text)?))
             .or_else(|| Some(self.parse_as_written(&end_of_day_as_midnight(text)?)? + crate::time::DAY))
@@ -511,6 +562,24 @@ mod tests {
         assert_eq!(excel.parse("5.3"), None);
         assert_eq!(seconds.parse("44564.5"), None);
         assert_eq!(seconds.parse("1641168000.0"), Some(day));
+    }
+
+    /// Korean reports' `년 월 일 시 분`, with or without `오전`/`오후`, 24시 the day's end.
+    #[test]
+    fn korean_dates_with_their_units_are_read() {
+        let day = days_from_civil(2022, 1, 3) * DAY;
+        let read = |text: &str| TimeParser::YearFirst.parse(text);
+        assert_eq!(read("2022년 1월 3일 13시 30분"), Some(day + 13 * HOUR + 30 * 60));
+        assert_eq!(read("2022년 01월 03일 00시"), Some(day));
+        assert_eq!(read("2022년 1월 3일"), Some(day));
+        assert_eq!(
+            read("2022년 1월 3일 오후 1시 5분 9초"),
+            Some(day + 13 * HOUR + 5 * 60 + 9)
+        );
+        assert_eq!(read("2022년 1월 3일 24시"), Some(day + DAY));
+        for bad in ["2022년 13월 3일", "2022년 1월 3일 7", "합계"] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
     }
 
     /// 24:00 is the end of its day: the next day's midnight, however the date is written.
