@@ -61,11 +61,10 @@ pub(crate) fn slug_for_column(column: &str) -> String {
             slug.push('-');
         }
     }
-    let slug = slug.trim_matches('-').to_string();
-    if slug.is_empty() {
-        "column".to_string()
-    } else {
-        slug
+    match slug.trim_matches('-') {
+        "" => "column".to_string(),
+        trimmed if trimmed.len() == slug.len() => slug,
+        trimmed => trimmed.to_string(),
     }
 }
 
@@ -73,6 +72,14 @@ pub(crate) fn slug_for_column(column: &str) -> String {
 /// earlier column already has that name (`a/b` and `a-b` would share `a-b`), checked against every
 /// name given so far, so no two columns ever share a folder.
 pub(crate) fn column_slugs(columns: &[&str]) -> Vec<String> {
+    let slugs: Vec<String> = columns.iter().map(|column| slug_for_column(column)).collect();
+    // Almost always distinct already: kept with no copy (a header of millions of columns was
+    // copied for the check).
+    let mut distinct = std::collections::HashSet::with_capacity(slugs.len());
+    if slugs.iter().all(|slug| distinct.insert(slug.as_str())) {
+        return slugs;
+    }
+    drop(distinct);
     let mut used = std::collections::HashSet::new();
     columns
         .iter()
@@ -92,7 +99,8 @@ pub(crate) fn column_slugs(columns: &[&str]) -> Vec<String> {
 /// The folder name of `column` among an export's `columns` ([`column_slugs`]).
 pub(crate) fn unique_slug(column: &str, columns: &[&str]) -> String {
     match columns.iter().position(|c| c.trim() == column.trim()) {
-        Some(position) => column_slugs(columns).swap_remove(position),
+        // A column's name is unique against the columns before it: the later ones do not matter.
+        Some(position) => column_slugs(&columns[..=position]).swap_remove(position),
         None => slug_for_column(column),
     }
 }

@@ -18,7 +18,7 @@ use crate::series::{detect_interval, FlowSeries, Interval};
 use crate::sites::Site;
 use crate::table::{
     detect_separator, find_table, find_time_column, hours_down, join_date_and_time, split_date_and_time, split_record,
-    table_text, without_header,
+    split_record_upto, table_text, without_header, WIDE_HEADER,
 };
 pub use crate::table::{HoursAcross, SkippedLines, HOURS_ACROSS_NAME};
 use crate::time::parse_timestamp;
@@ -303,6 +303,16 @@ impl std::fmt::Display for RenamedHeader {
 /// (N its position from 1). Without it a second `DMA 1` was never read: `--column` and the slugs
 /// found the first column under both.
 fn unique_headers(header: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
+    // Almost every header has distinct names: kept as they are, with no copy of any of them (a
+    // header of millions of columns was copied twice over for this).
+    let mut distinct = std::collections::HashSet::with_capacity(header.len());
+    if header
+        .iter()
+        .all(|name| name.trim().len() == name.len() && !name.is_empty() && distinct.insert(name.as_str()))
+    {
+        return (header, Vec::new());
+    }
+    drop(distinct);
     let mut seen = std::collections::HashSet::new();
     let mut renamed = Vec::new();
     let names = header
@@ -511,7 +521,8 @@ impl Export {
         let first_row = lines
             .next()
             .ok_or_else(|| CoreError::NoDataRows { path: path.clone() })?;
-        let first_cells = split_record(first_row, separator);
+        // The time column is among the first fields; a header of millions is not split twice.
+        let first_cells = split_record_upto(first_row, separator, WIDE_HEADER);
         let time_index = find_time_column(&header, &first_cells).ok_or_else(|| CoreError::NoTimeColumn {
             path: path.clone(),
             header: list_names(&header),
@@ -892,9 +903,6 @@ impl<'a, One: Iterator<Item = Option<&'a str>>> Iterator for TimeCells<'a, One> 
         }
     }
 }
-
-/// Headers wider than this are read through [`some_columns`].
-const WIDE_HEADER: usize = 1_000;
 
 /// The fields at `wanted` (sorted, at least one) of every line, as a CSV of those columns with
 /// one line per input line (so line numbers still match the file), quotes and `separator` kept as

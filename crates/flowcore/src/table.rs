@@ -71,6 +71,12 @@ pub(crate) fn detect_separator(header: &str) -> u8 {
 /// Splits one CSV record on `separator`, honouring double quotes; enough for headers and a first
 /// row.
 pub(crate) fn split_record(line: &str, separator: u8) -> Vec<String> {
+    split_record_upto(line, separator, usize::MAX)
+}
+
+/// The first `limit` fields of a record: a table's shape is told by its first columns, and a
+/// header of millions of columns is not copied whole for it.
+pub(crate) fn split_record_upto(line: &str, separator: u8, limit: usize) -> Vec<String> {
     let separator = char::from(separator);
     let mut fields = Vec::new();
     let mut field = String::new();
@@ -83,13 +89,36 @@ pub(crate) fn split_record(line: &str, separator: u8) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            c if c == separator && !quoted => fields.push(std::mem::take(&mut field).trim().to_string()),
+            c if c == separator && !quoted => {
+                fields.push(std::mem::take(&mut field).trim().to_string());
+                if fields.len() == limit {
+                    return fields;
+                }
+            }
             _ => field.push(c),
         }
     }
     fields.push(field.trim().to_string());
     fields
 }
+
+/// How many fields a record has, counted without copying them.
+pub(crate) fn field_count(line: &str, separator: u8) -> usize {
+    let mut quoted = false;
+    1 + line
+        .bytes()
+        .filter(|&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == separator && !quoted
+        })
+        .count()
+}
+
+/// Headers wider than this are read through the columns wanted alone, and a table's shape is told
+/// by its first this many fields.
+pub(crate) const WIDE_HEADER: usize = 1_000;
 
 /// Whether a cell reads as a time in any of the forms flow knows, or is shaped like a year-first
 /// date (`2022-13-04`: a bad date is still a date's cell, to be named by its line).
@@ -132,35 +161,35 @@ pub(crate) fn find_table(text: &str) -> Option<SkippedLines> {
         .filter(|(_, line)| !line.trim().is_empty())
         .take(HEADER_SEARCH_LINES)
         .collect();
+    // The time is looked for in the first fields only (a header of millions of columns is not
+    // split whole for this).
     let time_field = |line: &str, separator: u8, width: usize| {
-        let cells = split_record(line, separator);
-        (cells.len() >= 2).then(|| cells.iter().take(width).position(|c| reads_as_time(c.trim())))?
+        let cells = split_record_upto(line, separator, width.min(WIDE_HEADER));
+        (cells.len() >= 2).then(|| cells.iter().position(|c| reads_as_time(c.trim())))?
     };
     for (k, &(index, line)) in lines.iter().enumerate() {
         let separator = detect_separator(line);
-        let header = split_record(line, separator);
-        if header.len() < 2 || header.iter().any(|cell| reads_as_time(cell.trim())) {
+        let width = field_count(line, separator);
+        let header = split_record_upto(line, separator, WIDE_HEADER);
+        if width < 2 || header.iter().any(|cell| reads_as_time(cell.trim())) {
             continue;
         }
         for units in 0..=UNIT_ROWS {
             let below = lines.get(k + 1..k + 1 + units)?;
-            if below
-                .iter()
-                .any(|(_, row)| split_record(row, separator).iter().any(|c| reads_as_time(c.trim())))
-            {
+            if below.iter().any(|(_, row)| {
+                split_record_upto(row, separator, WIDE_HEADER)
+                    .iter()
+                    .any(|c| reads_as_time(c.trim()))
+            }) {
                 break;
             }
             let rows = lines.get(k + 1 + units..(k + 3 + units).min(lines.len()))?;
-            let fields: Vec<Option<usize>> = rows
-                .iter()
-                .map(|(_, row)| time_field(row, separator, header.len()))
-                .collect();
+            let fields: Vec<Option<usize>> = rows.iter().map(|(_, row)| time_field(row, separator, width)).collect();
             if !fields.is_empty() && fields[0].is_some() && fields.iter().all(|f| *f == fields[0]) {
                 // A line above shaped like the readings (as many fields, a time in the same one) is a
                 // reading: this line is a malformed row, not a header.
                 let shaped_like_a_reading = |line: &str| {
-                    split_record(line, separator).len() == header.len()
-                        && time_field(line, separator, header.len()) == fields[0]
+                    field_count(line, separator) == width && time_field(line, separator, width) == fields[0]
                 };
                 if lines[..k].iter().any(|(_, above)| shaped_like_a_reading(above)) {
                     break;
@@ -204,6 +233,10 @@ pub(crate) fn hours_down(text: &str) -> Option<(String, HoursAcross)> {
     let mut lines = text.lines();
     let header_line = lines.next()?;
     let separator = detect_separator(header_line);
+    // A report has a few dozen columns.
+    if field_count(header_line, separator) > WIDE_HEADER {
+        return None;
+    }
     let header = split_record(header_line, separator);
     let hours: Vec<(usize, u32)> = header
         .iter()
@@ -267,14 +300,14 @@ pub(crate) fn without_header(text: &str) -> Option<SkippedLines> {
     let first = text.lines().find(|line| !line.trim().is_empty())?;
     // With no header to count separators in, the separator is the one that leaves a time whole
     // (`2022-01-03 00:00;5,5` splits on `,` too).
-    let (separator, cells, time) = [detect_separator(first), b';', b'\t', b',']
+    let (separator, width, time) = [detect_separator(first), b';', b'\t', b',']
         .into_iter()
         .find_map(|separator| {
-            let cells = split_record(first, separator);
+            let cells = split_record_upto(first, separator, WIDE_HEADER);
             let time = cells.iter().position(|cell| reads_as_a_time(cell.trim()))?;
-            (cells.len() >= 2).then_some((separator, cells, time))
+            (cells.len() >= 2).then(|| (separator, field_count(first, separator), time))
         })?;
-    let names: Vec<String> = (0..cells.len())
+    let names: Vec<String> = (0..width)
         .map(|k| {
             if k == time {
                 "time".to_string()
