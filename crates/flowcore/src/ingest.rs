@@ -1419,6 +1419,14 @@ mod tests {
         // Fewer than twelve hour columns: an ordinary table.
         let few = export(b"date,1h,2h,3h\n2022-01-03,1,2,3\n").unwrap();
         assert!(few.skipped_lines().hours_across.is_none());
+        // Fourteen meters under their tag numbers, read daily: no hours, unlike a day of `1`…`24`.
+        let tags: Vec<String> = (1..=14).map(|k| k.to_string()).collect();
+        let meters = export(format!("date,{}\n2022-01-03,{}\n", tags.join(","), tags.join(",")).as_bytes()).unwrap();
+        assert!(meters.skipped_lines().hours_across.is_none());
+        assert_eq!(meters.value_columns().len(), 14);
+        let day: Vec<String> = (1..=24).map(|k| k.to_string()).collect();
+        let bare = export(format!("date,{}\n2022-01-03,{}\n", day.join(","), day.join(",")).as_bytes()).unwrap();
+        assert_eq!(bare.skipped_lines().hours_across.as_ref().map(|a| a.hours), Some(24));
     }
 
     /// A logger's dump with no header: read with names given, no reading lost; a malformed row

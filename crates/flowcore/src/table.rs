@@ -249,6 +249,14 @@ pub(crate) fn hours_down(text: &str) -> Option<(String, HoursAcross)> {
     if hours.len() < MIN_HOUR_COLUMNS || distinct.len() != hours.len() {
         return None;
     }
+    // Bare numbers (`1`, `2`, …) are as often meters' tag numbers: they are hours only as a whole
+    // day of them, 0 to 23 or 1 to 24.
+    let bare = hours
+        .iter()
+        .all(|(i, _)| header[*i].trim().bytes().all(|b| b.is_ascii_digit()));
+    if bare && !(distinct == (0..24).collect::<Vec<u32>>() || distinct == (1..=24).collect::<Vec<u32>>()) {
+        return None;
+    }
     let first = split_record(text.lines().skip(1).find(|line| !line.trim().is_empty())?, separator);
     let is_hour = |i: usize| hours.iter().any(|(k, _)| *k == i);
     let date = (0..first.len()).find(|&i| {
