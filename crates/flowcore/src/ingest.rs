@@ -1358,10 +1358,12 @@ mod tests {
         let blank = export(b"date,time,flow\n2022-01-13,00:00,5\n2022-01-13,,6\n").unwrap();
         let error = blank.series(Selector::Column("flow")).unwrap_err();
         assert!(matches!(&error, CoreError::BadTimestamp { line: 3, .. }), "{error}");
-        // A daily file whose other column holds a time of day elsewhere (a peak's time, not beside
-        // the date, under a header that is not a time's) keeps its date alone.
+        // A daily file whose other column holds a time of day under a header that is not a time's
+        // (a peak's time, beside the date or not) keeps its date alone.
         let daily = export(b"date,flow,peak,peak time\n2022-01-13,5,9,14:35\n2022-01-14,6,8,15:10\n").unwrap();
         assert_eq!(daily.date_and_time_columns(), None);
+        let peak = export(b"Date,Peak time,Flow\n2022-01-13,14:35,9\n").unwrap();
+        assert_eq!(peak.date_and_time_columns(), None);
         let beside = export(b"Date,Time (KST),flow\n2022-01-13,14:35,9\n").unwrap();
         assert_eq!(beside.date_and_time_columns(), Some(("Date", "Time (KST)")));
     }

@@ -361,30 +361,32 @@ pub(crate) fn is_time_of_day(cell: &str) -> bool {
 
 /// Words a header of times of day starts with (`Time`, `Time (KST)`, `시간`, `Ora`, `Uhrzeit`; not
 /// `Peak time`).
-const TIME_OF_DAY_WORDS: [&str; 7] = ["time", "시간", "시각", "hour", "ora", "heure", "uhrzeit"];
+const TIME_OF_DAY_WORDS: [&str; 13] = [
+    "time", "시간", "시각", "hour", "hh:mm", "ora", "heure", "uhrzeit", "hora", "tijd", "czas", "時刻", "時間",
+];
 
 /// The date column and the time-of-day column of a file that writes them apart (`날짜,시간,유량`,
 /// `Date;Time;Value`), from the column found as the time (`time_index`) and the first row: one of
-/// them holds dates alone, the other times of day alone, beside it or under a header naming a time.
-/// Else the time column alone.
+/// them holds dates alone, the other times of day alone under a header that is a time's (`Time`,
+/// `시간`, `Ora`, not `Peak time`). Else the time column alone.
 pub(crate) fn split_date_and_time(header: &[String], first: &[String], time_index: usize) -> (usize, Option<usize>) {
     let cell = |i: usize| first.get(i).map_or("", |c| c.trim());
     let date_alone = |i: usize| !cell(i).contains(':') && reads_as_time(cell(i));
-    let partner = |other: usize, of: usize| {
-        other != of
-            && (other.abs_diff(of) == 1
-                || header.get(other).is_some_and(|name| {
-                    let name = name.to_lowercase();
-                    TIME_OF_DAY_WORDS.iter().any(|word| name.trim().starts_with(word))
-                }))
+    // The times of day are under a header that is a time's: beside the date is not enough (a
+    // daily export's `Date,Peak time,Flow`).
+    let names_a_time = |i: usize| {
+        header.get(i).is_some_and(|name| {
+            let name = name.to_lowercase();
+            TIME_OF_DAY_WORDS.iter().any(|word| name.trim().starts_with(word))
+        })
     };
     if is_time_of_day(cell(time_index)) {
         // The time of day was found first (its header says `시간`): the dates are elsewhere.
-        if let Some(date) = (0..first.len()).find(|&i| i != time_index && date_alone(i) && partner(time_index, i)) {
+        if let Some(date) = (0..first.len()).find(|&i| i != time_index && date_alone(i) && names_a_time(time_index)) {
             return (date, Some(time_index));
         }
     } else if date_alone(time_index) {
-        if let Some(time) = (0..first.len()).find(|&i| is_time_of_day(cell(i)) && partner(i, time_index)) {
+        if let Some(time) = (0..first.len()).find(|&i| i != time_index && is_time_of_day(cell(i)) && names_a_time(i)) {
             return (time_index, Some(time));
         }
     }
