@@ -1056,8 +1056,12 @@ struct Snapped {
     report: SnapReport,
 }
 
-/// Moves each reading within a quarter of `step` of a grid point (a multiple of `step` from
-/// midnight) onto it, averaging readings that meet there — when the clock wanders *either side*
+/// The farthest a reading is moved onto its grid: a logger's clock wanders by seconds, a few
+/// minutes at most; a daily reading taken at 18:00 is no midnight reading.
+const MAX_SNAP_SECONDS: i64 = 5 * 60;
+
+/// Moves each reading within a quarter of `step` (and [`MAX_SNAP_SECONDS`]) of a grid point (a
+/// multiple of `step` from midnight) onto it, averaging readings that meet there — when the clock wanders *either side*
 /// of the grid: some readings come just before a grid point, and no more of them than at or just
 /// after one. Without this, `10:59:58` falls in the 10:00 bucket, 11:00 has no reading, and a
 /// quarter of an hourly file's buckets are gaps filled by guesswork. Readings stamped mostly just
@@ -1065,7 +1069,7 @@ struct Snapped {
 /// on the grid never move.
 fn snap_to_grid(timestamps: Vec<i64>, values: Vec<f64>, interval: Interval) -> Snapped {
     let step = interval.seconds();
-    let tolerance = step / 4;
+    let tolerance = (step / 4).min(MAX_SNAP_SECONDS);
     // The move that puts a reading on its nearest grid point, when within the tolerance.
     let shift = |t: i64| {
         let offset = t.rem_euclid(step);
@@ -1214,6 +1218,20 @@ mod tests {
                 merged: 1
             }
         );
+    }
+
+    /// Daily readings taken early in the morning and a few in the evening (a meter read by hand)
+    /// stay in their day: an evening is hours from midnight, not a clock's seconds. (Within a
+    /// quarter day alone, the 20:00 readings went to the next midnight.)
+    #[test]
+    fn daily_readings_hours_off_midnight_are_not_moved() {
+        let day = 86_400;
+        let times: Vec<i64> = (0..10)
+            .map(|d| d * day + if d % 3 == 0 { 20 * 3_600 } else { 5 * 3_600 })
+            .collect();
+        let snapped = snap_to_grid(times.clone(), vec![1.0; 10], Interval::DAILY);
+        assert_eq!(snapped.timestamps, times);
+        assert_eq!(snapped.report.moved, 0);
     }
 
     /// Readings stamped just before the grid, every one (`23:59:59` for the day that ends, or the
