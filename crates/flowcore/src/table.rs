@@ -32,9 +32,9 @@ pub struct SkippedLines {
 pub struct HoursAcross {
     /// The header of the dates.
     pub date_column: String,
-    /// The hour columns' headers, first and last (`1시`, `24시`), and how many.
+    /// The first hour column's header (`1시`).
     pub first_hour: String,
-    /// The last hour column's header.
+    /// The last hour column's header (`24시`).
     pub last_hour: String,
     /// How many hour columns.
     pub hours: usize,
