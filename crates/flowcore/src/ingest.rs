@@ -496,13 +496,12 @@ impl Export {
             // Classic Mac line endings (CR only): polars and `lines` see one line.
             text = text.replace('\r', "\n");
         }
-        let skipped = find_table(&text)
+        let mut skipped = find_table(&text)
             .or_else(|| without_header(&text))
             .unwrap_or_else(|| SkippedLines {
                 header_line: text.lines().position(|line| !line.trim().is_empty()).unwrap_or(0) + 1,
                 ..SkippedLines::default()
             });
-        let mut skipped = skipped;
         if let Some(names) = &skipped.names_given {
             text = format!("{names}\n{text}");
         } else if skipped.header_line > 1 || !skipped.below.is_empty() {
@@ -702,15 +701,17 @@ impl Export {
                 // polars keeps blank lines as rows of nulls; they are not readings.
                 continue;
             }
-            if !text.bytes().any(|b| b.is_ascii_digit()) && !text.is_empty() {
-                // `합계`, `평균`, `Total`: a summary or label row a report puts under (or between)
-                // the readings; no time has no digit.
-                label_rows += 1;
-                first_label_row.get_or_insert(row);
-                continue;
-            }
+            let Some(timestamp) = parser.parse(text) else {
+                if !text.is_empty() && !text.bytes().any(|b| b.is_ascii_digit()) {
+                    // `합계`, `평균`, `Total`: a summary or label row a report puts under (or
+                    // between) the readings; no time has no digit. Asked only of cells that fail.
+                    label_rows += 1;
+                    first_label_row.get_or_insert(row);
+                    continue;
+                }
+                return Err(bad_time(row, text));
+            };
             rows_read += 1;
-            let timestamp = parser.parse(text).ok_or_else(|| bad_time(row, text))?;
             timestamps.push(timestamp);
             values.push(match cell.map(str::trim) {
                 None | Some("") => {
@@ -1190,6 +1191,20 @@ mod tests {
         Export::from_bytes(text.to_vec(), Path::new("test.csv"))
     }
 
+    /// The `flow` column of `text`, its local clock that of `zone` when given.
+    fn read_in_zone(text: &[u8], zone: Option<&str>) -> Ingested {
+        let clock = ClockSettings {
+            zone: zone.map(str::to_string),
+            ..ClockSettings::default()
+        }
+        .check()
+        .unwrap();
+        Export::from_bytes_with(text.to_vec(), Path::new("t.csv"), clock)
+            .unwrap()
+            .series(Selector::Column("flow"))
+            .unwrap()
+    }
+
     /// Hand-checked: hourly readings up to 40 s either side of the hour. `10:59:40` and `11:00:20`
     /// both move to 11:00 and are averaged; `13:20` is a quarter-hour past no grid point's reach
     /// (20 min > 15) and stays; readings on the hour do not move.
@@ -1471,22 +1486,13 @@ mod tests {
         // 2022-10-29 23:00 UTC is 01:00 CEST; then 02:00 CEST, 02:00 CET, 03:00 CET.
         let epoch = b"time,flow\n1667084400,1\n1667088000,2\n1667091600,4\n1667095200,5\n";
         let local = b"time,flow\n2022-10-30 01:00,1\n2022-10-30 02:00,2\n2022-10-30 02:00,4\n2022-10-30 03:00,5\n";
-        let read = |text: &[u8], zone: Option<&str>| {
-            let clock = ClockSettings {
-                zone: zone.map(str::to_string),
-                ..ClockSettings::default()
-            }
-            .check()
-            .unwrap();
-            Export::from_bytes_with(text.to_vec(), Path::new("t.csv"), clock)
-                .unwrap()
-                .series(Selector::Column("flow"))
-                .unwrap()
-        };
-        let (from_epoch, as_local) = (read(epoch, Some("Europe/Rome")), read(local, Some("Europe/Rome")));
+        let (from_epoch, as_local) = (
+            read_in_zone(epoch, Some("Europe/Rome")),
+            read_in_zone(local, Some("Europe/Rome")),
+        );
         assert_eq!(from_epoch.series, as_local.series);
         assert!(!from_epoch.report.utc_clock);
-        let utc = read(epoch, None);
+        let utc = read_in_zone(epoch, None);
         assert!(utc.report.utc_clock);
         assert_eq!(
             utc.series.timestamps[0],
@@ -1502,19 +1508,10 @@ mod tests {
         let offsets = b"_time,flow\n2022-10-30T01:00:00+02:00,1\n2022-10-30T02:00:00+02:00,2\n\
 2022-10-30T02:00:00+01:00,4\n2022-10-30T03:00:00+01:00,5\n";
         let local = b"time,flow\n2022-10-30 01:00,1\n2022-10-30 02:00,2\n2022-10-30 02:00,4\n2022-10-30 03:00,5\n";
-        let read = |text: &[u8], zone: Option<&str>| {
-            let clock = ClockSettings {
-                zone: zone.map(str::to_string),
-                ..ClockSettings::default()
-            }
-            .check()
-            .unwrap();
-            Export::from_bytes_with(text.to_vec(), Path::new("t.csv"), clock)
-                .unwrap()
-                .series(Selector::Column("flow"))
-                .unwrap()
-        };
-        let (with_offsets, as_local) = (read(offsets, Some("Europe/Rome")), read(local, Some("Europe/Rome")));
+        let (with_offsets, as_local) = (
+            read_in_zone(offsets, Some("Europe/Rome")),
+            read_in_zone(local, Some("Europe/Rome")),
+        );
         assert_eq!(with_offsets.series, as_local.series);
         assert_eq!(
             with_offsets.series.values,
@@ -1528,9 +1525,9 @@ mod tests {
         assert_eq!(with_offsets.report.time_format, "ISO 8601 with UTC offsets");
         // The same instants written in UTC, on the clock of Rome.
         let utc = b"_time,flow\n2022-10-29T23:00:00Z,1\n2022-10-30T00:00:00Z,2\n2022-10-30T01:00:00Z,4\n2022-10-30T02:00:00Z,5\n";
-        assert_eq!(read(utc, Some("Europe/Rome")).series, as_local.series);
+        assert_eq!(read_in_zone(utc, Some("Europe/Rome")).series, as_local.series);
         // No zone: each cell's wall time, and a second reading at one time replaces the first.
-        let own = read(offsets, None);
+        let own = read_in_zone(offsets, None);
         assert_eq!(own.series.values, [1.0, 4.0, 5.0]);
         assert_eq!(own.report.duplicate_timestamps, 1);
     }
