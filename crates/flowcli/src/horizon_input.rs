@@ -16,7 +16,7 @@ use flowlstm::TrainConfig;
 
 use crate::error::{FlowError, Result};
 use crate::options::HorizonArgs;
-use crate::site::{thousands, Target};
+use crate::site::Target;
 
 /// What `flow forecast` and `flow backtest` were asked, checked before the export is read.
 #[derive(Debug, Clone)]
@@ -524,59 +524,6 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
     Ok((Grid::from_series(&series)?, raw.report))
 }
 
-/// What reading the time column changed or could not know, a line each: rows with no time (a
-/// report's totals), readings moved onto their grid (a logger's clock wandering either side of the
-/// hour), times on the UTC clock for want of a zone.
-pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
-    let mut notes = Vec::new();
-    if let Some((line, label)) = &report.first_label_row {
-        notes.push(format!(
-            "skipped rows     {} with no time in the time column, from line {line} `{label}`: a report's totals or labels, not readings",
-            thousands(report.label_rows)
-        ));
-    }
-    if let Some(totaliser) = &report.totaliser {
-        let resets = match totaliser.first_reset {
-            Some(first) => format!(
-                "; {} fall(s) (a roll-over or reset, first at {}) left as missing flow",
-                totaliser.resets,
-                &format_timestamp(first)[..16]
-            ),
-            None => String::new(),
-        };
-        notes.push(format!(
-            "totaliser        {} only rises (a register of the volume so far): read as its rise per hour between readings{resets}",
-            report.column
-        ));
-    }
-    notes.extend(snap_note(report));
-    if report.utc_clock {
-        notes.push(format!(
-            "clock            {}: with no zone named, the hours (the night's among them) are UTC's; --time-zone Asia/Seoul (or the plant's zone) puts them on its clock",
-            report.time_format
-        ));
-    }
-    notes
-}
-
-fn snap_note(report: &IngestReport) -> Option<String> {
-    let snapped = report.snapped;
-    let grid = snapped.grid.filter(|_| snapped.moved > 0)?;
-    let largest = match snapped.largest_seconds {
-        s if s < 60 => format!("{s} s"),
-        s if s % 60 == 0 => format!("{} min", s / 60),
-        s => format!("{} min {} s", s / 60, s % 60),
-    };
-    let merged = match snapped.merged {
-        0 => String::new(),
-        n => format!("; {n} that then met another reading averaged with it"),
-    };
-    Some(format!(
-        "clock            {} readings up to {largest} either side of the {grid} grid moved onto it (the logger's clock wanders){merged}",
-        thousands(snapped.moved)
-    ))
-}
-
 /// What the clock did to the file, in a line each: the repeated and skipped local hours, readings
 /// moved onto their grid.
 pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
@@ -617,7 +564,7 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
             list(&report.skipped_local_times)
         ));
     }
-    notes.extend(time_notes(report));
+    notes.extend(crate::site::time_notes(report));
     if report.decimal_comma_cells > 0 {
         notes.push(format!(
             "numbers          written with a decimal comma (`5,36`) in a `;`-separated file: read as numbers ({} in {})",

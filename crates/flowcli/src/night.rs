@@ -387,7 +387,7 @@ fn night_site(
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow night", Some(export.path()), obs)?;
     let raw = export.series(target.selector())?;
-    let notes = crate::horizon_input::time_notes(&raw.report);
+    let notes = crate::site::time_notes(&raw.report);
     if !notes.is_empty() {
         say!(obs);
     }

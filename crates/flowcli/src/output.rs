@@ -81,10 +81,9 @@ pub(crate) fn column_slugs(columns: &[&str]) -> Vec<String> {
     }
     drop(distinct);
     let mut used = std::collections::HashSet::new();
-    columns
-        .iter()
-        .map(|column| {
-            let base = slug_for_column(column);
+    slugs
+        .into_iter()
+        .map(|base| {
             let mut slug = base.clone();
             let mut n = 1;
             while !used.insert(slug.clone()) {

@@ -1,5 +1,6 @@
 //! Which column of which file: the site or column asked for, the demo export when no file is
-//! given, reading it once, and writing a group of output files.
+//! given, reading it once and saying what reading it changed (lines skipped, clocks, registers),
+//! and writing a group of output files.
 
 use std::path::PathBuf;
 
@@ -9,7 +10,8 @@ use crate::options::InputArgs;
 use crate::output::slug_for_column;
 use crate::output::{column_slugs, unique_slug};
 use flowcore::files::write_all_or_nothing;
-use flowcore::{find_site, Export, Selector, SITES};
+use flowcore::time::format_timestamp;
+use flowcore::{find_site, Export, IngestReport, Selector, SITES};
 use flowlstm::SeriesIdentity;
 use flowreport::profile::{Profiler, StageProfile};
 
@@ -328,6 +330,59 @@ fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// What reading the time column changed or could not know, a line each: rows with no time (a
+/// report's totals), readings moved onto their grid (a logger's clock wandering either side of the
+/// hour), times on the UTC clock for want of a zone.
+pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some((line, label)) = &report.first_label_row {
+        notes.push(format!(
+            "skipped rows     {} with no time in the time column, from line {line} `{label}`: a report's totals or labels, not readings",
+            thousands(report.label_rows)
+        ));
+    }
+    if let Some(totaliser) = &report.totaliser {
+        let resets = match totaliser.first_reset {
+            Some(first) => format!(
+                "; {} fall(s) (a roll-over or reset, first at {}) left as missing flow",
+                totaliser.resets,
+                &format_timestamp(first)[..16]
+            ),
+            None => String::new(),
+        };
+        notes.push(format!(
+            "totaliser        {} only rises (a register of the volume so far): read as its rise per hour between readings{resets}",
+            report.column
+        ));
+    }
+    notes.extend(snap_note(report));
+    if report.utc_clock {
+        notes.push(format!(
+            "clock            {}: with no zone named, the hours (the night's among them) are UTC's; --time-zone Asia/Seoul (or the plant's zone) puts them on its clock",
+            report.time_format
+        ));
+    }
+    notes
+}
+
+fn snap_note(report: &IngestReport) -> Option<String> {
+    let snapped = report.snapped;
+    let grid = snapped.grid.filter(|_| snapped.moved > 0)?;
+    let largest = match snapped.largest_seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{} min {} s", s / 60, s % 60),
+    };
+    let merged = match snapped.merged {
+        0 => String::new(),
+        n => format!("; {n} that then met another reading averaged with it"),
+    };
+    Some(format!(
+        "clock            {} readings up to {largest} either side of the {grid} grid moved onto it (the logger's clock wanders){merged}",
+        thousands(snapped.moved)
+    ))
 }
 
 /// Reads the export once and names the columns to work on: `sites` (comma-separated slugs, or

@@ -97,7 +97,7 @@ pub(crate) fn preprocess_stage(
             thousands(r.decimal_comma_cells)
         );
     }
-    for note in crate::horizon_input::time_notes(r) {
+    for note in crate::site::time_notes(r) {
         say!(obs, "{note}");
     }
     if r.duplicate_timestamps > 0 || r.reordered {
