@@ -223,20 +223,19 @@ fn every_column_of_a_real_hourly_export() {
 #[test]
 fn a_wandering_logger_clock_gives_the_same_nights() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
     let jitter = [0, 38, -25, 12, -40, 3, -7, 29, -33];
     let mut exact = String::from("time,flow\n");
     let mut wandering = String::from("time,flow\n");
-    for (k, line) in text.lines().skip(1).enumerate() {
-        let mut cells = line.split(',');
-        let (time, dma3) = (cells.next().unwrap(), cells.nth(2).unwrap());
+    for (k, (time, dma3)) in bwdf_dma3().iter().enumerate() {
         exact.push_str(&format!("{time},{dma3}\n"));
         let moved = flowcore::time::parse_timestamp(time).unwrap() + jitter[k % jitter.len()];
         wandering.push_str(&format!("{},{dma3}\n", flowcore::time::format_timestamp(moved)));
     }
-    let (exact_csv, _) = night_of(dir.path(), "exact.csv", exact.as_bytes());
-    let (wandering_csv, said) = night_of(dir.path(), "wandering.csv", wandering.as_bytes());
-    assert_eq!(wandering_csv, exact_csv);
+    let (exact_csv, said) = same_nights(
+        dir.path(),
+        ("exact.csv", exact.as_bytes()),
+        ("wandering.csv", wandering.as_bytes()),
+    );
     assert!(
         exact_csv.lines().filter(|l| l.contains(":00:00,")).count() > 80,
         "{exact_csv}"
@@ -254,18 +253,12 @@ fn a_wandering_logger_clock_gives_the_same_nights() {
 #[test]
 fn a_totaliser_column_gives_the_nights_of_its_flow() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
     // dma3 in 1/10,000 L/s: whole numbers, so sums and differences are exact. Up to the spring
     // change, whose missing row would make one rise cover two hours.
-    let rows: Vec<(String, Option<i64>)> = text
-        .lines()
-        .skip(1)
-        .take_while(|line| !line.starts_with("2021-03-28"))
-        .map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            let flow = cells[3].parse::<f64>().ok().map(|v| (v * 10_000.0).round() as i64);
-            (cells[0].to_string(), flow)
-        })
+    let rows: Vec<(String, Option<i64>)> = bwdf_dma3()
+        .into_iter()
+        .take_while(|(time, _)| !time.starts_with(SPRING_CHANGE))
+        .map(|(time, dma3)| (time, dma3.parse::<f64>().ok().map(|v| (v * 10_000.0).round() as i64)))
         .collect();
     let modulus = 1_000_000_000;
     let mut register = 999_000_000;
@@ -287,9 +280,11 @@ fn a_totaliser_column_gives_the_nights_of_its_flow() {
         registers.push_str(&format!("{time},{shown}\n"));
         register = (register + flow.unwrap_or(0)) % modulus;
     }
-    let (flow_csv, _) = night_of(dir.path(), "flows.csv", flows.as_bytes());
-    let (register_csv, said) = night_of(dir.path(), "register.csv", registers.as_bytes());
-    assert_eq!(register_csv, flow_csv);
+    let (_, said) = same_nights(
+        dir.path(),
+        ("flows.csv", flows.as_bytes()),
+        ("register.csv", registers.as_bytes()),
+    );
     assert!(
         said.contains("totaliser        적산유량 only rises (a register of the volume so far): read as its rise per hour between readings; 1 fall(s) (a roll-over or reset, first at 2021-01-0"),
         "{said}"
@@ -303,18 +298,14 @@ fn a_totaliser_column_gives_the_nights_of_its_flow() {
 #[test]
 fn dates_and_hours_in_two_columns_give_the_same_nights() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
     let (mut one, mut two) = (String::from("time,flow\n"), String::from("Data;Ora;Portata DMA 3\n"));
-    for line in text.lines().skip(1) {
-        let cells: Vec<&str> = line.split(',').collect();
-        let (date, hour) = cells[0].split_once(' ').unwrap();
+    for (time, dma3) in bwdf_dma3() {
+        let (date, hour) = time.split_once(' ').unwrap();
         let (y, m, d) = (&date[..4], &date[5..7], &date[8..10]);
-        one.push_str(&format!("{},{}\n", cells[0], cells[3]));
-        two.push_str(&format!("{d}/{m}/{y};{hour};{}\n", cells[3].replace('.', ",")));
+        one.push_str(&format!("{time},{dma3}\n"));
+        two.push_str(&format!("{d}/{m}/{y};{hour};{}\n", dma3.replace('.', ",")));
     }
-    let (one_csv, _) = night_of(dir.path(), "one.csv", one.as_bytes());
-    let (two_csv, said) = night_of(dir.path(), "two.csv", two.as_bytes());
-    assert_eq!(two_csv, one_csv);
+    let (_, said) = same_nights(dir.path(), ("one.csv", one.as_bytes()), ("two.csv", two.as_bytes()));
     assert!(
         said.contains("dates in `Data` and times of day in `Ora`: read together as the time"),
         "{said}"
@@ -327,16 +318,10 @@ fn dates_and_hours_in_two_columns_give_the_same_nights() {
 #[test]
 fn a_daily_report_with_its_hours_across_gives_the_same_nights() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
     // Up to the spring change, whose missing row would shift a report's hours.
-    let rows: Vec<(String, String)> = text
-        .lines()
-        .skip(1)
-        .take_while(|line| !line.starts_with("2021-03-28"))
-        .map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            (cells[0].to_string(), cells[3].to_string())
-        })
+    let rows: Vec<(String, String)> = bwdf_dma3()
+        .into_iter()
+        .take_while(|(time, _)| !time.starts_with(SPRING_CHANGE))
         .collect();
     // The report's day D holds 01:00 … 23:00 of D and 00:00 of D + 1: skip the first midnight.
     let mut long = String::from("time,flow\n");
@@ -355,13 +340,35 @@ fn a_daily_report_with_its_hours_across_gives_the_same_nights() {
     }
     report.push_str(&format!("합계{},0\n", ",".repeat(24)));
     let (report_bytes, _, _) = encoding_rs::EUC_KR.encode(&report);
-    let (long_csv, _) = night_of(dir.path(), "long.csv", long.as_bytes());
-    let (report_csv, said) = night_of(dir.path(), "report.csv", &report_bytes);
-    assert_eq!(report_csv, long_csv);
+    let (_, said) = same_nights(dir.path(), ("long.csv", long.as_bytes()), ("report.csv", &report_bytes));
     assert!(
         said.contains("a day a row and an hour a column (`1시` … `24시`, 24 columns beside `일자`): read as one hourly column `flow`; not read: 합계; 1 row(s) with no date (totals) not read"),
         "{said}"
     );
+}
+
+/// The fixture's night of the Rome spring change, whose 02:00 row is missing.
+const SPRING_CHANGE: &str = "2021-03-28";
+
+/// Time and dma3 cell of every row of the BWDF fixture (January to March 2021), as written.
+fn bwdf_dma3() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (cells[0].to_string(), cells[3].to_string())
+        })
+        .collect()
+}
+
+/// `flow night` on two files that should give the same nights: asserts their `mnf.csv` are
+/// identical, and returns it with what the second run printed.
+fn same_nights(dir: &std::path::Path, plain: (&str, &[u8]), other: (&str, &[u8])) -> (String, String) {
+    let (plain_csv, _) = night_of(dir, plain.0, plain.1);
+    let (other_csv, said) = night_of(dir, other.0, other.1);
+    assert_eq!(other_csv, plain_csv);
+    (plain_csv, said)
 }
 
 /// `flow night` on `bytes` written as `name` in `dir`: its `mnf.csv` (the default site's) and what
