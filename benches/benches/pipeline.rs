@@ -14,7 +14,7 @@ fn pipeline(c: &mut Criterion) {
         return;
     }
     let mut args = RunArgs::default();
-    args.input.input = Some(export);
+    args.input.input = vec![export];
     args.input.output_dir = dir.path().join("Output");
     args.device.device = "cpu".to_string();
     let mut group = c.benchmark_group("pipeline");

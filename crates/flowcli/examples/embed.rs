@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     let mut args = RunArgs::default();
-    args.input.input = Some(export);
+    args.input.input = vec![export];
     args.input.output_dir = dir.join("Output");
     args.preprocess.interval = Some("hourly".into());
     let mut report = Transcript::default();

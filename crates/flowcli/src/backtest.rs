@@ -4,7 +4,7 @@
 //! PI3 (MAE of the later days), and the share of readings inside the 80 % and 95 % bands.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use flowcore::files::python_float;
 use flowcore::time::{format_timestamp, parse_timestamp, weekday, DAY};
@@ -86,7 +86,7 @@ pub fn mean_scores<'a>(scores: impl Iterator<Item = &'a HorizonScores> + Clone) 
 
 /// The origins asked: the dates of `--origins` (each once), or the last `--folds` Mondays 00:00
 /// whose horizon ends by `end` (the last time of `file`, whose data start at `start`).
-fn origins(args: &BacktestArgs, plan: &HorizonPlan, start: i64, end: i64, file: &Path) -> Result<Vec<i64>> {
+fn origins(args: &BacktestArgs, plan: &HorizonPlan, start: i64, end: i64, file: &str) -> Result<Vec<i64>> {
     let step = plan.interval.seconds();
     if let Some(list) = &args.origins {
         let mut origins: Vec<i64> = Vec::new();
@@ -125,7 +125,7 @@ fn origins(args: &BacktestArgs, plan: &HorizonPlan, start: i64, end: i64, file: 
     if wanted > available {
         return Err(format!(
             "--folds {folds}: the data of {} ({} … {}) hold {available} Monday origin(s) with a whole horizon after them",
-            file.display(),
+            file,
             format_timestamp(start),
             format_timestamp(end)
         )
@@ -151,14 +151,14 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
         say!(obs, "{note}");
     }
     let end = grid.time(grid.values.len() - 1);
-    let origins = origins(args, &plan, grid.start, end, export.path())?;
+    let origins = origins(args, &plan, grid.start, end, &export.describe())?;
     for &origin in &origins {
         let horizon_end = origin + plan.interval.seconds() * (plan.config.horizon as i64 - 1);
         if origin <= grid.start {
             return Err(format!(
                 "origin {}: before the data of {} (from {})",
                 format_timestamp(origin),
-                export.path().display(),
+                export.describe(),
                 format_timestamp(grid.start)
             )
             .into());
@@ -168,14 +168,14 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
                 "origin {}: its horizon ends {} but the data of {} end {}",
                 format_timestamp(origin),
                 format_timestamp(horizon_end),
-                export.path().display(),
+                export.describe(),
                 format_timestamp(end)
             )
             .into());
         }
     }
     let dirs = SiteDirs::new(&args.input.output_dir, "Backtest");
-    let _guard = SiteGuard::claim(&dirs, "flow backtest", Some(export.path()), obs)?;
+    let _guard = SiteGuard::claim(&dirs, "flow backtest", export.paths(), obs)?;
     say!(
         obs,
         "backtest         {} site(s) × {} origin(s) × {} steps ({}), each fit on the data before its origin",
@@ -218,7 +218,7 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
     if !failed.is_empty() {
         return Err(crate::error::FlowError::SitesFailed {
             where_: "",
-            file: export.path().to_path_buf(),
+            file: std::path::PathBuf::from(export.describe()),
             failed: failed.len(),
             total: targets.len(),
             names: failed.join(", "),

@@ -1,7 +1,7 @@
 //! The commands besides `run`, as library calls: preprocess, train, predict, the site list and the
 //! demo export.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use unicode_width::UnicodeWidthStr;
 
 use crate::error::Result;
@@ -38,7 +38,7 @@ pub fn preprocess_command(
         root: out.to_path_buf(),
         ..dirs.clone()
     };
-    let _guard = SiteGuard::claim(&claimed, "flow preprocess", Some(export.path()), obs)?;
+    let _guard = SiteGuard::claim(&claimed, "flow preprocess", export.paths(), obs)?;
     preprocess_stage(&export, &target, &config, Some(out), obs)?;
     Ok(())
 }
@@ -60,7 +60,7 @@ pub fn train_command(
         dirs.preprocessing.join("preprocessed.csv"),
         dirs.preprocessing.join("criteria.csv"),
     );
-    let reuse = input.input.is_none() && files.0.is_file() && files.1.is_file();
+    let reuse = input.input.is_empty() && files.0.is_file() && files.1.is_file();
     let given = preprocess_args.given();
     if reuse && !given.is_empty() {
         // The files are already resampled and corrected: the flags cannot be applied to them, and
@@ -88,7 +88,7 @@ pub fn train_command(
         let (export, _) = read_stage(input, obs)?;
         let target = target.resolve(&export)?;
         let dirs = SiteDirs::new(&input.output_dir, &target.slug);
-        let guard = SiteGuard::claim(&dirs, "flow train", Some(export.path()), obs)?;
+        let guard = SiteGuard::claim(&dirs, "flow train", export.paths(), obs)?;
         let outcome = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing), obs)?;
         (
             outcome.preprocessed.series,
@@ -137,7 +137,7 @@ pub fn predict_command(
     let (export, _) = read_stage(input, obs)?;
     let target = target.resolve(&export)?;
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
-    let _guard = SiteGuard::claim(&dirs, "flow predict", Some(export.path()), obs)?;
+    let _guard = SiteGuard::claim(&dirs, "flow predict", export.paths(), obs)?;
     let model = LstmModel::load(&dirs.learning, device_choice)?;
     say!(
         obs,
@@ -200,14 +200,14 @@ pub fn print_sites(obs: &mut dyn Observer) {
     }
 }
 
-/// `flow sites`: the registry, or with `input` every value column of that export with its slug,
-/// its readings and its span.
-pub fn sites_command(input: Option<&Path>, clock: &crate::options::ClockArgs, obs: &mut dyn Observer) -> Result {
-    let Some(path) = input else {
+/// `flow sites`: the registry, or with `input` (its files) every value column of that export with
+/// its slug, its readings and its span.
+pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: &mut dyn Observer) -> Result {
+    if input.is_empty() {
         print_sites(obs);
         return Ok(());
-    };
-    let export = flowcore::Export::open_as(path, clock.settings()?, clock.encoding()?)?;
+    }
+    let export = flowcore::Export::open_all(input, clock.settings()?, clock.encoding()?)?;
     for renamed in export.renamed_headers() {
         say!(obs, "{renamed}");
     }

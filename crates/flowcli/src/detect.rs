@@ -68,7 +68,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     use flowcore::alarms::find_alarms;
     use flowcore::events::score_events;
     let input = InputArgs {
-        input: Some(args.input.clone()),
+        input: vec![args.input.clone()],
         site: None,
         column: args.column.clone(),
         output_dir: args.output_dir.clone(),
@@ -101,7 +101,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         registered: false,
     };
     let dirs = SiteDirs::new(&args.output_dir, &target.slug);
-    let _guard = SiteGuard::claim(&dirs, "flow detect", Some(export.path()), obs)?;
+    let _guard = SiteGuard::claim(&dirs, "flow detect", export.paths(), obs)?;
     let config = PreprocessConfig {
         interval: args.interval.parse()?,
         correct_outliers: false,

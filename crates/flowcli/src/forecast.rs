@@ -209,7 +209,7 @@ fn forecast_site(
 ) -> Result {
     let saved = given.map(|(model, _)| model);
     let dirs = SiteDirs::new(output_dir, &target.slug);
-    let _guard = SiteGuard::claim(&dirs, "flow forecast", Some(export.path()), obs)?;
+    let _guard = SiteGuard::claim(&dirs, "flow forecast", export.paths(), obs)?;
     let (grid, report) = site_grid(export, target, plan.interval)?;
     say!(obs);
     say!(obs, "site             {} ({})", target.slug, target.column);

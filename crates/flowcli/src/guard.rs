@@ -20,16 +20,16 @@ pub(crate) struct SiteGuard {
 }
 
 impl SiteGuard {
-    /// Claims the site folder for `command`, after checking that `input` does not lie inside it
+    /// Claims the site folder for `command`, after checking that no file of `inputs` lies inside it
     /// (a run would replace its own input with its output). Says so when an earlier run into the
     /// folder did not finish.
-    pub(crate) fn claim(
+    pub(crate) fn claim<'a>(
         dirs: &SiteDirs,
         command: &str,
-        input: Option<&Path>,
+        inputs: impl IntoIterator<Item = &'a Path>,
         obs: &mut dyn Observer,
     ) -> Result<SiteGuard> {
-        if let Some(input) = input {
+        for input in inputs {
             refuse_overwriting(input, &dirs.root)?;
         }
         let lock = FolderLock::acquire(&dirs.root, command)?;

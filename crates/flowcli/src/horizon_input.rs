@@ -494,7 +494,7 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
         if coverage.buckets > flowcore::preprocess::MAX_BUCKETS {
             return Err(format!(
                 "{}: column `{}` spans {} to {}: {} steps at {interval}, more than {}; the row at {} looks stray",
-                export.path().display(),
+                export.describe(),
                 target.column,
                 format_timestamp(raw.series.timestamps[0]),
                 format_timestamp(raw.series.timestamps[raw.series.timestamps.len() - 1]),
@@ -509,7 +509,7 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
     if step > interval.seconds() {
         return Err(format!(
             "{}: column `{}` is {} (one reading every {} s): too coarse for --interval {interval}",
-            export.path().display(),
+            export.describe(),
             target.column,
             raw.series.interval,
             step

@@ -62,9 +62,10 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct SitesArgs {
-    /// An export whose columns to list (the Jeongeup registry when absent).
-    #[arg(long, short = 'f')]
-    input: Option<std::path::PathBuf>,
+    /// An export whose columns to list (the Jeongeup registry when absent): a file, several files
+    /// of one export, or a folder of them.
+    #[arg(long, short = 'f', num_args = 1.., value_name = "FILE or FOLDER")]
+    input: Vec<std::path::PathBuf>,
     /// How the file writes its times.
     #[command(flatten)]
     clock: ClockArgs,
@@ -212,7 +213,7 @@ fn main() -> ExitCode {
             terminal,
         ),
         Command::Detect(args) => detect::detect(&args, lang, terminal),
-        Command::Sites(args) => commands::sites_command(args.input.as_deref(), &args.clock, terminal),
+        Command::Sites(args) => commands::sites_command(&args.input, &args.clock, terminal),
         Command::Forecast(args) => flowcli::forecast::forecast_command(&args, terminal),
         Command::Backtest(args) => flowcli::backtest::backtest_command(&args, terminal),
         Command::Night(args) => flowcli::night::night_command(&args, terminal),

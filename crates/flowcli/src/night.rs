@@ -385,7 +385,7 @@ fn night_site(
     obs: &mut dyn Observer,
 ) -> Result<Option<NightOutcome>> {
     let dirs = SiteDirs::new(output_dir, &target.slug);
-    let _guard = SiteGuard::claim(&dirs, "flow night", Some(export.path()), obs)?;
+    let _guard = SiteGuard::claim(&dirs, "flow night", export.paths(), obs)?;
     let raw = export.series(target.selector())?;
     let notes = crate::site::time_notes(&raw.report);
     if !notes.is_empty() {

@@ -89,7 +89,7 @@ pub(crate) fn all_done<T>(export: &Export, targets: &[Target], results: Vec<Resu
     }
     Err(FlowError::SitesFailed {
         where_: "",
-        file: export.path().to_path_buf(),
+        file: std::path::PathBuf::from(export.describe()),
         failed: failed.len(),
         total,
         names: failed.join(", "),

@@ -89,11 +89,11 @@ impl Pipeline {
     /// writing some files gets a `report.json` saying why; one that fails before leaves nothing.
     pub(crate) fn run_site(&self, export: &Export, target: &Target, obs: &mut dyn Observer) -> Result<SiteReport> {
         let dirs = SiteDirs::new(&self.output_dir, &target.slug);
-        let mut guard = SiteGuard::claim(&dirs, "flow run", Some(export.path()), obs)?;
+        let mut guard = SiteGuard::claim(&dirs, "flow run", export.paths(), obs)?;
         guard.begin_run(&dirs)?;
         let result = self.stages(export, target, &dirs, obs);
         if let (Err(error), true) = (&result, SiteGuard::holds_outputs(&dirs)) {
-            let input = export.path().display().to_string();
+            let input = export.describe();
             let report = SiteReport::failed(&target.slug, &target.column, &input, &error.to_string());
             write_all_or_nothing(&[(dirs.root.join("report.json"), serde_json::to_vec_pretty(&report)?)])?;
         }
@@ -143,7 +143,7 @@ impl Pipeline {
             predicted.profile.clone(),
         ]);
         profile.extend(night.as_ref().map(|n| n.profile.clone()));
-        let input = export.path().display().to_string();
+        let input = export.describe();
         let identity = (target.slug.as_str(), target.column.as_str(), input.as_str());
         let mut report = report::finished(identity, &pre, &trained, &evaluated, &predicted, &profile);
         if let Some(job) = &mut report.job {
@@ -207,7 +207,7 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     }
     Err(FlowError::SitesFailed {
         where_: " and in each site's report.json",
-        file: export.path().to_path_buf(),
+        file: std::path::PathBuf::from(export.describe()),
         failed: failures.len(),
         total: targets.len(),
         names: failures

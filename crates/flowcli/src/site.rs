@@ -98,7 +98,7 @@ impl Wanted {
                     let slugs: Vec<String> = export_targets(export).into_iter().map(|t| t.slug).collect();
                     return Err(format!(
                         "{}: {} value columns: choose one with --site ({}), --column or --sites all",
-                        export.path().display(),
+                        export.describe(),
                         present.len(),
                         flowcore::ingest::list_names(&slugs)
                     )
@@ -115,7 +115,7 @@ impl Wanted {
                         known: format!(
                             "{} (the value columns of {})",
                             columns.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>().join(", "),
-                            export.path().display()
+                            export.describe()
                         ),
                     }
                     .into()),
@@ -139,7 +139,7 @@ pub(crate) fn target(input: &InputArgs) -> Result<Wanted> {
             },
         }));
     }
-    if input.site.is_none() && input.input.is_some() {
+    if input.site.is_none() && !input.input.is_empty() {
         if let Some(site) = find_site(DEFAULT_SITE) {
             return Ok(Wanted::Default(registered(site)));
         }
@@ -148,7 +148,7 @@ pub(crate) fn target(input: &InputArgs) -> Result<Wanted> {
     match find_site(slug) {
         Some(site) => Ok(Wanted::Known(registered(site))),
         // Another utility's export: its headers name its sites.
-        None if input.input.is_some() => Ok(Wanted::Slug(slug.to_string())),
+        None if !input.input.is_empty() => Ok(Wanted::Slug(slug.to_string())),
         // `flow train --site dma-1` after `flow preprocess --input F --site dma-1`: only the
         // export knows which column `dma-1` is (and the model must record it).
         None => Err(flowcore::CoreError::UnknownSite {
@@ -197,7 +197,7 @@ pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Re
             // `--sites all` on nothing would finish with nothing done and exit 0.
             return Err(format!(
                 "{}: no value column beside the time column (separated by `,`, `;` or tab)",
-                export.path().display()
+                export.describe()
             )
             .into());
         }
@@ -222,11 +222,11 @@ pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Re
         .collect()
 }
 
-/// The file to read: `--input`, or the demo export (generated into the cache on first use).
-pub(crate) fn input_path(input: &InputArgs, obs: &mut dyn Observer) -> Result<PathBuf> {
-    match &input.input {
-        Some(path) => Ok(path.clone()),
-        None => {
+/// The files to read: `--input`, or the demo export (generated into the cache on first use).
+pub(crate) fn input_paths(input: &InputArgs, obs: &mut dyn Observer) -> Result<Vec<PathBuf>> {
+    match input.input.as_slice() {
+        [_, ..] => Ok(input.input.clone()),
+        [] => {
             let config = flowcore::demo::DemoConfig::default();
             let path = flowcore::demo::demo_path(&config);
             if !path.is_file() {
@@ -244,7 +244,7 @@ pub(crate) fn input_path(input: &InputArgs, obs: &mut dyn Observer) -> Result<Pa
             }
             let path = flowcore::demo::ensure_demo(&config)?;
             say!(obs, "No --input: using the built-in demo export {}", path.display());
-            Ok(path)
+            Ok(vec![path])
         }
     }
 }
@@ -252,17 +252,34 @@ pub(crate) fn input_path(input: &InputArgs, obs: &mut dyn Observer) -> Result<Pa
 pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(Export, StageProfile)> {
     let clock = input.clock.settings()?;
     let encoding = input.clock.encoding()?;
-    let path = input_path(input, obs)?;
+    let paths = input_paths(input, obs)?;
     let profiler = Profiler::start();
-    let export = Export::open_as(&path, clock, encoding)?;
+    let export = Export::open_all(&paths, clock, encoding)?;
     let profile = profiler.finish("read");
     say!(
         obs,
         "Read {} ({}), {} value columns",
-        path.display(),
-        export.encoding(),
+        export.describe(),
+        export
+            .encodings()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         export.value_columns().len()
     );
+    if !export.left_aside().is_empty() {
+        let names: Vec<String> = export
+            .left_aside()
+            .iter()
+            .filter_map(|path| path.file_name().map(|name| name.to_string_lossy().into_owned()))
+            .collect();
+        say!(
+            obs,
+            "                 left aside in the folder (not .csv, .txt, .tsv or .dat): {}",
+            flowcore::ingest::list_names(&names)
+        );
+    }
     for renamed in export.renamed_headers() {
         say!(obs, "                 {renamed}");
     }
@@ -337,9 +354,9 @@ fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
 /// hour), times on the UTC clock for want of a zone.
 pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
     let mut notes = Vec::new();
-    if let Some((line, label)) = &report.first_label_row {
+    if let Some(first) = &report.first_label_row {
         notes.push(format!(
-            "skipped rows     {} with no time in the time column, from line {line} `{label}`: a report's totals or labels, not readings",
+            "skipped rows     {} with no time in the time column, from {first}: a report's totals or labels, not readings",
             thousands(report.label_rows)
         ));
     }

@@ -41,12 +41,17 @@ pub(crate) fn preprocess_stage(
     // Preprocessing errors (too few rows, …) do not know the file; the engineer needs it named.
     let preprocessed = flowcore::preprocess(&ingested.series, config).map_err(|error| {
         let stray = match &error {
-            flowcore::CoreError::MostlyInvented { stray, .. } => export
-                .line_of_time(*stray)
-                .map(|(line, text)| format!("; the stray row is line {line}: `{text}`")),
+            flowcore::CoreError::MostlyInvented { stray, .. } => {
+                export
+                    .line_of_time(*stray)
+                    .map(|(file, line, text)| match export.paths().nth(1) {
+                        Some(_) => format!("; the stray row is {} line {line}: `{text}`", file.display()),
+                        None => format!("; the stray row is line {line}: `{text}`"),
+                    })
+            }
             _ => None,
         };
-        format!("{}: {error}{}", export.path().display(), stray.unwrap_or_default())
+        format!("{}: {error}{}", export.describe(), stray.unwrap_or_default())
     })?;
     if let Some(out) = out {
         let files = [
@@ -61,8 +66,12 @@ pub(crate) fn preprocess_stage(
     say!(obs, "== Preprocessing: {} ({}) ==", target.slug, r.column);
     say!(
         obs,
-        "rows read        {} ({}), interval {}",
+        "rows read        {}{} ({}), interval {}",
         thousands(r.rows_read),
+        match r.files {
+            1 => String::new(),
+            n => format!(" from {n} files"),
+        },
         r.encoding,
         ingested.series.interval
     );
@@ -73,12 +82,12 @@ pub(crate) fn preprocess_stage(
         thousands(r.non_numeric_cells),
         r.first_non_numeric
             .as_ref()
-            .map_or(String::new(), |(line, cell)| format!("; first: line {line} `{cell}`"))
+            .map_or(String::new(), |first| format!("; first: {first}"))
     );
-    if let Some((line, cell)) = &r.first_out_of_range {
+    if let Some(first) = &r.first_out_of_range {
         say!(
             obs,
-            "out of range     {} readings beyond ±{:e} treated as missing (data errors); first: line {line} `{cell}`",
+            "out of range     {} readings beyond ±{:e} treated as missing (data errors); first: {first}",
             thousands(r.out_of_range_cells),
             flowcore::ingest::MAX_READING
         );

@@ -499,3 +499,61 @@ fn a_report_with_a_title_and_units_reads_like_the_bare_export() {
         "{said}"
     );
 }
+
+/// The export cut in two files as a SCADA system exports a month at a time (cp949, each with its
+/// report title, the second starting with the first's last row), in a folder beside a summary
+/// workbook: the same preprocessed series as the whole export. A file of another export among
+/// them is refused by name, and nothing is written.
+#[test]
+fn an_export_in_several_files_reads_like_the_whole_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(fixture("small_export_cp949.csv")).unwrap();
+    let lines: Vec<&[u8]> = whole.split_inclusive(|&b| b == b'\n').collect();
+    let (header, rows) = lines.split_first().unwrap();
+    let (title, _, _) = encoding_rs::EUC_KR.encode("장명 배수지 유량 월보\n");
+    let months = dir.path().join("months");
+    std::fs::create_dir(&months).unwrap();
+    for (name, part) in [("1.csv", &rows[..7]), ("2.csv", &rows[6..])] {
+        let mut file = title.to_vec();
+        file.extend_from_slice(header);
+        file.extend(part.iter().flat_map(|row| row.iter()));
+        write(&months, name, &file);
+    }
+    write(&months, "summary.xlsx", b"PK");
+    let input = write(dir.path(), "whole.csv", &whole);
+    let preprocessed = |inputs: &[&str], out: &str| {
+        let mut args = vec!["preprocess", "--out", out, "--input"];
+        args.extend_from_slice(inputs);
+        let output = flow(dir.path(), &args);
+        let csv = std::fs::read_to_string(dir.path().join(out).join("preprocessed.csv")).ok();
+        (output, csv)
+    };
+    let (_, whole_csv) = preprocessed(&[input.to_str().unwrap()], "whole");
+    let (output, months_csv) = preprocessed(&[months.to_str().unwrap()], "from-months");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(months_csv, whole_csv);
+    let said = stdout(&output);
+    for line in [
+        "Read 2 files, ",
+        "left aside in the folder (not .csv, .txt, .tsv or .dat): summary.xlsx",
+        "rows read        15 from 2 files (cp949)",
+        "time order       1 duplicate timestamps resolved",
+    ] {
+        assert!(said.contains(line), "expected `{line}` in {said}");
+    }
+    // A file of another export (one column fewer) among them.
+    let other = write(dir.path(), "other.csv", b"time,flow\n2020-01-05 00:00,1\n");
+    let (output, csv) = preprocessed(
+        &[months.join("1.csv").to_str().unwrap(), other.to_str().unwrap()],
+        "mixed",
+    );
+    assert_refused(
+        &output,
+        &format!(
+            "{}: its columns are not those of {}",
+            other.display(),
+            months.join("1.csv").display()
+        ),
+    );
+    assert!(csv.is_none() && !dir.path().join("mixed").exists());
+}

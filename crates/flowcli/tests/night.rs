@@ -347,6 +347,39 @@ fn a_daily_report_with_its_hours_across_gives_the_same_nights() {
     );
 }
 
+/// The BWDF readings as a utility exports a quarter month by month: a file per month in a folder,
+/// each ending with the next month's first midnight. The same nights as the one file.
+#[test]
+fn an_export_month_by_month_gives_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut whole = String::from("time,flow\n");
+    let mut months: Vec<(String, String)> = Vec::new();
+    for (time, dma3) in bwdf_dma3() {
+        let row = format!("{time},{dma3}\n");
+        whole.push_str(&row);
+        let month = time[..7].to_string();
+        if months.last().is_none_or(|(m, _)| *m != month) {
+            if let Some((_, text)) = months.last_mut() {
+                text.push_str(&row);
+            }
+            months.push((month, String::from("time,flow\n")));
+        }
+        if let Some((_, text)) = months.last_mut() {
+            text.push_str(&row);
+        }
+    }
+    assert_eq!(months.len(), 3);
+    let folder = dir.path().join("months");
+    std::fs::create_dir(&folder).unwrap();
+    for (month, text) in &months {
+        common::write(&folder, &format!("{month}.csv"), text.as_bytes());
+    }
+    let (whole_csv, _) = night_of(dir.path(), "whole.csv", whole.as_bytes());
+    let (months_csv, said) = night_in(dir.path(), &folder, "months-out");
+    assert_eq!(months_csv, whole_csv);
+    assert!(said.contains("Read 3 files, "), "{said}");
+}
+
 /// The fixture's night of the Rome spring change, whose 02:00 row is missing.
 const SPRING_CHANGE: &str = "2021-03-28";
 
@@ -375,7 +408,12 @@ fn same_nights(dir: &std::path::Path, plain: (&str, &[u8]), other: (&str, &[u8])
 /// it printed.
 fn night_of(dir: &std::path::Path, name: &str, bytes: &[u8]) -> (String, String) {
     let input = common::write(dir, name, bytes);
-    let out = dir.join(name.replace(".csv", ""));
+    night_in(dir, &input, &name.replace(".csv", ""))
+}
+
+/// `flow night` on `input` (a file or a folder) into `dir/out`: its `mnf.csv` and what it printed.
+fn night_in(dir: &std::path::Path, input: &std::path::Path, out: &str) -> (String, String) {
+    let out = dir.join(out);
     let output = flow(
         dir,
         &[

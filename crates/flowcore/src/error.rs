@@ -15,8 +15,8 @@ pub enum CoreError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// Not a regular file: a folder, a device, a FIFO.
-    #[error("{path}: not a regular file (a folder, device or pipe); give a CSV file")]
+    /// Not a regular file or a folder: a device, a FIFO.
+    #[error("{path}: not a regular file (a device or pipe); give a CSV file, or a folder of them")]
     NotAFile {
         /// The path.
         path: PathBuf,
@@ -30,6 +30,39 @@ pub enum CoreError {
         bytes: u64,
         /// The limit.
         limit: u64,
+    },
+    /// Several files together larger than flow reads.
+    #[error(
+        "{files} files of {bytes} bytes together, more than the {limit} bytes flow reads at once; give fewer of them"
+    )]
+    TooLargeTogether {
+        /// How many files.
+        files: usize,
+        /// Their sizes together.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// No file to read (a program passed an empty list).
+    #[error("no input file given")]
+    NoInput,
+    /// A folder given as the input holds no export.
+    #[error("{path}: a folder with no .csv, .txt, .tsv or .dat file in it (it holds: {others}); give the export's files or their folder")]
+    NoExportInFolder {
+        /// The folder.
+        path: PathBuf,
+        /// What it holds.
+        others: String,
+    },
+    /// A file given with others does not have the first one's value columns.
+    #[error("{path}: its columns are not those of {first} ({difference}); give files of one export, or read them one at a time")]
+    ColumnsDiffer {
+        /// The file.
+        path: PathBuf,
+        /// The first file.
+        first: PathBuf,
+        /// What differs.
+        difference: String,
     },
     /// The file has no bytes at all.
     #[error("{path}: the file is empty")]

@@ -250,9 +250,20 @@ pub enum Selector<'a> {
     Only,
 }
 
-/// A decoded export, kept in memory so several columns can be read from one decode.
+/// A decoded export, kept in memory so several columns can be read from one decode: one file, or
+/// the files of one export cut by month or week (`2022-01.csv`, `2022-02.csv`, …) read as one.
 #[derive(Debug, Clone)]
 pub struct Export {
+    /// At least one; every file has the first one's value columns. In the order given: where two
+    /// files hold the same time, the later file's number wins.
+    files: Vec<ExportFile>,
+    /// Files of a folder given as the input that are not exports (`summary.xlsx`), left aside.
+    left_aside: Vec<PathBuf>,
+}
+
+/// One decoded file of an export.
+#[derive(Debug, Clone)]
+struct ExportFile {
     path: PathBuf,
     text: String,
     encoding: TextEncoding,
@@ -348,18 +359,21 @@ fn unique_headers(header: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
 /// What ingest saw while reading one column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IngestReport {
-    /// Data rows in the file.
+    /// Data rows in the file (in all its files).
     pub rows_read: usize,
     /// The column read.
     pub column: String,
-    /// The file's encoding.
+    /// The file's encoding (the first file's).
     pub encoding: TextEncoding,
+    /// How many files the export is (a year exported month by month: 12).
+    #[serde(default = "one")]
+    pub files: usize,
     /// Empty cells in the column.
     pub blank_cells: usize,
     /// Cells that are not numbers (`-`, `#N/A`, `NaN`, …): treated as missing.
     pub non_numeric_cells: usize,
-    /// The first of them, for the message: `(line, cell)`.
-    pub first_non_numeric: Option<(usize, String)>,
+    /// The first of them, for the message.
+    pub first_non_numeric: Option<CellAt>,
     /// Numbers written with thousands separators (`"1,234"`), read as numbers.
     pub thousands_separated_cells: usize,
     /// Numbers written with a decimal comma (`5,36`, `1.234,5`) in a `;`-separated file, read as
@@ -368,8 +382,8 @@ pub struct IngestReport {
     pub decimal_comma_cells: usize,
     /// Numbers beyond ±[`MAX_READING`] (`1e308`): data errors, treated as missing.
     pub out_of_range_cells: usize,
-    /// The first of them, for the message: `(line, cell)`.
-    pub first_out_of_range: Option<(usize, String)>,
+    /// The first of them, for the message.
+    pub first_out_of_range: Option<CellAt>,
     /// Rows dropped because another row had the same timestamp.
     pub duplicate_timestamps: usize,
     /// Whether the rows had to be sorted into time order.
@@ -400,9 +414,13 @@ pub struct IngestReport {
     /// rows, not readings; skipped.
     #[serde(default)]
     pub label_rows: usize,
-    /// The first of them, for the message: `(line, cell)`.
+    /// The first of them, for the message.
     #[serde(default)]
-    pub first_label_row: Option<(usize, String)>,
+    pub first_label_row: Option<CellAt>,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Readings moved onto their interval's grid (multiples of the interval from midnight).
@@ -427,6 +445,9 @@ pub struct Ingested {
     pub report: IngestReport,
 }
 
+/// The extensions of the files a folder given as the input is read from (any case).
+pub const EXPORT_EXTENSIONS: [&str; 4] = ["csv", "txt", "tsv", "dat"];
+
 impl Export {
     /// Reads and decodes a file. Only a regular file of at most [`MAX_INPUT_BYTES`] is read: a
     /// device or a FIFO (which would block for ever with no writer) is refused before it is opened.
@@ -441,6 +462,430 @@ impl Export {
 
     /// [`Export::open_with`] in the text encoding given (`--encoding`); `None` finds it.
     pub fn open_as(path: &Path, clock: Checked<ClockSettings>, encoding: Option<TextEncoding>) -> Result<Export> {
+        Export::open_all(&[path.to_path_buf()], clock, encoding)
+    }
+
+    /// The files of one export read as one (a year exported month by month): each path a file,
+    /// or a folder whose files with an [`EXPORT_EXTENSIONS`] extension are read in name order (the
+    /// others left aside, and listed by [`Export::left_aside`]). Each file is decoded and its
+    /// table found on its own (titles, units rows, encodings may differ); every file must have the
+    /// first one's value columns, in any order. A file named twice is read once. Together they may
+    /// hold at most [`MAX_INPUT_BYTES`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use flowcore::{clock::ClockSettings, Check, Export, Selector};
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("2022-01.csv"), "time,flow\n2022-01-31 23:00,5\n2022-02-01 00:00,4\n")?;
+    /// std::fs::write(dir.path().join("2022-02.csv"), "time,flow\n2022-02-01 00:00,4\n2022-02-01 01:00,3\n")?;
+    /// let export = Export::open_all(&[dir.path().to_path_buf()], ClockSettings::default().check()?, None)?;
+    /// let read = export.series(Selector::Column("flow"))?;
+    /// assert_eq!(read.series.values, [5.0, 4.0, 3.0]);
+    /// assert_eq!(read.report.duplicate_timestamps, 1); // 2022-02-01 00:00 is in both files
+    /// # Ok(()) }
+    /// ```
+    pub fn open_all(
+        paths: &[PathBuf],
+        clock: Checked<ClockSettings>,
+        encoding: Option<TextEncoding>,
+    ) -> Result<Export> {
+        let (paths, left_aside) = export_files(paths)?;
+        let mut total = 0;
+        for path in &paths {
+            total += std::fs::metadata(path).map_or(0, |m| m.len());
+        }
+        if total > MAX_INPUT_BYTES && paths.len() > 1 {
+            return Err(CoreError::TooLargeTogether {
+                files: paths.len(),
+                bytes: total,
+                limit: MAX_INPUT_BYTES,
+            });
+        }
+        let files = paths
+            .iter()
+            .map(|path| ExportFile::open_as(path, clock.clone(), encoding))
+            .collect::<Result<Vec<_>>>()?;
+        Export::of_files(files, left_aside)
+    }
+
+    /// Decodes bytes already in memory; `path` is only used in messages.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Export> {
+        Export::from_bytes_with(bytes, path, ClockSettings::default().check()?)
+    }
+
+    /// [`Export::from_bytes`] with the time settings of the file.
+    pub fn from_bytes_with(bytes: Vec<u8>, path: &Path, clock: Checked<ClockSettings>) -> Result<Export> {
+        Export::from_bytes_as(bytes, path, clock, None)
+    }
+
+    /// [`Export::from_bytes_with`] in the text encoding given; `None` finds it.
+    pub fn from_bytes_as(
+        bytes: Vec<u8>,
+        path: &Path,
+        clock: Checked<ClockSettings>,
+        encoding: Option<TextEncoding>,
+    ) -> Result<Export> {
+        Export::of_files(
+            vec![ExportFile::from_bytes_as(bytes, path, clock, encoding)?],
+            Vec::new(),
+        )
+    }
+
+    /// The files as one export, once each has the first one's value columns.
+    fn of_files(files: Vec<ExportFile>, left_aside: Vec<PathBuf>) -> Result<Export> {
+        let Some((first, others)) = files.split_first() else {
+            return Err(CoreError::NoInput);
+        };
+        let mut expected = first.value_columns();
+        expected.sort_unstable();
+        for file in others {
+            let mut columns = file.value_columns();
+            columns.sort_unstable();
+            if columns != expected {
+                let missing: Vec<&str> = expected.iter().filter(|c| !columns.contains(c)).copied().collect();
+                let extra: Vec<&str> = columns.iter().filter(|c| !expected.contains(c)).copied().collect();
+                let mut difference = Vec::new();
+                if !missing.is_empty() {
+                    difference.push(format!("it has no {}", list_names(&missing)));
+                }
+                if !extra.is_empty() {
+                    difference.push(format!("{} not in the first", list_names(&extra)));
+                }
+                return Err(CoreError::ColumnsDiffer {
+                    path: file.path.clone(),
+                    first: first.path.clone(),
+                    difference: difference.join("; "),
+                });
+            }
+        }
+        Ok(Export { files, left_aside })
+    }
+
+    /// Lines above the header, and rows under it before the first reading, that were skipped (in
+    /// the first file).
+    pub fn skipped_lines(&self) -> &SkippedLines {
+        &self.first().skipped
+    }
+
+    /// Headers the file repeats or leaves blank, and the names their columns are read under (in
+    /// the first file).
+    pub fn renamed_headers(&self) -> &[RenamedHeader] {
+        &self.first().renamed
+    }
+
+    /// The file this export came from (the first of several).
+    pub fn path(&self) -> &Path {
+        &self.first().path
+    }
+
+    /// Every file read, in the order read.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|file| file.path.as_path())
+    }
+
+    /// Files of a folder given as the input that are not exports, left aside.
+    pub fn left_aside(&self) -> &[PathBuf] {
+        &self.left_aside
+    }
+
+    /// The export for a message or a report: its file, or how many files and the first and last.
+    pub fn describe(&self) -> String {
+        match self.files.as_slice() {
+            [one] => one.path.display().to_string(),
+            [first, .., last] => format!(
+                "{} files, {} … {}",
+                self.files.len(),
+                first.path.display(),
+                last.path.display()
+            ),
+            [] => String::new(),
+        }
+    }
+
+    /// The encoding the (first) file was found in.
+    pub fn encoding(&self) -> TextEncoding {
+        self.first().encoding
+    }
+
+    /// The encodings the files were found in, each once, in the files' order.
+    pub fn encodings(&self) -> Vec<TextEncoding> {
+        let mut found: Vec<TextEncoding> = Vec::new();
+        for file in &self.files {
+            if !found.contains(&file.encoding) {
+                found.push(file.encoding);
+            }
+        }
+        found
+    }
+
+    /// Headers of the value columns (every column but the time column, or the date and time of day
+    /// columns).
+    pub fn value_columns(&self) -> Vec<&str> {
+        self.first().value_columns()
+    }
+
+    /// The headers of the date column and the time-of-day column, when the file writes them apart.
+    pub fn date_and_time_columns(&self) -> Option<(&str, &str)> {
+        let first = self.first();
+        let time_of_day = first.time_of_day_index?;
+        Some((&first.header[first.time_index], &first.header[time_of_day]))
+    }
+
+    fn first(&self) -> &ExportFile {
+        // `of_files` refuses an export of no file.
+        &self.files[0]
+    }
+
+    /// Reads one column as a series sorted by time with duplicates resolved, from every file.
+    ///
+    /// Duplicate timestamps: the last row with a number wins (a SCADA re-send corrects the earlier
+    /// row; of two files, the later one's); when none of them has a number the reading is missing.
+    pub fn series(&self, selector: Selector<'_>) -> Result<Ingested> {
+        let first = self.first();
+        let column = first.header[first.resolve(selector)?].clone();
+        let several = self.files.len() > 1;
+        // Every file has the first one's value columns (`of_files`).
+        let index_in = |file: &ExportFile| {
+            file.header
+                .iter()
+                .position(|name| *name == column)
+                .ok_or_else(|| CoreError::UnknownColumn {
+                    path: file.path.clone(),
+                    column: column.clone(),
+                    available: list_names(&file.value_columns()),
+                })
+        };
+        let mut parts: Vec<Option<Readings>> = Vec::with_capacity(self.files.len());
+        // Dates a file leaves ambiguous (`03/01/2022` … `09/01/2022`: the month so far, a week)
+        // are read in the order another file of the export shows.
+        let (mut order, mut ambiguous) = (None, None);
+        for file in &self.files {
+            let mut part = Readings::default();
+            match file.read_into(index_in(file)?, several, None, &mut part) {
+                Ok(()) => {
+                    order = order.or(part.order);
+                    parts.push(Some(part));
+                }
+                Err(error @ CoreError::AmbiguousDateOrder { .. }) if several => {
+                    ambiguous.get_or_insert(error);
+                    parts.push(None);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        let mut r = Readings::default();
+        for (file, part) in self.files.iter().zip(parts) {
+            let part = match (part, order) {
+                (Some(part), _) => part,
+                (None, Some(order)) => {
+                    let mut part = Readings::default();
+                    file.read_into(index_in(file)?, several, Some(order), &mut part)?;
+                    part
+                }
+                (None, None) => return Err(ambiguous.unwrap_or(CoreError::NoInput)),
+            };
+            r.absorb(part);
+        }
+        if r.rows_read == 0 {
+            return Err(CoreError::NoDataRows {
+                path: PathBuf::from(self.describe()),
+            });
+        }
+        if r.values.iter().all(|v| v.is_nan()) {
+            return Err(CoreError::AllMissing {
+                path: PathBuf::from(self.describe()),
+                column,
+                rows: r.rows_read,
+            });
+        }
+        let clock = r.zone.as_deref().and_then(LocalClock::new);
+        let repeated = |t: i64| clock.is_some_and(|c| c.is_repeated(t));
+        let deduped = sort_and_dedupe(r.timestamps, r.values, repeated);
+        let interval = detect_interval(&deduped.timestamps).unwrap_or(Interval::MINUTE);
+        let snapped = snap_to_grid(deduped.timestamps, deduped.values, interval);
+        let (timestamps, values) = (snapped.timestamps, snapped.values);
+        let skipped_local_times = match clock {
+            Some(clock) => skipped_times(&timestamps, interval.seconds(), clock),
+            None => Vec::new(),
+        };
+        let series = FlowSeries::new(timestamps, values, interval)?;
+        let (series, totaliser) = match crate::totaliser::read_as_flow(&series) {
+            Some((flow, report)) => (flow, Some(report)),
+            None => (series, None),
+        };
+        Ok(Ingested {
+            series,
+            report: IngestReport {
+                rows_read: r.rows_read,
+                column,
+                encoding: first.encoding,
+                files: self.files.len(),
+                blank_cells: r.blank_cells,
+                non_numeric_cells: r.non_numeric_cells,
+                first_non_numeric: r.first_non_numeric,
+                thousands_separated_cells: r.thousands_separated_cells,
+                decimal_comma_cells: r.decimal_comma_cells,
+                out_of_range_cells: r.out_of_range_cells,
+                first_out_of_range: r.first_out_of_range,
+                duplicate_timestamps: deduped.duplicates,
+                reordered: deduped.reordered,
+                time_format: r.time_format.unwrap_or_default(),
+                time_zone: r.zone,
+                repeated_local_times: deduped.repeated,
+                skipped_local_times,
+                snapped: snapped.report,
+                utc_clock: r.utc_clock,
+                totaliser,
+                label_rows: r.label_rows,
+                first_label_row: r.first_label_row,
+            },
+        })
+    }
+
+    /// The first line (from 1) whose time cell reads as `timestamp`, its file, and the line as
+    /// written, for a message about one row (a stray timestamp). It splits every line again:
+    /// meant for error paths.
+    pub fn line_of_time(&self, timestamp: i64) -> Option<(&Path, usize, String)> {
+        self.files.iter().find_map(|file| {
+            file.line_of_time(timestamp)
+                .map(|(line, text)| (file.path.as_path(), line, text))
+        })
+    }
+}
+
+/// The files to read for the paths given: each file as it is; each folder's files with an export's
+/// extension, in name order, with its other files (left aside). A file named twice is read once.
+fn export_files(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut files, mut left_aside) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        if !path.is_dir() {
+            // Refused (not found, not a regular file) with its own message when opened.
+            if seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())) {
+                files.push(path.clone());
+            }
+            continue;
+        }
+        let io = |source| CoreError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(io)?
+            .map(|entry| entry.map(|entry| entry.path()))
+            .collect::<std::io::Result<_>>()
+            .map_err(io)?;
+        entries.sort();
+        let before = files.len();
+        for entry in entries {
+            let hidden = entry
+                .file_name()
+                .is_none_or(|name| name.to_string_lossy().starts_with('.'));
+            if hidden || entry.is_dir() {
+                continue;
+            }
+            let is_export = entry
+                .extension()
+                .is_some_and(|extension| EXPORT_EXTENSIONS.iter().any(|e| extension.eq_ignore_ascii_case(e)));
+            if !is_export {
+                left_aside.push(entry);
+            } else if seen.insert(entry.canonicalize().unwrap_or_else(|_| entry.clone())) {
+                files.push(entry);
+            }
+        }
+        if files.len() == before {
+            return Err(CoreError::NoExportInFolder {
+                path: path.clone(),
+                others: list_names(
+                    &left_aside
+                        .iter()
+                        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                        .collect::<Vec<_>>(),
+                ),
+            });
+        }
+    }
+    Ok((files, left_aside))
+}
+
+/// A cell named in a message: its line in its file (from 1, as an editor counts) and the cell as
+/// written; the file too when the export is several files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellAt {
+    /// The file, when the export is several files.
+    pub file: Option<PathBuf>,
+    /// The line, from 1.
+    pub line: usize,
+    /// The cell as written.
+    pub text: String,
+}
+
+impl std::fmt::Display for CellAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{} ", file.display())?;
+        }
+        write!(f, "line {} `{}`", self.line, self.text)
+    }
+}
+
+/// The readings of one column gathered from an export's files, and what was seen on the way.
+#[derive(Default)]
+struct Readings {
+    timestamps: Vec<i64>,
+    values: Vec<f64>,
+    rows_read: usize,
+    blank_cells: usize,
+    non_numeric_cells: usize,
+    first_non_numeric: Option<CellAt>,
+    thousands_separated_cells: usize,
+    decimal_comma_cells: usize,
+    out_of_range_cells: usize,
+    first_out_of_range: Option<CellAt>,
+    label_rows: usize,
+    first_label_row: Option<CellAt>,
+    /// The first file's.
+    time_format: Option<String>,
+    /// The first file's.
+    zone: Option<String>,
+    utc_clock: bool,
+    /// The date order the cells showed, where it was found from them (`31/01/2022`).
+    order: Option<DateOrder>,
+}
+
+impl Readings {
+    /// Adds a later file's readings and counts.
+    fn absorb(&mut self, other: Readings) {
+        if self.timestamps.is_empty() {
+            // The first file (the only one, mostly): its readings move, uncopied.
+            self.timestamps = other.timestamps;
+            self.values = other.values;
+        } else {
+            self.timestamps.extend(other.timestamps);
+            self.values.extend(other.values);
+        }
+        self.rows_read += other.rows_read;
+        self.blank_cells += other.blank_cells;
+        self.non_numeric_cells += other.non_numeric_cells;
+        self.thousands_separated_cells += other.thousands_separated_cells;
+        self.decimal_comma_cells += other.decimal_comma_cells;
+        self.out_of_range_cells += other.out_of_range_cells;
+        self.label_rows += other.label_rows;
+        self.first_non_numeric = self.first_non_numeric.take().or(other.first_non_numeric);
+        self.first_out_of_range = self.first_out_of_range.take().or(other.first_out_of_range);
+        self.first_label_row = self.first_label_row.take().or(other.first_label_row);
+        if self.time_format.is_none() {
+            self.time_format = other.time_format;
+            self.zone = other.zone;
+        }
+        self.utc_clock |= other.utc_clock;
+        self.order = self.order.or(other.order);
+    }
+}
+
+impl ExportFile {
+    /// Reads and decodes one file (see [`Export::open`]).
+    fn open_as(path: &Path, clock: Checked<ClockSettings>, encoding: Option<TextEncoding>) -> Result<ExportFile> {
         use std::io::Read as _;
         let io = |source| CoreError::Io {
             path: path.to_path_buf(),
@@ -470,26 +915,16 @@ impl Export {
                 limit: MAX_INPUT_BYTES,
             });
         }
-        Export::from_bytes_as(bytes, path, clock, encoding)
+        ExportFile::from_bytes_as(bytes, path, clock, encoding)
     }
 
-    /// Decodes bytes already in memory; `path` is only used in messages.
-    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Export> {
-        Export::from_bytes_with(bytes, path, ClockSettings::default().check()?)
-    }
-
-    /// [`Export::from_bytes`] with the time settings of the file.
-    pub fn from_bytes_with(bytes: Vec<u8>, path: &Path, clock: Checked<ClockSettings>) -> Result<Export> {
-        Export::from_bytes_as(bytes, path, clock, None)
-    }
-
-    /// [`Export::from_bytes_with`] in the text encoding given; `None` finds it.
-    pub fn from_bytes_as(
+    /// Decodes one file's bytes (see [`Export::from_bytes`]).
+    fn from_bytes_as(
         bytes: Vec<u8>,
         path: &Path,
         clock: Checked<ClockSettings>,
         encoding: Option<TextEncoding>,
-    ) -> Result<Export> {
+    ) -> Result<ExportFile> {
         let path = path.to_path_buf();
         let (mut text, encoding) = decode_as(bytes, &path, encoding)?;
         if !text.contains('\n') && text.contains('\r') {
@@ -527,7 +962,7 @@ impl Export {
             header: list_names(&header),
         })?;
         let (time_index, time_of_day_index) = split_date_and_time(&header, &first_cells, time_index);
-        Ok(Export {
+        Ok(ExportFile {
             path,
             text,
             encoding,
@@ -541,11 +976,6 @@ impl Export {
         })
     }
 
-    /// Lines above the header, and rows under it before the first reading, that were skipped.
-    pub fn skipped_lines(&self) -> &SkippedLines {
-        &self.skipped
-    }
-
     /// The file's line (from 1) of the text's line `index` (from 0, the header being 0).
     fn file_line(&self, index: usize) -> usize {
         match &self.skipped.hours_across {
@@ -555,36 +985,13 @@ impl Export {
         }
     }
 
-    /// Headers the file repeats or leaves blank, and the names their columns are read under.
-    pub fn renamed_headers(&self) -> &[RenamedHeader] {
-        &self.renamed
-    }
-
-    /// The file this export came from.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The encoding it was found in.
-    pub fn encoding(&self) -> TextEncoding {
-        self.encoding
-    }
-
-    /// Headers of the value columns (every column but the time column, or the date and time of day
-    /// columns).
-    pub fn value_columns(&self) -> Vec<&str> {
+    fn value_columns(&self) -> Vec<&str> {
         self.header
             .iter()
             .enumerate()
             .filter(|(i, _)| !self.is_time_column(*i))
             .map(|(_, name)| name.as_str())
             .collect()
-    }
-
-    /// The headers of the date column and the time-of-day column, when the file writes them apart.
-    pub fn date_and_time_columns(&self) -> Option<(&str, &str)> {
-        let time_of_day = self.time_of_day_index?;
-        Some((&self.header[self.time_index], &self.header[time_of_day]))
     }
 
     fn is_time_column(&self, index: usize) -> bool {
@@ -611,12 +1018,16 @@ impl Export {
         }
     }
 
-    /// Reads one column as a series sorted by time with duplicates resolved.
-    ///
-    /// Duplicate timestamps: the last row with a number wins (a SCADA re-send corrects the earlier
-    /// row); when none of them has a number the reading is missing.
-    pub fn series(&self, selector: Selector<'_>) -> Result<Ingested> {
-        let value_index = self.resolve(selector)?;
+    /// Reads the column at `value_index` into `readings`, in the file's order; `several`: the
+    /// export has other files, so a cell named in a message names this file too.
+    /// Dates the cells leave ambiguous are read in `order` when given.
+    fn read_into(
+        &self,
+        value_index: usize,
+        several: bool,
+        order: Option<DateOrder>,
+        readings: &mut Readings,
+    ) -> Result<()> {
         let mut wanted: Vec<usize> = [Some(self.time_index), self.time_of_day_index, Some(value_index)]
             .into_iter()
             .flatten()
@@ -664,16 +1075,22 @@ impl Export {
             .clone()
             .or_else(|| zone_in_header(&self.header[self.time_index]))
             .or_else(|| zone_in_header(&self.header[self.time_of_day_index?]));
-        let parser = self.parser(times().flatten(), zone.as_deref())?;
-        let clock = zone.as_deref().and_then(LocalClock::new);
-
-        let mut timestamps = Vec::with_capacity(rows);
-        let mut values = Vec::with_capacity(rows);
-        let (mut blank_cells, mut non_numeric_cells, mut thousands_separated_cells, mut out_of_range_cells) =
-            (0, 0, 0, 0);
-        let mut decimal_comma_cells = 0;
+        let (parser, found) = self.parser(times().flatten(), zone.as_deref(), order)?;
+        let r = readings;
+        r.order = r.order.or(found);
+        if r.time_format.is_none() {
+            r.time_format = Some(parser.describe());
+            r.zone.clone_from(&zone);
+        }
+        r.utc_clock |= matches!(parser, TimeParser::Epoch { zone: None, .. });
+        r.timestamps.reserve(rows);
+        r.values.reserve(rows);
         let decimal_comma = self.separator != b',';
-        let (mut first_non_numeric, mut first_out_of_range) = (None, None);
+        let at = |row: usize, text: &str| CellAt {
+            file: several.then(|| self.path.clone()),
+            line: self.file_line(row + 1),
+            text: text.to_string(),
+        };
         let mut rows_read = 0;
         // polars rows follow the text's lines one for one, after the header.
         let bad_time = |row: usize, text: &str| CoreError::BadTimestamp {
@@ -694,7 +1111,7 @@ impl Export {
                 }
             },
         };
-        let (mut label_rows, mut first_label_row) = (0, None);
+        let mut first_label_row = None;
         for (row, (time, cell)) in times().zip(cells.iter()).enumerate() {
             let text = time.map_or("", str::trim);
             if text.is_empty() && cell.is_none_or(|c| c.trim().is_empty()) {
@@ -705,47 +1122,46 @@ impl Export {
                 if !text.is_empty() && !text.bytes().any(|b| b.is_ascii_digit()) {
                     // `합계`, `평균`, `Total`: a summary or label row a report puts under (or
                     // between) the readings; no time has no digit. Asked only of cells that fail.
-                    label_rows += 1;
+                    r.label_rows += 1;
                     first_label_row.get_or_insert(row);
                     continue;
                 }
                 return Err(bad_time(row, text));
             };
             rows_read += 1;
-            timestamps.push(timestamp);
-            values.push(match cell.map(str::trim) {
+            r.timestamps.push(timestamp);
+            r.values.push(match cell.map(str::trim) {
                 None | Some("") => {
-                    blank_cells += 1;
+                    r.blank_cells += 1;
                     f64::NAN
                 }
                 Some(cell) => {
                     let parsed = cell.parse::<f64>().ok().or_else(|| {
                         if decimal_comma {
                             let value = parse_decimal_comma(cell)?;
-                            decimal_comma_cells += 1;
+                            r.decimal_comma_cells += 1;
                             return Some(value);
                         }
                         let value = parse_thousands(cell)?;
-                        thousands_separated_cells += 1;
+                        r.thousands_separated_cells += 1;
                         Some(value)
                     });
                     match parsed {
                         Some(value) if value.abs() <= MAX_READING => value,
                         Some(value) if !value.is_nan() => {
-                            out_of_range_cells += 1;
-                            first_out_of_range.get_or_insert((self.file_line(row + 1), cell.to_string()));
+                            r.out_of_range_cells += 1;
+                            r.first_out_of_range.get_or_insert_with(|| at(row, cell));
                             f64::NAN
                         }
                         _ => {
-                            non_numeric_cells += 1;
-                            first_non_numeric.get_or_insert((self.file_line(row + 1), cell.to_string()));
+                            r.non_numeric_cells += 1;
+                            r.first_non_numeric.get_or_insert_with(|| at(row, cell));
                             f64::NAN
                         }
                     }
                 }
             });
         }
-        let column = self.header[value_index].clone();
         if rows_read == 0 {
             // Labels only: no summary rows, but times flow cannot read.
             if let Some(row) = first_label_row {
@@ -756,62 +1172,17 @@ impl Export {
                 path: self.path.clone(),
             });
         }
-        if values.iter().all(|v| v.is_nan()) {
-            return Err(CoreError::AllMissing {
-                path: self.path.clone(),
-                column,
-                rows: rows_read,
-            });
+        r.rows_read += rows_read;
+        if r.first_label_row.is_none() {
+            r.first_label_row = first_label_row.map(|row| at(row, time_at(row).unwrap_or_default().trim()));
         }
-        let repeated = |t: i64| clock.is_some_and(|c| c.is_repeated(t));
-        let deduped = sort_and_dedupe(timestamps, values, repeated);
-        let interval = detect_interval(&deduped.timestamps).unwrap_or(Interval::MINUTE);
-        let snapped = snap_to_grid(deduped.timestamps, deduped.values, interval);
-        let (timestamps, values) = (snapped.timestamps, snapped.values);
-        let skipped_local_times = match clock {
-            Some(clock) => skipped_times(&timestamps, interval.seconds(), clock),
-            None => Vec::new(),
-        };
-        let series = FlowSeries::new(timestamps, values, interval)?;
-        let (series, totaliser) = match crate::totaliser::read_as_flow(&series) {
-            Some((flow, report)) => (flow, Some(report)),
-            None => (series, None),
-        };
-        Ok(Ingested {
-            series,
-            report: IngestReport {
-                rows_read,
-                column,
-                encoding: self.encoding,
-                blank_cells,
-                non_numeric_cells,
-                first_non_numeric,
-                thousands_separated_cells,
-                decimal_comma_cells,
-                out_of_range_cells,
-                first_out_of_range,
-                duplicate_timestamps: deduped.duplicates,
-                reordered: deduped.reordered,
-                time_format: parser.describe(),
-                time_zone: zone,
-                repeated_local_times: deduped.repeated,
-                skipped_local_times,
-                snapped: snapped.report,
-                utc_clock: matches!(parser, TimeParser::Epoch { zone: None, .. }),
-                totaliser,
-                label_rows,
-                first_label_row: first_label_row.map(|row| {
-                    let label = time_at(row).unwrap_or_default().trim().to_string();
-                    (self.file_line(row + 1), label)
-                }),
-            },
-        })
+        Ok(())
     }
 
     /// The first line of the file (from 1) whose time cell reads as `timestamp`, with
     /// that line as written, for a message about one row (a stray timestamp). It splits every line
     /// again: meant for error paths.
-    pub fn line_of_time(&self, timestamp: i64) -> Option<(usize, String)> {
+    fn line_of_time(&self, timestamp: i64) -> Option<(usize, String)> {
         self.text.lines().enumerate().skip(1).find_map(|(index, line)| {
             let cells = split_record(line, self.separator);
             let time = match self.time_of_day_index {
@@ -826,11 +1197,18 @@ impl Export {
     }
 
     /// How this file's time cells are read: the `--time-format` given, else the order the header
-    /// or the dates show.
-    fn parser<'a>(&self, mut cells: impl Iterator<Item = &'a str>, zone: Option<&str>) -> Result<TimeParser> {
+    /// or the dates show, else `order` (another file's) when given; with the order the dates
+    /// showed, where they showed it.
+    fn parser<'a>(
+        &self,
+        mut cells: impl Iterator<Item = &'a str>,
+        zone: Option<&str>,
+        order: Option<DateOrder>,
+    ) -> Result<(TimeParser, Option<DateOrder>)> {
         use crate::clock::TimeFormat;
         let mut first = || cells.by_ref().map(str::trim).find(|c| !c.is_empty()).unwrap_or("");
-        Ok(match &self.clock.format {
+        let mut found = None;
+        let parser = match &self.clock.format {
             TimeFormat::Pattern(pattern) => TimeParser::pattern(pattern),
             TimeFormat::DayFirst => TimeParser::for_order(DateOrder::DayFirst, first()),
             TimeFormat::MonthFirst => TimeParser::for_order(DateOrder::MonthFirst, first()),
@@ -846,7 +1224,8 @@ impl Export {
                     TimeParser::YearFirst
                 } else {
                     let header = &self.header[self.time_index];
-                    match DateOrder::infer(header, std::iter::once(example).chain(cells)) {
+                    found = DateOrder::infer(header, std::iter::once(example).chain(cells));
+                    match found.or(order) {
                         Some(order) => TimeParser::for_order(order, example),
                         None => {
                             return Err(CoreError::AmbiguousDateOrder {
@@ -857,7 +1236,8 @@ impl Export {
                     }
                 }
             }
-        })
+        };
+        Ok((parser, found))
     }
 
     /// The columns `wanted` (sorted), in that order.
@@ -1187,6 +1567,15 @@ mod tests {
     use super::*;
     use crate::sites::find_site;
 
+    /// A cell of a one-file export, for a message.
+    fn cell_at(line: usize, text: &str) -> Option<CellAt> {
+        Some(CellAt {
+            file: None,
+            line,
+            text: text.to_string(),
+        })
+    }
+
     fn export(text: &[u8]) -> Result<Export> {
         Export::from_bytes(text.to_vec(), Path::new("test.csv"))
     }
@@ -1324,7 +1713,7 @@ mod tests {
         );
         assert_eq!(titled.series.values[..3], bare.series.values[..]);
         assert_eq!(titled.report.rows_read, 4);
-        assert_eq!(titled.report.first_non_numeric, Some((9, "-".to_string())));
+        assert_eq!(titled.report.first_non_numeric, cell_at(9, "-"));
         // A bad time is named by its line in the file too.
         let bad = export(b"Title\ntime,flow\n2022-01-03 00:00,1\n2022-01-03 01:00,2\n2022-13-03 02:00,3\n").unwrap();
         let error = bad.series(Selector::Column("flow")).unwrap_err();
@@ -1344,7 +1733,7 @@ mod tests {
         assert_eq!(read.series.values, [5.0, 7.0, 6.0]);
         assert_eq!(read.report.rows_read, 3);
         assert_eq!(read.report.label_rows, 3);
-        assert_eq!(read.report.first_label_row, Some((4, "소계".to_string())));
+        assert_eq!(read.report.first_label_row, cell_at(4, "소계"));
         let words = export(b"time,flow\nfirst of May,1\nsecond of May,2\n").unwrap();
         let error = words.series(Selector::Column("flow")).unwrap_err();
         assert!(
@@ -1374,7 +1763,7 @@ mod tests {
         assert_eq!(korean.value_columns(), ["유량"]);
         let korean = korean.series(Selector::Only).unwrap();
         assert_eq!(korean.series, one.series);
-        assert_eq!(korean.report.first_label_row, Some((5, "소계".to_string())));
+        assert_eq!(korean.report.first_label_row, cell_at(5, "소계"));
         // A report numbering its hours to 24:00, the end of the day.
         let to_24 = export(b"date,hour,flow\n2022-01-13,24:00,8\n2022-01-13,01:00,6\n").unwrap();
         assert_eq!(to_24.date_and_time_columns(), Some(("date", "hour")));
@@ -1816,5 +2205,140 @@ mod tests {
         );
         assert_eq!(read(semicolon, "DMA 1 (l/s)").report.decimal_comma_cells, 2);
         assert_eq!(read(semicolon, "DMA 2 (l/s)").report.decimal_comma_cells, 2);
+    }
+
+    /// `files` (name, text) written into a new folder; the folder.
+    fn folder_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    fn open_all(paths: &[PathBuf]) -> Result<Export> {
+        Export::open_all(paths, ClockSettings::default().check().unwrap(), None)
+    }
+
+    /// Hand-checked: three monthly files in a folder, the first with a title above its header
+    /// and its columns in another order, each holding the next month's first midnight as well
+    /// (as SCADA month exports often do), with a summary workbook and a hidden file beside them.
+    /// Read in time order whatever the names' order; where two files hold a time, the later
+    /// file's number wins; a bad cell is named by its file.
+    #[test]
+    fn the_files_of_a_folder_are_read_as_one_export() {
+        let dir = folder_of(&[
+            (
+                "2022-01.csv",
+                "장명 배수지\ntime,b,a\n2022-01-31 23:00,9,1\n2022-02-01 00:00,9,2\n",
+            ),
+            (
+                "2022-02.csv",
+                "time,a,b\n2022-02-01 00:00,20,9\n2022-02-01 01:00,-,9\n2022-03-01 00:00,3,9\n",
+            ),
+            ("2022-03.csv", "time,a,b\n2022-03-01 00:00,,9\n2022-03-01 01:00,4,9\n"),
+            ("summary.xlsx", "not an export"),
+            (".~lock.2022-03.csv#", "a spreadsheet's lock file"),
+        ]);
+        let export = open_all(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(export.paths().count(), 3);
+        assert_eq!(export.left_aside(), [dir.path().join("summary.xlsx")]);
+        assert!(export.describe().starts_with("3 files, "), "{}", export.describe());
+        let read = export.series(Selector::Column("a")).unwrap();
+        let hours: Vec<String> = read
+            .series
+            .timestamps
+            .iter()
+            .map(|t| crate::time::format_timestamp(*t)[..16].to_string())
+            .collect();
+        // Hourly from 2022-01-31 23:00 to 2022-03-01 01:00; the gap between is missing readings.
+        assert_eq!(hours.first().map(String::as_str), Some("2022-01-31 23:00"));
+        assert_eq!(hours.last().map(String::as_str), Some("2022-03-01 01:00"));
+        let at = |time: &str| {
+            let t = parse_timestamp(time).unwrap();
+            let i = read.series.timestamps.iter().position(|&s| s == t).unwrap();
+            read.series.values[i]
+        };
+        assert_eq!(at("2022-01-31 23:00"), 1.0);
+        assert_eq!(at("2022-02-01 00:00"), 20.0, "the later file's number wins");
+        assert!(at("2022-02-01 01:00").is_nan());
+        assert_eq!(at("2022-03-01 00:00"), 3.0, "a blank does not overwrite a number");
+        assert_eq!(at("2022-03-01 01:00"), 4.0);
+        assert_eq!(read.report.rows_read, 7);
+        assert_eq!(read.report.files, 3);
+        assert_eq!(read.report.duplicate_timestamps, 2);
+        assert_eq!(read.report.blank_cells, 1);
+        assert_eq!(
+            read.report.first_non_numeric,
+            Some(CellAt {
+                file: Some(dir.path().join("2022-02.csv")),
+                line: 3,
+                text: "-".to_string()
+            })
+        );
+        // The same files named one by one, in any order, one of them twice: the same readings.
+        let named: Vec<PathBuf> = ["2022-03.csv", "2022-01.csv", "2022-02.csv", "2022-01.csv"]
+            .iter()
+            .map(|name| dir.path().join(name))
+            .collect();
+        let again = open_all(&named).unwrap();
+        assert_eq!(again.paths().count(), 3);
+        let again = again.series(Selector::Column("a")).unwrap();
+        assert_eq!(again.series.timestamps, read.series.timestamps);
+        // Named in this order, 2022-02.csv is the later file for 2022-03-01 00:00's blank and 3.
+        assert_eq!(again.report.duplicate_timestamps, 2);
+    }
+
+    #[test]
+    fn files_of_other_exports_or_no_export_are_refused_by_name() {
+        let dir = folder_of(&[
+            ("a.csv", "time,DMA 1,DMA 2\n2022-01-01 00:00,1,2\n"),
+            ("b.csv", "time,DMA 1,DMA 3\n2022-02-01 00:00,1,2\n"),
+        ]);
+        let error = open_all(&[dir.path().to_path_buf()]).unwrap_err().to_string();
+        assert!(
+            error.starts_with(&format!(
+                "{}: its columns are not those of {}",
+                dir.path().join("b.csv").display(),
+                dir.path().join("a.csv").display()
+            )),
+            "{error}"
+        );
+        assert!(error.contains("(it has no DMA 2; DMA 3 not in the first)"), "{error}");
+        let empty = folder_of(&[("summary.xlsx", "x")]);
+        let error = open_all(&[empty.path().to_path_buf()]).unwrap_err();
+        assert!(
+            matches!(error, CoreError::NoExportInFolder { ref others, .. } if others == "summary.xlsx"),
+            "{error}"
+        );
+        assert!(matches!(open_all(&[]), Err(CoreError::NoInput)));
+    }
+
+    /// The month so far (1 to 10 April) leaves `01/04/2022` ambiguous; the month before shows the
+    /// export writes days first, so it is read so. Alone, it is refused as before.
+    #[test]
+    fn a_file_with_ambiguous_dates_takes_the_order_another_file_shows() {
+        // A flow up one day and down the next (a steady rise would be read as a register).
+        let march: String = (1..=31)
+            .map(|d| format!("{d:02}/03/2022 12:00,{}\n", 10 + d % 2))
+            .collect();
+        let april: String = (1..=10)
+            .map(|d| format!("{d:02}/04/2022 12:00,{}\n", 100 + d))
+            .collect();
+        let dir = folder_of(&[
+            ("2022-03.csv", &format!("Data,flow\n{march}")),
+            ("2022-04.csv", &format!("Data,flow\n{april}")),
+        ]);
+        let read = open_all(&[dir.path().to_path_buf()])
+            .unwrap()
+            .series(Selector::Column("flow"))
+            .unwrap();
+        assert_eq!(read.series.timestamps.len(), 41);
+        assert_eq!(read.series.timestamps[31], parse_timestamp("2022-04-01 12:00").unwrap());
+        assert_eq!(read.series.values[40], 110.0);
+        let alone = open_all(&[dir.path().join("2022-04.csv")])
+            .unwrap()
+            .series(Selector::Column("flow"));
+        assert!(matches!(alone, Err(CoreError::AmbiguousDateOrder { .. })), "{alone:?}");
     }
 }

@@ -51,7 +51,7 @@ pub use check::{Check, Checked};
 pub use criteria::{Bound, Criteria};
 pub use error::{CoreError, Result};
 pub use features::FeatureSet;
-pub use ingest::{read_series, Export, IngestReport, Ingested, Selector, SkippedLines, TextEncoding};
+pub use ingest::{read_series, CellAt, Export, IngestReport, Ingested, Selector, SkippedLines, TextEncoding};
 pub use preprocess::{clean_series, preprocess, DaySelection, PreprocessConfig, PreprocessSummary, Preprocessed};
 pub use scale::MinMaxScaler;
 pub use series::{FlowSeries, Interval};

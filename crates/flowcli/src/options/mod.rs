@@ -16,9 +16,11 @@ pub use forecast::{BacktestArgs, ForecastArgs, HorizonArgs};
 /// Which file and which column.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// The export or a two-column `time,value` file; the built-in demo export when absent.
-    #[arg(long, short = 'f')]
-    pub input: Option<PathBuf>,
+    /// The export or a two-column `time,value` file; the built-in demo export when absent. Several
+    /// files of one export (a year exported month by month: `--input 2022-*.csv`), or a folder of
+    /// them, are read as one.
+    #[arg(long, short = 'f', num_args = 1.., value_name = "FILE or FOLDER")]
+    pub input: Vec<PathBuf>,
     /// Site slug from `flow sites` (default jangmyeong).
     #[arg(long, conflicts_with = "column")]
     pub site: Option<String>,
@@ -40,7 +42,7 @@ pub const DEFAULT_OUTPUT: &str = "Output";
 impl Default for InputArgs {
     fn default() -> Self {
         InputArgs {
-            input: None,
+            input: Vec::new(),
             site: None,
             column: None,
             output_dir: PathBuf::from(DEFAULT_OUTPUT),
