@@ -380,6 +380,31 @@ fn an_export_month_by_month_gives_the_same_nights() {
     assert!(said.contains("Read 3 files, "), "{said}");
 }
 
+/// The BWDF readings as a historian (OSIsoft PI) exports them: month names
+/// (`03-Jan-2021 00:00:00`) under a header flow does not know. The same nights; before, the file
+/// had no time column.
+#[test]
+fn a_historian_export_with_month_names_gives_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    const MONTHS: [&str; 3] = ["Jan", "Feb", "Mar"];
+    let (mut plain, mut historian) = (String::from("time,flow\n"), String::from("PI time,DMA3.FLOW.PV\n"));
+    for (time, dma3) in bwdf_dma3() {
+        let month = MONTHS[time[5..7].parse::<usize>().unwrap() - 1];
+        plain.push_str(&format!("{time},{dma3}\n"));
+        historian.push_str(&format!(
+            "{}-{month}-{} {}:00,{dma3}\n",
+            &time[8..10],
+            &time[..4],
+            &time[11..16]
+        ));
+    }
+    same_nights(
+        dir.path(),
+        ("plain.csv", plain.as_bytes()),
+        ("pi.csv", historian.as_bytes()),
+    );
+}
+
 /// The fixture's night of the Rome spring change, whose 02:00 row is missing.
 const SPRING_CHANGE: &str = "2021-03-28";
 

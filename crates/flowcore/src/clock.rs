@@ -149,6 +149,19 @@ pub(crate) fn looks_like_date(cell: &str) -> bool {
 /// read by chrono.
 pub fn parse_with_offset(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
     let text = text.trim();
+    // `2022-01-03 00:00 KST`, `2022-10-30 02:00 CEST`: a zone's abbreviation as the offset it
+    // stands for.
+    let with_offset;
+    let text = match text
+        .rsplit_once(' ')
+        .and_then(|(time, word)| Some((time, zone_abbreviation(word)?)))
+    {
+        Some((time, zone)) => {
+            with_offset = format!("{time}{}", zone.offset);
+            with_offset.as_str()
+        }
+        None => text,
+    };
     let (date, rest) = (text.get(..10)?, text.get(10..)?);
     let rest = rest.strip_prefix(['T', 't', ' '])?;
     // chrono's offset items read `+01:00` and `+0100`; `Z` is UTC.
@@ -156,7 +169,7 @@ pub fn parse_with_offset(text: &str) -> Option<chrono::DateTime<chrono::FixedOff
         Some(time) => format!("{time}+00:00"),
         None => rest.to_string(),
     };
-    let text = format!("{date} {rest}");
+    let text = format!("{} {rest}", date.replace('/', "-"));
     ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z"]
         .iter()
         .find_map(|pattern| chrono::DateTime::parse_from_str(&text, pattern).ok())
@@ -418,8 +431,9 @@ impl TimeParser {
 const EXCEL_EPOCH_DAYS: f64 = 25_569.0;
 
 /// A zone named in a header, such as `CET` in `Date-time CET-CEST (DD/MM/YYYY HH:mm)`: a word of
-/// three or more capitals (or an `Area/City`) that chrono-tz knows, `UTC` and `GMT` left out
-/// (they change nothing).
+/// three or more capitals (or an `Area/City`) that chrono-tz knows, or an abbreviation of
+/// [`ZONE_ABBREVIATIONS`] (`Time (KST)`: Asia/Seoul); `UTC` and `GMT` left out (they change
+/// nothing).
 pub fn zone_in_header(header: &str) -> Option<String> {
     header
         .split(|c: char| c.is_whitespace() || matches!(c, '-' | '(' | ')' | ',' | ';' | '[' | ']'))
@@ -429,8 +443,122 @@ pub fn zone_in_header(header: &str) -> Option<String> {
                     || word.chars().all(|c| c.is_ascii_uppercase()))
                 && !matches!(*word, "UTC" | "GMT")
         })
-        .find(|word| word.parse::<Tz>().is_ok())
-        .map(str::to_string)
+        .find_map(|word| match word.parse::<Tz>() {
+            Ok(_) => Some(word.to_string()),
+            Err(_) => zone_abbreviation(word).map(|zone| zone.zone.to_string()),
+        })
+}
+
+/// A zone's abbreviation as written after a time (`2022-01-03 00:00 KST`): the offset from UTC it
+/// stands for and the zone whose clock it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZoneAbbreviation {
+    /// As written: `KST`, `CEST`.
+    pub name: &'static str,
+    /// The offset from UTC, as chrono reads it: `+09:00`.
+    pub offset: &'static str,
+    /// The IANA zone whose clock shows it: `Asia/Seoul`, `CET`.
+    pub zone: &'static str,
+}
+
+/// The abbreviations read after a time. Only those that name one offset: `CST` (China, or the
+/// American Central), `IST` (India, Ireland, Israel) and `BST` are not among them.
+pub const ZONE_ABBREVIATIONS: [ZoneAbbreviation; 19] = {
+    const fn z(name: &'static str, offset: &'static str, zone: &'static str) -> ZoneAbbreviation {
+        ZoneAbbreviation { name, offset, zone }
+    }
+    [
+        z("UTC", "+00:00", "UTC"),
+        z("GMT", "+00:00", "UTC"),
+        z("KST", "+09:00", "Asia/Seoul"),
+        z("JST", "+09:00", "Asia/Tokyo"),
+        z("WET", "+00:00", "WET"),
+        z("WEST", "+01:00", "WET"),
+        z("CET", "+01:00", "CET"),
+        z("CEST", "+02:00", "CET"),
+        z("EET", "+02:00", "EET"),
+        z("EEST", "+03:00", "EET"),
+        z("EST", "-05:00", "EST5EDT"),
+        z("EDT", "-04:00", "EST5EDT"),
+        z("MST", "-07:00", "MST7MDT"),
+        z("MDT", "-06:00", "MST7MDT"),
+        z("PST", "-08:00", "PST8PDT"),
+        z("PDT", "-07:00", "PST8PDT"),
+        z("AEST", "+10:00", "Australia/Sydney"),
+        z("AEDT", "+11:00", "Australia/Sydney"),
+        z("NZST", "+12:00", "Pacific/Auckland"),
+    ]
+};
+
+/// The abbreviation `word` is (`KST`, `cest`), if it is one of [`ZONE_ABBREVIATIONS`].
+pub fn zone_abbreviation(word: &str) -> Option<ZoneAbbreviation> {
+    ZONE_ABBREVIATIONS
+        .iter()
+        .find(|zone| zone.name.eq_ignore_ascii_case(word.trim()))
+        .copied()
+}
+
+/// The zone of the abbreviation a time cell ends with (`2022-01-03 00:00 KST`: Asia/Seoul); `UTC`
+/// and `GMT` count here, unlike in a header: the cells are then instants.
+pub fn zone_in_cell(cell: &str) -> Option<String> {
+    let (_, word) = cell.trim().rsplit_once(' ')?;
+    zone_abbreviation(word).map(|zone| zone.zone.to_string())
+}
+
+/// Forms of time that systems write beyond the year-first, day-first and month-first ones flow
+/// reads by itself, as chrono patterns tried in turn on a column's first time cell (the first that
+/// reads it reads the column): historians' month names (OSIsoft PI: `03-Jan-2022 00:00:00`),
+/// English dates (`3 Jan 2022 00:00`, `Jan 3, 2022 12:00 AM`), compact digits (KMA and many
+/// loggers: `202201030000`, `20220103 0000`), Korean locale dates (`2022. 1. 3. 오전 12:00:00`).
+/// A 12-hour clock (`AM`, `오후`) is read by every one of them.
+pub const KNOWN_PATTERNS: [&str; 27] = [
+    "%d-%b-%Y %H:%M:%S%.f",
+    "%d-%b-%Y %H:%M",
+    "%d-%b-%y %H:%M:%S%.f",
+    "%d-%b-%y %H:%M",
+    "%d-%b-%Y",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M:%S",
+    "%d %B %Y %H:%M",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y %H:%M:%S",
+    "%b %d, %Y %H:%M",
+    "%B %d, %Y %H:%M:%S",
+    "%B %d, %Y %H:%M",
+    "%b %d %Y %H:%M:%S",
+    "%b %d %Y %H:%M",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d%H%M",
+    "%Y%m%d %H:%M:%S",
+    "%Y%m%d %H:%M",
+    "%Y%m%d",
+    "%Y. %m. %d. %H:%M:%S",
+    "%Y. %m. %d. %H:%M",
+    "%Y. %m. %d.",
+];
+
+/// The parser of the first of [`KNOWN_PATTERNS`] that reads `cell` as a time from 1970 to 2100.
+pub fn known_pattern(cell: &str) -> Option<TimeParser> {
+    let cell = cell.trim();
+    // Every pattern needs a month's name, a run of eight digits or `. `: most cells that are not
+    // times (numbers, tag names, units) are turned away before chrono is asked 27 times.
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let lower = cell.to_ascii_lowercase();
+    let month = MONTHS.iter().any(|name| lower.contains(name));
+    let compact = cell.len() >= 8 && cell.as_bytes()[..8].iter().all(u8::is_ascii_digit);
+    if !(month || compact || cell.contains(". ")) {
+        return None;
+    }
+    KNOWN_PATTERNS
+        .iter()
+        .map(|pattern| TimeParser::pattern(pattern))
+        .find(|parser| parser.parse(cell).is_some_and(|t| (0..4_102_444_800).contains(&t)))
 }
 
 /// The daylight-saving facts of a local clock.
@@ -643,5 +771,63 @@ mod tests {
         assert!(clock.is_skipped(spring));
         assert!(!clock.is_skipped(spring + HOUR));
         assert!(!clock.is_skipped(spring - HOUR));
+    }
+
+    /// Hand-checked: each form a system writes, read as 2022-01-03 (a Monday) at the time shown.
+    #[test]
+    fn forms_systems_write_are_read_by_a_known_pattern() {
+        let monday = days_from_civil(2022, 1, 3) * DAY;
+        let cases = [
+            ("03-Jan-2022 00:00:00", "%d-%b-%Y %H:%M:%S%.f", 0),
+            ("03-JAN-2022 13:30:00.000", "%d-%b-%Y %H:%M:%S%.f", 13 * HOUR + 1800),
+            ("03-Jan-22 01:00:00", "%d-%b-%y %H:%M:%S%.f", HOUR),
+            ("3 Jan 2022 02:00", "%d %b %Y %H:%M", 2 * HOUR),
+            ("3 January 2022 02:00", "%d %B %Y %H:%M", 2 * HOUR),
+            ("Jan 3, 2022 2:00 PM", "%b %d, %Y %H:%M", 14 * HOUR),
+            ("202201030100", "%Y%m%d%H%M", HOUR),
+            ("20220103010005", "%Y%m%d%H%M%S", HOUR + 5),
+            // chrono lets a space stand before a number: the compact pattern reads it.
+            ("20220103 0100", "%Y%m%d%H%M", HOUR),
+            ("20220103", "%Y%m%d", 0),
+            ("2022. 1. 3. 오후 1:00:00", "%Y. %m. %d. %H:%M:%S", 13 * HOUR),
+            ("2022. 01. 03.", "%Y. %m. %d.", 0),
+        ];
+        for (cell, pattern, seconds) in cases {
+            let parser = known_pattern(cell).unwrap_or_else(|| panic!("{cell} not read"));
+            assert_eq!(parser.describe(), pattern, "{cell}");
+            assert_eq!(parser.parse(cell), Some(monday + seconds), "{cell}");
+        }
+        // Not times: numbers (a flow of 12345678, a meter's tag), words, a date past 2100.
+        for cell in [
+            "12345678",
+            "123456789012",
+            "Total",
+            "DMA 1",
+            "21000103",
+            "35-Jan-2022 00:00:00",
+        ] {
+            assert!(known_pattern(cell).is_none(), "{cell}");
+        }
+    }
+
+    /// Hand-checked: a zone's abbreviation after the time is its offset, and names the clock.
+    #[test]
+    fn a_zone_abbreviation_after_the_time_is_its_offset() {
+        let at = |cell: &str| parse_with_offset(cell).map(|t| t.timestamp());
+        let midnight = days_from_civil(2022, 1, 3) * DAY;
+        assert_eq!(at("2022-01-03 09:00 KST"), Some(midnight));
+        assert_eq!(at("2022/01/03 09:00:00 kst"), Some(midnight));
+        assert_eq!(at("2022-01-03 00:00 UTC"), Some(midnight));
+        // Rome's autumn change: 02:00 CEST is 00:00 UTC, 02:00 CET an hour later.
+        let october = days_from_civil(2022, 10, 30) * DAY;
+        assert_eq!(at("2022-10-30 02:00 CEST"), Some(october));
+        assert_eq!(at("2022-10-30 02:00 CET"), Some(october + HOUR));
+        // Ambiguous abbreviations are not read: CST is China's or America's Central.
+        assert_eq!(at("2022-01-03 09:00 CST"), None);
+        assert_eq!(zone_in_cell("2022-01-03 09:00 KST").as_deref(), Some("Asia/Seoul"));
+        assert_eq!(zone_in_cell("2022-10-30 02:00 CEST").as_deref(), Some("CET"));
+        assert_eq!(zone_in_cell("2022-01-03 09:00"), None);
+        assert_eq!(zone_in_header("Time (KST)").as_deref(), Some("Asia/Seoul"));
+        assert_eq!(zone_in_header("Time (UTC)"), None);
     }
 }

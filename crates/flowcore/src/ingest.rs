@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{Check, Checked};
 use crate::clock::{
-    looks_like_date, parse_with_offset, zone_in_header, ClockSettings, DateOrder, LocalClock, TimeParser,
+    known_pattern, looks_like_date, parse_with_offset, zone_in_cell, zone_in_header, ClockSettings, DateOrder,
+    LocalClock, TimeParser,
 };
 use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
@@ -1074,7 +1075,9 @@ impl ExportFile {
             .zone
             .clone()
             .or_else(|| zone_in_header(&self.header[self.time_index]))
-            .or_else(|| zone_in_header(&self.header[self.time_of_day_index?]));
+            .or_else(|| zone_in_header(&self.header[self.time_of_day_index?]))
+            // `2022-01-03 00:00 KST`: the cells name their clock.
+            .or_else(|| zone_in_cell(times().flatten().find(|cell| !cell.trim().is_empty())?));
         let (parser, found) = self.parser(times().flatten(), zone.as_deref(), order)?;
         let r = readings;
         r.order = r.order.or(found);
@@ -1220,8 +1223,12 @@ impl ExportFile {
                 } else if let Some(numbers) = TimeParser::for_number(example, zone) {
                     numbers
                 } else if parse_timestamp(example).is_some() || !looks_like_date(example) {
-                    // Year-first, or nothing flow can guess: the first bad cell gets its line.
-                    TimeParser::YearFirst
+                    // Year-first, a form a system writes (`03-Jan-2022 00:00:00`), or nothing flow
+                    // can guess: the first bad cell gets its line.
+                    match TimeParser::YearFirst.parse(example) {
+                        Some(_) => TimeParser::YearFirst,
+                        None => known_pattern(example).unwrap_or(TimeParser::YearFirst),
+                    }
                 } else {
                     let header = &self.header[self.time_index];
                     found = DateOrder::infer(header, std::iter::once(example).chain(cells));
@@ -2340,5 +2347,40 @@ mod tests {
             .unwrap()
             .series(Selector::Column("flow"));
         assert!(matches!(alone, Err(CoreError::AmbiguousDateOrder { .. })), "{alone:?}");
+    }
+
+    /// Rome's autumn change written with the abbreviations (`02:00 CEST`, `02:00 CET`) reads as
+    /// the local file on the CET clock: the repeated hour's two readings averaged, the zone found
+    /// in the cells. Before, `… CEST` was not a time.
+    #[test]
+    fn times_with_zone_abbreviations_read_as_the_local_clock() {
+        let local = read_in_zone(
+            b"time,flow\n2022-10-30 01:00,2\n2022-10-30 02:00,3\n2022-10-30 02:00,5\n2022-10-30 03:00,6\n",
+            Some("CET"),
+        );
+        let marked = read_in_zone(
+            b"time,flow\n2022-10-30 01:00 CEST,2\n2022-10-30 02:00 CEST,3\n2022-10-30 02:00 CET,5\n2022-10-30 03:00 CET,6\n",
+            None,
+        );
+        assert_eq!(marked.series.timestamps, local.series.timestamps);
+        assert_eq!(marked.series.values, [2.0, 4.0, 6.0]);
+        assert_eq!(marked.series.values, local.series.values);
+        assert_eq!(marked.report.time_zone.as_deref(), Some("CET"));
+        assert_eq!(marked.report.repeated_local_times, local.report.repeated_local_times);
+    }
+
+    /// An OSIsoft PI export: month names, and a time column whose header flow does not know,
+    /// found by its first cell. Before, the file had no time column.
+    #[test]
+    fn a_historian_export_with_month_names_is_read() {
+        let read = export(
+            b"PI time,FIT-101.PV\n03-Jan-2022 00:00:00,12.5\n03-Jan-2022 01:00:00,11\n03-Jan-2022 02:00:00,10.5\n",
+        )
+        .unwrap()
+        .series(Selector::Column("FIT-101.PV"))
+        .unwrap();
+        assert_eq!(read.series.timestamps[0], parse_timestamp("2022-01-03 00:00").unwrap());
+        assert_eq!(read.series.values, [12.5, 11.0, 10.5]);
+        assert_eq!(read.report.time_format, "%d-%b-%Y %H:%M:%S%.f");
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{looks_like_date, parse_with_offset, TimeParser};
+use crate::clock::{known_pattern, looks_like_date, parse_with_offset, TimeParser};
 use crate::sites::TIME_HEADER;
 
 /// Lines of a file that are not the table: a title or export note above the header, a row of units
@@ -129,7 +129,10 @@ pub(crate) fn reads_as_time(cell: &str) -> bool {
 /// Whether a cell reads as a time in any of the forms flow knows.
 pub(crate) fn reads_as_a_time(cell: &str) -> bool {
     // Year-first as written, on a 12-hour clock, at 24:00 or with Korean units.
-    TimeParser::YearFirst.parse(cell).is_some() || looks_like_date(cell) || parse_with_offset(cell).is_some()
+    TimeParser::YearFirst.parse(cell).is_some()
+        || looks_like_date(cell)
+        || parse_with_offset(cell).is_some()
+        || known_pattern(cell).is_some()
 }
 
 /// `2022-13-04`, `2022/1/3 25:00`: four digits, then two groups of one or two, split by `-`, `/`
