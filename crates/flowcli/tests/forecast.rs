@@ -898,7 +898,7 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
         ),
         (
             vec!["forecast", "--input", raw, "--encoding", "klingon"],
-            "--encoding klingon: expected utf-8, cp949 (euc-kr) or windows-1252",
+            "--encoding klingon: expected utf-8, cp949 (euc-kr), windows-1252 (latin1) or utf-16",
         ),
         (
             vec!["forecast", "--input", cp949.to_str().unwrap(), "--encoding", "utf-8"],

@@ -405,6 +405,48 @@ fn a_historian_export_with_month_names_gives_the_same_nights() {
     );
 }
 
+/// The BWDF export as Excel saves it as "Unicode text" (UTF-16LE with its mark, tabs, CRLF) with
+/// a tab ending every line: every area's nights as from the CSV, and no eleventh site. Before, the
+/// file was `not a text file` (its zero bytes), and a separator ending every line made an empty
+/// `column 12` that failed `--sites all`.
+#[test]
+fn excel_unicode_text_with_a_separator_ending_each_line_gives_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    let tabbed: String = csv
+        .lines()
+        .map(|line| format!("{}\t\r\n", line.replace(',', "\t")))
+        .collect();
+    let mut unicode = vec![0xFF, 0xFE];
+    unicode.extend(tabbed.encode_utf16().flat_map(u16::to_le_bytes));
+    let input = common::write(dir.path(), "inflows.txt", &unicode);
+    let run = |input: &std::path::Path, out: &str| {
+        let output = flow(
+            dir.path(),
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--sites",
+                "all",
+                "--output-dir",
+                out,
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let said = run(&input, "unicode");
+    run(&fixture("bwdf/inflows_2021-01_2021-03.csv"), "csv");
+    assert!(said.contains("(UTF-16LE), 10 value columns"), "{said}");
+    assert_eq!(said.matches("== Night flow: dma").count(), 10, "{said}");
+    for area in 1..=10 {
+        let mnf =
+            |out: &str| std::fs::read_to_string(dir.path().join(out).join(format!("dma{area}/Night/mnf.csv"))).unwrap();
+        assert_eq!(mnf("unicode"), mnf("csv"), "dma{area}");
+    }
+}
+
 /// The fixture's night of the Rome spring change, whose 02:00 row is missing.
 const SPRING_CHANGE: &str = "2021-03-28";
 

@@ -86,8 +86,18 @@ pub enum CoreError {
         /// Offset of the first byte it does not accept.
         offset: usize,
     },
+    /// A file that starts as UTF-16 (Excel's "Unicode text") with a malformed character.
+    #[error("{path}: starts as {encoding} text (Excel's Unicode text) but byte {offset} is not valid {encoding} (cut short, or not text)")]
+    NotUtf16 {
+        /// The file.
+        path: PathBuf,
+        /// UTF-16LE or UTF-16BE.
+        encoding: crate::ingest::TextEncoding,
+        /// The byte where decoding stopped.
+        offset: usize,
+    },
     /// An `--encoding` flow does not read.
-    #[error("--encoding {name}: expected utf-8, cp949 (euc-kr) or windows-1252 (latin1)")]
+    #[error("--encoding {name}: expected utf-8, cp949 (euc-kr), windows-1252 (latin1) or utf-16 (utf-16le, utf-16be)")]
     UnknownEncoding {
         /// What was given.
         name: String,

@@ -19,7 +19,7 @@ pub struct ClockArgs {
     /// skipped spring hour is a gap. Taken from the time column's header when it names one (`CET`).
     #[arg(long)]
     pub time_zone: Option<String>,
-    /// The export's text encoding: utf-8, cp949 or windows-1252. Found by itself when left out;
+    /// The export's text encoding: utf-8, cp949, windows-1252 or utf-16. Found by itself when left out;
     /// give it for a file valid in two of them (a Windows-1252 `°C` also reads as cp949).
     #[arg(long)]
     pub encoding: Option<String>,
