@@ -326,21 +326,33 @@ fn a_daily_report_with_its_hours_across_gives_the_same_nights() {
     // The report's day D holds 01:00 … 23:00 of D and 00:00 of D + 1: skip the first midnight.
     let mut long = String::from("time,flow\n");
     let mut report = String::from("장명 배수지 유량 일보\n일자");
+    let mut header = String::new();
     for hour in 1..=24 {
-        report.push_str(&format!(",{hour}시"));
+        header.push_str(&format!(",{hour}시"));
     }
-    report.push_str(",합계\n");
-    for day in rows[1..].chunks(24).filter(|day| day.len() == 24) {
+    header.push_str(",합계\n");
+    report.push_str(&header);
+    // The same report with the day of the week beside each date, as many write it (2021-01-01
+    // was a Friday).
+    let mut with_weekdays = format!("장명 배수지 유량 일보\n일자{header}");
+    const WEEKDAYS: [&str; 7] = ["금", "토", "일", "월", "화", "수", "목"];
+    for (n, day) in rows[1..].chunks(24).filter(|day| day.len() == 24).enumerate() {
         report.push_str(&day[0].0[..10]);
+        with_weekdays.push_str(&format!("{}({})", &day[0].0[..10], WEEKDAYS[n % 7]));
         for (time, value) in day {
             long.push_str(&format!("{time},{value}\n"));
             report.push_str(&format!(",{value}"));
+            with_weekdays.push_str(&format!(",{value}"));
         }
         report.push_str(",0\n");
+        with_weekdays.push_str(",0\n");
     }
     report.push_str(&format!("합계{},0\n", ",".repeat(24)));
     let (report_bytes, _, _) = encoding_rs::EUC_KR.encode(&report);
-    let (_, said) = same_nights(dir.path(), ("long.csv", long.as_bytes()), ("report.csv", &report_bytes));
+    let (long_csv, said) = same_nights(dir.path(), ("long.csv", long.as_bytes()), ("report.csv", &report_bytes));
+    let (weekday_bytes, _, _) = encoding_rs::EUC_KR.encode(&with_weekdays);
+    let (weekday_csv, _) = night_of(dir.path(), "weekdays.csv", &weekday_bytes);
+    assert_eq!(weekday_csv, long_csv);
     assert!(
         said.contains("a day a row and an hour a column (`1시` … `24시`, 24 columns beside `일자`): read as one hourly column `flow`; not read: 합계; 1 row(s) with no date (totals) not read"),
         "{said}"

@@ -180,7 +180,14 @@ pub fn parse_with_offset(text: &str) -> Option<chrono::DateTime<chrono::FixedOff
 pub fn with_korean_units(text: &str) -> Option<String> {
     let text = text.trim();
     if !text.contains('년') {
-        return None;
+        // `2022/01/03 01시`, `2022-01-03 13시 30분`: a year-first date, the time in units.
+        let (date, time) = text.split_once(char::is_whitespace)?;
+        let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
+        let digits = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if !time.contains('시') || parts.len() != 3 || parts[0].len() != 4 || !parts.iter().all(digits) {
+            return None;
+        }
+        return with_korean_units(&format!("{}년 {}월 {}일 {time}", parts[0], parts[1], parts[2]));
     }
     let mut out = String::with_capacity(text.len());
     let (mut hour, mut minute, mut second) = (None, None, None);
@@ -256,6 +263,63 @@ pub fn with_24_hours(text: &str) -> Option<String> {
         .map(|(_, w)| *w)
         .collect();
     Some(format!("{} {hour:02}:{rest}", date.join(" ")))
+}
+
+/// Days of the week as reports write them beside a date: Korean (`월`, `월요일`), Japanese
+/// (`月`), English (`Mon`, `Monday`, `Tues`), in any case.
+const WEEKDAYS: [&str; 31] = [
+    "월",
+    "화",
+    "수",
+    "목",
+    "금",
+    "토",
+    "일",
+    "月",
+    "火",
+    "水",
+    "木",
+    "金",
+    "土",
+    "日",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+fn is_weekday(word: &str) -> bool {
+    let word = word.trim().trim_end_matches(['.', ',']).to_lowercase();
+    let word = word.strip_suffix("요일").unwrap_or(&word);
+    WEEKDAYS.contains(&word)
+}
+
+/// The cell without the day of the week a report writes beside the date (`2022-01-03(월) 00:00`,
+/// `2022-01-03 (Mon) 00:00`, `Mon Jan 03 2022 00:00`, `Monday, 3 January 2022 00:00`); `None`
+/// when it names none.
+pub fn without_weekday(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let (Some(open), Some(close)) = (text.find('('), text.find(')')) {
+        if open < close && is_weekday(&text[open + 1..close]) {
+            let rest = format!("{} {}", &text[..open], &text[close + 1..]);
+            return Some(rest.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    let (first, rest) = text.split_once(char::is_whitespace)?;
+    is_weekday(first).then(|| rest.trim().to_string())
 }
 
 /// A parser for one column's cells, chosen once.
@@ -344,9 +408,14 @@ impl TimeParser {
     /// Seconds since 1970-01-01 00:00 of the wall-clock time in `text`, on a 24-hour clock or a
     /// 12-hour one ([`with_24_hours`]: Korean Excel's `오전`/`오후`, `AM`/`PM`).
     pub fn parse(&self, text: &str) -> Option<i64> {
+        let with_units = |text: &str| self.parse_clock_words(&with_korean_units(text)?);
         self.parse_as_written(text)
             .or_else(|| self.parse_clock_words(text))
-            .or_else(|| self.parse_clock_words(&with_korean_units(text)?))
+            .or_else(|| with_units(text))
+            .or_else(|| {
+                let plain = without_weekday(text)?;
+                self.parse_clock_words(&plain).or_else(|| with_units(&plain))
+            })
     }
 
     /// A cell on a 12-hour clock or at 24:00, once the plain reading failed.
@@ -829,5 +898,54 @@ mod tests {
         assert_eq!(zone_in_cell("2022-01-03 09:00"), None);
         assert_eq!(zone_in_header("Time (KST)").as_deref(), Some("Asia/Seoul"));
         assert_eq!(zone_in_header("Time (UTC)"), None);
+    }
+
+    /// Hand-checked: the day of the week a report writes beside the date is left out; the hour in
+    /// Korean units is read after a plain date.
+    #[test]
+    fn weekdays_beside_the_date_and_hours_in_units_are_read() {
+        assert_eq!(
+            without_weekday("2022-01-03(월) 00:00").as_deref(),
+            Some("2022-01-03 00:00")
+        );
+        assert_eq!(
+            without_weekday("2022-01-03 (Mon) 00:00").as_deref(),
+            Some("2022-01-03 00:00")
+        );
+        assert_eq!(without_weekday("2022.01.03(월요일)").as_deref(), Some("2022.01.03"));
+        assert_eq!(
+            without_weekday("Mon Jan 03 2022 00:00").as_deref(),
+            Some("Jan 03 2022 00:00")
+        );
+        assert_eq!(
+            without_weekday("Monday, 3 January 2022").as_deref(),
+            Some("3 January 2022")
+        );
+        // Not a weekday: a zone, a note in brackets, a month.
+        for cell in [
+            "2022-01-03 00:00 (KST)",
+            "2022-01-03 (est.) 00:00",
+            "Jan 03 2022 00:00",
+            "2022-01-03 00:00",
+        ] {
+            assert_eq!(without_weekday(cell), None, "{cell}");
+        }
+        let monday = days_from_civil(2022, 1, 3) * DAY;
+        assert_eq!(
+            TimeParser::YearFirst.parse("2022-01-03(월) 13:00"),
+            Some(monday + 13 * HOUR)
+        );
+        assert_eq!(TimeParser::YearFirst.parse("2022-01-03(월)"), Some(monday));
+        assert_eq!(TimeParser::YearFirst.parse("2022/01/03 01시"), Some(monday + HOUR));
+        assert_eq!(
+            TimeParser::YearFirst.parse("2022.01.03 13시 30분"),
+            Some(monday + 13 * HOUR + 1800)
+        );
+        assert_eq!(
+            TimeParser::YearFirst.parse("2022-01-03(월) 오후 1시"),
+            Some(monday + 13 * HOUR)
+        );
+        // A day-first date is not rewritten as year-first.
+        assert_eq!(with_korean_units("03/01/2022 01시"), None);
     }
 }
