@@ -276,7 +276,8 @@ pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(E
             .collect();
         say!(
             obs,
-            "                 left aside in the folder (not .csv, .txt, .tsv or .dat): {}",
+            "                 left aside in the folder (not an export's .{}): {}",
+            flowcore::ingest::EXPORT_EXTENSIONS.join(", ."),
             flowcore::ingest::list_names(&names)
         );
     }

@@ -535,7 +535,7 @@ fn an_export_in_several_files_reads_like_the_whole_export() {
     let said = stdout(&output);
     for line in [
         "Read 2 files, ",
-        "left aside in the folder (not .csv, .txt, .tsv or .dat): summary.xlsx",
+        "left aside in the folder (not an export's .csv, .txt, .tsv, .dat): summary.xlsx",
         "rows read        15 from 2 files (cp949)",
         "time order       1 duplicate timestamps resolved",
     ] {

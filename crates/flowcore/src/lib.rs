@@ -2,7 +2,8 @@
 //!
 //! Ingest and preprocess water-utility flow data, with no model, plotting or CLI attached.
 //!
-//! flowcore reads a SCADA export (cp949, UTF-8 or Windows-1252 CSV, through `encoding_rs` and polars), picks a sensor
+//! flowcore reads a SCADA export (cp949, UTF-8, Windows-1252 or UTF-16 CSV, through `encoding_rs` and polars; one
+//! file, or the files of an export cut by month, [`Export::open_all`]), picks a sensor
 //! column (a register of the volume so far is read as its flow, [`totaliser`]), and runs the original tool's preprocessing as pure functions: missing readings are filled
 //! ([`clean`]), readings are averaged into calendar-aligned buckets ([`resample`]), the normal range is
 //! found and outliers corrected ([`criteria`]). It also prepares model inputs: a chronological
