@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a check of flow's CUDA path on a GPU machine that has PyTorch 2.11.0 and no network
 # (this workplace's device machines): builds `flow` against PyPI's torch==2.11.0 here and puts it,
-# with scripts/gpu-run.sh, in .gpucheck/ (git-ignored). Then run there, carrying `.gpucheck`:
-#     bash .gpucheck/gpu-run.sh
+# with scripts/gpu-run.sh and scripts/gpu-many-core.sh, in .gpucheck/ (git-ignored). Then run
+# there, carrying `.gpucheck`:
+#     bash .gpucheck/gpu-run.sh; bash .gpucheck/gpu-many-core.sh
 # tch 0.26's C++ shim is generated for libtorch 2.13.0; the ops 2.11.0 lacks (about 15 attention,
 # philox and lanczos ops, none used by flow) are stubbed out in a vendored copy of torch-sys inside
 # a temporary clone of the committed tree. The repository and its normal build are not touched.
@@ -46,5 +47,7 @@ PY
 fi
 mkdir -p .gpucheck
 cp "$HOME/.cache/flow/target-torch-2.11.0/release/flow" .gpucheck/flow
-cp scripts/gpu-run.sh .gpucheck/gpu-run.sh
-echo "ready: .gpucheck/flow ($(du -h .gpucheck/flow | cut -f1)); run 'bash .gpucheck/gpu-run.sh' on the GPU machine, carrying .gpucheck"
+cp scripts/gpu-run.sh scripts/gpu-many-core.sh .gpucheck/
+# The many-core timings read the BWDF inflows; they travel with the binary when present here.
+[ -f ../shared/data/bwdf/inflows.csv ] && cp ../shared/data/bwdf/inflows.csv .gpucheck/
+echo "ready: .gpucheck/flow ($(du -h .gpucheck/flow | cut -f1)); run 'bash .gpucheck/gpu-run.sh' (and 'bash .gpucheck/gpu-many-core.sh') on the GPU machine, carrying .gpucheck"
