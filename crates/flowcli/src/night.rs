@@ -371,10 +371,12 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
 pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result {
     let settings = night_settings(&args.night)?;
     let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
-    for target in targets {
-        night_site(&export, &target, &settings, &args.input.output_dir, obs)?;
-    }
-    Ok(())
+    // A site that fails (a meter stuck all night long, no night with readings) is said and the
+    // others still run, as in `flow run --sites all`; before, the first failure stopped the rest.
+    let results = crate::parallel::each_target(&targets, obs, |target, transcript| {
+        night_site(&export, target, &settings, &args.input.output_dir, transcript)
+    });
+    crate::parallel::all_done(&export, &targets, results)
 }
 
 fn night_site(

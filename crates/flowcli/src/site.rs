@@ -190,7 +190,10 @@ pub(crate) fn export_targets(export: &Export) -> Vec<Target> {
         .collect()
 }
 
-pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Result<Vec<Target>> {
+/// The targets `sites` names (comma-separated slugs, or `all`), with the columns `all` left out:
+/// those with no number in any cell (a status or comment column, one left blank), which would
+/// each fail as a site and make the whole command fail.
+pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Result<(Vec<Target>, Vec<String>)> {
     if sites.trim().eq_ignore_ascii_case("all") {
         let all = export_targets(export);
         if all.is_empty() {
@@ -201,11 +204,21 @@ pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Re
             )
             .into());
         }
-        // The Jeongeup export: its registered sites; any other: every value column.
+        // The Jeongeup export: its registered sites; any other: every value column with a number.
         if all.iter().any(|t| t.registered) {
-            return Ok(all.into_iter().filter(|t| t.registered).collect());
+            return Ok((all.into_iter().filter(|t| t.registered).collect(), Vec::new()));
         }
-        return Ok(all);
+        let without: Vec<String> = export
+            .columns_without_numbers()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        if without.len() == all.len() {
+            // Nothing left: each column's own message says why.
+            return Ok((all, Vec::new()));
+        }
+        let (kept, left): (Vec<Target>, Vec<Target>) = all.into_iter().partition(|t| !without.contains(&t.column));
+        return Ok((kept, left.into_iter().map(|t| t.column).collect()));
     }
     sites
         .split(',')
@@ -219,7 +232,8 @@ pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Re
             };
             target(&one)?.resolve(export)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()
+        .map(|targets| (targets, Vec::new()))
 }
 
 /// The files to read: `--input`, or the demo export (generated into the cache on first use).
@@ -417,7 +431,17 @@ pub(crate) fn read_targets(
     };
     let (export, profile) = read_stage(input, obs)?;
     let targets = match (sites, single) {
-        (Some(sites), _) => targets_for(sites, input, &export)?,
+        (Some(sites), _) => {
+            let (targets, left_out) = targets_for(sites, input, &export)?;
+            if !left_out.is_empty() {
+                say!(
+                    obs,
+                    "                 not a site: {} (no number in any cell: a status or comment column, or one left blank; --site names it)",
+                    flowcore::ingest::list_names(&left_out)
+                );
+            }
+            targets
+        }
         (_, Some(single)) => vec![single.resolve(&export)?],
         (None, None) => Vec::new(),
     };

@@ -459,6 +459,61 @@ fn excel_unicode_text_with_a_separator_ending_each_line_gives_the_same_nights() 
     }
 }
 
+/// The BWDF export with a status column and an operator's comment column beside the readings, as
+/// historians and SCADA reports add them: `--sites all` leaves the two out and says so (before,
+/// the first of them failed the command and the areas after it were never run); a site named
+/// that fails is said, and the others still run.
+#[test]
+fn text_columns_are_not_sites_and_a_failing_site_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    let mut text = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        let (status, comment) = match i {
+            0 => ("Status", "Comment"),
+            i if i % 97 == 0 => ("Bad", "valve work"),
+            _ => ("Good", ""),
+        };
+        let (time, readings) = line.split_once(',').unwrap();
+        text.push_str(&format!("{time},{status},{readings},{comment}\n"));
+    }
+    let input = common::write(dir.path(), "with-status.csv", text.as_bytes());
+    let night = |sites: &str, out: &str| {
+        flow(
+            dir.path(),
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--sites",
+                sites,
+                "--output-dir",
+                out,
+            ],
+        )
+    };
+    let output = night("all", "all");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(
+        said.contains("not a site: Status, Comment (no number in any cell"),
+        "{said}"
+    );
+    assert_eq!(said.matches("== Night flow: dma").count(), 10, "{said}");
+    let output = night("status,dma3", "named");
+    assert_refused(&output, "1 of 2 sites failed (status); the others finished");
+    assert!(
+        stdout(&output).contains("failed           status (Status): "),
+        "{}",
+        stdout(&output)
+    );
+    let plain = std::fs::read_to_string(dir.path().join("all/dma3/Night/mnf.csv")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("named/dma3/Night/mnf.csv")).unwrap(),
+        plain
+    );
+}
+
 /// The fixture's night of the Rome spring change, whose 02:00 row is missing.
 const SPRING_CHANGE: &str = "2021-03-28";
 

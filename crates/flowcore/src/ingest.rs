@@ -725,6 +725,32 @@ impl Export {
         self.first().value_columns()
     }
 
+    /// Value columns with no number in any cell of any file: a status or comment column beside
+    /// the readings (`Good`, `Bad`, `valve work`), or one left blank. Not measurements: `--sites
+    /// all` leaves them out. A column's search stops at its first number, so a column of readings
+    /// costs one row; only these columns are read to the end (byte by byte, no cell copied).
+    pub fn columns_without_numbers(&self) -> Vec<&str> {
+        let columns = self.value_columns();
+        let mut without: Vec<&str> = columns.clone();
+        for file in &self.files {
+            if without.is_empty() {
+                break;
+            }
+            let indices: Vec<usize> = without
+                .iter()
+                .filter_map(|name| file.header.iter().position(|h| h == name))
+                .collect();
+            let numeric = file.columns_with_a_number(&indices);
+            without.retain(|name| {
+                file.header
+                    .iter()
+                    .position(|h| h == name)
+                    .is_none_or(|i| !numeric.contains(&i))
+            });
+        }
+        without
+    }
+
     /// The headers of the date column and the time-of-day column, when the file writes them apart.
     pub fn date_and_time_columns(&self) -> Option<(&str, &str)> {
         let first = self.first();
@@ -1087,6 +1113,55 @@ impl ExportFile {
             Some(across) if index > 0 => self.skipped.header_line + (index - 1) / across.hours.max(1) + 1,
             _ => index + self.skipped.header_line,
         }
+    }
+
+    /// Of the columns `candidates`, those with a number in some cell (read as [`Export::series`]
+    /// reads one: plain, decimal comma, thousands separators). Line by line with no cell copied,
+    /// until every candidate has one.
+    fn columns_with_a_number(&self, candidates: &[usize]) -> Vec<usize> {
+        let mut open: Vec<usize> = candidates.to_vec();
+        let mut found = Vec::new();
+        let last = open.iter().max().copied().unwrap_or(0);
+        let decimal_comma = self.separator != b',';
+        let is_number = |cell: &str| {
+            let cell = cell.trim().trim_matches('"').trim();
+            !cell.is_empty()
+                && (cell.parse::<f64>().is_ok_and(f64::is_finite)
+                    || if decimal_comma {
+                        parse_decimal_comma(cell).is_some()
+                    } else {
+                        parse_thousands(cell).is_some()
+                    })
+        };
+        for line in self.text.lines().skip(1) {
+            if open.is_empty() {
+                break;
+            }
+            let (mut field, mut start, mut quoted) = (0, 0, false);
+            for (at, byte) in line
+                .bytes()
+                .enumerate()
+                .chain(std::iter::once((line.len(), self.separator)))
+            {
+                match byte {
+                    b'"' => quoted = !quoted,
+                    b if b == self.separator && (!quoted || at == line.len()) => {
+                        if let Some(k) = open.iter().position(|&i| i == field) {
+                            if is_number(&line[start..at]) {
+                                found.push(open.swap_remove(k));
+                            }
+                        }
+                        if field >= last {
+                            break;
+                        }
+                        field += 1;
+                        start = at + 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found
     }
 
     fn value_columns(&self) -> Vec<&str> {
@@ -2548,5 +2623,22 @@ mod tests {
             le.len()
         );
         assert_eq!("utf-16".parse::<TextEncoding>().unwrap(), TextEncoding::Utf16Le);
+    }
+
+    /// Hand-checked: a status column, a comment column and a blank one have no number; a column
+    /// whose first cells are `-` and whose later one is a number has one, as does a `;` file's
+    /// decimal comma and a quoted thousands form.
+    #[test]
+    fn columns_without_numbers_are_found() {
+        let text = "time,flow,status,note,late,blank,big\n2022-01-01 00:00,1,Good,,-,,\"1,234\"\n2022-01-01 01:00,2,Bad,\"valve, shut\",-,,5\n2022-01-01 02:00,3,Good,,7.5,,5\n";
+        assert_eq!(
+            export(text.as_bytes()).unwrap().columns_without_numbers(),
+            ["status", "note", "blank"]
+        );
+        let semicolon = "time;flow;status\n2022-01-01 00:00;1,5;Good\n2022-01-01 01:00;2,5;Bad\n";
+        assert_eq!(
+            export(semicolon.as_bytes()).unwrap().columns_without_numbers(),
+            ["status"]
+        );
     }
 }
