@@ -112,8 +112,13 @@ pub(crate) fn preprocess_stage(
     if r.duplicate_timestamps > 0 || r.reordered {
         say!(
             obs,
-            "time order       {} duplicate timestamps resolved (last number wins){}",
+            "time order       {} duplicate timestamps resolved (last number wins{}){}",
             r.duplicate_timestamps,
+            match r.duplicates_differing {
+                0 if r.duplicate_timestamps > 0 => "; each the same number again".to_string(),
+                0 => String::new(),
+                n => format!("; {n} with another number than the row before: corrections, or files that disagree"),
+            },
             if r.reordered {
                 "; rows sorted into time order"
             } else {

@@ -537,7 +537,7 @@ fn an_export_in_several_files_reads_like_the_whole_export() {
         "Read 2 files, ",
         "left aside in the folder (not an export's .csv, .txt, .tsv, .dat): summary.xlsx",
         "rows read        15 from 2 files (cp949)",
-        "time order       1 duplicate timestamps resolved",
+        "time order       1 duplicate timestamps resolved (last number wins; each the same number again)",
     ] {
         assert!(said.contains(line), "expected `{line}` in {said}");
     }

@@ -487,6 +487,10 @@ pub struct IngestReport {
     pub first_out_of_range: Option<CellAt>,
     /// Rows dropped because another row had the same timestamp.
     pub duplicate_timestamps: usize,
+    /// Of those, rows whose number differed from the one kept before them (not the same reading
+    /// twice, as where two monthly files share a midnight): corrections, or files that disagree.
+    #[serde(default)]
+    pub duplicates_differing: usize,
     /// Whether the rows had to be sorted into time order.
     pub reordered: bool,
     /// How the times were read: `year-first` or the chrono pattern used.
@@ -855,6 +859,7 @@ impl Export {
                 out_of_range_cells: r.out_of_range_cells,
                 first_out_of_range: r.first_out_of_range,
                 duplicate_timestamps: deduped.duplicates,
+                duplicates_differing: deduped.differing,
                 reordered: deduped.reordered,
                 time_format: r.time_format.unwrap_or_default(),
                 time_zone: r.zone,
@@ -1559,6 +1564,9 @@ struct Deduped {
     timestamps: Vec<i64>,
     values: Vec<f64>,
     duplicates: usize,
+    /// Duplicates whose number differed from the one they replaced (a re-send's correction, or
+    /// two files that disagree), not the same reading twice.
+    differing: usize,
     reordered: bool,
     repeated: Vec<i64>,
 }
@@ -1573,6 +1581,7 @@ fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: impl Fn(i64
             timestamps,
             values,
             duplicates: 0,
+            differing: 0,
             reordered: false,
             repeated: Vec::new(),
         };
@@ -1584,7 +1593,7 @@ fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: impl Fn(i64
     let mut kept_values: Vec<f64> = Vec::with_capacity(timestamps.len());
     // Sum and count of the finite readings of the current timestamp, for averaging.
     let (mut sum, mut count) = (0.0, 0usize);
-    let mut duplicates = 0;
+    let (mut duplicates, mut differing) = (0, 0);
     let mut repeated_times = Vec::new();
     for i in order {
         let (time, value) = (timestamps[i], values[i]);
@@ -1602,6 +1611,9 @@ fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: impl Fn(i64
             } else {
                 duplicates += 1;
                 if value.is_finite() {
+                    if last.is_finite() && *last != value {
+                        differing += 1;
+                    }
                     *last = value;
                 }
             }
@@ -1615,6 +1627,7 @@ fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: impl Fn(i64
         timestamps: kept_times,
         values: kept_values,
         duplicates,
+        differing,
         reordered,
         repeated: repeated_times,
     }
@@ -2457,6 +2470,8 @@ mod tests {
         assert_eq!(read.report.rows_read, 7);
         assert_eq!(read.report.files, 3);
         assert_eq!(read.report.duplicate_timestamps, 2);
+        // 2022-02-01 00:00: 2 then 20; 2022-03-01 00:00: 3 then a blank, which changes nothing.
+        assert_eq!(read.report.duplicates_differing, 1);
         assert_eq!(read.report.blank_cells, 1);
         assert_eq!(
             read.report.first_non_numeric,
