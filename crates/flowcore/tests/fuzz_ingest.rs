@@ -34,6 +34,17 @@ fn csv_like() -> impl Strategy<Value = String> {
         (-1e6f64..1e6).prop_map(|v| v.to_string()),
         (2019i32..2022, 1u32..13, 1u32..32, 0u32..25, 0u32..61)
             .prop_map(|(y, m, d, h, n)| format!("{y}/{m:02}/{d:02} {h}:{n:02}")),
+        // Forms systems write: month names, compact digits, weekdays, zones, hours in units.
+        (1u32..32, 0usize..12, 2019i32..2022, 0u32..25).prop_map(|(d, m, y, h)| {
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            format!("{d:02}-{}-{y} {h:02}:00:00", MONTHS[m])
+        }),
+        (2019i32..2022, 1u32..13, 1u32..32, 0u32..25).prop_map(|(y, m, d, h)| format!("{y}{m:02}{d:02}{h:02}00")),
+        (2019i32..2022, 1u32..13, 1u32..32, 0u32..25).prop_map(|(y, m, d, h)| format!("{y}-{m:02}-{d:02}(월) {h}시")),
+        (2019i32..2022, 1u32..13, 1u32..32, 0u32..25)
+            .prop_map(|(y, m, d, h)| format!("{y}-{m:02}-{d:02} {h:02}:00 CEST")),
         "[ -~]{0,12}",
         "\\PC{0,6}",
     ];
@@ -55,8 +66,46 @@ proptest! {
     }
 
     #[test]
-    fn export_shaped_text_never_panics(text in csv_like(), cp949 in any::<bool>()) {
-        let bytes = if cp949 { encoding_rs::EUC_KR.encode(&text).0.into_owned() } else { text.into_bytes() };
+    fn export_shaped_text_never_panics(text in csv_like(), encoding in 0u8..3) {
+        let bytes = match encoding {
+            0 => encoding_rs::EUC_KR.encode(&text).0.into_owned(),
+            // Excel's Unicode text: UTF-16LE with its mark.
+            1 => [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(),
+            _ => text.into_bytes(),
+        };
         ingest(bytes);
+    }
+
+    /// Two export-shaped files read as one export (their columns differing, their times
+    /// overlapping, one of them empty) end in a value or an error.
+    #[test]
+    fn two_files_read_as_one_never_panic(first in csv_like(), second in csv_like()) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<std::path::PathBuf> = [first, second]
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let path = dir.path().join(format!("{i}.csv"));
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        let clock = flowcore::clock::ClockSettings::default().check().unwrap();
+        if let Ok(export) = Export::open_all(&[dir.path().to_path_buf()], clock.clone(), None) {
+            let _ = export.columns_without_numbers();
+            for column in export.value_columns() {
+                if let Ok(read) = export.series(Selector::Column(column)) {
+                    assert!(read.series.timestamps.windows(2).all(|w| w[0] < w[1]));
+                }
+            }
+        }
+        let _ = Export::open_all(&paths, clock, None);
+    }
+
+    /// Bytes marked as UTF-16 (odd lengths, lone surrogates) end in a value or an error too.
+    #[test]
+    fn utf16_marked_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600), big in any::<bool>()) {
+        let mark: [u8; 2] = if big { [0xFE, 0xFF] } else { [0xFF, 0xFE] };
+        ingest(mark.into_iter().chain(bytes).collect());
     }
 }
