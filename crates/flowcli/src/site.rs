@@ -298,8 +298,16 @@ pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(E
     for renamed in export.renamed_headers() {
         say!(obs, "                 {renamed}");
     }
+    // Each file's table is found on its own; the first file's is told.
+    let first_file = match export.paths().nth(1) {
+        Some(_) => format!(
+            " (in {}; each file's table is found on its own)",
+            export.path().display()
+        ),
+        None => String::new(),
+    };
     for note in skipped_notes(export.skipped_lines()) {
-        say!(obs, "                 {note}");
+        say!(obs, "                 {note}{first_file}");
     }
     if let Some((date, time)) = export.date_and_time_columns() {
         say!(

@@ -537,6 +537,8 @@ fn an_export_in_several_files_reads_like_the_whole_export() {
         "Read 2 files, ",
         "left aside in the folder (not an export's .csv, .txt, .tsv, .dat): summary.xlsx",
         "rows read        15 from 2 files (cp949)",
+        "above it skipped, the first `장명 배수지 유량 월보`",
+        "1.csv; each file's table is found on its own)",
         "time order       1 duplicate timestamps resolved (last number wins; each the same number again)",
     ] {
         assert!(said.contains(line), "expected `{line}` in {said}");
