@@ -310,6 +310,22 @@ fn dates_and_hours_in_two_columns_give_the_same_nights() {
         said.contains("dates in `Data` and times of day in `Ora`: read together as the time"),
         "{said}"
     );
+    // The hour as a number (`Date,Hour,Flow`, 0 … 23), as utility logs write it: before, each
+    // day's readings fell on its midnight and one of them was kept.
+    let mut numbered = String::from("Date,Hour,Flow\n");
+    for (time, dma3) in bwdf_dma3() {
+        numbered.push_str(&format!(
+            "{},{},{dma3}\n",
+            &time[..10],
+            time[11..13].parse::<u32>().unwrap()
+        ));
+    }
+    let (_, said) = same_nights(
+        dir.path(),
+        ("one.csv", one.as_bytes()),
+        ("numbered.csv", numbered.as_bytes()),
+    );
+    assert!(said.contains("dates in `Date` and times of day in `Hour`"), "{said}");
 }
 
 /// The BWDF readings as a Korean daily report (일보, cp949): a title, a day a row, `1시` … `24시`

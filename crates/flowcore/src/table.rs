@@ -368,13 +368,45 @@ const TIME_OF_DAY_WORDS: [&str; 13] = [
     "time", "시간", "시각", "hour", "hh:mm", "ora", "heure", "uhrzeit", "hora", "tijd", "czas", "時刻", "時間",
 ];
 
+/// Headers of a column of hour numbers beside the dates (`Date,Hour,Flow` with 0 … 23, `날짜,시,유량`
+/// with 1 … 24): the whole header, or its first word before a bracket or space (`Hour (1-24)`).
+const HOUR_WORDS: [&str; 14] = [
+    "hour", "hr", "h", "시", "시간", "시각", "ora", "heure", "stunde", "hora", "uur", "godzina", "時", "時間",
+];
+
+/// Whether a cell is an hour's number: `0` … `24`, or `13시`.
+pub(crate) fn is_hour_number(cell: &str) -> bool {
+    let number = cell.trim().trim_end_matches('시');
+    (1..=2).contains(&number.len()) && number.parse::<u32>().is_ok_and(|h| h <= 24)
+}
+
+/// Whether a header names a column of hour numbers ([`HOUR_WORDS`]).
+fn names_an_hour(header: &str) -> bool {
+    let name = header.trim().to_lowercase();
+    let first = name.split([' ', '(', '[']).next().unwrap_or("");
+    HOUR_WORDS.contains(&first)
+}
+
 /// The date column and the time-of-day column of a file that writes them apart (`날짜,시간,유량`,
 /// `Date;Time;Value`), from the column found as the time (`time_index`) and the first row: one of
 /// them holds dates alone, the other times of day alone under a header that is a time's (`Time`,
-/// `시간`, `Ora`, not `Peak time`). Else the time column alone.
+/// `시간`, `Ora`, not `Peak time`), or hour numbers under a header that is an hour's (`Hour`, `시`:
+/// `0` … `23` or `1` … `24`, the hour `h` read as `h:00`, so `24` is the next midnight as in a
+/// daily report). Else the time column alone.
 pub(crate) fn split_date_and_time(header: &[String], first: &[String], time_index: usize) -> (usize, Option<usize>) {
     let cell = |i: usize| first.get(i).map_or("", |c| c.trim());
-    let date_alone = |i: usize| !cell(i).contains(':') && reads_as_time(cell(i));
+    let date_alone = |i: usize| !cell(i).contains(':') && !is_hour_number(cell(i)) && reads_as_time(cell(i));
+    let hour_number = |i: usize| is_hour_number(cell(i)) && header.get(i).is_some_and(|name| names_an_hour(name));
+    if hour_number(time_index) {
+        // The hours were found first (their header is `시간`): the dates are elsewhere.
+        if let Some(date) = (0..first.len()).find(|&i| i != time_index && date_alone(i)) {
+            return (date, Some(time_index));
+        }
+    } else if date_alone(time_index) {
+        if let Some(hours) = (0..first.len()).find(|&i| i != time_index && hour_number(i)) {
+            return (time_index, Some(hours));
+        }
+    }
     // The times of day are under a header that is a time's: beside the date is not enough (a
     // daily export's `Date,Peak time,Flow`).
     let names_a_time = |i: usize| {
@@ -403,6 +435,10 @@ pub(crate) fn join_date_and_time(date: Option<&str>, time: Option<&str>) -> Opti
     match (date.is_empty(), time.is_empty()) {
         (true, true) => None,
         _ if !time.is_empty() && !time.bytes().any(|b| b.is_ascii_digit()) => Some(time.to_string()),
+        // An hour's number (`13`, `24`): on the hour.
+        (false, false) if time.len() <= 2 && time.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(format!("{date} {time}:00"))
+        }
         (false, false) => Some(format!("{date} {time}")),
         (false, true) => Some(String::new()),
         (true, false) => Some(time.to_string()),
@@ -464,5 +500,59 @@ mod tests {
         for header in ["25시", "합계", "평균", "100", "", "1.5h"] {
             assert_eq!(hour_of_header(header), None, "{header}");
         }
+    }
+
+    /// Hand-checked: a column of hour numbers under an hour's header joins the dates, the hour
+    /// `h` read as `h:00`; pump running hours (`Hours`) and a number under another header do not.
+    #[test]
+    fn hour_numbers_beside_the_dates_are_the_time_of_day() {
+        let strings = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let split =
+            |header: &[&str], row: &[&str], time: usize| split_date_and_time(&strings(header), &strings(row), time);
+        assert_eq!(
+            split(&["Date", "Hour", "Flow"], &["2022-01-03", "0", "5.2"], 0),
+            (0, Some(1))
+        );
+        assert_eq!(
+            split(&["날짜", "시", "유량"], &["2022-01-03", "1", "5.2"], 0),
+            (0, Some(1))
+        );
+        assert_eq!(
+            split(&["Hour (1-24)", "Date", "Flow"], &["24", "03/01/2022", "5.2"], 1),
+            (1, Some(0))
+        );
+        // `시간` is found as the time column by its name; the dates are beside it.
+        assert_eq!(
+            split(&["날짜", "시간", "유량"], &["2022-01-03", "13시", "5.2"], 1),
+            (0, Some(1))
+        );
+        assert_eq!(
+            split(&["Date", "Hours", "Flow"], &["2022-01-03", "18", "5.2"], 0),
+            (0, None)
+        );
+        assert_eq!(
+            split(&["Date", "Pump", "Flow"], &["2022-01-03", "1", "5.2"], 0),
+            (0, None)
+        );
+        assert_eq!(
+            split(&["Date", "Hour", "Flow"], &["2022-01-03", "25", "5.2"], 0),
+            (0, None)
+        );
+        assert_eq!(
+            join_date_and_time(Some("2022-01-03"), Some("7")).as_deref(),
+            Some("2022-01-03 7:00")
+        );
+        assert_eq!(
+            join_date_and_time(Some("2022-01-03"), Some("24")).as_deref(),
+            Some("2022-01-03 24:00")
+        );
+        assert_eq!(
+            join_date_and_time(Some("2022-01-03"), Some("13시")).as_deref(),
+            Some("2022-01-03 13시")
+        );
+        assert_eq!(
+            crate::clock::TimeParser::YearFirst.parse("2022-01-03 24:00"),
+            crate::time::parse_timestamp("2022-01-04 00:00")
+        );
     }
 }
