@@ -226,8 +226,18 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
         "from",
         "to"
     );
+    let without_numbers = export.columns_without_numbers();
     for (slug, column) in slugs.iter().zip(&columns) {
         let slug = pad(slug);
+        if without_numbers.contains(column) {
+            // A status or comment column: what `--sites all` leaves out.
+            say!(
+                obs,
+                "{slug}  {:>9}  not a site: no number in any cell (--sites all leaves it out)  {column}",
+                0
+            );
+            continue;
+        }
         match export.series(flowcore::Selector::Column(column)) {
             Ok(read) => {
                 let s = &read.series;

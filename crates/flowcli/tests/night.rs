@@ -516,6 +516,13 @@ fn text_columns_are_not_sites_and_a_failing_site_does_not_stop_the_others() {
         "{said}"
     );
     assert_eq!(said.matches("== Night flow: dma").count(), 10, "{said}");
+    let listed = flow(dir.path(), &["sites", "--input", input.to_str().unwrap()]);
+    let listed = stdout(&listed);
+    assert_eq!(
+        listed.matches("not a site: no number in any cell").count(),
+        2,
+        "{listed}"
+    );
     let output = night("status,dma3", "named");
     assert_refused(&output, "1 of 2 sites failed (status); the others finished");
     assert!(
