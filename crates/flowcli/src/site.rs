@@ -331,6 +331,15 @@ fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
         }
     };
     let mut notes = Vec::new();
+    match skipped.space_aligned {
+        Some(flowcore::ingest::SpaceAligned::Runs) => notes.push(
+            "columns lined up by spaces (no `,`, `;` or tab: a fixed-width export): split at runs of two or more spaces".to_string(),
+        ),
+        Some(flowcore::ingest::SpaceAligned::Single) => notes.push(
+            "columns split by single spaces (no `,`, `;` or tab), every line holding as many".to_string(),
+        ),
+        None => {}
+    }
     if let Some(names) = &skipped.names_given {
         notes.push(format!(
             "no header: line 1 is already a reading, so the columns are read as {}",

@@ -537,6 +537,29 @@ fn text_columns_are_not_sites_and_a_failing_site_does_not_stop_the_others() {
     );
 }
 
+/// The BWDF readings as an older logger prints them to a `.dat` file: a title, then columns
+/// lined up by spaces with no separator, blanks as `-`. The same nights; before, the file had no
+/// value column (`flow sites` listed nothing).
+#[test]
+fn a_fixed_width_logger_file_gives_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut plain, mut fixed) = (String::from("time,flow\n"), String::from("DMA 3 inflow, logger 7\n\n"));
+    // The title's comma would make it a CSV: a logger writes none.
+    fixed = fixed.replace(',', "");
+    fixed.push_str(&format!("{:<20} {:>10}\n", "Timestamp", "Flow"));
+    for (time, dma3) in bwdf_dma3() {
+        plain.push_str(&format!("{time},{dma3}\n"));
+        let cell = if dma3.is_empty() { "-" } else { dma3.as_str() };
+        fixed.push_str(&format!("{:<20} {cell:>10}\n", format!("{time}:00")));
+    }
+    let (_, said) = same_nights(
+        dir.path(),
+        ("plain.csv", plain.as_bytes()),
+        ("logger.dat", fixed.as_bytes()),
+    );
+    assert!(said.contains("columns lined up by spaces"), "{said}");
+}
+
 /// The fixture's night of the Rome spring change, whose 02:00 row is missing.
 const SPRING_CHANGE: &str = "2021-03-28";
 
@@ -565,7 +588,7 @@ fn same_nights(dir: &std::path::Path, plain: (&str, &[u8]), other: (&str, &[u8])
 /// it printed.
 fn night_of(dir: &std::path::Path, name: &str, bytes: &[u8]) -> (String, String) {
     let input = common::write(dir, name, bytes);
-    night_in(dir, &input, &name.replace(".csv", ""))
+    night_in(dir, &input, name.rsplit_once('.').map_or(name, |(stem, _)| stem))
 }
 
 /// `flow night` on `input` (a file or a folder) into `dir/out`: its `mnf.csv` and what it printed.

@@ -18,10 +18,10 @@ use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
 use crate::sites::Site;
 use crate::table::{
-    detect_separator, find_table, find_time_column, hours_down, join_date_and_time, split_date_and_time, split_record,
-    split_record_upto, table_text, without_header, WIDE_HEADER,
+    detect_separator, find_table, find_time_column, hours_down, join_date_and_time, space_aligned, split_date_and_time,
+    split_record, split_record_upto, table_text, without_header, WIDE_HEADER,
 };
-pub use crate::table::{HoursAcross, SkippedLines, HOURS_ACROSS_NAME};
+pub use crate::table::{HoursAcross, SkippedLines, SpaceAligned, HOURS_ACROSS_NAME};
 use crate::time::parse_timestamp;
 
 /// The text encoding a file was found in.
@@ -1063,6 +1063,14 @@ impl ExportFile {
             // Classic Mac line endings (CR only): polars and `lines` see one line.
             text = text.replace('\r', "\n");
         }
+        // Columns lined up by spaces (a fixed-width export): split with tabs first.
+        let space_aligned = match space_aligned(&text) {
+            Some((tabbed, layout)) => {
+                text = tabbed;
+                Some(layout)
+            }
+            None => None,
+        };
         let mut skipped = find_table(&text)
             .or_else(|| without_header(&text))
             .unwrap_or_else(|| SkippedLines {
@@ -1074,6 +1082,7 @@ impl ExportFile {
         } else if skipped.header_line > 1 || !skipped.below.is_empty() {
             text = table_text(&text, &skipped);
         }
+        skipped.space_aligned = space_aligned;
         if skipped.names_given.is_none() {
             if let Some((long, across)) = hours_down(&text) {
                 text = long;
@@ -1908,6 +1917,7 @@ mod tests {
                 ],
                 below: vec![(5, ",m3/h".to_string())],
                 hours_across: None,
+                space_aligned: None,
             }
         );
         let (bare, titled) = (

@@ -24,6 +24,80 @@ pub struct SkippedLines {
     /// A daily report with a column per hour, read as one reading an hour.
     #[serde(default)]
     pub hours_across: Option<HoursAcross>,
+    /// Columns lined up by spaces, with no `,`, `;` or tab (a fixed-width export, a logger's
+    /// `.dat`): how they were split.
+    #[serde(default)]
+    pub space_aligned: Option<SpaceAligned>,
+}
+
+/// How a file with no `,`, `;` or tab splits into columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SpaceAligned {
+    /// At runs of two or more spaces (`Timestamp            Flow   Level` over
+    /// `2022-01-03 00:00:00  5.5    1.2`): a time with a space in it stays one cell.
+    Runs,
+    /// At every space, each line holding as many fields (`Date Time Flow` over
+    /// `2022-01-03 00:00 5.5`).
+    Single,
+}
+
+/// The text of a file whose columns are lined up by spaces, with a tab between its columns; `None`
+/// when a line among the first [`HEADER_SEARCH_LINES`] holds a `,`, `;` or tab, or no layout
+/// fits. At runs of two or more spaces when the last lines of that sample (readings) split so into
+/// one number of fields, two or more; else at single spaces when every line of the sample splits
+/// into one number of fields, two or more (a title above would shift the columns). Each line stays
+/// one line, so line numbers hold.
+pub(crate) fn space_aligned(text: &str) -> Option<(String, SpaceAligned)> {
+    let sample: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .take(HEADER_SEARCH_LINES)
+        .collect();
+    if sample.len() < 2 || sample.iter().any(|line| line.contains([',', ';', '\t'])) {
+        return None;
+    }
+    let runs = |line: &str| -> Vec<String> {
+        let mut fields = vec![String::new()];
+        let mut spaces = 0;
+        for c in line.trim().chars() {
+            if c == ' ' {
+                spaces += 1;
+                continue;
+            }
+            if spaces >= 2 {
+                fields.push(String::new());
+            } else if spaces == 1 {
+                if let Some(field) = fields.last_mut() {
+                    field.push(' ');
+                }
+            }
+            spaces = 0;
+            if let Some(field) = fields.last_mut() {
+                field.push(c);
+            }
+        }
+        fields
+    };
+    let readings = &sample[sample.len().saturating_sub(3)..];
+    let width = runs(readings[0]).len();
+    let layout = if width >= 2 && readings.iter().all(|line| runs(line).len() == width) {
+        SpaceAligned::Runs
+    } else {
+        let width = sample[0].split_whitespace().count();
+        if width < 2 || sample.iter().any(|line| line.split_whitespace().count() != width) {
+            return None;
+        }
+        SpaceAligned::Single
+    };
+    let mut tabbed = String::with_capacity(text.len());
+    for line in text.lines() {
+        match layout {
+            SpaceAligned::Runs => tabbed.push_str(&runs(line).join("\t")),
+            SpaceAligned::Single => tabbed.push_str(&line.split_whitespace().collect::<Vec<_>>().join("\t")),
+        }
+        tabbed.push('\n');
+    }
+    Some((tabbed, layout))
 }
 
 /// A daily report laid out a day a row and an hour a column (`일자,1시,2시,…,24시,합계`, the
@@ -201,6 +275,7 @@ pub(crate) fn find_table(text: &str) -> Option<SkippedLines> {
                     header_line: index + 1,
                     names_given: None,
                     hours_across: None,
+                    space_aligned: None,
                     above: lines[..k].iter().map(|(_, l)| l.trim_end().to_string()).collect(),
                     below: below.iter().map(|(i, l)| (i + 1, l.trim_end().to_string())).collect(),
                 });
@@ -554,5 +629,34 @@ mod tests {
             crate::clock::TimeParser::YearFirst.parse("2022-01-03 24:00"),
             crate::time::parse_timestamp("2022-01-04 00:00")
         );
+    }
+
+    /// Hand-checked: columns lined up by runs of spaces, a time with a space in it kept whole, a
+    /// title above kept as one field; single spaces only when every line splits alike; a file
+    /// with a comma is not touched.
+    #[test]
+    fn columns_lined_up_by_spaces_are_split_with_tabs() {
+        let fixed = "Station 12 flow log\n\nTimestamp            Flow   Level\n2022-01-03 00:00:00  5.5    1.2\n2022-01-03 01:00:00  6.5    1.3\n";
+        let (tabbed, layout) = space_aligned(fixed).unwrap();
+        assert_eq!(layout, SpaceAligned::Runs);
+        assert_eq!(
+            tabbed,
+            "Station 12 flow log\n\nTimestamp\tFlow\tLevel\n2022-01-03 00:00:00\t5.5\t1.2\n2022-01-03 01:00:00\t6.5\t1.3\n"
+        );
+        let single = "Date Time Flow\n2022-01-03 00:00 5.5\n2022-01-03 01:00 6.5\n";
+        assert_eq!(
+            space_aligned(single),
+            Some((
+                "Date\tTime\tFlow\n2022-01-03\t00:00\t5.5\n2022-01-03\t01:00\t6.5\n".to_string(),
+                SpaceAligned::Single
+            ))
+        );
+        // A header of three words over rows of four: no layout fits.
+        assert_eq!(
+            space_aligned("Timestamp Flow Level\n2022-01-03 00:00 5.5 1.2\n2022-01-03 01:00 6.5 1.3\n"),
+            None
+        );
+        assert_eq!(space_aligned("time,flow\n2022-01-03 00:00,5.5\n"), None);
+        assert_eq!(space_aligned("a title\n"), None);
     }
 }
