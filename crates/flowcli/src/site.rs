@@ -340,6 +340,22 @@ fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
         ),
         None => {}
     }
+    if let Some(tags) = &skipped.tags_in_rows {
+        let more = match tags.tags.saturating_sub(tags.first_tags.len()) {
+            0 => String::new(),
+            n => format!(", … {n} more"),
+        };
+        let not_read = match tags.not_read.as_slice() {
+            [] => String::new(),
+            columns => format!("; not read: {}", columns.join(", ")),
+        };
+        notes.push(format!(
+            "a row per meter and time (`{}`: {}{more}): read as a column per meter, of `{}`{not_read}",
+            tags.tag_column,
+            tags.first_tags.join(", "),
+            tags.value_columns.join("`, `")
+        ));
+    }
     if let Some(names) = &skipped.names_given {
         notes.push(format!(
             "no header: line 1 is already a reading, so the columns are read as {}",

@@ -560,6 +560,54 @@ fn a_fixed_width_logger_file_gives_the_same_nights() {
     assert!(said.contains("columns lined up by spaces"), "{said}");
 }
 
+/// The BWDF export as a historian's database gives it: a row per area and hour (`Timestamp,
+/// TagName,Value,Status`). Every area's nights as from the wide CSV; before, `TagName` was taken
+/// for a site with no number and `Value` for one site mixing the ten areas (the last area's reading
+/// of each hour kept: 9 of every 10 rows "duplicates").
+#[test]
+fn a_row_per_meter_export_gives_every_areas_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(fixture("bwdf/inflows_2021-01_2021-03.csv")).unwrap();
+    let mut lines = csv.lines();
+    let areas: Vec<&str> = lines.next().unwrap().split(',').skip(1).collect();
+    let mut long = String::from("Timestamp,TagName,Value,Status\n");
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        for (area, value) in areas.iter().zip(&cells[1..]) {
+            let status = if value.is_empty() { "Bad" } else { "Good" };
+            long.push_str(&format!("{},{area},{value},{status}\n", cells[0]));
+        }
+    }
+    let input = common::write(dir.path(), "long.csv", long.as_bytes());
+    let run = |input: &std::path::Path, out: &str| {
+        let output = flow(
+            dir.path(),
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--sites",
+                "all",
+                "--output-dir",
+                out,
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let said = run(&input, "long");
+    run(&fixture("bwdf/inflows_2021-01_2021-03.csv"), "wide");
+    assert!(
+        said.contains("a row per meter and time (`TagName`: dma1, dma2, dma3, … 7 more): read as a column per meter, of `Value`; not read: Status"),
+        "{said}"
+    );
+    for area in &areas {
+        let mnf =
+            |out: &str| std::fs::read_to_string(dir.path().join(out).join(format!("{area}/Night/mnf.csv"))).unwrap();
+        assert_eq!(mnf("long"), mnf("wide"), "{area}");
+    }
+}
+
 /// The fixture's night of the Rome spring change, whose 02:00 row is missing.
 const SPRING_CHANGE: &str = "2021-03-28";
 

@@ -19,9 +19,9 @@ use crate::series::{detect_interval, FlowSeries, Interval};
 use crate::sites::Site;
 use crate::table::{
     detect_separator, find_table, find_time_column, hours_down, join_date_and_time, space_aligned, split_date_and_time,
-    split_record, split_record_upto, table_text, without_header, WIDE_HEADER,
+    split_record, split_record_upto, table_text, tags_across, without_header, WIDE_HEADER,
 };
-pub use crate::table::{HoursAcross, SkippedLines, SpaceAligned, HOURS_ACROSS_NAME};
+pub use crate::table::{HoursAcross, SkippedLines, SpaceAligned, TagsInRows, HOURS_ACROSS_NAME};
 use crate::time::parse_timestamp;
 
 /// The text encoding a file was found in.
@@ -336,6 +336,9 @@ struct ExportFile {
     /// Columns with no header and no cell (a separator ending every line, a spreadsheet's spacer
     /// column): not columns of the export.
     empty: Vec<usize>,
+    /// For an export of one row per meter and time read as a column per meter: the line of the
+    /// table (0 the header) each line of `text` came from.
+    line_of_row: Option<Vec<usize>>,
     /// Lines above the header and rows between it and the first reading, skipped.
     skipped: SkippedLines,
 }
@@ -1083,10 +1086,15 @@ impl ExportFile {
             text = table_text(&text, &skipped);
         }
         skipped.space_aligned = space_aligned;
+        let mut line_of_row = None;
         if skipped.names_given.is_none() {
             if let Some((long, across)) = hours_down(&text) {
                 text = long;
                 skipped.hours_across = Some(across);
+            } else if let Some((wide, lines, tags)) = tags_across(&text) {
+                text = wide;
+                line_of_row = Some(lines);
+                skipped.tags_in_rows = Some(tags);
             }
         }
         let mut lines = text.lines().filter(|line| !line.trim().is_empty());
@@ -1116,12 +1124,16 @@ impl ExportFile {
             separator,
             renamed,
             empty,
+            line_of_row,
             skipped,
         })
     }
 
     /// The file's line (from 1) of the text's line `index` (from 0, the header being 0).
     fn file_line(&self, index: usize) -> usize {
+        if let Some(rows) = &self.line_of_row {
+            return rows.get(index).copied().unwrap_or(index) + self.skipped.header_line;
+        }
         match &self.skipped.hours_across {
             // Each row of the report became `hours` lines.
             Some(across) if index > 0 => self.skipped.header_line + (index - 1) / across.hours.max(1) + 1,
@@ -1531,6 +1543,11 @@ const GROUP_MARKS: [char; 4] = [' ', '\u{a0}', '\u{202f}', '\''];
 /// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`,
 /// `1 234.5`, `1'234`): groups of exactly three digits after the first, so a decimal comma (`1,5`)
 /// is not misread.
+/// Whether a cell is a number written with thousands separators or a decimal comma.
+pub(crate) fn reads_as_number(cell: &str) -> bool {
+    parse_thousands(cell).is_some() || parse_decimal_comma(cell).is_some()
+}
+
 fn parse_thousands(cell: &str) -> Option<f64> {
     parse_grouped(
         cell,
@@ -1918,6 +1935,7 @@ mod tests {
                 below: vec![(5, ",m3/h".to_string())],
                 hours_across: None,
                 space_aligned: None,
+                tags_in_rows: None,
             }
         );
         let (bare, titled) = (
@@ -2664,6 +2682,23 @@ mod tests {
         assert_eq!(
             export(semicolon.as_bytes()).unwrap().columns_without_numbers(),
             ["status"]
+        );
+    }
+
+    /// An export of a row per meter and time reads as a column per meter, and a bad cell is named
+    /// by its line in the file (not in the table made of it).
+    #[test]
+    fn a_row_per_meter_export_names_its_own_lines() {
+        let long = "Report of 2022-01-03\nTimestamp,TagName,Value\n2022-01-03 00:00,A,1\n2022-01-03 00:00,B,2\n2022-01-03 01:00,A,-\n2022-01-03 01:00,B,4\n2022-01-03 02:00,A,5\n2022-01-03 02:00,B,6\n";
+        let export = export(long.as_bytes()).unwrap();
+        assert_eq!(export.value_columns(), ["A", "B"]);
+        let a = export.series(Selector::Column("A")).unwrap();
+        assert!(a.series.values[1].is_nan());
+        assert_eq!(a.series.values[2], 5.0);
+        assert_eq!(a.report.first_non_numeric, cell_at(5, "-"));
+        assert_eq!(
+            export.series(Selector::Column("B")).unwrap().series.values,
+            [2.0, 4.0, 6.0]
         );
     }
 }

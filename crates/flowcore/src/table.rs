@@ -28,6 +28,9 @@ pub struct SkippedLines {
     /// `.dat`): how they were split.
     #[serde(default)]
     pub space_aligned: Option<SpaceAligned>,
+    /// An export of one row per meter and time, read as a column per meter.
+    #[serde(default)]
+    pub tags_in_rows: Option<TagsInRows>,
 }
 
 /// How a file with no `,`, `;` or tab splits into columns.
@@ -276,6 +279,7 @@ pub(crate) fn find_table(text: &str) -> Option<SkippedLines> {
                     names_given: None,
                     hours_across: None,
                     space_aligned: None,
+                    tags_in_rows: None,
                     above: lines[..k].iter().map(|(_, l)| l.trim_end().to_string()).collect(),
                     below: below.iter().map(|(i, l)| (i + 1, l.trim_end().to_string())).collect(),
                 });
@@ -301,6 +305,185 @@ pub(crate) fn hour_of_header(header: &str) -> Option<u32> {
 
 /// Hour columns a report needs to be read as one with its hours across: half a day.
 const MIN_HOUR_COLUMNS: usize = 12;
+
+/// A historian's or database's export of one row per meter and time (`Timestamp,TagName,Value`:
+/// the long form), read as a column per meter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagsInRows {
+    /// The header of the meters' names (`TagName`).
+    pub tag_column: String,
+    /// How many meters.
+    pub tags: usize,
+    /// The first of them, for the message.
+    pub first_tags: Vec<String>,
+    /// The columns of numbers (`Value`), a column each per meter.
+    pub value_columns: Vec<String>,
+    /// Columns beside them with no number (`Status`, `Unit`), not read.
+    pub not_read: Vec<String>,
+}
+
+/// Rows of a long-form export looked at to tell it.
+const LONG_FORM_SAMPLE: usize = 200;
+
+/// Whether a cell is a number as a reading can be written (plain, or with a decimal comma or
+/// thousands separators).
+fn is_number(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.parse::<f64>().is_ok() || crate::ingest::reads_as_number(cell)
+}
+
+/// An export of one row per meter and time (`text` starting at its header) as a table of one
+/// column per meter (`TAG`, or `TAG VALUE` for each of several value columns), the file's
+/// separator kept, with the table-text line each row came from. Told from its first
+/// [`LONG_FORM_SAMPLE`] rows: a column with no number in them naming two or more meters, and
+/// times that repeat while no meter has a time twice. A meter's time met again (the autumn hour a
+/// local clock shows twice, a re-send) starts a row of its own, so the readings are resolved as in
+/// any export. `None` when the file is not so.
+pub(crate) fn tags_across(text: &str) -> Option<(String, Vec<usize>, TagsInRows)> {
+    let mut lines = text.lines().enumerate();
+    let (_, header_line) = lines.next()?;
+    let separator = detect_separator(header_line);
+    if field_count(header_line, separator) > WIDE_HEADER {
+        return None;
+    }
+    let header = split_record(header_line, separator);
+    if header.len() < 3 {
+        return None;
+    }
+    let sample: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .take(LONG_FORM_SAMPLE)
+        .map(|line| split_record(line, separator))
+        .collect();
+    let first = sample.first()?;
+    let time = find_time_column(&header, first)?;
+    let cell = |row: &[String], i: usize| row.get(i).map_or("", |c| c.trim()).to_string();
+    let tag = (0..header.len()).find(|&c| {
+        if c == time {
+            return false;
+        }
+        let mut names: Vec<String> = sample.iter().map(|row| cell(row, c)).collect();
+        // Names: not numbers, and not times (a time of day beside the dates, `날짜,시간,유량`).
+        if names.iter().any(|name| {
+            name.is_empty() || is_number(name) || is_time_of_day(name) || reads_as_time(name) || is_hour_number(name)
+        }) {
+            return false;
+        }
+        names.sort_unstable();
+        names.dedup();
+        names.len() >= 2
+    })?;
+    // Times come in rows of several meters (a time on at least 1.5 rows on average: a wide export
+    // with a status column and a re-sent row is not taken for one), and no meter has a time twice.
+    let mut pairs: Vec<(String, String)> = sample.iter().map(|row| (cell(row, time), cell(row, tag))).collect();
+    let mut times: Vec<&String> = pairs.iter().map(|(t, _)| t).collect();
+    times.sort_unstable();
+    times.dedup();
+    if times.len() * 3 > pairs.len() * 2 {
+        return None;
+    }
+    let before = pairs.len();
+    pairs.sort_unstable();
+    pairs.dedup();
+    // (The autumn hour a local clock shows twice gives a meter a time twice: a few are allowed.)
+    if pairs.len() + (before / 100).max(2) < before {
+        return None;
+    }
+    // The columns of numbers, a column each per meter; a status or unit beside them is not read.
+    let (values, not_read): (Vec<usize>, Vec<usize>) = (0..header.len())
+        .filter(|&c| c != time && c != tag)
+        .partition(|&c| sample.iter().any(|row| is_number(&cell(row, c))));
+    if values.is_empty() {
+        return None;
+    }
+    let sep = char::from(separator);
+    let quoted = |cell: &str| {
+        if cell.contains(sep) || cell.contains('"') {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.to_string()
+        }
+    };
+    let mut tags: Vec<String> = Vec::new();
+    let mut tag_index = std::collections::HashMap::<String, usize>::new();
+    // Rows in the order their times first came, each with its cells (tag × value column) and the
+    // table-text line that started it; the rows of each time, for a meter's second reading of it.
+    let mut rows: Vec<(String, Vec<Option<String>>, usize)> = Vec::new();
+    let mut rows_of_time = std::collections::HashMap::<String, Vec<usize>>::new();
+    for (index, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells = split_record(line, separator);
+        let (at, name) = (cell(&cells, time), cell(&cells, tag));
+        let t = *tag_index.entry(name.clone()).or_insert_with(|| {
+            tags.push(name);
+            tags.len() - 1
+        });
+        let candidates = rows_of_time.entry(at.clone()).or_default();
+        let free = candidates.iter().copied().find(|&r| {
+            values
+                .iter()
+                .enumerate()
+                .all(|(k, _)| rows[r].1.get(t * values.len() + k).is_none_or(Option::is_none))
+        });
+        let row = match free {
+            Some(row) => row,
+            None => {
+                rows.push((at, Vec::new(), index));
+                candidates.push(rows.len() - 1);
+                rows.len() - 1
+            }
+        };
+        let width = tags.len() * values.len();
+        let slots = &mut rows[row].1;
+        if slots.len() < width {
+            slots.resize(width, None);
+        }
+        for (k, &v) in values.iter().enumerate() {
+            slots[t * values.len() + k] = Some(cell(&cells, v));
+        }
+    }
+    let mut names = Vec::with_capacity(tags.len() * values.len());
+    for name in &tags {
+        for &v in &values {
+            names.push(match values.len() {
+                1 => name.clone(),
+                _ => format!("{name} {}", header[v].trim()),
+            });
+        }
+    }
+    let mut wide = String::with_capacity(text.len());
+    wide.push_str(&quoted(header[time].trim()));
+    for name in &names {
+        wide.push(sep);
+        wide.push_str(&quoted(name));
+    }
+    wide.push('\n');
+    let mut line_of_row = Vec::with_capacity(rows.len() + 1);
+    line_of_row.push(0);
+    for (at, slots, index) in &rows {
+        wide.push_str(&quoted(at));
+        for k in 0..names.len() {
+            wide.push(sep);
+            if let Some(Some(value)) = slots.get(k) {
+                wide.push_str(&quoted(value));
+            }
+        }
+        wide.push('\n');
+        line_of_row.push(*index);
+    }
+    let summary = TagsInRows {
+        tag_column: header[tag].trim().to_string(),
+        tags: tags.len(),
+        first_tags: tags.iter().take(3).cloned().collect(),
+        value_columns: values.iter().map(|&v| header[v].trim().to_string()).collect(),
+        not_read: not_read.iter().map(|&c| header[c].trim().to_string()).collect(),
+    };
+    Some((wide, line_of_row, summary))
+}
 
 /// A report with a day a row and an hour a column (`text` starting at its header), as one column
 /// of hourly readings (`time,flow`, the file's separator): each row of the report becomes as
@@ -658,5 +841,34 @@ mod tests {
         );
         assert_eq!(space_aligned("time,flow\n2022-01-03 00:00,5.5\n"), None);
         assert_eq!(space_aligned("a title\n"), None);
+    }
+
+    /// Hand-checked: a row per meter and time becomes a column per meter; a meter missing at a time
+    /// is a blank; a meter's time met twice (the autumn hour) starts a row of its own; a status
+    /// column is not read; each row keeps the line it came from. A wide export with a status
+    /// column and a re-sent row is not taken for one.
+    #[test]
+    fn a_row_per_meter_becomes_a_column_per_meter() {
+        let long = "Timestamp,TagName,Value,Status\n\
+2022-10-30 01:00,FIT-1,5.5,Good\n\
+2022-10-30 01:00,FIT-2,\"1,5\",Good\n\
+2022-10-30 02:00,FIT-1,6,Good\n\
+2022-10-30 02:00,FIT-2,2,Good\n\
+2022-10-30 02:00,FIT-1,7,Good\n\
+2022-10-30 03:00,FIT-2,3,Bad\n";
+        let (wide, lines, tags) = tags_across(long).unwrap();
+        assert_eq!(
+            wide,
+            "Timestamp,FIT-1,FIT-2\n2022-10-30 01:00,5.5,\"1,5\"\n2022-10-30 02:00,6,2\n2022-10-30 02:00,7,\n2022-10-30 03:00,,3\n"
+        );
+        assert_eq!(lines, [0, 1, 3, 5, 6]);
+        assert_eq!(tags.tag_column, "TagName");
+        assert_eq!(
+            (tags.tags, tags.value_columns.clone(), tags.not_read.clone()),
+            (2, vec!["Value".to_string()], vec!["Status".to_string()])
+        );
+        let wide_with_status = "time,flow,status\n2022-01-01 00:00,1,Good\n2022-01-01 01:00,2,Bad\n2022-01-01 01:00,2,Good\n2022-01-01 02:00,3,Good\n";
+        assert_eq!(tags_across(wide_with_status), None);
+        assert_eq!(tags_across("time,flow\n2022-01-01 00:00,1\n2022-01-01 00:00,2\n"), None);
     }
 }

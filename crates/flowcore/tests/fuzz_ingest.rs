@@ -31,6 +31,10 @@ fn csv_like() -> impl Strategy<Value = String> {
         Just("-".to_string()),
         Just("#N/A".to_string()),
         Just("\"1,5\"".to_string()),
+        // Meters' names, as a row-per-meter export writes them beside the time.
+        Just("FIT-1".to_string()),
+        Just("DMA 2".to_string()),
+        Just("2021/01/01 0:00".to_string()),
         (-1e6f64..1e6).prop_map(|v| v.to_string()),
         (2019i32..2022, 1u32..13, 1u32..32, 0u32..25, 0u32..61)
             .prop_map(|(y, m, d, h, n)| format!("{y}/{m:02}/{d:02} {h}:{n:02}")),
