@@ -295,6 +295,18 @@ pub(crate) fn read_stage(input: &InputArgs, obs: &mut dyn Observer) -> Result<(E
             flowcore::ingest::list_names(&names)
         );
     }
+    let partial: Vec<String> = export
+        .columns_not_in_every_file()
+        .iter()
+        .map(|(column, holding)| format!("{column} ({holding} of {})", export.paths().count()))
+        .collect();
+    if !partial.is_empty() {
+        say!(
+            obs,
+            "                 not in every file (a meter added or removed): {}; where a file lacks one, its time is a gap",
+            flowcore::ingest::list_names(&partial)
+        );
+    }
     for renamed in export.renamed_headers() {
         say!(obs, "                 {renamed}");
     }

@@ -309,9 +309,12 @@ pub enum Selector<'a> {
 /// the files of one export cut by month or week (`2022-01.csv`, `2022-02.csv`, …) read as one.
 #[derive(Debug, Clone)]
 pub struct Export {
-    /// At least one; every file has the first one's value columns. In the order given: where two
-    /// files hold the same time, the later file's number wins.
+    /// At least one, in the order given: where two files hold the same time, the later file's
+    /// number wins.
     files: Vec<ExportFile>,
+    /// The value columns of all the files, in the order first met (a meter added in June is in the
+    /// files from June on).
+    columns: Vec<String>,
     /// Files of a folder given as the input that are not exports (`summary.xlsx`), left aside.
     left_aside: Vec<PathBuf>,
 }
@@ -576,9 +579,10 @@ impl Export {
     /// The files of one export read as one (a year exported month by month): each path a file,
     /// or a folder whose files with an [`EXPORT_EXTENSIONS`] extension are read in name order (the
     /// others left aside, and listed by [`Export::left_aside`]). Each file is decoded and its
-    /// table found on its own (titles, units rows, encodings may differ); every file must have the
-    /// first one's value columns, in any order. A file named twice is read once. Together they may
-    /// hold at most [`MAX_INPUT_BYTES`].
+    /// table found on its own (titles, units rows, encodings may differ); the value columns are
+    /// every file's (a meter added in June is read from June, its earlier months a gap), but a
+    /// file sharing none with those before it is another export, refused. A file named twice is
+    /// read once. Together they may hold at most [`MAX_INPUT_BYTES`].
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -639,34 +643,71 @@ impl Export {
         )
     }
 
-    /// The files as one export, once each has the first one's value columns.
+    /// The files as one export, once each shares a value column with those before it.
     fn of_files(files: Vec<ExportFile>, left_aside: Vec<PathBuf>) -> Result<Export> {
         let Some((first, others)) = files.split_first() else {
             return Err(CoreError::NoInput);
         };
-        let mut expected = first.value_columns();
-        expected.sort_unstable();
+        let mut columns: Vec<String> = first.value_columns().into_iter().map(str::to_string).collect();
         for file in others {
-            let mut columns = file.value_columns();
-            columns.sort_unstable();
-            if columns != expected {
-                let missing: Vec<&str> = expected.iter().filter(|c| !columns.contains(c)).copied().collect();
-                let extra: Vec<&str> = columns.iter().filter(|c| !expected.contains(c)).copied().collect();
-                let mut difference = Vec::new();
-                if !missing.is_empty() {
-                    difference.push(format!("it has no {}", list_names(&missing)));
-                }
-                if !extra.is_empty() {
-                    difference.push(format!("{} not in the first", list_names(&extra)));
-                }
+            let theirs = file.value_columns();
+            // A meter added or removed during the year changes the columns; a file that shares none
+            // of them is another export.
+            if !theirs.iter().any(|column| columns.iter().any(|c| c == column)) {
                 return Err(CoreError::ColumnsDiffer {
                     path: file.path.clone(),
                     first: first.path.clone(),
-                    difference: difference.join("; "),
+                    difference: format!(
+                        "no value column in common: it has {}; the files before it {}",
+                        list_names(&theirs),
+                        list_names(&columns)
+                    ),
                 });
             }
+            for column in theirs {
+                if !columns.iter().any(|c| c == column) {
+                    columns.push(column.to_string());
+                }
+            }
         }
-        Ok(Export { files, left_aside })
+        Ok(Export {
+            files,
+            columns,
+            left_aside,
+        })
+    }
+
+    /// The value columns not every file has (a meter added or removed during the year), with how
+    /// many files have each.
+    pub fn columns_not_in_every_file(&self) -> Vec<(&str, usize)> {
+        self.columns
+            .iter()
+            .map(|column| {
+                let holding = self
+                    .files
+                    .iter()
+                    .filter(|file| file.value_index(column).is_some())
+                    .count();
+                (column.as_str(), holding)
+            })
+            .filter(|(_, holding)| *holding < self.files.len())
+            .collect()
+    }
+
+    /// The column a selector names, among every file's value columns.
+    fn resolve(&self, selector: Selector<'_>) -> Result<String> {
+        let known = |name: &str| self.columns.iter().find(|c| c.as_str() == name.trim()).cloned();
+        let only = || (self.columns.len() == 1).then(|| self.columns[0].clone());
+        let unknown = |column: &str| CoreError::UnknownColumn {
+            path: self.first().path.clone(),
+            column: column.to_string(),
+            available: list_names(&self.value_columns()),
+        };
+        match selector {
+            Selector::Site(site) => known(site.column).or_else(only).ok_or_else(|| unknown(site.column)),
+            Selector::Column(name) => known(name).ok_or_else(|| unknown(name)),
+            Selector::Only => only().ok_or_else(|| unknown("(the one value column of a two-column file)")),
+        }
     }
 
     /// Lines above the header, and rows under it before the first reading, that were skipped (in
@@ -727,9 +768,9 @@ impl Export {
     }
 
     /// Headers of the value columns (every column but the time column, or the date and time of day
-    /// columns).
+    /// columns), of all the files, in the order first met.
     pub fn value_columns(&self) -> Vec<&str> {
-        self.first().value_columns()
+        self.columns.iter().map(String::as_str).collect()
     }
 
     /// Value columns with no number in any cell of any file: a status or comment column beside
@@ -776,26 +817,21 @@ impl Export {
     /// row; of two files, the later one's); when none of them has a number the reading is missing.
     pub fn series(&self, selector: Selector<'_>) -> Result<Ingested> {
         let first = self.first();
-        let column = first.header[first.resolve(selector)?].clone();
+        let column = self.resolve(selector)?;
         let several = self.files.len() > 1;
-        // Every file has the first one's value columns (`of_files`).
-        let index_in = |file: &ExportFile| {
-            file.header
-                .iter()
-                .position(|name| *name == column)
-                .ok_or_else(|| CoreError::UnknownColumn {
-                    path: file.path.clone(),
-                    column: column.clone(),
-                    available: list_names(&file.value_columns()),
-                })
-        };
-        let mut parts: Vec<Option<Readings>> = Vec::with_capacity(self.files.len());
+        // A file without the column (a meter added later) adds no reading: its time is a gap.
+        let holding: Vec<(&ExportFile, usize)> = self
+            .files
+            .iter()
+            .filter_map(|file| Some((file, file.value_index(&column)?)))
+            .collect();
+        let mut parts: Vec<Option<Readings>> = Vec::with_capacity(holding.len());
         // Dates a file leaves ambiguous (`03/01/2022` … `09/01/2022`: the month so far, a week)
         // are read in the order another file of the export shows.
         let (mut order, mut ambiguous) = (None, None);
-        for file in &self.files {
+        for &(file, index) in &holding {
             let mut part = Readings::default();
-            match file.read_into(index_in(file)?, several, None, &mut part) {
+            match file.read_into(index, several, None, &mut part) {
                 Ok(()) => {
                     order = order.or(part.order);
                     parts.push(Some(part));
@@ -808,12 +844,12 @@ impl Export {
             }
         }
         let mut r = Readings::default();
-        for (file, part) in self.files.iter().zip(parts) {
+        for (&(file, index), part) in holding.iter().zip(parts) {
             let part = match (part, order) {
                 (Some(part), _) => part,
                 (None, Some(order)) => {
                     let mut part = Readings::default();
-                    file.read_into(index_in(file)?, several, Some(order), &mut part)?;
+                    file.read_into(index, several, Some(order), &mut part)?;
                     part
                 }
                 (None, None) => return Err(ambiguous.unwrap_or(CoreError::NoInput)),
@@ -853,7 +889,7 @@ impl Export {
                 rows_read: r.rows_read,
                 column,
                 encoding: first.encoding,
-                files: self.files.len(),
+                files: holding.len(),
                 blank_cells: r.blank_cells,
                 non_numeric_cells: r.non_numeric_cells,
                 first_non_numeric: r.first_non_numeric,
@@ -1208,24 +1244,12 @@ impl ExportFile {
         index == self.time_index || Some(index) == self.time_of_day_index
     }
 
-    fn resolve(&self, selector: Selector<'_>) -> Result<usize> {
-        let position = |name: &str| self.header.iter().position(|h| h == name.trim());
-        let only = || {
-            let values: Vec<usize> = (0..self.header.len()).filter(|i| self.is_value_column(*i)).collect();
-            (values.len() == 1).then(|| values[0])
-        };
-        let unknown = |column: &str| CoreError::UnknownColumn {
-            path: self.path.clone(),
-            column: column.to_string(),
-            available: list_names(&self.value_columns()),
-        };
-        match selector {
-            Selector::Site(site) => position(site.column).or_else(only).ok_or_else(|| unknown(site.column)),
-            Selector::Column(name) => position(name)
-                .filter(|i| self.is_value_column(*i))
-                .ok_or_else(|| unknown(name)),
-            Selector::Only => only().ok_or_else(|| unknown("(the one value column of a two-column file)")),
-        }
+    /// The position of the value column `name`, if this file has it.
+    fn value_index(&self, name: &str) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .filter(|&i| self.is_value_column(i))
     }
 
     /// Reads the column at `value_index` into `readings`, in the file's order; `several`: the
@@ -2522,11 +2546,41 @@ mod tests {
         assert_eq!(again.report.duplicate_timestamps, 2);
     }
 
+    /// Hand-checked: a meter added in February (`DMA 3`) and one removed (`DMA 2`): every column
+    /// is read, a file without it a gap.
+    #[test]
+    fn a_meter_added_or_removed_during_the_year_is_read_where_it_is() {
+        let dir = folder_of(&[
+            (
+                "a.csv",
+                "time,DMA 1,DMA 2\n2022-01-31 22:00,1,2\n2022-01-31 23:00,1.5,2.5\n",
+            ),
+            (
+                "b.csv",
+                "time,DMA 3,DMA 1\n2022-02-01 00:00,30,1\n2022-02-01 01:00,31,1\n",
+            ),
+        ]);
+        let export = open_all(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(export.value_columns(), ["DMA 1", "DMA 2", "DMA 3"]);
+        assert_eq!(export.columns_not_in_every_file(), [("DMA 2", 1), ("DMA 3", 1)]);
+        let three = export.series(Selector::Column("DMA 3")).unwrap();
+        assert_eq!(three.series.values, [30.0, 31.0]);
+        assert_eq!(three.report.files, 1);
+        assert_eq!(
+            export.series(Selector::Column("DMA 1")).unwrap().series.values,
+            [1.0, 1.5, 1.0, 1.0]
+        );
+        assert_eq!(
+            export.series(Selector::Column("DMA 2")).unwrap().series.values,
+            [2.0, 2.5]
+        );
+    }
+
     #[test]
     fn files_of_other_exports_or_no_export_are_refused_by_name() {
         let dir = folder_of(&[
             ("a.csv", "time,DMA 1,DMA 2\n2022-01-01 00:00,1,2\n"),
-            ("b.csv", "time,DMA 1,DMA 3\n2022-02-01 00:00,1,2\n"),
+            ("b.csv", "time,DMA 7,DMA 8\n2022-02-01 00:00,1,2\n"),
         ]);
         let error = open_all(&[dir.path().to_path_buf()]).unwrap_err().to_string();
         assert!(
@@ -2537,7 +2591,10 @@ mod tests {
             )),
             "{error}"
         );
-        assert!(error.contains("(it has no DMA 2; DMA 3 not in the first)"), "{error}");
+        assert!(
+            error.contains("(no value column in common: it has DMA 7, DMA 8; the files before it DMA 1, DMA 2)"),
+            "{error}"
+        );
         let empty = folder_of(&[("summary.xlsx", "x")]);
         let error = open_all(&[empty.path().to_path_buf()]).unwrap_err();
         assert!(
