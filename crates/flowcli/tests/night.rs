@@ -448,31 +448,15 @@ fn excel_unicode_text_with_a_separator_ending_each_line_gives_the_same_nights() 
     let mut unicode = vec![0xFF, 0xFE];
     unicode.extend(tabbed.encode_utf16().flat_map(u16::to_le_bytes));
     let input = common::write(dir.path(), "inflows.txt", &unicode);
-    let run = |input: &std::path::Path, out: &str| {
-        let output = flow(
-            dir.path(),
-            &[
-                "night",
-                "--input",
-                input.to_str().unwrap(),
-                "--sites",
-                "all",
-                "--output-dir",
-                out,
-            ],
-        );
-        assert!(output.status.success(), "{}", stderr(&output));
-        stdout(&output)
-    };
-    let said = run(&input, "unicode");
-    run(&fixture("bwdf/inflows_2021-01_2021-03.csv"), "csv");
+    let said = every_area_as_from_the_csv(
+        dir.path(),
+        &input,
+        &[
+            "dma1", "dma2", "dma3", "dma4", "dma5", "dma6", "dma7", "dma8", "dma9", "dma10",
+        ],
+    );
     assert!(said.contains("(UTF-16LE), 10 value columns"), "{said}");
     assert_eq!(said.matches("== Night flow: dma").count(), 10, "{said}");
-    for area in 1..=10 {
-        let mnf =
-            |out: &str| std::fs::read_to_string(dir.path().join(out).join(format!("dma{area}/Night/mnf.csv"))).unwrap();
-        assert_eq!(mnf("unicode"), mnf("csv"), "dma{area}");
-    }
 }
 
 /// The BWDF export with a status column and an operator's comment column beside the readings, as
@@ -579,9 +563,20 @@ fn a_row_per_meter_export_gives_every_areas_nights() {
         }
     }
     let input = common::write(dir.path(), "long.csv", long.as_bytes());
+    let said = every_area_as_from_the_csv(dir.path(), &input, &areas);
+    assert!(
+        said.contains("a row per meter and time (`TagName`: dma1, dma2, dma3, … 7 more): read as a column per meter, of `Value`; not read: Status"),
+        "{said}"
+    );
+}
+
+/// `flow night --sites all` on `input` (the BWDF fixture written another way) and on the fixture's
+/// CSV: asserts each of `areas` has the same `mnf.csv` from both, and returns what the first run
+/// printed.
+fn every_area_as_from_the_csv(dir: &std::path::Path, input: &std::path::Path, areas: &[&str]) -> String {
     let run = |input: &std::path::Path, out: &str| {
         let output = flow(
-            dir.path(),
+            dir,
             &[
                 "night",
                 "--input",
@@ -595,17 +590,13 @@ fn a_row_per_meter_export_gives_every_areas_nights() {
         assert!(output.status.success(), "{}", stderr(&output));
         stdout(&output)
     };
-    let said = run(&input, "long");
-    run(&fixture("bwdf/inflows_2021-01_2021-03.csv"), "wide");
-    assert!(
-        said.contains("a row per meter and time (`TagName`: dma1, dma2, dma3, … 7 more): read as a column per meter, of `Value`; not read: Status"),
-        "{said}"
-    );
-    for area in &areas {
-        let mnf =
-            |out: &str| std::fs::read_to_string(dir.path().join(out).join(format!("{area}/Night/mnf.csv"))).unwrap();
-        assert_eq!(mnf("long"), mnf("wide"), "{area}");
+    let said = run(input, "other");
+    run(&fixture("bwdf/inflows_2021-01_2021-03.csv"), "csv");
+    for area in areas {
+        let mnf = |out: &str| std::fs::read_to_string(dir.join(out).join(format!("{area}/Night/mnf.csv"))).unwrap();
+        assert_eq!(mnf("other"), mnf("csv"), "{area}");
     }
+    said
 }
 
 /// The fixture's night of the Rome spring change, whose 02:00 row is missing.
