@@ -18,8 +18,9 @@ use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
 use crate::sites::Site;
 use crate::table::{
-    detect_separator, find_table, find_time_column, hours_down, join_date_and_time, space_aligned, split_date_and_time,
-    split_record, split_record_upto, table_text, tags_across, without_header, WIDE_HEADER,
+    columns_where, detect_separator, find_table, find_time_column, hours_down, join_date_and_time, raw_fields,
+    space_aligned, split_date_and_time, split_record, split_record_upto, table_text, tags_across, without_header,
+    WIDE_HEADER,
 };
 pub use crate::table::{HoursAcross, SkippedLines, SpaceAligned, TagsInRows, HOURS_ACROSS_NAME};
 use crate::time::parse_timestamp;
@@ -312,9 +313,10 @@ pub struct Export {
     /// At least one, in the order given: where two files hold the same time, the later file's
     /// number wins.
     files: Vec<ExportFile>,
-    /// The value columns of all the files, in the order first met (a meter added in June is in the
-    /// files from June on).
-    columns: Vec<String>,
+    /// Value columns the first file lacks, in the order met (a meter added in June is in the files
+    /// from June on); with the first file's, the export's columns. Mostly none: a header of
+    /// millions of names is not copied.
+    added: Vec<String>,
     /// Files of a folder given as the input that are not exports (`summary.xlsx`), left aside.
     left_aside: Vec<PathBuf>,
 }
@@ -433,33 +435,12 @@ fn empty_columns(text: &str, separator: u8, renamed: &[RenamedHeader], width: us
     if blank.is_empty() || width > WIDE_HEADER {
         return Vec::new();
     }
-    let last = blank.iter().max().copied().unwrap_or(0);
-    // Byte by byte, no cell copied: the 527,041 lines of a year's export ending in `,` took 0.5 s
-    // when each line was split into cells.
-    for line in text.lines().skip(1) {
-        if blank.is_empty() {
-            break;
-        }
-        let (mut field, mut quoted) = (0, false);
-        for &byte in line.as_bytes() {
-            match byte {
-                b'"' => quoted = !quoted,
-                b if b == separator && !quoted => {
-                    field += 1;
-                    if field > last {
-                        break;
-                    }
-                }
-                b' ' | b'\t' | b'\r' => {}
-                _ => {
-                    if let Some(at) = blank.iter().position(|&i| i == field) {
-                        blank.swap_remove(at);
-                    }
-                }
-            }
-        }
-    }
-    blank.sort_unstable();
+    // No cell copied: the 527,041 lines of a year's export ending in `,` took 0.5 s when each
+    // line was split into cells.
+    let filled = columns_where(text, separator, &blank, |cell| {
+        !cell.trim_matches([' ', '\t', '\r', '"']).is_empty()
+    });
+    blank.retain(|column| !filled.contains(column));
     blank
 }
 
@@ -648,31 +629,38 @@ impl Export {
         let Some((first, others)) = files.split_first() else {
             return Err(CoreError::NoInput);
         };
-        let mut columns: Vec<String> = first.value_columns().into_iter().map(str::to_string).collect();
+        let mut known: std::collections::HashSet<&str> = first.value_columns().into_iter().collect();
+        let mut added = Vec::new();
         for file in others {
             let theirs = file.value_columns();
             // A meter added or removed during the year changes the columns; a file that shares none
             // of them is another export.
-            if !theirs.iter().any(|column| columns.iter().any(|c| c == column)) {
+            if !theirs.iter().any(|column| known.contains(column)) {
+                let before: Vec<&str> = first
+                    .value_columns()
+                    .into_iter()
+                    .chain(added.iter().map(String::as_str))
+                    .collect();
                 return Err(CoreError::ColumnsDiffer {
                     path: file.path.clone(),
                     first: first.path.clone(),
                     difference: format!(
                         "no value column in common: it has {}; the files before it {}",
                         list_names(&theirs),
-                        list_names(&columns)
+                        list_names(&before)
                     ),
                 });
             }
             for column in theirs {
-                if !columns.iter().any(|c| c == column) {
-                    columns.push(column.to_string());
+                if known.insert(column) {
+                    added.push(column.to_string());
                 }
             }
         }
+        drop(known);
         Ok(Export {
             files,
-            columns,
+            added,
             left_aside,
         })
     }
@@ -680,24 +668,27 @@ impl Export {
     /// The value columns not every file has (a meter added or removed during the year), with how
     /// many files have each.
     pub fn columns_not_in_every_file(&self) -> Vec<(&str, usize)> {
-        self.columns
-            .iter()
-            .map(|column| {
-                let holding = self
-                    .files
-                    .iter()
-                    .filter(|file| file.value_index(column).is_some())
-                    .count();
-                (column.as_str(), holding)
-            })
+        if self.files.len() == 1 {
+            return Vec::new();
+        }
+        let mut holding: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for file in &self.files {
+            for column in file.value_columns() {
+                *holding.entry(column).or_default() += 1;
+            }
+        }
+        self.value_columns()
+            .into_iter()
+            .map(|column| (column, holding.get(column).copied().unwrap_or(0)))
             .filter(|(_, holding)| *holding < self.files.len())
             .collect()
     }
 
     /// The column a selector names, among every file's value columns.
     fn resolve(&self, selector: Selector<'_>) -> Result<String> {
-        let known = |name: &str| self.columns.iter().find(|c| c.as_str() == name.trim()).cloned();
-        let only = || (self.columns.len() == 1).then(|| self.columns[0].clone());
+        let columns = self.value_columns();
+        let known = |name: &str| columns.iter().find(|c| **c == name.trim()).map(|c| c.to_string());
+        let only = || (columns.len() == 1).then(|| columns[0].to_string());
         let unknown = |column: &str| CoreError::UnknownColumn {
             path: self.first().path.clone(),
             column: column.to_string(),
@@ -770,7 +761,9 @@ impl Export {
     /// Headers of the value columns (every column but the time column, or the date and time of day
     /// columns), of all the files, in the order first met.
     pub fn value_columns(&self) -> Vec<&str> {
-        self.columns.iter().map(String::as_str).collect()
+        let mut columns = self.first().value_columns();
+        columns.extend(self.added.iter().map(String::as_str));
+        columns
     }
 
     /// Value columns with no number in any cell of any file: a status or comment column beside
@@ -778,23 +771,19 @@ impl Export {
     /// all` leaves them out. A column's search stops at its first number, so a column of readings
     /// costs one row; only these columns are read to the end (byte by byte, no cell copied).
     pub fn columns_without_numbers(&self) -> Vec<&str> {
-        let columns = self.value_columns();
-        let mut without: Vec<&str> = columns.clone();
+        let mut without = self.value_columns();
         for file in &self.files {
             if without.is_empty() {
                 break;
             }
-            let indices: Vec<usize> = without
-                .iter()
-                .filter_map(|name| file.header.iter().position(|h| h == name))
+            // By name, in one pass over the header (a header of thousands is not searched per name).
+            let index: std::collections::HashMap<&str, usize> = (0..file.header.len())
+                .filter(|&i| file.is_value_column(i))
+                .map(|i| (file.header[i].as_str(), i))
                 .collect();
-            let numeric = file.columns_with_a_number(&indices);
-            without.retain(|name| {
-                file.header
-                    .iter()
-                    .position(|h| h == name)
-                    .is_none_or(|i| !numeric.contains(&i))
-            });
+            let indices: Vec<usize> = without.iter().filter_map(|name| index.get(name).copied()).collect();
+            let numeric: std::collections::HashSet<usize> = file.columns_with_a_number(&indices).into_iter().collect();
+            without.retain(|name| index.get(name).is_none_or(|i| !numeric.contains(i)));
         }
         without
     }
@@ -1177,53 +1166,12 @@ impl ExportFile {
         }
     }
 
-    /// Of the columns `candidates`, those with a number in some cell (read as [`Export::series`]
-    /// reads one: plain, decimal comma, thousands separators). Line by line with no cell copied,
-    /// until every candidate has one.
+    /// Of the columns `candidates`, those with a number in some cell.
     fn columns_with_a_number(&self, candidates: &[usize]) -> Vec<usize> {
-        let mut open: Vec<usize> = candidates.to_vec();
-        let mut found = Vec::new();
-        let last = open.iter().max().copied().unwrap_or(0);
         let decimal_comma = self.separator != b',';
-        let is_number = |cell: &str| {
-            let cell = cell.trim().trim_matches('"').trim();
-            !cell.is_empty()
-                && (cell.parse::<f64>().is_ok_and(f64::is_finite)
-                    || if decimal_comma {
-                        parse_decimal_comma(cell).is_some()
-                    } else {
-                        parse_thousands(cell).is_some()
-                    })
-        };
-        for line in self.text.lines().skip(1) {
-            if open.is_empty() {
-                break;
-            }
-            let (mut field, mut start, mut quoted) = (0, 0, false);
-            for (at, byte) in line
-                .bytes()
-                .enumerate()
-                .chain(std::iter::once((line.len(), self.separator)))
-            {
-                match byte {
-                    b'"' => quoted = !quoted,
-                    b if b == self.separator && (!quoted || at == line.len()) => {
-                        if let Some(k) = open.iter().position(|&i| i == field) {
-                            if is_number(&line[start..at]) {
-                                found.push(open.swap_remove(k));
-                            }
-                        }
-                        if field >= last {
-                            break;
-                        }
-                        field += 1;
-                        start = at + 1;
-                    }
-                    _ => {}
-                }
-            }
-        }
-        found
+        columns_where(&self.text, self.separator, candidates, |cell| {
+            reads_as_number(cell, decimal_comma)
+        })
     }
 
     fn value_columns(&self) -> Vec<&str> {
@@ -1534,22 +1482,10 @@ fn some_columns(text: &str, wanted: &[usize], separator: u8) -> String {
     let mut picked: Vec<&str> = vec![""; wanted.len()];
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
-        let (mut field, mut start, mut quoted) = (0, 0, false);
         picked.fill("");
-        for (at, byte) in line.bytes().enumerate().chain(std::iter::once((line.len(), separator))) {
-            match byte {
-                b'"' => quoted = !quoted,
-                b if b == separator && (!quoted || at == line.len()) => {
-                    if let Some(k) = wanted.iter().position(|&w| w == field) {
-                        picked[k] = &line[start..at];
-                    }
-                    if field == last {
-                        break;
-                    }
-                    field += 1;
-                    start = at + 1;
-                }
-                _ => {}
+        for (field, cell) in raw_fields(line, separator).enumerate().take(last + 1) {
+            if let Some(k) = wanted.iter().position(|&w| w == field) {
+                picked[k] = cell;
             }
         }
         if !line.trim().is_empty() {
@@ -1567,9 +1503,18 @@ const GROUP_MARKS: [char; 4] = [' ', '\u{a0}', '\u{202f}', '\''];
 /// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`,
 /// `1 234.5`, `1'234`): groups of exactly three digits after the first, so a decimal comma (`1,5`)
 /// is not misread.
-/// Whether a cell is a number written with thousands separators or a decimal comma.
-pub(crate) fn reads_as_number(cell: &str) -> bool {
-    parse_thousands(cell).is_some() || parse_decimal_comma(cell).is_some()
+/// Whether a cell (its quotes and spaces aside) is a number as [`Export::series`] reads one: plain,
+/// or with thousands separators, or in a file not split by `,` (`decimal_comma`) with a decimal
+/// comma.
+pub(crate) fn reads_as_number(cell: &str, decimal_comma: bool) -> bool {
+    let cell = cell.trim().trim_matches('"').trim();
+    !cell.is_empty()
+        && (cell.parse::<f64>().is_ok_and(f64::is_finite)
+            || if decimal_comma {
+                parse_decimal_comma(cell).is_some()
+            } else {
+                parse_thousands(cell).is_some()
+            })
 }
 
 fn parse_thousands(cell: &str) -> Option<f64> {

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{known_pattern, looks_like_date, parse_with_offset, TimeParser};
+use crate::ingest::reads_as_number;
 use crate::sites::TIME_HEADER;
 
 /// Lines of a file that are not the table: a title or export note above the header, a row of units
@@ -142,6 +143,75 @@ pub(crate) fn detect_separator(header: &str) -> u8 {
         [comma, semicolon, tab] if semicolon > comma && semicolon >= tab => b';',
         [comma, _, tab] if tab > comma => b'\t',
         _ => b',',
+    }
+}
+
+/// The fields of one line as written (quotes kept), split at `separator` outside double quotes,
+/// with no copy: for passes over every line of a file.
+pub(crate) fn raw_fields(line: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let bytes = line.as_bytes();
+    let (mut start, mut at, mut quoted, mut done) = (0, 0, false, false);
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        while at < bytes.len() {
+            let byte = bytes[at];
+            at += 1;
+            if byte == b'"' {
+                quoted = !quoted;
+            } else if byte == separator && !quoted {
+                let field = &line[start..at - 1];
+                start = at;
+                return Some(field);
+            }
+        }
+        done = true;
+        Some(&line[start..])
+    })
+}
+
+/// Of the columns `candidates`, those with a cell for which `holds` is true in some line of `text`
+/// after its header. Line by line with no cell copied, stopping once every candidate has one (a
+/// column of readings costs one line).
+pub(crate) fn columns_where(
+    text: &str,
+    separator: u8,
+    candidates: &[usize],
+    holds: impl Fn(&str) -> bool,
+) -> Vec<usize> {
+    let Some(&last) = candidates.iter().max() else {
+        return Vec::new();
+    };
+    // Indexed by column, so a header of thousands of candidates is not searched for each cell.
+    let mut open = vec![false; last + 1];
+    for &column in candidates {
+        open[column] = true;
+    }
+    let mut left = open.iter().filter(|&&o| o).count();
+    let mut found = Vec::new();
+    for line in text.lines().skip(1) {
+        if left == 0 {
+            break;
+        }
+        for (field, cell) in raw_fields(line, separator).enumerate().take(last + 1) {
+            if open[field] && holds(cell) {
+                open[field] = false;
+                left -= 1;
+                found.push(field);
+            }
+        }
+    }
+    found
+}
+
+/// A cell written back into a line of `separator`-separated text: quoted when it holds the
+/// separator or a quote.
+pub(crate) fn quote_cell(cell: &str, separator: char) -> String {
+    if cell.contains(separator) || cell.contains('"') {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
     }
 }
 
@@ -325,13 +395,6 @@ pub struct TagsInRows {
 /// Rows of a long-form export looked at to tell it.
 const LONG_FORM_SAMPLE: usize = 200;
 
-/// Whether a cell is a number as a reading can be written (plain, or with a decimal comma or
-/// thousands separators).
-fn is_number(cell: &str) -> bool {
-    let cell = cell.trim();
-    cell.parse::<f64>().is_ok() || crate::ingest::reads_as_number(cell)
-}
-
 /// An export of one row per meter and time (`text` starting at its header) as a table of one
 /// column per meter (`TAG`, or `TAG VALUE` for each of several value columns), the file's
 /// separator kept, with the table-text line each row came from. Told from its first
@@ -359,6 +422,7 @@ pub(crate) fn tags_across(text: &str) -> Option<(String, Vec<usize>, TagsInRows)
         .collect();
     let first = sample.first()?;
     let time = find_time_column(&header, first)?;
+    let decimal_comma = separator != b',';
     let cell = |row: &[String], i: usize| row.get(i).map_or("", |c| c.trim()).to_string();
     let tag = (0..header.len()).find(|&c| {
         if c == time {
@@ -367,7 +431,11 @@ pub(crate) fn tags_across(text: &str) -> Option<(String, Vec<usize>, TagsInRows)
         let mut names: Vec<String> = sample.iter().map(|row| cell(row, c)).collect();
         // Names: not numbers, and not times (a time of day beside the dates, `날짜,시간,유량`).
         if names.iter().any(|name| {
-            name.is_empty() || is_number(name) || is_time_of_day(name) || reads_as_time(name) || is_hour_number(name)
+            name.is_empty()
+                || reads_as_number(name, decimal_comma)
+                || is_time_of_day(name)
+                || reads_as_time(name)
+                || is_hour_number(name)
         }) {
             return false;
         }
@@ -394,18 +462,12 @@ pub(crate) fn tags_across(text: &str) -> Option<(String, Vec<usize>, TagsInRows)
     // The columns of numbers, a column each per meter; a status or unit beside them is not read.
     let (values, not_read): (Vec<usize>, Vec<usize>) = (0..header.len())
         .filter(|&c| c != time && c != tag)
-        .partition(|&c| sample.iter().any(|row| is_number(&cell(row, c))));
+        .partition(|&c| sample.iter().any(|row| reads_as_number(&cell(row, c), decimal_comma)));
     if values.is_empty() {
         return None;
     }
     let sep = char::from(separator);
-    let quoted = |cell: &str| {
-        if cell.contains(sep) || cell.contains('"') {
-            format!("\"{}\"", cell.replace('"', "\"\""))
-        } else {
-            cell.to_string()
-        }
-    };
+    let quoted = |cell: &str| quote_cell(cell, sep);
     let mut tags: Vec<String> = Vec::new();
     let mut tag_index = std::collections::HashMap::<String, usize>::new();
     // Rows in the order their times first came, each with its cells (tag × value column) and the
@@ -525,13 +587,7 @@ pub(crate) fn hours_down(text: &str) -> Option<(String, HoursAcross)> {
         !is_hour(i) && !cell.contains(':') && reads_as_time(cell)
     })?;
     let sep = char::from(separator);
-    let quoted = |cell: &str| {
-        if cell.contains(sep) || cell.contains('"') {
-            format!("\"{}\"", cell.replace('"', "\"\""))
-        } else {
-            cell.to_string()
-        }
-    };
+    let quoted = |cell: &str| quote_cell(cell, sep);
     let mut long = String::with_capacity(text.len() * 2);
     long.push_str(&format!("time{sep}{HOURS_ACROSS_NAME}\n"));
     let mut summary_rows = 0;
