@@ -629,6 +629,14 @@ impl Export {
         let Some((first, others)) = files.split_first() else {
             return Err(CoreError::NoInput);
         };
+        if others.is_empty() {
+            // One file: its columns are the export's (a header of millions is not put in a set).
+            return Ok(Export {
+                files,
+                added: Vec::new(),
+                left_aside,
+            });
+        }
         let mut known: std::collections::HashSet<&str> = first.value_columns().into_iter().collect();
         let mut added = Vec::new();
         for file in others {

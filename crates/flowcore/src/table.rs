@@ -406,11 +406,9 @@ pub(crate) fn tags_across(text: &str) -> Option<(String, Vec<usize>, TagsInRows)
     let mut lines = text.lines().enumerate();
     let (_, header_line) = lines.next()?;
     let separator = detect_separator(header_line);
-    if field_count(header_line, separator) > WIDE_HEADER {
-        return None;
-    }
-    let header = split_record(header_line, separator);
-    if header.len() < 3 {
+    // An export of this form has a few columns: a header of thousands is not split whole.
+    let header = split_record_upto(header_line, separator, WIDE_HEADER + 1);
+    if header.len() < 3 || header.len() > WIDE_HEADER {
         return None;
     }
     let sample: Vec<Vec<String>> = text
