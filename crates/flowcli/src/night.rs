@@ -288,8 +288,15 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
     say!(obs);
     say!(
         obs,
-        "== Night flow: {} ({}, lowest {} mean) ==",
+        "== Night flow: {}{}, {}, lowest {} mean ==",
         target.slug,
+        // The column measured, where the folder's name does not say it (`jangmyeong` read from
+        // a one-column file of another meter, `dma-1` from `DMA 1 (L/s)`).
+        if target.column == target.slug {
+            String::new()
+        } else {
+            format!(" ({})", target.column)
+        },
         summary.window,
         summary.bin
     );

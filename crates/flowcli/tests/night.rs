@@ -138,6 +138,11 @@ fn the_spring_change_night_has_its_minimum() {
         &["night", "--input", input.to_str().unwrap(), "--site", "dma-1"],
     );
     assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("== Night flow: dma-1 (DMA 1 (L/s)), 02:00-04:00,"),
+        "{}",
+        stdout(&output)
+    );
     let csv = std::fs::read_to_string(dir.path().join("Output/dma-1/Night/mnf.csv")).unwrap();
     let night = csv.lines().find(|l| l.starts_with("2023-03-26,")).unwrap();
     // 03:00 is the night's one hour: 5.3, all of the readings the clock allowed.
@@ -203,7 +208,11 @@ fn every_column_of_a_real_hourly_export() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert_eq!(text.matches("== Night flow: dma").count(), 10, "{text}");
-    assert!(text.contains("(02:00-04:00, lowest hourly mean)"), "{text}");
+    // Each block names the column it measured, not only the folder it writes.
+    assert!(
+        text.contains("== Night flow: dma1, 02:00-04:00, lowest hourly mean =="),
+        "{text}"
+    );
     // dma6 has readings on 866 of 2159 hours: many nights short of them, and said so.
     let csv = std::fs::read_to_string(dir.path().join("Output/dma6/Night/mnf.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 90);
