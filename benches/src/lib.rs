@@ -20,7 +20,10 @@ pub fn demo_export_bytes() -> Vec<u8> {
 /// The demo export preprocessed with the original defaults (daily, Tukey fences).
 pub fn demo_preprocessed() -> Result<Preprocessed, flowcore::CoreError> {
     let export = Export::from_bytes(demo_export_bytes(), "demo.csv".as_ref())?;
-    let site = flowcore::find_site("jangmyeong").ok_or(flowcore::CoreError::InvalidConfig("no site".into()))?;
+    let site = flowcore::find_site("jangmyeong").ok_or_else(|| flowcore::CoreError::UnknownSite {
+        slug: "jangmyeong".into(),
+        known: flowcore::SITES.iter().map(|s| s.slug).collect::<Vec<_>>().join(", "),
+    })?;
     let raw = export.series(Selector::Site(site))?;
     flowcore::preprocess(&raw.series, &PreprocessConfig::default().check()?)
 }

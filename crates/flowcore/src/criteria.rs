@@ -170,12 +170,9 @@ pub fn compute_criteria(
 ) -> Result<Criteria> {
     check_settings(normal_min, normal_max, level_percent)?;
     if !values.iter().all(|v| v.is_finite()) {
-        return Err(CoreError::InvalidConfig(
-            "criteria need finite values; fill or drop the missing ones first".to_string(),
-        ));
+        return Err(CoreError::CriteriaWithGaps);
     }
-    let (fence_low, fence_high) = tukey_fences(values)
-        .ok_or_else(|| CoreError::InvalidConfig("no values to compute criteria from".to_string()))?;
+    let (fence_low, fence_high) = tukey_fences(values).ok_or(CoreError::NoValues)?;
     let raw_min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let raw_max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (normal_min, normal_max) = (normal_min.unwrap_or(fence_low), normal_max.unwrap_or(fence_high));

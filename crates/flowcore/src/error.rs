@@ -1,3 +1,4 @@
+use crate::time::format_timestamp;
 use std::path::PathBuf;
 
 /// Everything that can go wrong between a raw export and a preprocessed series.
@@ -364,9 +365,62 @@ pub enum CoreError {
         /// The most bins between flagged bins of one alarm.
         merge_bins: usize,
     },
-    /// A setting outside what the step accepts.
-    #[error("invalid setting: {0}")]
-    InvalidConfig(String),
+    /// An interval that is not a positive number of seconds dividing a day (buckets align on
+    /// midnight).
+    #[error("invalid setting: interval of {0} s: an interval must be a positive number of seconds that divides a day")]
+    IntervalSeconds(i64),
+    /// An interval written in no form flow reads.
+    #[error("invalid setting: interval `{0}`: expected daily, hourly, 10min, 30min, 1min, Nh, Nmin or Ns")]
+    IntervalText(String),
+    /// A day selection other than all, weekday or weekend.
+    #[error("invalid setting: days `{0}`: expected all, weekday or weekend")]
+    DaySelection(String),
+    /// A train fraction outside (0, 1).
+    #[error("invalid setting: train fraction {0}: must be between 0 and 1")]
+    TrainFraction(f64),
+    /// A window, horizon or feature count of zero.
+    #[error("invalid setting: window, periods and features must be at least 1")]
+    WindowShape,
+    /// A series built from times and values of different lengths.
+    #[error("{timestamps} timestamps but {values} values")]
+    SeriesLengths {
+        /// How many times.
+        timestamps: usize,
+        /// How many values.
+        values: usize,
+    },
+    /// A series whose times do not increase.
+    #[error("timestamps must increase: {} follows {}", format_timestamp(*.later), format_timestamp(*.earlier))]
+    TimesNotIncreasing {
+        /// The earlier time (Unix seconds).
+        earlier: i64,
+        /// The time after it that is not later.
+        later: i64,
+    },
+    /// A series with no finite value where one is needed.
+    #[error("the series has no numeric value")]
+    NoValues,
+    /// Criteria asked of values with gaps in them.
+    #[error("criteria need finite values; fill or drop the missing ones first")]
+    CriteriaWithGaps,
+    /// A span of data too long to resample at the interval (a garbled year).
+    #[error(
+        "the data spans {} to {}: {rows} rows at interval {interval}, more than the limit of {limit}",
+        format_timestamp(*.first),
+        format_timestamp(*.last)
+    )]
+    TooManyRows {
+        /// The first time (Unix seconds).
+        first: i64,
+        /// The last time.
+        last: i64,
+        /// The rows it would take.
+        rows: i64,
+        /// The interval.
+        interval: crate::Interval,
+        /// The most allowed.
+        limit: i64,
+    },
     /// A file flow wrote earlier does not have the shape flow writes.
     #[error("{path}: line {line}: {message}")]
     Malformed {

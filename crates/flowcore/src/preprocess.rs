@@ -31,9 +31,7 @@ impl FromStr for DaySelection {
             "all" => Ok(DaySelection::All),
             "weekday" | "weekdays" => Ok(DaySelection::Weekday),
             "weekend" | "weekends" => Ok(DaySelection::Weekend),
-            other => Err(CoreError::InvalidConfig(format!(
-                "days `{other}`: expected all, weekday or weekend"
-            ))),
+            other => Err(CoreError::DaySelection(other.to_string())),
         }
     }
 }
@@ -132,8 +130,7 @@ pub const MAX_BUCKETS: i64 = 20_000_000;
 /// Cleans the raw readings (missing-value rule), with the ends trimmed: the input to both
 /// resampling and the minute-level anomaly scan.
 pub fn clean_series(raw: &FlowSeries, short_gap: usize) -> Result<(FlowSeries, FillReport)> {
-    let (start, end) = finite_span(&raw.values)
-        .ok_or_else(|| CoreError::InvalidConfig("the series has no numeric value".to_string()))?;
+    let (start, end) = finite_span(&raw.values).ok_or(CoreError::NoValues)?;
     let mut cleaned = raw.slice(start, end);
     let mut fill = fill_gaps(&mut cleaned.values, short_gap);
     fill.leading_dropped = start;
@@ -149,12 +146,13 @@ pub fn preprocess(raw: &FlowSeries, config: &Checked<PreprocessConfig>) -> Resul
         // A garbled year (9999) would otherwise ask for billions of buckets and exhaust memory.
         let buckets = (last - first) / config.interval.seconds() + 1;
         if buckets > MAX_BUCKETS {
-            return Err(CoreError::InvalidConfig(format!(
-                "the data spans {} to {}: {buckets} rows at interval {}, more than the limit of {MAX_BUCKETS}",
-                crate::time::format_timestamp(*first),
-                crate::time::format_timestamp(*last),
-                config.interval
-            )));
+            return Err(CoreError::TooManyRows {
+                first: *first,
+                last: *last,
+                rows: buckets,
+                interval: config.interval,
+                limit: MAX_BUCKETS,
+            });
         }
     }
     // Hourly readings into 10-minute buckets: five of six invented. Said as what it is, before the

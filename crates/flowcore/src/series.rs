@@ -29,9 +29,7 @@ impl Interval {
     /// An interval of whole seconds that divides a day, so buckets can align on midnight.
     pub fn from_seconds(seconds: i64) -> Result<Interval> {
         if seconds <= 0 || DAY % seconds != 0 {
-            return Err(CoreError::InvalidConfig(format!(
-                "interval of {seconds} s: an interval must be a positive number of seconds that divides a day"
-            )));
+            return Err(CoreError::IntervalSeconds(seconds));
         }
         Ok(Interval(seconds))
     }
@@ -70,11 +68,7 @@ impl FromStr for Interval {
     /// Accepts `daily`, `hourly`, `1d`, `1h`, `10min`, `30min`, `1min`, `90s`.
     fn from_str(text: &str) -> Result<Interval> {
         let text = text.trim().to_ascii_lowercase();
-        let bad = || {
-            CoreError::InvalidConfig(format!(
-                "interval `{text}`: expected daily, hourly, 10min, 30min, 1min, Nh, Nmin or Ns"
-            ))
-        };
+        let bad = || CoreError::IntervalText(text.clone());
         let seconds = match text.as_str() {
             "daily" | "day" | "d" => DAY,
             "hourly" | "hour" | "h" => HOUR,
@@ -127,18 +121,16 @@ impl FlowSeries {
     /// Builds a series, checking that the two vectors line up and time increases.
     pub fn new(timestamps: Vec<i64>, values: Vec<f64>, interval: Interval) -> Result<FlowSeries> {
         if timestamps.len() != values.len() {
-            return Err(CoreError::InvalidConfig(format!(
-                "{} timestamps but {} values",
-                timestamps.len(),
-                values.len()
-            )));
+            return Err(CoreError::SeriesLengths {
+                timestamps: timestamps.len(),
+                values: values.len(),
+            });
         }
         if let Some(pair) = timestamps.windows(2).find(|pair| pair[1] <= pair[0]) {
-            return Err(CoreError::InvalidConfig(format!(
-                "timestamps must increase: {} follows {}",
-                format_timestamp(pair[1]),
-                format_timestamp(pair[0])
-            )));
+            return Err(CoreError::TimesNotIncreasing {
+                earlier: pair[0],
+                later: pair[1],
+            });
         }
         Ok(FlowSeries {
             timestamps,
@@ -247,17 +239,43 @@ mod tests {
         assert_eq!(Interval::TEN_MINUTES.to_string(), "10min");
         assert_eq!(Interval::DAILY.to_string(), "daily");
         assert_eq!(Interval::from_seconds(2 * HOUR).unwrap().to_string(), "2h");
-        for bad in ["weekly", "7min", "0min", "", "min10", "99999999999999999999d"] {
-            assert!(bad.parse::<Interval>().is_err(), "{bad}");
+        for bad in ["weekly", "", "min10", "99999999999999999999d"] {
+            assert!(
+                matches!(bad.parse::<Interval>(), Err(CoreError::IntervalText(text)) if text == bad),
+                "{bad}"
+            );
         }
+        // Read, but not an interval buckets can align on midnight with.
+        assert!(matches!(
+            "7min".parse::<Interval>(),
+            Err(CoreError::IntervalSeconds(420))
+        ));
+        assert!(matches!("0min".parse::<Interval>(), Err(CoreError::IntervalSeconds(0))));
         assert_eq!(Interval::HOURLY.bucket_start(HOUR * 5 + 59), HOUR * 5);
         assert_eq!(Interval::TEN_MINUTES.per_day(), 144);
     }
 
     #[test]
     fn series_checks_its_shape() {
-        assert!(FlowSeries::new(vec![0, 60], vec![1.0], Interval::MINUTE).is_err());
-        assert!(FlowSeries::new(vec![60, 60], vec![1.0, 2.0], Interval::MINUTE).is_err());
+        assert!(matches!(
+            FlowSeries::new(vec![0, 60], vec![1.0], Interval::MINUTE),
+            Err(CoreError::SeriesLengths {
+                timestamps: 2,
+                values: 1
+            })
+        ));
+        let error = FlowSeries::new(vec![120, 60], vec![1.0, 2.0], Interval::MINUTE).unwrap_err();
+        assert!(matches!(
+            error,
+            CoreError::TimesNotIncreasing {
+                earlier: 120,
+                later: 60
+            }
+        ));
+        assert_eq!(
+            error.to_string(),
+            "timestamps must increase: 1970-01-01 00:01:00 follows 1970-01-01 00:02:00"
+        );
         let series = FlowSeries::new(vec![0, 60, 120], vec![1.0, f64::NAN, 3.0], Interval::MINUTE).unwrap();
         assert_eq!(series.missing(), 1);
         assert_eq!(series.first_non_finite(), Some(60));

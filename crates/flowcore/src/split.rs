@@ -7,9 +7,7 @@ use crate::series::FlowSeries;
 /// as the original's `int(len(data) * 0.7)`. 367 days give 256 and 111.
 pub fn split_chronological(series: &FlowSeries, train_fraction: f64) -> Result<(FlowSeries, FlowSeries)> {
     if !(train_fraction > 0.0 && train_fraction < 1.0) {
-        return Err(CoreError::InvalidConfig(format!(
-            "train fraction {train_fraction}: must be between 0 and 1"
-        )));
+        return Err(CoreError::TrainFraction(train_fraction));
     }
     let train_rows = (series.len() as f64 * train_fraction).floor() as usize;
     Ok((series.slice(0, train_rows), series.slice(train_rows, series.len())))

@@ -33,9 +33,7 @@ pub fn make_windows(
     interval: &str,
 ) -> Result<Windows> {
     if window == 0 || periods == 0 || features_per_step == 0 {
-        return Err(CoreError::InvalidConfig(
-            "window, periods and features must be at least 1".to_string(),
-        ));
+        return Err(CoreError::WindowShape);
     }
     let steps = features.len() / features_per_step;
     let need = window + periods;

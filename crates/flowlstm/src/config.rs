@@ -33,9 +33,7 @@ impl FromStr for Optimizer {
         match text.trim().to_ascii_lowercase().as_str() {
             "sgd" => Ok(Optimizer::Sgd),
             "adam" => Ok(Optimizer::Adam),
-            other => Err(LstmError::InvalidConfig(format!(
-                "optimizer `{other}`: expected sgd or adam"
-            ))),
+            other => Err(LstmError::UnknownOptimizer(other.to_string())),
         }
     }
 }
@@ -59,9 +57,7 @@ impl FromStr for Target {
         match text.trim().to_ascii_lowercase().as_str() {
             "level" => Ok(Target::Level),
             "change" => Ok(Target::Change),
-            other => Err(LstmError::InvalidConfig(format!(
-                "target `{other}`: expected level or change"
-            ))),
+            other => Err(LstmError::UnknownTarget(other.to_string())),
         }
     }
 }
@@ -172,9 +168,7 @@ impl FromStr for DeviceChoice {
             "cpu" => Ok(DeviceChoice::Cpu),
             "cuda" | "gpu" => Ok(DeviceChoice::Cuda),
             "auto" => Ok(DeviceChoice::Auto),
-            other => Err(LstmError::InvalidConfig(format!(
-                "device `{other}`: expected cpu, cuda or auto"
-            ))),
+            other => Err(LstmError::UnknownDevice(other.to_string())),
         }
     }
 }
@@ -216,12 +210,8 @@ impl DeviceChoice {
             }
             DeviceChoice::Cuda => match crate::cuda::load() {
                 Ok(()) if tch::Cuda::is_available() => placed(Device::Cuda(0), "--device cuda".to_string()),
-                Ok(()) => Err(LstmError::InvalidConfig(
-                    "--device cuda: libtorch sees no CUDA GPU (is the NVIDIA driver installed?)".to_string(),
-                )),
-                Err(reason) => Err(LstmError::InvalidConfig(format!(
-                    "--device cuda: cannot load libtorch's CUDA library: {reason}"
-                ))),
+                Ok(()) => Err(LstmError::NoCudaGpu),
+                Err(reason) => Err(LstmError::CudaLibrary(reason.to_string())),
             },
         }
     }
@@ -414,5 +404,24 @@ impl Default for PredictConfig {
             batch_size: 2048,
             device: DeviceChoice::Auto,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_on_the_command_line_are_read_in_any_case_and_unknown_ones_are_named() {
+        assert_eq!(" Adam ".parse::<Optimizer>().unwrap(), Optimizer::Adam);
+        assert_eq!("LEVEL".parse::<Target>().unwrap(), Target::Level);
+        assert_eq!("gpu".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda);
+        assert!(matches!("rmsprop".parse::<Optimizer>(), Err(LstmError::UnknownOptimizer(o)) if o == "rmsprop"));
+        assert!(matches!("slope".parse::<Target>(), Err(LstmError::UnknownTarget(t)) if t == "slope"));
+        let error = "tpu".parse::<DeviceChoice>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid setting: device `tpu`: expected cpu, cuda or auto"
+        );
     }
 }

@@ -163,9 +163,35 @@ pub enum LstmError {
         /// The first step.
         from: String,
     },
-    /// A setting outside what the model accepts.
-    #[error("invalid setting: {0}")]
-    InvalidConfig(String),
+    /// An optimizer flow does not have.
+    #[error("invalid setting: optimizer `{0}`: expected sgd or adam")]
+    UnknownOptimizer(String),
+    /// A training target flow does not have.
+    #[error("invalid setting: target `{0}`: expected level or change")]
+    UnknownTarget(String),
+    /// A device flow does not know.
+    #[error("invalid setting: device `{0}`: expected cpu, cuda or auto")]
+    UnknownDevice(String),
+    /// `--device cuda` where libtorch sees no GPU.
+    #[error("invalid setting: --device cuda: libtorch sees no CUDA GPU (is the NVIDIA driver installed?)")]
+    NoCudaGpu,
+    /// `--device cuda` where libtorch's CUDA library does not load.
+    #[error("invalid setting: --device cuda: cannot load libtorch's CUDA library: {0}")]
+    CudaLibrary(String),
+    /// A training part with no finite value to scale by.
+    #[error("the training part has no value")]
+    NoTrainingValues,
+    /// A series at another interval than the model's.
+    #[error("the series is at interval {series}, the model at {model}")]
+    IntervalMismatch {
+        /// The series' interval.
+        series: flowcore::Interval,
+        /// The model's.
+        model: flowcore::Interval,
+    },
+    /// A model's metadata that could not be written as JSON.
+    #[error("model metadata: {0}")]
+    Meta(#[from] serde_json::Error),
 }
 
 impl From<tch::TchError> for LstmError {

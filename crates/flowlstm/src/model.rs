@@ -214,7 +214,7 @@ impl LstmModel {
         let weights = weights?;
         self.meta.weights_bytes = weights.len() as u64;
         self.meta.weights_sha256 = sha256_hex(&weights);
-        let meta = serde_json::to_vec_pretty(&self.meta).map_err(|e| LstmError::InvalidConfig(e.to_string()))?;
+        let meta = serde_json::to_vec_pretty(&self.meta)?;
         flowcore::files::write_all_or_nothing(&[(folder.join(WEIGHTS_FILE), weights), (folder.join(META_FILE), meta)])?;
         Ok(())
     }

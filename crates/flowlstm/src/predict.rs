@@ -258,10 +258,10 @@ pub fn predict(model: &LstmModel, series: &FlowSeries, horizon: usize) -> Result
 fn forecast_once(model: &LstmModel, series: &FlowSeries) -> Result<Vec<ForecastPoint>> {
     let window = model.meta.window;
     if series.interval != model.meta.interval {
-        return Err(LstmError::InvalidConfig(format!(
-            "the series is at interval {}, the model at {}",
-            series.interval, model.meta.interval
-        )));
+        return Err(LstmError::IntervalMismatch {
+            series: series.interval,
+            model: model.meta.interval,
+        });
     }
     if series.len() < window {
         return Err(flowcore::CoreError::TooFewRows {

@@ -164,7 +164,7 @@ pub fn train(
     let scaler = config
         .target
         .fit_scaler(&train_part.values)
-        .ok_or_else(|| LstmError::InvalidConfig("the training part has no value".to_string()))?;
+        .ok_or(LstmError::NoTrainingValues)?;
     let scaled = config.target.encode(&series.values, &scaler);
     let features = config.features.count();
     let matrix = config.features.matrix(&series.timestamps, &scaled);
