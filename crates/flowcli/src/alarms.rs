@@ -11,7 +11,7 @@ use flowcore::files::{python_float, write_all_or_nothing};
 use flowcore::time::{format_timestamp, parse_timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 
 /// `alarms.csv`'s header.
 pub const CSV_HEADER: &str = "site,kind,stage,start,end,peak_time,peak_value,expected";
@@ -124,7 +124,13 @@ pub fn read_alarms_jsonl(path: &Path) -> Result<Vec<Alarm>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(format!("{}: {error}", path.display()).into()),
+        Err(source) => {
+            return Err(flowcore::CoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into())
+        }
     };
     text.lines()
         .enumerate()
@@ -133,13 +139,9 @@ pub fn read_alarms_jsonl(path: &Path) -> Result<Vec<Alarm>> {
             serde_json::from_str::<AlarmRecord>(line)
                 .ok()
                 .and_then(|record| record.alarm())
-                .ok_or_else(|| {
-                    format!(
-                        "{}: line {}: not an alarm record flow writes (remove the file to start the log afresh)",
-                        path.display(),
-                        n + 1
-                    )
-                    .into()
+                .ok_or_else(|| FlowError::AlarmLogLine {
+                    path: path.to_path_buf(),
+                    line: n + 1,
                 })
         })
         .collect()

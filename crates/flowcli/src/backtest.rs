@@ -14,7 +14,7 @@ use flowlstm::horizon_lstm::fit_lstm;
 use flowreport::forecast::{horizon_scores, HorizonScores};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::horizon_input::{clock_notes, horizon_plan, site_grid, HorizonPlan, Method};
 use crate::observer::Observer;
@@ -91,20 +91,20 @@ fn origins(args: &BacktestArgs, plan: &HorizonPlan, start: i64, end: i64, file: 
     if let Some(list) = &args.origins {
         let mut origins: Vec<i64> = Vec::new();
         for text in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let origin = parse_timestamp(text).filter(|t| t % step == 0).ok_or_else(|| {
-                format!(
-                    "--origins: `{text}` is not a date or time on the {} grid (e.g. 2022-07-25)",
-                    plan.interval
-                )
-            })?;
+            let origin = parse_timestamp(text)
+                .filter(|t| t % step == 0)
+                .ok_or_else(|| FlowError::OriginText {
+                    text: text.to_string(),
+                    interval: plan.interval,
+                })?;
             // Twice would weigh one week double in the means.
             if origins.contains(&origin) {
-                return Err(format!("--origins: {} given twice", format_timestamp(origin)).into());
+                return Err(FlowError::OriginTwice(origin));
             }
             origins.push(origin);
         }
         if origins.is_empty() {
-            return Err("--origins: no date given (e.g. --origins 2022-07-25,2022-10-31)".into());
+            return Err(FlowError::NoOrigins);
         }
         return Ok(origins);
     }
@@ -123,13 +123,13 @@ fn origins(args: &BacktestArgs, plan: &HorizonPlan, start: i64, end: i64, file: 
     };
     let wanted = i64::try_from(folds).unwrap_or(i64::MAX);
     if wanted > available {
-        return Err(format!(
-            "--folds {folds}: the data of {} ({} … {}) hold {available} Monday origin(s) with a whole horizon after them",
-            file,
-            format_timestamp(start),
-            format_timestamp(end)
-        )
-        .into());
+        return Err(FlowError::TooManyFolds {
+            folds,
+            file: file.to_string(),
+            start,
+            end,
+            available,
+        });
     }
     Ok((0..wanted).rev().map(|k| monday - k * week).collect())
 }
@@ -139,11 +139,11 @@ fn origins(args: &BacktestArgs, plan: &HorizonPlan, start: i64, end: i64, file: 
 pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
     let plan = horizon_plan(&args.horizon)?;
     if args.origins.is_none() && args.folds == Some(0) {
-        return Err("--folds 0: must be at least 1".into());
+        return Err(FlowError::NoFolds);
     }
     let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
     let Some(first) = targets.first() else {
-        return Err("no site to backtest".into());
+        return Err(FlowError::NoSiteToBacktest);
     };
     let (grid, report) = site_grid(&export, first, plan.interval)?;
     let notes = clock_notes(&report).into_iter().chain(plan.holiday_note(&grid));
@@ -155,23 +155,19 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
     for &origin in &origins {
         let horizon_end = origin + plan.interval.seconds() * (plan.config.horizon as i64 - 1);
         if origin <= grid.start {
-            return Err(format!(
-                "origin {}: before the data of {} (from {})",
-                format_timestamp(origin),
-                export.describe(),
-                format_timestamp(grid.start)
-            )
-            .into());
+            return Err(FlowError::OriginBeforeData {
+                origin,
+                file: export.describe(),
+                start: grid.start,
+            });
         }
         if horizon_end > end {
-            return Err(format!(
-                "origin {}: its horizon ends {} but the data of {} end {}",
-                format_timestamp(origin),
-                format_timestamp(horizon_end),
-                export.describe(),
-                format_timestamp(end)
-            )
-            .into());
+            return Err(FlowError::HorizonPastData {
+                origin,
+                horizon_end,
+                file: export.describe(),
+                end,
+            });
         }
     }
     let dirs = SiteDirs::new(&args.input.output_dir, "Backtest");
@@ -272,13 +268,11 @@ fn backtest_site(
     for &origin in origins {
         let history = grid.before(origin);
         let tail = history.blank_tail();
-        let at_origin = |e: flowlstm::LstmError| {
-            format!(
-                "{} ({}), origin {}: {e}",
-                target.slug,
-                target.column,
-                format_timestamp(origin)
-            )
+        let at_origin = |source: flowlstm::LstmError| FlowError::AtOrigin {
+            slug: target.slug.clone(),
+            column: target.column.clone(),
+            origin,
+            source: Box::new(source),
         };
         // A meter silent for weeks before this origin: no forecast can start from its last
         // reading; the other origins still count.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use unicode_width::UnicodeWidthStr;
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::observer::Observer;
 use crate::options::{DeviceArgs, InputArgs, PredictArgs, PreprocessArgs, TrainArgs};
@@ -65,12 +65,10 @@ pub fn train_command(
     if reuse && !given.is_empty() {
         // The files are already resampled and corrected: the flags cannot be applied to them, and
         // ignoring them would train on something other than what was asked for.
-        return Err(format!(
-            "{} given, but {} is reused as it is (no --input): give --input to preprocess again with them, or run `flow preprocess` with them first",
-            given.join(", "),
-            files.0.display()
-        )
-        .into());
+        return Err(FlowError::ReusedWithFlags {
+            given: given.join(", "),
+            file: files.0.clone(),
+        });
     }
     // Checked before any file is read.
     train_config(args, device, config.interval)?;
@@ -263,19 +261,17 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
 
 /// A leak for the demo export: `FROM..TO` (dates; repaired at 00:00 of TO) or `FROM` (never).
 pub fn parse_leak(text: &str, percent: u32) -> Result<flowcore::demo::Leak> {
-    let bad = || {
-        format!("--leak {text}: expected FROM..TO or FROM, dates as 2020-06-01, TO after FROM (the repair, at 00:00)")
-    };
+    let bad = || FlowError::LeakDates(text.to_string());
     let day = |date: &str| flowcore::time::parse_timestamp(date.trim()).map(|t| t.div_euclid(flowcore::time::DAY));
     let (from, to) = match text.split_once("..") {
         Some((from, to)) => (day(from).ok_or_else(bad)?, Some(day(to).ok_or_else(bad)?)),
         None => (day(text).ok_or_else(bad)?, None),
     };
     if to.is_some_and(|to| to <= from) {
-        return Err(bad().into());
+        return Err(bad());
     }
     if !(1..=1000).contains(&percent) {
-        return Err(format!("--leak-percent {percent}: from 1 to 1000 (% of the typical minimum night flow)").into());
+        return Err(FlowError::LeakPercent(percent));
     }
     Ok(flowcore::demo::Leak {
         from_day: from,
@@ -347,4 +343,33 @@ pub fn demo_data(
     }
     say!(obs, "{}", profiler.finish("demo-data"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leak_is_dates_in_order_and_a_share_in_range() {
+        let leak = parse_leak("2020-06-01..2020-06-15", 40).unwrap();
+        let day = |text: &str| flowcore::time::parse_timestamp(text).unwrap() / flowcore::time::DAY;
+        assert_eq!(
+            (leak.from_day, leak.to_day),
+            (day("2020-06-01"), Some(day("2020-06-15")))
+        );
+        assert_eq!(parse_leak("2020-06-01", 40).unwrap().to_day, None);
+        // Repaired before it began, or not a date: the same error, with the text given.
+        for text in ["2020-06-15..2020-06-01", "2020-06-01..", "June"] {
+            let error = parse_leak(text, 40).unwrap_err();
+            assert!(
+                matches!(&error, FlowError::LeakDates(given) if given == text),
+                "{error}"
+            );
+        }
+        assert!(matches!(parse_leak("2020-06-01", 0), Err(FlowError::LeakPercent(0))));
+        assert!(matches!(
+            parse_leak("2020-06-01", 1001),
+            Err(FlowError::LeakPercent(1001))
+        ));
+    }
 }

@@ -1,9 +1,9 @@
 //! `flow detect`: any `time,value` series, the recommended model, the residual rule graded
 //! 관심/주의/경계/심각, and with labels NAB-style scoring.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::observer::Observer;
 use crate::options::{DetectArgs, InputArgs};
@@ -17,42 +17,52 @@ use flowcore::{Check, PreprocessConfig};
 use flowreport::profile::Profiler;
 use serde_json::json;
 
-/// Reads NAB-style labelled windows for one file: `{"<file name>": [["start", "end"], …]}`.
-pub(crate) fn read_labels(path: &Path, data_file: &Path) -> Result<Vec<(i64, i64)>> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
-    let name = data_file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let object = json
-        .as_object()
-        .ok_or_else(|| format!("{}: expected an object keyed by file name", path.display()))?;
-    let windows = object.get(&name).and_then(|w| w.as_array()).ok_or_else(|| {
-        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
-        format!(
-            "{}: no windows for `{name}`; files labelled: {}",
-            path.display(),
-            keys.join(", ")
-        )
+/// Reads NAB-style labelled windows: `{"<file name>": [["start", "end"], …]}`, those of every
+/// input's name (a file's, or a folder's), in order of time.
+pub(crate) fn read_labels(path: &Path, inputs: &[PathBuf]) -> Result<Vec<(i64, i64)>> {
+    let text = std::fs::read_to_string(path).map_err(|source| flowcore::CoreError::Io {
+        path: path.to_path_buf(),
+        source,
     })?;
-    windows
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|source| FlowError::LabelsNotJson {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let object = json.as_object().ok_or_else(|| FlowError::LabelsNotObject {
+        path: path.to_path_buf(),
+    })?;
+    let names: Vec<String> = inputs
         .iter()
-        .enumerate()
-        .map(|(i, window)| {
-            let bad = || {
-                format!(
-                    "{}: window {} of `{name}` is not [\"start\", \"end\"]",
-                    path.display(),
-                    i + 1
-                )
+        .filter_map(|input| input.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let labelled: Vec<(&String, &Vec<serde_json::Value>)> = names
+        .iter()
+        .filter_map(|name| object.get(name).and_then(|w| w.as_array()).map(|w| (name, w)))
+        .collect();
+    if labelled.is_empty() {
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        return Err(FlowError::NoLabelsFor {
+            path: path.to_path_buf(),
+            name: names.join("`, `"),
+            labelled: keys.join(", "),
+        });
+    }
+    let mut windows = Vec::new();
+    for (name, list) in labelled {
+        for (i, window) in list.iter().enumerate() {
+            let bad = || FlowError::LabelWindow {
+                path: path.to_path_buf(),
+                number: i + 1,
+                name: name.clone(),
             };
             let pair = window.as_array().filter(|p| p.len() == 2).ok_or_else(bad)?;
             let time = |v: &serde_json::Value| v.as_str().and_then(flowcore::time::parse_timestamp).ok_or_else(bad);
-            Ok((time(&pair[0])?, time(&pair[1])?))
-        })
-        .collect()
+            windows.push((time(&pair[0])?, time(&pair[1])?));
+        }
+    }
+    windows.sort_unstable();
+    windows.dedup();
+    Ok(windows)
 }
 
 /// `flow detect`: train on any series, flag readings far from their forecast as graded events, and
@@ -68,33 +78,37 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     use flowcore::alarms::find_alarms;
     use flowcore::events::score_events;
     let input = InputArgs {
-        input: vec![args.input.clone()],
+        input: args.input.clone(),
         site: None,
         column: args.column.clone(),
         output_dir: args.output_dir.clone(),
         clock: args.clock.clone(),
     };
-    let slug = args
-        .input
-        .file_stem()
-        .map(|s| slug_for_column(&s.to_string_lossy()))
-        .unwrap_or_else(|| "series".to_string());
     let (export, _) = read_stage(&input, obs)?;
     let column = match &args.column {
         Some(column) => column.clone(),
         None => match export.value_columns().as_slice() {
             [only] => (*only).to_string(),
             columns => {
-                return Err(format!(
-                    "{}: {} value columns ({}): choose one with --column",
-                    args.input.display(),
-                    columns.len(),
-                    columns.join(", ")
-                )
-                .into())
+                return Err(FlowError::ChooseColumn {
+                    file: export.describe(),
+                    count: columns.len(),
+                    columns: columns.join(", "),
+                })
             }
         },
     };
+    // One file (or folder) names the series, as NAB's files do; a month-by-month export's files
+    // name months, so there their folder does, or else the column.
+    let folder = |path: &Path| path.parent().and_then(Path::file_name).map(|n| n.to_os_string());
+    let slug = match args.input.as_slice() {
+        [one] => one.file_stem().map(|s| slug_for_column(&s.to_string_lossy())),
+        [first, rest @ ..] if rest.iter().all(|p| folder(p) == folder(first)) => {
+            folder(first).map(|n| slug_for_column(&n.to_string_lossy()))
+        }
+        _ => None,
+    }
+    .unwrap_or_else(|| slug_for_column(&column));
     let target = Target {
         slug,
         column,
@@ -175,7 +189,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         );
     }
     let mut report = json!({
-        "input": args.input.display().to_string(),
+        "input": export.describe(),
         "column": target.column,
         "interval": pre.raw.interval,
         "flow_sigma": found.flow_sigma,
@@ -227,4 +241,49 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     write_and_list(&files, obs)?;
     say!(obs, "{}", profiler.finish("detect"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_those_of_every_input_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let labels = dir.path().join("windows.json");
+        std::fs::write(
+            &labels,
+            r#"{"2015-01.csv": [["2015-01-26 00:00:00", "2015-01-28 00:00:00"]],
+                "2014-12.csv": [["2014-12-24 00:00:00", "2014-12-26 00:00:00"]],
+                "other.csv": [["2014-01-01 00:00:00", "2014-01-02 00:00:00"]]}"#,
+        )
+        .unwrap();
+        let time = |text: &str| flowcore::time::parse_timestamp(text).unwrap();
+        // A series exported month by month: each month's windows, in order of time.
+        let months = [PathBuf::from("taxi/2015-01.csv"), PathBuf::from("taxi/2014-12.csv")];
+        assert_eq!(
+            read_labels(&labels, &months).unwrap(),
+            vec![
+                (time("2014-12-24"), time("2014-12-26")),
+                (time("2015-01-26"), time("2015-01-28"))
+            ]
+        );
+        let error = read_labels(&labels, &[PathBuf::from("taxi.csv")]).unwrap_err();
+        assert!(
+            matches!(&error, FlowError::NoLabelsFor { name, .. } if name == "taxi.csv"),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("files labelled: 2014-12.csv, 2015-01.csv, other.csv"),
+            "{error}"
+        );
+        std::fs::write(&labels, r#"{"taxi.csv": [["2015-01-26 00:00:00"]]}"#).unwrap();
+        let error = read_labels(&labels, &[PathBuf::from("taxi.csv")]).unwrap_err();
+        assert!(matches!(error, FlowError::LabelWindow { number: 1, .. }), "{error}");
+        std::fs::write(&labels, r#"[["2015-01-26", "2015-01-27"]]"#).unwrap();
+        let error = read_labels(&labels, &[PathBuf::from("taxi.csv")]).unwrap_err();
+        assert!(matches!(error, FlowError::LabelsNotObject { .. }), "{error}");
+    }
 }

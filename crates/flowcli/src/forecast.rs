@@ -17,7 +17,7 @@ use flowreport::forecast::{forecast_graph, ForecastGraph};
 use flowreport::graph::encode_png;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::horizon_input::{clock_notes, site_grid, Method};
 pub use crate::horizon_input::{horizon_plan, parse_horizon, HorizonPlan};
@@ -73,11 +73,14 @@ impl GivenModel {
             GivenModel::Lstm { saved, .. } => (&saved.site, &saved.interval, saved.horizon),
         };
         if *site != target.slug || fitted_interval != interval || horizon != steps {
-            return Err(format!(
-                "--model: fitted for site {site} ({fitted_interval}, {horizon} steps), not for {} ({interval}, {steps} steps)",
-                target.slug
-            )
-            .into());
+            return Err(FlowError::ModelForOther {
+                site: site.clone(),
+                fitted_interval: fitted_interval.clone(),
+                horizon,
+                slug: target.slug.clone(),
+                interval: interval.to_string(),
+                steps,
+            });
         }
         Ok(())
     }
@@ -129,18 +132,15 @@ pub fn forecast_command(args: &ForecastArgs, obs: &mut dyn Observer) -> Result {
         None => None,
     };
     if let (Some(GivenModel::Profile(_)), Method::Lstm(_)) = (&saved, &plan.method) {
-        return Err(format!(
-            "--method lstm, but {} holds a week-profile regression (leave --method out to use it)",
-            args.model.as_deref().unwrap_or(Path::new("--model")).display()
-        )
-        .into());
+        return Err(FlowError::ModelNotLstm {
+            model: args.model.clone().unwrap_or_else(|| PathBuf::from("--model")),
+        });
     }
     if let (Some(GivenModel::Lstm { .. }), Some(option)) = (&saved, plan.calendar_options()) {
-        return Err(format!(
-            "{option}: {} holds an LSTM, whose inputs are the flow, the day of the week and the hour; the holidays and the weather are inputs of the week-profile regression",
-            args.model.as_deref().unwrap_or(Path::new("--model")).display()
-        )
-        .into());
+        return Err(FlowError::ModelIsLstm {
+            option,
+            model: args.model.clone().unwrap_or_else(|| PathBuf::from("--model")),
+        });
     }
     let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
     let output_dir = &args.input.output_dir;
@@ -158,7 +158,14 @@ fn read_model(path: &Path) -> Result<GivenModel> {
         path: path.to_path_buf(),
         source,
     })?;
-    let not_a_model = |e: serde_json::Error| format!("{}: not a flow forecast model: {e}", path.display());
+    let not_a_model = |source: serde_json::Error| FlowError::NotAModel {
+        path: path.to_path_buf(),
+        source,
+    };
+    let unusable = |source: flowlstm::LstmError| FlowError::UnusableModel {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    };
     #[derive(Deserialize)]
     struct Format {
         format: String,
@@ -167,34 +174,26 @@ fn read_model(path: &Path) -> Result<GivenModel> {
     match format.format.as_str() {
         MODEL_FORMAT => {
             let saved: SavedHorizonModel = serde_json::from_str(&text).map_err(not_a_model)?;
-            saved
-                .model
-                .validate()
-                .map_err(|e| format!("{}: not a usable forecast model: {e}", path.display()))?;
+            saved.model.validate().map_err(unusable)?;
             Ok(GivenModel::Profile(saved))
         }
         LSTM_MODEL_FORMAT => {
             let saved: SavedLstmHorizon = serde_json::from_str(&text).map_err(not_a_model)?;
             if saved.error_quantiles.len() != saved.horizon {
-                return Err(format!(
-                    "{}: not a usable forecast model: {}",
-                    path.display(),
-                    flowlstm::LstmError::ModelShape {
-                        what: "error quantiles",
-                        have: saved.error_quantiles.len(),
-                        expected: saved.horizon
-                    }
-                )
-                .into());
+                return Err(unusable(flowlstm::LstmError::ModelShape {
+                    what: "error quantiles",
+                    have: saved.error_quantiles.len(),
+                    expected: saved.horizon,
+                }));
             }
             let network = path.parent().unwrap_or(Path::new(".")).join(NETWORK_FOLDER);
             Ok(GivenModel::Lstm { saved, network })
         }
-        other => Err(format!(
-            "{}: format `{other}`, expected {MODEL_FORMAT} or {LSTM_MODEL_FORMAT}",
-            path.display()
-        )
-        .into()),
+        other => Err(FlowError::ModelFormat {
+            path: path.to_path_buf(),
+            format: other.to_string(),
+            expected: format!("{MODEL_FORMAT} or {LSTM_MODEL_FORMAT}"),
+        }),
     }
 }
 
@@ -220,11 +219,14 @@ fn forecast_site(
         }
     }
     let tail = grid.blank_tail();
-    let steps = plan
-        .span(&grid)
-        .map_err(|why| format!("{} ({}): {why}", target.slug, target.column))?;
+    let site_error = |source: FlowError| FlowError::Site {
+        slug: target.slug.clone(),
+        column: target.column.clone(),
+        source: Box::new(source),
+    };
+    let steps = plan.span(&grid).map_err(site_error)?;
     let interval_name = plan.interval_name();
-    let site_error = |e: flowlstm::LstmError| format!("{} ({}): {e}", target.slug, target.column);
+    let site_error = |source: flowlstm::LstmError| site_error(source.into());
     if let Some(given) = saved {
         given.check_fits(target, interval_name, steps)?;
     }
@@ -363,11 +365,9 @@ fn model_copies(
 fn load_lstm(saved: &SavedLstmHorizon, network: &Path, obs: &mut dyn Observer) -> Result<LstmHorizon> {
     let model = LstmModel::load(network, DeviceChoice::Auto)?;
     if model.meta.weights_sha256 != saved.network_sha256 {
-        return Err(format!(
-            "{}: the network is not the one its model.json names (SHA-256 differs): it comes from another fit; fit again",
-            network.display()
-        )
-        .into());
+        return Err(FlowError::NetworkMismatch {
+            network: network.to_path_buf(),
+        });
     }
     say!(obs, "model            LSTM loaded from {}", network.display());
     Ok(LstmHorizon {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use flowcore::files::FolderLock;
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 use crate::observer::Observer;
 use crate::output::SiteDirs;
 
@@ -56,7 +56,10 @@ impl SiteGuard {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),
         );
-        std::fs::write(&marker, format!("{started} UTC\n")).map_err(|e| format!("{}: {e}", marker.display()))?;
+        std::fs::write(&marker, format!("{started} UTC\n")).map_err(|source| flowcore::CoreError::Io {
+            path: marker.clone(),
+            source,
+        })?;
         self.marker = Some(marker);
         Ok(())
     }
@@ -84,12 +87,10 @@ fn refuse_overwriting(input: &Path, root: &Path) -> Result {
         return Ok(());
     };
     if input.starts_with(&root) {
-        return Err(format!(
-            "{}: the input lies inside {}, which this command rewrites; copy it elsewhere or choose another --output-dir",
-            input.display(),
-            root.display()
-        )
-        .into());
+        return Err(FlowError::InputInsideOutput {
+            input: input.to_path_buf(),
+            root: root.to_path_buf(),
+        });
     }
     Ok(())
 }

@@ -98,20 +98,22 @@ impl HorizonPlan {
     /// The steps a forecast from the last reading of `grid` spans (the horizon, plus the blank
     /// steps at its end, which are forecast too), or why there is none: a meter silent for four
     /// weeks, or for so long that the span passes the model's limit of four weeks.
-    pub fn span(&self, grid: &Grid) -> std::result::Result<usize, String> {
+    pub fn span(&self, grid: &Grid) -> Result<usize> {
         if grid.quiet_for_four_weeks() {
-            return Err(flowlstm::LstmError::NoRecentReadings { days: 28 }.to_string());
+            return Err(flowlstm::LstmError::NoRecentReadings { days: 28 }.into());
         }
         let tail = grid.blank_tail();
         let steps = self.config.horizon + tail;
         let limit = MAX_HORIZON_WEEKS * 7 * self.per_day();
         if tail > 0 && steps > limit {
             let last = grid.values.len() - tail;
-            return Err(format!(
-                "its last {tail} steps are blank (no reading from {} to {}): a forecast from its last reading would span {steps} steps, beyond the limit of {limit} (4 weeks)",
-                format_timestamp(grid.time(last)),
-                format_timestamp(grid.time(grid.values.len() - 1))
-            ));
+            return Err(FlowError::BlankTailTooLong {
+                tail,
+                from: grid.time(last),
+                to: grid.time(grid.values.len() - 1),
+                steps,
+                limit,
+            });
         }
         Ok(steps)
     }
@@ -195,7 +197,7 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
     let interval = match args.interval.trim().to_ascii_lowercase().as_str() {
         "hourly" | "hour" | "1h" => Interval::HOURLY,
         "daily" | "day" | "1d" => Interval::DAILY,
-        other => return Err(format!("--interval {other}: expected hourly or daily").into()),
+        other => return Err(FlowError::ForecastInterval(other.to_string())),
     };
     let per_day = usize::try_from(DAY / interval.seconds()).unwrap_or(1);
     let horizon = match &args.horizon {
@@ -210,7 +212,7 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
     let method = match args.method.trim().to_ascii_lowercase().as_str() {
         "profile" => Method::Profile,
         "lstm" => Method::Lstm(lstm_config(interval)?),
-        other => return Err(format!("--method {other}: expected profile or lstm").into()),
+        other => return Err(FlowError::ForecastMethod(other.to_string())),
     };
     let config = HorizonConfig {
         horizon,
@@ -240,10 +242,7 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
         method,
     };
     if let (Method::Lstm(_), Some(option)) = (&plan.method, plan.calendar_options()) {
-        return Err(format!(
-            "{option} with --method lstm: the LSTM's inputs are the flow, the day of the week and the hour; the holidays and the weather are inputs of the week-profile regression (leave --method out)"
-        )
-        .into());
+        return Err(FlowError::CalendarWithLstm { option });
     }
     Ok(plan)
 }
@@ -251,9 +250,7 @@ pub fn horizon_plan(args: &HorizonArgs) -> Result<HorizonPlan> {
 /// `168` steps, `24h`, `7d`, `1w` → steps at `interval`.
 pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
     let text = text.trim().to_ascii_lowercase();
-    let bad = || -> FlowError {
-        format!("--horizon {text}: expected a number of steps (168) or of hours, days or weeks (24h, 7d, 1w)").into()
-    };
+    let bad = || FlowError::HorizonText(text.clone());
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((at, _)) => (&text[..at], Some(&text[at..])),
         None => (text.as_str(), None),
@@ -267,13 +264,11 @@ pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
         Some(_) => return Err(bad()),
     };
     // Beyond i64 seconds is beyond any limit: say so, not a wrapped-around number.
-    let seconds = count.checked_mul(unit_seconds).ok_or_else(|| {
-        FlowError::from(format!(
-            "--horizon {text}: far beyond the longest horizon ({MAX_HORIZON_WEEKS} weeks)"
-        ))
-    })?;
+    let seconds = count
+        .checked_mul(unit_seconds)
+        .ok_or_else(|| FlowError::HorizonBeyond(text.clone()))?;
     if seconds % interval.seconds() != 0 {
-        return Err(format!("--horizon {text}: not a whole number of {interval} steps").into());
+        return Err(FlowError::HorizonNotWhole { text, interval });
     }
     usize::try_from(seconds / interval.seconds()).map_err(|_| bad())
 }
@@ -306,11 +301,10 @@ fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
         Some(first) if parse_timestamp(first).is_none() => match DateOrder::infer("", dates) {
             Some(order) => TimeParser::for_order(order, first),
             None => {
-                return Err(format!(
-                    "{}: dates like `{first}` could be day-first or month-first and none is past the 12th: write them year-first (2022-11-01)",
-                    path.display()
-                )
-                .into())
+                return Err(FlowError::HolidaysAmbiguous {
+                    path: path.to_path_buf(),
+                    first: first.to_string(),
+                })
             }
         },
         _ => TimeParser::YearFirst,
@@ -323,12 +317,11 @@ fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
             }
             None if is_header(index, cell) => {}
             None => {
-                return Err(format!(
-                    "{}: line {}: `{cell}` is not a date (expected e.g. 2022-11-01, or 01/11/2022 like the others)",
-                    path.display(),
-                    index + 1
-                )
-                .into())
+                return Err(FlowError::HolidayNotDate {
+                    path: path.to_path_buf(),
+                    line: index + 1,
+                    cell: cell.to_string(),
+                })
             }
         }
     }
@@ -410,14 +403,11 @@ fn weather_column<'a>(columns: &[&'a str], words: &[&str]) -> Option<&'a str> {
 fn read_weather(path: &Path, interval: Interval) -> Result<(WeatherByTime, WeatherFile)> {
     let export = Export::open(path)?;
     let columns = export.value_columns();
-    let missing = |what: &str, words: &[&str]| -> FlowError {
-        format!(
-            "{}: no {what} column (looked for a header with {}; headers: {})",
-            path.display(),
-            words.join(", "),
-            flowcore::ingest::list_names(&columns)
-        )
-        .into()
+    let missing = |what: &'static str, words: &[&str]| FlowError::NoWeatherColumn {
+        path: path.to_path_buf(),
+        what,
+        words: words.join(", "),
+        headers: flowcore::ingest::list_names(&columns),
     };
     let temperature_column =
         weather_column(&columns, TEMPERATURE_WORDS).ok_or_else(|| missing("temperature", TEMPERATURE_WORDS))?;
@@ -492,29 +482,27 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
     // with the same limit preprocessing has.
     if let Some(coverage) = flowcore::resample::coverage(&raw.series.timestamps, interval) {
         if coverage.buckets > flowcore::preprocess::MAX_BUCKETS {
-            return Err(format!(
-                "{}: column `{}` spans {} to {}: {} steps at {interval}, more than {}; the row at {} looks stray",
-                export.describe(),
-                target.column,
-                format_timestamp(raw.series.timestamps[0]),
-                format_timestamp(raw.series.timestamps[raw.series.timestamps.len() - 1]),
-                coverage.buckets,
-                flowcore::preprocess::MAX_BUCKETS,
-                format_timestamp(coverage.stray)
-            )
-            .into());
+            return Err(FlowError::StrayRow {
+                file: export.describe(),
+                column: target.column.clone(),
+                first: raw.series.timestamps[0],
+                last: raw.series.timestamps[raw.series.timestamps.len() - 1],
+                steps: coverage.buckets,
+                interval,
+                limit: flowcore::preprocess::MAX_BUCKETS,
+                stray: coverage.stray,
+            });
         }
     }
     let step = raw.series.interval.seconds();
     if step > interval.seconds() {
-        return Err(format!(
-            "{}: column `{}` is {} (one reading every {} s): too coarse for --interval {interval}",
-            export.describe(),
-            target.column,
-            raw.series.interval,
-            step
-        )
-        .into());
+        return Err(FlowError::TooCoarse {
+            file: export.describe(),
+            column: target.column.clone(),
+            found: raw.series.interval,
+            seconds: step,
+            interval,
+        });
     }
     let series = if step < interval.seconds() {
         resample_mean(&raw.series, interval)
@@ -577,6 +565,62 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn horizons_are_steps_and_each_bad_one_is_told_its_own_way() {
+        let hourly = |text: &str| parse_horizon(text, Interval::HOURLY);
+        assert_eq!(hourly("168").unwrap(), 168);
+        assert_eq!(hourly(" 24H ").unwrap(), 24);
+        assert_eq!(hourly("7d").unwrap(), 168);
+        assert_eq!(hourly("2w").unwrap(), 336);
+        assert_eq!(parse_horizon("1w", Interval::DAILY).unwrap(), 7);
+        // A day and a half of daily steps is no whole number of them.
+        let error = parse_horizon("36h", Interval::DAILY).unwrap_err();
+        assert!(
+            matches!(&error, FlowError::HorizonNotWhole { text, .. } if text == "36h"),
+            "{error}"
+        );
+        assert_eq!(error.to_string(), "--horizon 36h: not a whole number of daily steps");
+        for text in ["7 days", "-1", "h", "1.5d", ""] {
+            assert!(matches!(hourly(text), Err(FlowError::HorizonText(_))), "{text}");
+        }
+        // Past i64 seconds: said as beyond the limit, not wrapped round to a small number.
+        let error = hourly("99999999999999999w").unwrap_err();
+        assert!(matches!(error, FlowError::HorizonBeyond(_)), "{error}");
+        assert!(
+            error.to_string().ends_with(&format!("({MAX_HORIZON_WEEKS} weeks)")),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn holiday_files_name_the_line_that_is_not_a_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("holidays.csv");
+        std::fs::write(&path, "date,name\n25/12/2022,Natale\n26/12/2022,Santo Stefano\n").unwrap();
+        let days = read_holidays(&path).unwrap();
+        assert_eq!(days.len(), 2);
+        assert!(days.contains(&(parse_timestamp("2022-12-25").unwrap() / DAY)));
+        // Every day at or below 12: day-first and month-first read alike, so neither is guessed.
+        std::fs::write(&path, "date\n01/11/2022\n08/12/2022\n").unwrap();
+        let error = read_holidays(&path).unwrap_err();
+        assert!(
+            matches!(&error, FlowError::HolidaysAmbiguous { first, .. } if first == "01/11/2022"),
+            "{error}"
+        );
+        std::fs::write(&path, "date\n2022-11-01\n2022-12-25\nChristmas\n").unwrap();
+        let error = read_holidays(&path).unwrap_err();
+        assert!(
+            matches!(&error, FlowError::HolidayNotDate { line: 4, cell, .. } if cell == "Christmas"),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("holidays.csv: line 4: `Christmas` is not a date"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn weather_columns_are_found_as_services_name_them() {

@@ -67,7 +67,7 @@ pub(crate) fn each_target<T: Send>(
     });
     results
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(FlowError::Refused("a site's worker stopped without a result".into()))))
+        .map(|r| r.unwrap_or_else(|| Err(FlowError::WorkerLost)))
         .collect()
 }
 

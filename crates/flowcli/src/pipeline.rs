@@ -111,10 +111,10 @@ impl Pipeline {
             None => None,
         };
         if let Some(note) = alarms.as_ref().and_then(|a| a.summary.note.as_ref()) {
-            return Err(FlowError::Refused(format!(
-                "{}: {note}; nothing to train on",
-                target.column
-            )));
+            return Err(FlowError::NothingToTrain {
+                column: target.column.clone(),
+                note: note.clone(),
+            });
         }
         let config = train_config(&self.train, &self.device, series.interval)?;
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;

@@ -52,10 +52,10 @@ pub(crate) fn night_settings(args: &NightArgs) -> Result<NightSettings> {
     Ok(NightSettings {
         measure: flowcore::night::NightConfig {
             window: args.night.parse()?,
-            bin: args
-                .night_bin
-                .parse()
-                .map_err(|e| FlowError::Refused(format!("--night-bin {}: {e}", args.night_bin)))?,
+            bin: args.night_bin.parse().map_err(|source| FlowError::NightBin {
+                text: args.night_bin.clone(),
+                source,
+            })?,
             min_coverage: args.night_coverage,
         }
         .check()?,
@@ -79,11 +79,11 @@ pub(crate) struct NightSettings {
 /// A flag's value parsed, or the preset's when the flag is absent.
 pub(crate) fn parsed_or<T: std::str::FromStr>(flag: Option<&str>, preset: T) -> Result<T>
 where
-    T::Err: std::fmt::Display,
+    T::Err: Into<FlowError>,
 {
     match flag.map(str::parse::<T>) {
         Some(Ok(value)) => Ok(value),
-        Some(Err(error)) => Err(FlowError::Refused(error.to_string())),
+        Some(Err(error)) => Err(error.into()),
         None => Ok(preset),
     }
 }

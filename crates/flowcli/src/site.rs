@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 use crate::observer::Observer;
 use crate::options::InputArgs;
 use crate::output::slug_for_column;
@@ -96,13 +96,11 @@ impl Wanted {
                     // Another utility's export of several columns: none is the default, and the
                     // Jeongeup column it looked for would only puzzle.
                     let slugs: Vec<String> = export_targets(export).into_iter().map(|t| t.slug).collect();
-                    return Err(format!(
-                        "{}: {} value columns: choose one with --site ({}), --column or --sites all",
-                        export.describe(),
-                        present.len(),
-                        flowcore::ingest::list_names(&slugs)
-                    )
-                    .into());
+                    return Err(FlowError::ChooseSite {
+                        file: export.describe(),
+                        count: present.len(),
+                        slugs: flowcore::ingest::list_names(&slugs),
+                    });
                 }
                 Ok(target.unique_in(export))
             }
@@ -198,11 +196,9 @@ pub(crate) fn targets_for(sites: &str, input: &InputArgs, export: &Export) -> Re
         let all = export_targets(export);
         if all.is_empty() {
             // `--sites all` on nothing would finish with nothing done and exit 0.
-            return Err(format!(
-                "{}: no value column beside the time column (separated by `,`, `;` or tab)",
-                export.describe()
-            )
-            .into());
+            return Err(FlowError::NoValueColumn {
+                file: export.describe(),
+            });
         }
         // The Jeongeup export: its registered sites; any other: every value column with a number.
         if all.iter().any(|t| t.registered) {

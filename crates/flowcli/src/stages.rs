@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::error::Result;
+use crate::error::{FlowError, Result};
 use crate::observer::Observer;
 use crate::original::Lang;
 use crate::output::{evaluation_csv, SiteDirs};
@@ -39,8 +39,8 @@ pub(crate) fn preprocess_stage(
     let profiler = Profiler::start();
     let ingested = export.series(target.selector())?;
     // Preprocessing errors (too few rows, …) do not know the file; the engineer needs it named.
-    let preprocessed = flowcore::preprocess(&ingested.series, config).map_err(|error| {
-        let stray = match &error {
+    let preprocessed = flowcore::preprocess(&ingested.series, config).map_err(|source| {
+        let stray = match &source {
             flowcore::CoreError::MostlyInvented { stray, .. } => {
                 export
                     .line_of_time(*stray)
@@ -51,7 +51,11 @@ pub(crate) fn preprocess_stage(
             }
             _ => None,
         };
-        format!("{}: {error}{}", export.describe(), stray.unwrap_or_default())
+        FlowError::Preprocess {
+            file: export.describe(),
+            source: Box::new(source),
+            stray: stray.unwrap_or_default(),
+        }
     })?;
     if let Some(out) = out {
         let files = [

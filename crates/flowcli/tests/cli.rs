@@ -726,6 +726,74 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
     assert!(!stdout(&output).contains("== Training"), "{}", stdout(&output));
 }
 
+/// NAB's taxi series as a utility's historian hands it over, a file a month in a folder: `flow
+/// detect` reads the folder (or the files) as one series, names it after the folder, finds the same
+/// events as in the whole file, and scores them with labels keyed by the folder's name.
+#[test]
+fn detect_reads_a_series_exported_month_by_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read_to_string(fixture("nab/nyc_taxi.csv")).unwrap();
+    let (header, rows) = whole.split_once('\n').unwrap();
+    let folder = dir.path().join("taxi");
+    std::fs::create_dir(&folder).unwrap();
+    let mut months: Vec<(String, String)> = Vec::new();
+    for row in rows.lines() {
+        match months.last_mut() {
+            Some((month, text)) if row.starts_with(month.as_str()) => text.push_str(&format!("{row}\n")),
+            _ => months.push((row[..7].to_string(), format!("{header}\n{row}\n"))),
+        }
+    }
+    assert_eq!(months.len(), 7);
+    for (month, text) in &months {
+        std::fs::write(folder.join(format!("{month}.csv")), text).unwrap();
+    }
+    let all_windows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("nab/anomaly_windows.json")).unwrap()).unwrap();
+    let labels = dir.path().join("labels.json");
+    std::fs::write(
+        &labels,
+        serde_json::json!({ "taxi": all_windows["nyc_taxi.csv"] }).to_string(),
+    )
+    .unwrap();
+    let quick = ["--epochs", "1", "--hidden", "8"];
+    let run = |input: &[&str], labels: Option<&Path>| {
+        let mut args = vec!["detect", "--input"];
+        args.extend_from_slice(input);
+        if let Some(labels) = labels {
+            args.extend_from_slice(&["--labels", labels.to_str().unwrap()]);
+        }
+        args.extend_from_slice(&quick);
+        let output = flow(dir.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let taxi = fixture("nab/nyc_taxi.csv");
+    run(&[taxi.to_str().unwrap()], None);
+    let text = run(&["taxi"], Some(&labels));
+    assert!(
+        text.contains("Read 7 files, taxi/2014-07.csv … taxi/2015-01.csv"),
+        "{text}"
+    );
+    assert!(text.contains("recall 5/5 windows"), "{text}");
+    let events = |name: &str| {
+        std::fs::read_to_string(dir.path().join("Output").join(name).join("Detection/events.csv")).unwrap()
+    };
+    let by_month = events("taxi");
+    assert!(by_month.lines().count() > 10, "{by_month}");
+    // The site column aside (the series' name), the same events.
+    let without_site = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest).to_string())
+            .collect()
+    };
+    assert_eq!(without_site(&by_month), without_site(&events("nyc_taxi")));
+    // The files named one by one read the same.
+    let files: Vec<String> = months.iter().map(|(month, _)| format!("taxi/{month}.csv")).collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    run(&files, None);
+    assert_eq!(events("taxi"), by_month);
+}
+
 #[test]
 fn presets_and_flags_reach_the_model() {
     let dir = tempfile::tempdir().unwrap();

@@ -369,9 +369,10 @@ impl Default for AlarmArgs {
 /// Settings of `flow detect`.
 #[derive(Debug, Clone, Args)]
 pub struct DetectArgs {
-    /// A two-column `timestamp,value` file (or any export with --column).
-    #[arg(long, short = 'f')]
-    pub input: PathBuf,
+    /// A two-column `timestamp,value` file (or any export with --column); several files of one
+    /// series (month by month), or a folder of them, are read as one.
+    #[arg(long, short = 'f', required = true, num_args = 1.., value_name = "FILE or FOLDER")]
+    pub input: Vec<PathBuf>,
     /// The value column, when the file has more than one.
     #[arg(long)]
     pub column: Option<String>,
