@@ -4,7 +4,9 @@
 use plotters::prelude::*;
 
 use crate::error::Result;
-use crate::graph::{dated_chart, draw_legend, padded_range, with_titles, Image, ACTUAL_COLOUR, PREDICTED_COLOUR};
+use crate::graph::{
+    dated_chart, draw_legend, padded_range, range_with_legend, with_titles, Image, ACTUAL_COLOUR, PREDICTED_COLOUR,
+};
 
 /// Light and lighter orange for the 95 % and 80 % bands.
 const BAND_95: RGBColor = RGBColor(253, 226, 196);
@@ -42,7 +44,19 @@ pub fn forecast_graph(graph: &ForecastGraph<'_>) -> Result<Image> {
             .chain(graph.band_95.1)
             .copied()
             .filter(|v| v.is_finite());
-        let mut chart = dated_chart(area, &all_times, padded_range(values), graph.unit, 1)?;
+        let history = graph.history_times.iter().copied().zip(graph.history.iter().copied());
+        let times = || graph.times.iter().copied();
+        let points = history
+            .chain(times().zip(graph.band_95.1.iter().copied()))
+            .chain(times().zip(graph.band_95.0.iter().copied()));
+        let (corner, range) = range_with_legend(
+            area,
+            &all_times,
+            padded_range(values),
+            points,
+            &["95 % band", "80 % band", "Readings", "Forecast"],
+        );
+        let mut chart = dated_chart(area, &all_times, range, graph.unit, 1)?;
         for ((low, high), colour, label) in [
             (graph.band_95, BAND_95, "95 % band"),
             (graph.band_80, BAND_80, "80 % band"),
@@ -85,7 +99,7 @@ pub fn forecast_graph(graph: &ForecastGraph<'_>) -> Result<Image> {
             .map_err(|e| e.to_string())?
             .label("Forecast")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], PREDICTED_COLOUR.stroke_width(2)));
-        draw_legend(&mut chart)
+        draw_legend(&mut chart, corner)
     })
 }
 

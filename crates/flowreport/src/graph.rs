@@ -138,10 +138,132 @@ pub(crate) fn dated_chart<'a, 'b>(
     Ok(chart)
 }
 
-pub(crate) fn draw_legend<'a, 'b: 'a>(chart: &mut DatedChart<'a, 'b>) -> std::result::Result<(), String> {
+/// A corner of the plot, for the legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Corner {
+    UpperLeft,
+    UpperRight,
+    LowerLeft,
+    LowerRight,
+}
+
+impl Corner {
+    fn position(self) -> SeriesLabelPosition {
+        match self {
+            Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
+            Corner::UpperRight => SeriesLabelPosition::UpperRight,
+            Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
+            Corner::LowerRight => SeriesLabelPosition::LowerRight,
+        }
+    }
+}
+
+/// Where the legend goes, and the y range that leaves it room: the first corner (upper left,
+/// upper right, lower left, lower right) with no point under the legend's box; when every corner
+/// has data under it (a dense series fills the plot), the upper corner needing the least
+/// headroom, the range's top raised so that the box sits above the data beneath it. A legend
+/// hid the peak of a year of night flows (a burst at 6.3 L/s under `watch`, `caution`, …).
+/// `legend` is the box as shares of the plot's width and height.
+pub(crate) fn legend_corner(
+    points: impl Iterator<Item = (i64, f64)> + Clone,
+    x: &std::ops::Range<i64>,
+    (low, high): (f64, f64),
+    (width, height): (f64, f64),
+) -> (Corner, (f64, f64)) {
+    // A marker's radius and the box's distance from the plot's edge, as shares.
+    const PAD: f64 = 0.02;
+    let (width, height) = (width + PAD, height + PAD);
+    let span = (x.end - x.start).max(1) as f64;
+    let at = |t: i64| (t - x.start) as f64 / span;
+    // Under a box in the plot's left (or right) share of `width`.
+    let across = |t: i64, right: bool| {
+        if right {
+            at(t) >= 1.0 - width
+        } else {
+            at(t) <= width
+        }
+    };
+    let level = |v: f64| (v - low) / (high - low);
+    let finite = points.filter(|(_, v)| v.is_finite());
+    // Each corner: whether it is on the right, whether at the top.
+    let corners = [
+        (Corner::UpperLeft, false, true),
+        (Corner::UpperRight, true, true),
+        (Corner::LowerLeft, false, false),
+        (Corner::LowerRight, true, false),
+    ];
+    let free = corners.iter().find(|(_, right, upper)| {
+        !finite.clone().any(|(t, v)| {
+            across(t, *right)
+                && if *upper {
+                    level(v) >= 1.0 - height
+                } else {
+                    level(v) <= height
+                }
+        })
+    });
+    if let Some((corner, _, _)) = free {
+        return (*corner, (low, high));
+    }
+    if height >= 0.6 || high <= low {
+        return (Corner::UpperLeft, (low, high));
+    }
+    // The top that puts the highest point under each upper corner below its box.
+    let raised = |right: bool| {
+        let top = finite
+            .clone()
+            .filter(|(t, _)| across(*t, right))
+            .map(|(_, v)| v)
+            .fold(f64::NEG_INFINITY, f64::max);
+        low + (top.max(low) - low) / (1.0 - height)
+    };
+    let (upper_left, upper_right) = (raised(false), raised(true));
+    if upper_right < upper_left {
+        (Corner::UpperRight, (low, upper_right.max(high)))
+    } else {
+        (Corner::UpperLeft, (low, upper_left.max(high)))
+    }
+}
+
+/// The legend's box as shares of the plot of a chart drawn by [`dated_chart`] on an area of
+/// `area` pixels: one line a label, each as wide as its text in the legend's font.
+pub(crate) fn legend_share(area: (u32, u32), labels: &[&str]) -> (f64, f64) {
+    let font = (FONT, 18).into_font();
+    let (mut widest, mut tallest) = (0u32, 18u32);
+    for label in labels {
+        let (w, h) = font.box_size(label).unwrap_or((label.chars().count() as u32 * 10, 18));
+        widest = widest.max(w);
+        tallest = tallest.max(h);
+    }
+    // plotters' legend: a 30-pixel marker column and 10-pixel margins; lines 1.25 high.
+    let box_width = f64::from(widest + 30 + 20);
+    let box_height = f64::from(tallest) * 1.25 * labels.len() as f64 + 20.0;
+    // `dated_chart`'s margins (16) and label areas (80 left, 48 below).
+    let plot_width = f64::from(area.0.saturating_sub(2 * 16 + 80).max(1));
+    let plot_height = f64::from(area.1.saturating_sub(2 * 16 + 48).max(1));
+    (box_width / plot_width, box_height / plot_height)
+}
+
+/// The legend's corner and the y range around it, for a chart of `timestamps` over `range` on
+/// `area` that draws `points`: see [`legend_corner`].
+pub(crate) fn range_with_legend(
+    area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    timestamps: &[i64],
+    range: (f64, f64),
+    points: impl Iterator<Item = (i64, f64)> + Clone,
+    labels: &[&str],
+) -> (Corner, (f64, f64)) {
+    let share = legend_share(area.dim_in_pixel(), labels);
+    legend_corner(points, &time_range(timestamps), range, share)
+}
+
+pub(crate) fn draw_legend<'a, 'b: 'a>(
+    chart: &mut DatedChart<'a, 'b>,
+    corner: Corner,
+) -> std::result::Result<(), String> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(corner.position())
         .label_font((FONT, 18))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
@@ -175,8 +297,19 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
         "LSTM Performance",
         graph.subtitle,
         |area| {
-            let (low, high) = padded_range(graph.actual.iter().chain(graph.predicted).copied());
-            let mut chart = dated_chart(area, graph.timestamps, (low, high), "Values", 0)?;
+            let times = || graph.timestamps.iter().copied();
+            let points = times()
+                .zip(graph.actual.iter().copied())
+                .chain(times().zip(graph.predicted.iter().copied()));
+            let outlier_label = format!("Outlier (|residual| > {}σ)", graph.sigma_k);
+            let (corner, range) = range_with_legend(
+                area,
+                graph.timestamps,
+                padded_range(graph.actual.iter().chain(graph.predicted).copied()),
+                points,
+                &["Actual", "Prediction", &outlier_label],
+            );
+            let mut chart = dated_chart(area, graph.timestamps, range, "Values", 0)?;
             chart
                 .draw_series(LineSeries::new(
                     graph.timestamps.iter().copied().zip(graph.actual.iter().copied()),
@@ -201,9 +334,9 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
                         .map(|o| Circle::new((o.timestamp, o.actual), 8, FLAG_COLOUR.stroke_width(3))),
                 )
                 .map_err(|e| e.to_string())?
-                .label(format!("Outlier (|residual| > {}σ)", graph.sigma_k))
+                .label(outlier_label)
                 .legend(|(x, y)| Circle::new((x + 12, y), 6, FLAG_COLOUR.stroke_width(3)));
-            draw_legend(&mut chart)
+            draw_legend(&mut chart, corner)
         },
     )
 }
@@ -305,6 +438,18 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                     .chain([overview.lower_level, overview.upper_level]),
             );
             let range = time_range(overview.timestamps);
+            let stages: Vec<String> = flowcore::events::Severity::ALL
+                .into_iter()
+                .filter(|stage| overview.spans.iter().any(|(_, _, s)| s == stage))
+                .map(|stage| format!("alarm: {}", stage.english()))
+                .collect();
+            let mut labels = vec!["L_level .. U_level", "Readings"];
+            labels.extend(stages.iter().map(String::as_str));
+            if overview.spans.is_empty() {
+                labels.push("Flagged");
+            }
+            let points = overview.timestamps.iter().copied().zip(overview.values.iter().copied());
+            let (corner, (low, high)) = range_with_legend(area, overview.timestamps, (low, high), points, &labels);
             let mut chart = dated_chart(area, overview.timestamps, (low, high), "Values", 0)?;
             chart
                 .draw_series([Rectangle::new(
@@ -347,7 +492,7 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                     .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.mix(0.45).filled()));
             }
             if !overview.spans.is_empty() {
-                return draw_legend(&mut chart);
+                return draw_legend(&mut chart, corner);
             }
             // Tens of thousands of marks would paint over the series; every flag still shows in the CSV.
             let step = overview.flagged.len().div_ceil(5000).max(1);
@@ -362,7 +507,7 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                 .map_err(|e| e.to_string())?
                 .label("Flagged")
                 .legend(|(x, y)| Circle::new((x + 12, y), 4, FLAG_COLOUR.filled()));
-            draw_legend(&mut chart)
+            draw_legend(&mut chart, corner)
         },
     )
 }
@@ -405,6 +550,36 @@ pub fn encode_png(image: &Image) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
     use flowcore::events::FlagRule;
+
+    #[test]
+    fn the_legend_takes_a_corner_free_of_data_or_room_above_it() {
+        let x = 0..100;
+        let share = (0.2, 0.2);
+        // With PAD the box is 0.22 of the plot each way.
+        let low_flow = [(5, 1.0), (50, 5.0), (95, 2.0)];
+        assert_eq!(
+            legend_corner(low_flow.into_iter(), &x, (0.0, 10.0), share),
+            (Corner::UpperLeft, (0.0, 10.0))
+        );
+        // A burst at the start: the upper right is free.
+        let burst = [(10, 9.0), (50, 5.0), (95, 2.0)];
+        assert_eq!(
+            legend_corner(burst.into_iter(), &x, (0.0, 10.0), share),
+            (Corner::UpperRight, (0.0, 10.0))
+        );
+        // Data in every corner: the upper corner needing the least room, the top raised so its
+        // highest point (9.0 on the right) ends where the box begins: 9.0 / (1 - 0.22).
+        let full = [(5, 9.5), (95, 9.0), (5, 0.5), (95, 0.5)];
+        let (corner, (low, high)) = legend_corner(full.into_iter(), &x, (0.0, 10.0), share);
+        assert_eq!((corner, low), (Corner::UpperRight, 0.0));
+        assert!((high - 9.0 / 0.78).abs() < 1e-9, "{high}");
+        // Blank readings are no data.
+        let blanks = [(10, f64::NAN), (50, 5.0)];
+        assert_eq!(
+            legend_corner(blanks.into_iter(), &x, (0.0, 10.0), share).0,
+            Corner::UpperLeft
+        );
+    }
 
     fn count(image: &Image, colour: RGBColor) -> usize {
         image

@@ -7,7 +7,8 @@ use plotters::prelude::*;
 
 use crate::error::Result;
 use crate::graph::{
-    dated_chart, draw_legend, padded_range, stage_colour, with_titles, Image, ACTUAL_COLOUR, BAND_COLOUR,
+    dated_chart, draw_legend, padded_range, range_with_legend, stage_colour, with_titles, Image, ACTUAL_COLOUR,
+    BAND_COLOUR,
 };
 
 /// What the MNF graph shows, one entry a night.
@@ -38,7 +39,19 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
         graph.subtitle,
         |area| {
             let values = graph.mnf.iter().chain(graph.watch_from).flatten().copied();
-            let mut chart = dated_chart(area, graph.nights, padded_range(values), "MNF", 1)?;
+            let nights = || graph.nights.iter().copied();
+            let points = [graph.mnf, graph.watch_from, graph.expected]
+                .into_iter()
+                .flat_map(move |series| nights().zip(series.iter().map(|v| v.unwrap_or(f64::NAN))));
+            let mut labels = vec!["Normal: baseline .. watch threshold", "MNF"];
+            labels.extend(
+                [Severity::Watch, Severity::Caution, Severity::Alert, Severity::Severe]
+                    .into_iter()
+                    .filter(|stage| graph.stages.contains(&Some(*stage)))
+                    .map(|stage| stage.english()),
+            );
+            let (corner, range) = range_with_legend(area, graph.nights, padded_range(values), points, &labels);
+            let mut chart = dated_chart(area, graph.nights, range, "MNF", 1)?;
             let night = |i: usize| graph.nights[i];
             // The band, night by night where a baseline exists.
             let band = (0..graph.nights.len()).filter_map(|i| {
@@ -87,7 +100,7 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
                     .label(stage.english())
                     .legend(move |(x, y)| Circle::new((x + 12, y), 5, colour.filled()));
             }
-            draw_legend(&mut chart)
+            draw_legend(&mut chart, corner)
         },
     )
 }
