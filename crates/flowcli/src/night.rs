@@ -156,6 +156,7 @@ pub(crate) fn night_stage(
         expected: &expected,
         watch_from: &watch_from,
         stages: &judged.verdicts.iter().map(|v| v.stage).collect::<Vec<_>>(),
+        unit: crate::output::split_unit(&target.column).1,
     })?;
     files.push((night_dir.join("mnf.png"), encode_png(&image)?));
     let summary = summarise(&nights, &judged, settings, bin);

@@ -26,6 +26,8 @@ pub struct NightGraph<'a> {
     pub watch_from: &'a [Option<f64>],
     /// The stage of nights in alarm.
     pub stages: &'a [Option<Severity>],
+    /// The flow's unit, when the column's header gives one (`L/s`), for the y axis.
+    pub unit: Option<&'a str>,
 }
 
 /// `mnf.png`: the MNF night by night, the normal band from the baseline to where the watch stage
@@ -51,7 +53,8 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
                     .map(|stage| stage.english()),
             );
             let (corner, range) = range_with_legend(area, graph.nights, padded_range(values), points, &labels);
-            let mut chart = dated_chart(area, graph.nights, range, "MNF", 1)?;
+            let y_desc = graph.unit.map_or("MNF".to_string(), |unit| format!("MNF ({unit})"));
+            let mut chart = dated_chart(area, graph.nights, range, &y_desc, 1)?;
             let night = |i: usize| graph.nights[i];
             // The band, night by night where a baseline exists.
             let band = (0..graph.nights.len()).filter_map(|i| {
@@ -136,6 +139,7 @@ mod tests {
             expected: &expected,
             watch_from: &watch,
             stages: &stages,
+            unit: Some("L/s"),
         })
         .unwrap();
         assert_eq!((image.width, image.height), (1600, 700));
