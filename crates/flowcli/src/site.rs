@@ -430,6 +430,12 @@ pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
             report.column
         ));
     }
+    if let Some(unit) = &report.unit_in_cells {
+        notes.push(format!(
+            "units            {} numbers written with their unit after them (`… {unit}`): read as numbers in {unit}",
+            thousands(report.unit_cells)
+        ));
+    }
     notes.extend(snap_note(report));
     if report.utc_clock {
         notes.push(format!(

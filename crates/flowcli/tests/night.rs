@@ -553,6 +553,39 @@ fn a_fixed_width_logger_file_gives_the_same_nights() {
     assert!(said.contains("columns lined up by spaces"), "{said}");
 }
 
+/// BWDF's dma3 as report exports write it, the unit in every cell (`5.36 L/s`, a decimal comma in
+/// a `;` file: `5,36 L/s`), and a historian's quality word in a few (`5.36 Bad`): the same nights
+/// as the plain numbers, the quality-marked cells not read. Before, every cell was "not a number"
+/// and the column "has no numeric value".
+#[test]
+fn numbers_written_with_their_unit_give_the_same_nights() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut plain, mut with_unit) = (String::from("time,flow\n"), String::from("time;flow\n"));
+    let mut bad = 0;
+    for (index, (time, dma3)) in bwdf_dma3().into_iter().enumerate() {
+        // Every 97th reading marked bad: left blank in the plain file.
+        let marked = !dma3.is_empty() && index % 97 == 0;
+        plain.push_str(&format!("{time},{}\n", if marked { "" } else { dma3.as_str() }));
+        let cell = match (dma3.is_empty(), marked) {
+            (true, _) => String::new(),
+            (false, true) => format!("{} Bad", dma3.replace('.', ",")),
+            (false, false) => format!("{} L/s", dma3.replace('.', ",")),
+        };
+        bad += usize::from(marked);
+        with_unit.push_str(&format!("{time};{cell}\n"));
+    }
+    assert!(bad > 10);
+    let (_, said) = same_nights(
+        dir.path(),
+        ("plain.csv", plain.as_bytes()),
+        ("report.csv", with_unit.as_bytes()),
+    );
+    assert!(
+        said.contains("numbers written with their unit after them (`… L/s`)"),
+        "{said}"
+    );
+}
+
 /// The BWDF export as a historian's database gives it: a row per area and hour (`Timestamp,
 /// TagName,Value,Status`). Every area's nights as from the wide CSV; before, `TagName` was taken
 /// for a site with no number and `Value` for one site mixing the ten areas (the last area's reading

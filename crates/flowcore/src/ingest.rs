@@ -468,6 +468,14 @@ pub struct IngestReport {
     /// numbers.
     #[serde(default)]
     pub decimal_comma_cells: usize,
+    /// Numbers written with their unit after them (`100.5 m3/h`, `3.2 bar`), as some SCADA and
+    /// report exports write every cell: read as numbers when the unit is the column's one.
+    #[serde(default)]
+    pub unit_cells: usize,
+    /// That unit, as the first such cell writes it; a cell with another unit is not read (it
+    /// would be another quantity's number) and counts as not a number.
+    #[serde(default)]
+    pub unit_in_cells: Option<String>,
     /// Numbers beyond ±[`MAX_READING`] (`1e308`): data errors, treated as missing.
     pub out_of_range_cells: usize,
     /// The first of them, for the message.
@@ -892,6 +900,8 @@ impl Export {
                 first_non_numeric: r.first_non_numeric,
                 thousands_separated_cells: r.thousands_separated_cells,
                 decimal_comma_cells: r.decimal_comma_cells,
+                unit_cells: r.unit_cells,
+                unit_in_cells: r.unit_in_cells,
                 out_of_range_cells: r.out_of_range_cells,
                 first_out_of_range: r.first_out_of_range,
                 duplicate_timestamps: deduped.duplicates,
@@ -1008,6 +1018,8 @@ struct Readings {
     first_non_numeric: Option<CellAt>,
     thousands_separated_cells: usize,
     decimal_comma_cells: usize,
+    unit_cells: usize,
+    unit_in_cells: Option<String>,
     out_of_range_cells: usize,
     first_out_of_range: Option<CellAt>,
     label_rows: usize,
@@ -1037,6 +1049,8 @@ impl Readings {
         self.non_numeric_cells += other.non_numeric_cells;
         self.thousands_separated_cells += other.thousands_separated_cells;
         self.decimal_comma_cells += other.decimal_comma_cells;
+        self.unit_cells += other.unit_cells;
+        self.unit_in_cells = self.unit_in_cells.take().or(other.unit_in_cells);
         self.out_of_range_cells += other.out_of_range_cells;
         self.label_rows += other.label_rows;
         self.first_non_numeric = self.first_non_numeric.take().or(other.first_non_numeric);
@@ -1178,7 +1192,7 @@ impl ExportFile {
     fn columns_with_a_number(&self, candidates: &[usize]) -> Vec<usize> {
         let decimal_comma = self.separator != b',';
         columns_where(&self.text, self.separator, candidates, |cell| {
-            reads_as_number(cell, decimal_comma)
+            reads_as_reading(cell, decimal_comma)
         })
     }
 
@@ -1329,13 +1343,27 @@ impl ExportFile {
                 }
                 Some(cell) => {
                     let parsed = cell.parse::<f64>().ok().or_else(|| {
-                        if decimal_comma {
-                            let value = parse_decimal_comma(cell)?;
-                            r.decimal_comma_cells += 1;
+                        if let Some(value) = if decimal_comma {
+                            parse_decimal_comma(cell)
+                        } else {
+                            parse_thousands(cell)
+                        } {
+                            if decimal_comma {
+                                r.decimal_comma_cells += 1;
+                            } else {
+                                r.thousands_separated_cells += 1;
+                            }
                             return Some(value);
                         }
-                        let value = parse_thousands(cell)?;
-                        r.thousands_separated_cells += 1;
+                        // `100.5 m3/h`: the column's unit in every cell. Another unit in the
+                        // same column is another quantity: not read.
+                        let (value, unit) = number_with_unit(cell, decimal_comma)?;
+                        match &r.unit_in_cells {
+                            Some(seen) if !seen.eq_ignore_ascii_case(unit) => return None,
+                            Some(_) => {}
+                            None => r.unit_in_cells = Some(unit.to_string()),
+                        }
+                        r.unit_cells += 1;
                         Some(value)
                     });
                     match parsed {
@@ -1523,6 +1551,58 @@ pub(crate) fn reads_as_number(cell: &str, decimal_comma: bool) -> bool {
             } else {
                 parse_thousands(cell).is_some()
             })
+}
+
+/// Whether a cell is a reading [`Export::series`] reads: a number ([`reads_as_number`]), or a
+/// number with its unit after it (`100.5 m3/h`). A name like `3B` is one of those, so names (of
+/// meters in a row-per-meter export) are told from numbers by [`reads_as_number`] alone.
+pub(crate) fn reads_as_reading(cell: &str, decimal_comma: bool) -> bool {
+    reads_as_number(cell, decimal_comma)
+        || number_with_unit(cell.trim().trim_matches('"').trim(), decimal_comma).is_some()
+}
+
+/// Words a historian writes after a number for its quality, not its unit (`12.3 Bad`): such a
+/// cell is not read as a reading.
+const QUALITY_WORDS: [&str; 14] = [
+    "bad",
+    "good",
+    "uncertain",
+    "questionable",
+    "invalid",
+    "error",
+    "err",
+    "fail",
+    "failed",
+    "stale",
+    "offline",
+    "comm",
+    "nan",
+    "na",
+];
+
+/// A number followed by its unit (`100.5 m3/h`, `3.2bar`, `12,5 l/s` with a decimal comma,
+/// `1,234.5 ㎥/h`, `85 %`, `12 ℃`): the number and the unit. The unit begins with a letter or a
+/// unit sign and holds only letters, digits, `/`, `.`, `·`, `²`, `³`, `°`, `%` and the CJK unit
+/// signs (`㎥`); a quality word (`Bad`) is not a unit.
+pub(crate) fn number_with_unit(cell: &str, decimal_comma: bool) -> Option<(f64, &str)> {
+    let unit_sign = |c: char| {
+        c.is_alphabetic() || matches!(c, '%' | '°' | '℃' | 'µ' | 'ℓ') || ('\u{3380}'..='\u{33ff}').contains(&c)
+    };
+    let start = cell.find(unit_sign)?;
+    let (number, unit) = (cell[..start].trim_end(), cell[start..].trim());
+    let unit_char = |c: char| unit_sign(c) || c.is_ascii_digit() || matches!(c, '/' | '.' | '·' | '²' | '³' | '-');
+    if number.is_empty() || unit.chars().count() > 12 || !unit.chars().all(unit_char) {
+        return None;
+    }
+    if QUALITY_WORDS.iter().any(|word| unit.eq_ignore_ascii_case(word)) {
+        return None;
+    }
+    let value = match number.parse::<f64>() {
+        Ok(value) => value,
+        Err(_) if decimal_comma => parse_decimal_comma(number)?,
+        Err(_) => parse_thousands(number)?,
+    };
+    value.is_finite().then_some((value, unit))
 }
 
 fn parse_thousands(cell: &str) -> Option<f64> {
@@ -2362,6 +2442,33 @@ mod tests {
             .series(Selector::Only)
             .unwrap_err();
         assert!(matches!(error, CoreError::AllMissing { rows: 2, .. }));
+    }
+
+    #[test]
+    fn numbers_with_their_unit_after_them() {
+        assert_eq!(number_with_unit("100.5 m3/h", false), Some((100.5, "m3/h")));
+        assert_eq!(number_with_unit("3.2bar", false), Some((3.2, "bar")));
+        assert_eq!(number_with_unit("1,234.5 ㎥/h", false), Some((1234.5, "㎥/h")));
+        assert_eq!(number_with_unit("5,36 L/s", true), Some((5.36, "L/s")));
+        assert_eq!(number_with_unit("-0.5 m", false), Some((-0.5, "m")));
+        assert_eq!(number_with_unit("85 %", false), Some((85.0, "%")));
+        assert_eq!(number_with_unit("12.5 ℃", false), Some((12.5, "℃")));
+        // Not a reading: a quality word, a note, no number, a unit that is a sentence.
+        for cell in [
+            "12.3 Bad",
+            "12.3 GOOD",
+            "N/A",
+            "-",
+            "m3/h",
+            "12.3 (estimated)",
+            "12 pumps on",
+            "5,36 L/s",
+        ] {
+            assert_eq!(number_with_unit(cell, false), None, "{cell}");
+        }
+        // Names of meters are not numbers, though `3B` is a number and a unit.
+        assert!(!reads_as_number("3B", false));
+        assert!(reads_as_reading("3.2 bar", false));
     }
 
     #[test]

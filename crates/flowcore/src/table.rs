@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{known_pattern, looks_like_date, parse_with_offset, TimeParser};
-use crate::ingest::reads_as_number;
+use crate::ingest::{reads_as_number, reads_as_reading};
 use crate::sites::TIME_HEADER;
 
 /// Lines of a file that are not the table: a title or export note above the header, a row of units
@@ -460,7 +460,7 @@ pub(crate) fn tags_across(text: &str) -> Option<(String, Vec<usize>, TagsInRows)
     // The columns of numbers, a column each per meter; a status or unit beside them is not read.
     let (values, not_read): (Vec<usize>, Vec<usize>) = (0..header.len())
         .filter(|&c| c != time && c != tag)
-        .partition(|&c| sample.iter().any(|row| reads_as_number(&cell(row, c), decimal_comma)));
+        .partition(|&c| sample.iter().any(|row| reads_as_reading(&cell(row, c), decimal_comma)));
     if values.is_empty() {
         return None;
     }

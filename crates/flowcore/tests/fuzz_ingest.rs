@@ -36,6 +36,8 @@ fn csv_like() -> impl Strategy<Value = String> {
         Just("DMA 2".to_string()),
         Just("2021/01/01 0:00".to_string()),
         (-1e6f64..1e6).prop_map(|v| v.to_string()),
+        // Numbers with a unit after them, or a quality word.
+        (-1e4f64..1e4, 0usize..5).prop_map(|(v, u)| format!("{v:.2} {}", ["m3/h", "㎥/h", "L/s", "bar", "Bad"][u])),
         (2019i32..2022, 1u32..13, 1u32..32, 0u32..25, 0u32..61)
             .prop_map(|(y, m, d, h, n)| format!("{y}/{m:02}/{d:02} {h}:{n:02}")),
         // Forms systems write: month names, compact digits, weekdays, zones, hours in units.
