@@ -147,19 +147,56 @@ pub fn read_alarms_jsonl(path: &Path) -> Result<Vec<Alarm>> {
         .collect()
 }
 
-/// Replaces the alarms of `kinds` in the site's log (`prediction` folder) with `alarms`, keeping
-/// every other kind's; writes both files (all or none) and returns their paths.
-pub fn replace_in_log(prediction: &Path, kinds: &[AlarmKind], alarms: &[Alarm]) -> Result<[PathBuf; 2]> {
+/// The site's alarm log after one stage: its files, and how many alarms of the stage's kinds it
+/// kept from other periods.
+#[derive(Debug)]
+pub struct LogUpdate {
+    /// `alarms.csv` and `alarms.jsonl`.
+    pub files: [PathBuf; 2],
+    /// Alarms of the stage's kinds from earlier runs over other periods, kept.
+    pub kept_from_other_periods: usize,
+}
+
+/// Puts one stage's `alarms` into the site's log (`prediction` folder): the alarms of `kinds`
+/// that start within `period` (the first and last reading the stage read) are replaced, those of
+/// other periods kept, as are every other kind's. An operator running `flow predict` on each
+/// day's export keeps the days before (each run replaced the whole log of its kinds, so only the
+/// last file's alarms were left); the same period read again replaces its alarms, never doubles
+/// them. Writes both files (all or none).
+pub fn replace_in_log(
+    prediction: &Path,
+    kinds: &[AlarmKind],
+    period: (i64, i64),
+    alarms: &[Alarm],
+) -> Result<LogUpdate> {
     let csv = prediction.join("alarms.csv");
     let jsonl = prediction.join("alarms.jsonl");
-    let mut log: Vec<Alarm> = read_alarms_jsonl(&jsonl)?
+    let (first, last) = period;
+    let replaced = |a: &Alarm| kinds.contains(&a.kind) && (first..=last).contains(&a.start);
+    let earlier = read_alarms_jsonl(&jsonl)?;
+    let kept_from_other_periods = earlier
+        .iter()
+        .filter(|a| kinds.contains(&a.kind) && !replaced(a))
+        .count();
+    let mut log: Vec<Alarm> = earlier
         .into_iter()
-        .filter(|a| !kinds.contains(&a.kind))
+        .filter(|a| !replaced(a))
         .chain(alarms.iter().cloned())
         .collect();
     log.sort_by_key(|a| (a.start, a.kind));
     write_all_or_nothing(&[(csv.clone(), alarms_csv(&log)), (jsonl.clone(), alarms_jsonl(&log)?)])?;
-    Ok([csv, jsonl])
+    Ok(LogUpdate {
+        files: [csv, jsonl],
+        kept_from_other_periods,
+    })
+}
+
+/// `, and N alarm(s) of other periods kept` for the terminal, or nothing.
+pub(crate) fn kept_note(update: &LogUpdate) -> String {
+    match update.kept_from_other_periods {
+        0 => String::new(),
+        n => format!("; {n} of other periods kept (earlier runs)"),
+    }
 }
 
 /// What the alarm stage found on one site, as `report.json` keeps it.
@@ -278,7 +315,12 @@ pub(crate) fn alarm_stage(
             finite_or_dash(a.expected)
         );
     }
-    let [csv, jsonl] = replace_in_log(prediction, &STAGE_KINDS, &found.alarms)?;
+    let period = (
+        raw.timestamps.first().copied().unwrap_or(0),
+        raw.timestamps.last().copied().unwrap_or(0),
+    );
+    let update = replace_in_log(prediction, &STAGE_KINDS, period, &found.alarms)?;
+    let [csv, jsonl] = &update.files;
     if found.alarms.len() > 8 {
         say!(
             obs,
@@ -287,7 +329,13 @@ pub(crate) fn alarm_stage(
             csv.display()
         );
     }
-    say!(obs, "written          {} and {}", csv.display(), jsonl.display());
+    say!(
+        obs,
+        "written          {} and {}{}",
+        csv.display(),
+        jsonl.display(),
+        kept_note(&update)
+    );
     let profile = profiler.finish("alarms");
     say!(obs, "{profile}");
     Ok(AlarmOutcome {
@@ -310,7 +358,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_log_round_trips_and_keeps_other_kinds() {
+    fn the_log_round_trips_and_keeps_other_kinds_and_periods() {
         let dir = tempfile::tempdir().unwrap();
         let alarm = Alarm {
             site: "jangmyeong".into(),
@@ -323,7 +371,17 @@ mod tests {
             expected: 335.25,
             readings: 3600,
         };
-        let [csv, jsonl] = replace_in_log(dir.path(), &[AlarmKind::NightFlow], std::slice::from_ref(&alarm)).unwrap();
+        // May and June 2020, the period one run read.
+        let spring = (1_588_291_200, 1_593_561_599);
+        let update = replace_in_log(
+            dir.path(),
+            &[AlarmKind::NightFlow],
+            spring,
+            std::slice::from_ref(&alarm),
+        )
+        .unwrap();
+        let [csv, jsonl] = update.files;
+        assert_eq!(update.kept_from_other_periods, 0);
         let text = std::fs::read_to_string(&csv).unwrap();
         assert_eq!(
             text,
@@ -334,12 +392,36 @@ mod tests {
             line.contains(r#""time":"2020-05-20 02:00:00","#) && line.contains(r#""stage_ko":"경계""#),
             "{line}"
         );
-        assert_eq!(read_alarms_jsonl(&jsonl).unwrap(), vec![alarm]);
-        // Replacing night_flow with nothing leaves the header.
-        replace_in_log(dir.path(), &[AlarmKind::NightFlow], &[]).unwrap();
+        assert_eq!(read_alarms_jsonl(&jsonl).unwrap(), vec![alarm.clone()]);
+        // The next month's run keeps May's alarm and adds its own; an outage of another stage
+        // stays whatever the period.
+        let july = (1_593_561_600, 1_596_239_999);
+        let later = Alarm {
+            start: 1_594_000_000,
+            end: 1_594_100_000,
+            ..alarm.clone()
+        };
+        let outage = Alarm {
+            kind: AlarmKind::Outage,
+            start: 1_594_050_000,
+            ..alarm.clone()
+        };
+        replace_in_log(dir.path(), &[AlarmKind::Outage], july, std::slice::from_ref(&outage)).unwrap();
+        let update = replace_in_log(dir.path(), &[AlarmKind::NightFlow], july, std::slice::from_ref(&later)).unwrap();
+        assert_eq!(update.kept_from_other_periods, 1);
+        assert_eq!(
+            read_alarms_jsonl(&jsonl).unwrap(),
+            vec![alarm.clone(), later.clone(), outage.clone()]
+        );
+        // July read again, with nothing found: July's night alarm goes, none is doubled.
+        replace_in_log(dir.path(), &[AlarmKind::NightFlow], july, &[]).unwrap();
+        assert_eq!(read_alarms_jsonl(&jsonl).unwrap(), vec![alarm, outage]);
+        // The whole year read with nothing found leaves the header.
+        let year = (1_577_836_800, 1_609_459_199);
+        replace_in_log(dir.path(), &[AlarmKind::NightFlow, AlarmKind::Outage], year, &[]).unwrap();
         assert_eq!(std::fs::read_to_string(&csv).unwrap(), format!("{CSV_HEADER}\n"));
         std::fs::write(&jsonl, "{\"site\": 1}\n").unwrap();
-        let error = replace_in_log(dir.path(), &[AlarmKind::NightFlow], &[]).unwrap_err();
+        let error = replace_in_log(dir.path(), &[AlarmKind::NightFlow], year, &[]).unwrap_err();
         assert!(error.to_string().contains("alarms.jsonl: line 1"), "{error}");
     }
 }

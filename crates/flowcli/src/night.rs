@@ -162,13 +162,19 @@ pub(crate) fn night_stage(
     let summary = summarise(&nights, &judged, settings, bin);
     report_block(&summary, &nights, &judged, target, obs);
     write_and_list(&files, obs)?;
-    let [csv, jsonl] = replace_in_log(&dirs.prediction, &[AlarmKind::NightFlow], &alarms)?;
+    let period = (
+        raw.timestamps.first().copied().unwrap_or(0),
+        raw.timestamps.last().copied().unwrap_or(0),
+    );
+    let update = replace_in_log(&dirs.prediction, &[AlarmKind::NightFlow], period, &alarms)?;
+    let [csv, jsonl] = &update.files;
     say!(
         obs,
-        "                 {} and {} ({} night_flow)",
+        "                 {} and {} ({} night_flow{})",
         csv.display(),
         jsonl.display(),
-        alarms.len()
+        alarms.len(),
+        crate::alarms::kept_note(&update)
     );
     let profile = profiler.finish("night");
     say!(obs, "{profile}");

@@ -110,6 +110,41 @@ fn a_leak_in_the_demo_export_raises_one_alarm_until_its_repair() {
     let again = std::fs::read_to_string(root.join("Prediction/alarms.csv")).unwrap();
     assert_eq!(again.lines().count(), 2, "{again}");
     assert_ne!(std::fs::read_to_string(root.join("Night/mnf.csv")).unwrap(), mnf);
+    // The next export, the last 20 days of May alone (an operator's next file): the log keeps
+    // April's alarm, which started before it, and says so; read again, the whole period replaces
+    // its own alarms and doubles none.
+    let bytes = std::fs::read(&leak).unwrap();
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let mut tail = lines[0].to_vec();
+    for line in &lines[lines.len() - 20 * 1440..] {
+        tail.push(b'\n');
+        tail.extend_from_slice(line);
+    }
+    tail.push(b'\n');
+    let may = common::write(dir.path(), "may.csv", &tail);
+    let output = flow(
+        dir.path(),
+        &["night", "--input", may.to_str().unwrap(), "--night", "01:00-05:00"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("; 1 of other periods kept (earlier runs)"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("Prediction/alarms.csv")).unwrap(),
+        again
+    );
+    let output = flow(
+        dir.path(),
+        &["night", "--input", leak.to_str().unwrap(), "--night", "01:00-05:00"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(root.join("Prediction/alarms.csv")).unwrap(),
+        again
+    );
 }
 
 /// An Italian export on its local clock (`CET-CEST` in the header): on 2023-03-26 the clock jumps
