@@ -40,6 +40,10 @@ pub struct AlarmRecord {
     /// Readings inside it.
     #[serde(default)]
     pub readings: usize,
+    /// The column of the export it was found in (in the alarm log; a folder written with
+    /// another column's alarms before keeps none of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl From<&Alarm> for AlarmRecord {
@@ -55,6 +59,7 @@ impl From<&Alarm> for AlarmRecord {
             value: alarm.peak_value.is_finite().then_some(alarm.peak_value),
             expected: alarm.expected.is_finite().then_some(alarm.expected),
             readings: alarm.readings,
+            column: None,
         }
     }
 }
@@ -109,11 +114,15 @@ pub fn alarms_csv(alarms: &[Alarm]) -> Vec<u8> {
     text.into_bytes()
 }
 
-/// `alarms.jsonl`: one object a line.
-pub fn alarms_jsonl(alarms: &[Alarm]) -> Result<Vec<u8>> {
+/// `alarms.jsonl`: one object a line, each naming `column` when given.
+pub fn alarms_jsonl(alarms: &[Alarm], column: Option<&str>) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     for alarm in alarms {
-        serde_json::to_writer(&mut bytes, &AlarmRecord::from(alarm))?;
+        let record = AlarmRecord {
+            column: column.map(str::to_string),
+            ..AlarmRecord::from(alarm)
+        };
+        serde_json::to_writer(&mut bytes, &record)?;
         bytes.push(b'\n');
     }
     Ok(bytes)
@@ -121,6 +130,11 @@ pub fn alarms_jsonl(alarms: &[Alarm]) -> Result<Vec<u8>> {
 
 /// The alarms of a log file, in order; none when the file does not exist.
 pub fn read_alarms_jsonl(path: &Path) -> Result<Vec<Alarm>> {
+    Ok(read_log(path)?.into_iter().map(|(alarm, _)| alarm).collect())
+}
+
+/// The alarms of a log file with the column each was found in, where the log says it.
+fn read_log(path: &Path) -> Result<Vec<(Alarm, Option<String>)>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -138,7 +152,7 @@ pub fn read_alarms_jsonl(path: &Path) -> Result<Vec<Alarm>> {
         .map(|(n, line)| {
             serde_json::from_str::<AlarmRecord>(line)
                 .ok()
-                .and_then(|record| record.alarm())
+                .and_then(|record| Some((record.alarm()?, record.column)))
                 .ok_or_else(|| FlowError::AlarmLogLine {
                     path: path.to_path_buf(),
                     line: n + 1,
@@ -147,24 +161,30 @@ pub fn read_alarms_jsonl(path: &Path) -> Result<Vec<Alarm>> {
         .collect()
 }
 
-/// The site's alarm log after one stage: its files, and how many alarms of the stage's kinds it
-/// kept from other periods.
+/// The site's alarm log after one stage: its files, how many alarms of the stage's kinds it kept
+/// from other periods, and how many of another column it dropped.
 #[derive(Debug)]
 pub struct LogUpdate {
     /// `alarms.csv` and `alarms.jsonl`.
     pub files: [PathBuf; 2],
     /// Alarms of the stage's kinds from earlier runs over other periods, kept.
     pub kept_from_other_periods: usize,
+    /// Alarms an earlier run found in another column under the same folder name (a one-column
+    /// file of another meter read for the default site), dropped with its name.
+    pub dropped_of_column: Option<(usize, String)>,
 }
 
-/// Puts one stage's `alarms` into the site's log (`prediction` folder): the alarms of `kinds`
-/// that start within `period` (the first and last reading the stage read) are replaced, those of
-/// other periods kept, as are every other kind's. An operator running `flow predict` on each
-/// day's export keeps the days before (each run replaced the whole log of its kinds, so only the
-/// last file's alarms were left); the same period read again replaces its alarms, never doubles
-/// them. Writes both files (all or none).
+/// Puts one stage's `alarms`, found in `column`, into the site's log (`prediction` folder): the
+/// alarms of `kinds` that start within `period` (the first and last reading the stage read) are
+/// replaced, those of other periods kept, as are every other kind's. An operator running
+/// `flow predict` on each day's export keeps the days before (each run replaced the whole log of
+/// its kinds, so only the last file's alarms were left); the same period read again replaces its
+/// alarms, never doubles them. Alarms the log says were found in another column are dropped
+/// whatever their kind or period: the folder is now this column's. Writes both files (all or
+/// none).
 pub fn replace_in_log(
     prediction: &Path,
+    column: &str,
     kinds: &[AlarmKind],
     period: (i64, i64),
     alarms: &[Alarm],
@@ -173,30 +193,51 @@ pub fn replace_in_log(
     let jsonl = prediction.join("alarms.jsonl");
     let (first, last) = period;
     let replaced = |a: &Alarm| kinds.contains(&a.kind) && (first..=last).contains(&a.start);
-    let earlier = read_alarms_jsonl(&jsonl)?;
+    let (earlier, other_column): (Vec<_>, Vec<_>) = read_log(&jsonl)?
+        .into_iter()
+        .partition(|(_, found_in)| found_in.as_deref().is_none_or(|c| c == column));
     let kept_from_other_periods = earlier
         .iter()
-        .filter(|a| kinds.contains(&a.kind) && !replaced(a))
+        .filter(|(a, _)| kinds.contains(&a.kind) && !replaced(a))
         .count();
+    let dropped_of_column = other_column
+        .first()
+        .and_then(|(_, c)| c.clone())
+        .map(|name| (other_column.len(), name));
     let mut log: Vec<Alarm> = earlier
         .into_iter()
+        .map(|(alarm, _)| alarm)
         .filter(|a| !replaced(a))
         .chain(alarms.iter().cloned())
         .collect();
     log.sort_by_key(|a| (a.start, a.kind));
-    write_all_or_nothing(&[(csv.clone(), alarms_csv(&log)), (jsonl.clone(), alarms_jsonl(&log)?)])?;
+    write_all_or_nothing(&[
+        (csv.clone(), alarms_csv(&log)),
+        (jsonl.clone(), alarms_jsonl(&log, Some(column))?),
+    ])?;
     Ok(LogUpdate {
         files: [csv, jsonl],
         kept_from_other_periods,
+        dropped_of_column,
     })
 }
 
-/// `, and N alarm(s) of other periods kept` for the terminal, or nothing.
+/// What the log kept and dropped, for the terminal: `; N of other periods kept (earlier runs)`,
+/// `; N of column `X` dropped (…)`, or nothing.
 pub(crate) fn kept_note(update: &LogUpdate) -> String {
-    match update.kept_from_other_periods {
-        0 => String::new(),
-        n => format!("; {n} of other periods kept (earlier runs)"),
+    let mut note = String::new();
+    if update.kept_from_other_periods > 0 {
+        note.push_str(&format!(
+            "; {} of other periods kept (earlier runs)",
+            update.kept_from_other_periods
+        ));
     }
+    if let Some((count, column)) = &update.dropped_of_column {
+        note.push_str(&format!(
+            "; {count} of column `{column}` dropped (an earlier run of another column into this folder)"
+        ));
+    }
+    note
 }
 
 /// What the alarm stage found on one site, as `report.json` keeps it.
@@ -235,11 +276,12 @@ const STAGE_KINDS: [AlarmKind; 5] = [
 /// table (most severe first) and the counts for `report.json`.
 pub(crate) fn alarm_stage(
     raw: &flowcore::FlowSeries,
-    slug: &str,
+    target: &crate::site::Target,
     rule: &flowcore::Checked<flowcore::alarms::AlarmRule>,
     prediction: &Path,
     obs: &mut dyn crate::observer::Observer,
 ) -> Result<AlarmOutcome> {
+    let (slug, column) = (target.slug.as_str(), target.column.as_str());
     let profiler = flowreport::profile::Profiler::start();
     let found = flowcore::alarms::find_alarms(slug, raw, rule);
     let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>> = Default::default();
@@ -319,7 +361,7 @@ pub(crate) fn alarm_stage(
         raw.timestamps.first().copied().unwrap_or(0),
         raw.timestamps.last().copied().unwrap_or(0),
     );
-    let update = replace_in_log(prediction, &STAGE_KINDS, period, &found.alarms)?;
+    let update = replace_in_log(prediction, column, &STAGE_KINDS, period, &found.alarms)?;
     let [csv, jsonl] = &update.files;
     if found.alarms.len() > 8 {
         say!(
@@ -375,6 +417,7 @@ mod tests {
         let spring = (1_588_291_200, 1_593_561_599);
         let update = replace_in_log(
             dir.path(),
+            "flow",
             &[AlarmKind::NightFlow],
             spring,
             std::slice::from_ref(&alarm),
@@ -406,22 +449,62 @@ mod tests {
             start: 1_594_050_000,
             ..alarm.clone()
         };
-        replace_in_log(dir.path(), &[AlarmKind::Outage], july, std::slice::from_ref(&outage)).unwrap();
-        let update = replace_in_log(dir.path(), &[AlarmKind::NightFlow], july, std::slice::from_ref(&later)).unwrap();
+        replace_in_log(
+            dir.path(),
+            "flow",
+            &[AlarmKind::Outage],
+            july,
+            std::slice::from_ref(&outage),
+        )
+        .unwrap();
+        let update = replace_in_log(
+            dir.path(),
+            "flow",
+            &[AlarmKind::NightFlow],
+            july,
+            std::slice::from_ref(&later),
+        )
+        .unwrap();
         assert_eq!(update.kept_from_other_periods, 1);
         assert_eq!(
             read_alarms_jsonl(&jsonl).unwrap(),
             vec![alarm.clone(), later.clone(), outage.clone()]
         );
         // July read again, with nothing found: July's night alarm goes, none is doubled.
-        replace_in_log(dir.path(), &[AlarmKind::NightFlow], july, &[]).unwrap();
-        assert_eq!(read_alarms_jsonl(&jsonl).unwrap(), vec![alarm, outage]);
+        replace_in_log(dir.path(), "flow", &[AlarmKind::NightFlow], july, &[]).unwrap();
+        assert_eq!(read_alarms_jsonl(&jsonl).unwrap(), vec![alarm.clone(), outage]);
         // The whole year read with nothing found leaves the header.
         let year = (1_577_836_800, 1_609_459_199);
-        replace_in_log(dir.path(), &[AlarmKind::NightFlow, AlarmKind::Outage], year, &[]).unwrap();
+        replace_in_log(
+            dir.path(),
+            "flow",
+            &[AlarmKind::NightFlow, AlarmKind::Outage],
+            year,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), format!("{CSV_HEADER}\n"));
+        // Another meter's file into the same folder (`jangmyeong`, read from a one-column file):
+        // the first column's alarms go, whatever their kind and period, and the count says so.
+        replace_in_log(
+            dir.path(),
+            "flow",
+            &[AlarmKind::NightFlow],
+            spring,
+            std::slice::from_ref(&alarm),
+        )
+        .unwrap();
+        let update = replace_in_log(dir.path(), "pressure", &[AlarmKind::Outage], july, &[]).unwrap();
+        assert_eq!(update.dropped_of_column, Some((1, "flow".to_string())));
+        assert_eq!(update.kept_from_other_periods, 0);
+        assert!(
+            kept_note(&update).contains("1 of column `flow` dropped"),
+            "{}",
+            kept_note(&update)
+        );
         assert_eq!(std::fs::read_to_string(&csv).unwrap(), format!("{CSV_HEADER}\n"));
         std::fs::write(&jsonl, "{\"site\": 1}\n").unwrap();
-        let error = replace_in_log(dir.path(), &[AlarmKind::NightFlow], year, &[]).unwrap_err();
+        let error = replace_in_log(dir.path(), "flow", &[AlarmKind::NightFlow], year, &[]).unwrap_err();
         assert!(error.to_string().contains("alarms.jsonl: line 1"), "{error}");
     }
 }

@@ -193,6 +193,8 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
                 rows.push_str(&text);
                 scores.extend(site_scores);
             }
+            // One site: its own error, and no files of nothing.
+            Err(error) if targets.len() == 1 => return Err(error),
             Err(_) => failed.push(target.slug.clone()),
         }
     }

@@ -175,7 +175,7 @@ pub fn predict_command(
     let spans = if args.alarms.no_alarms {
         Vec::new()
     } else {
-        crate::alarms::alarm_stage(&outcome.raw, &target.slug, &alarm_rule, &dirs.prediction, obs)?.spans
+        crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_rule, &dirs.prediction, obs)?.spans
     };
     predict_stage(&model, &outcome.preprocessed, plan, &spans, &dirs, obs)?;
     Ok(())

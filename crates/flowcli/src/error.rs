@@ -92,7 +92,7 @@ pub enum FlowError {
         file: String,
     },
     /// A column that is one fault from end to end (stuck, blank).
-    #[error("{column}: {note}; nothing to train on")]
+    #[error("column `{column}`: {note}; nothing to train on")]
     NothingToTrain {
         /// The column.
         column: String,

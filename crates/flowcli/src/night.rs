@@ -166,7 +166,13 @@ pub(crate) fn night_stage(
         raw.timestamps.first().copied().unwrap_or(0),
         raw.timestamps.last().copied().unwrap_or(0),
     );
-    let update = replace_in_log(&dirs.prediction, &[AlarmKind::NightFlow], period, &alarms)?;
+    let update = replace_in_log(
+        &dirs.prediction,
+        &target.column,
+        &[AlarmKind::NightFlow],
+        period,
+        &alarms,
+    )?;
     let [csv, jsonl] = &update.files;
     say!(
         obs,

@@ -12,7 +12,8 @@ use crate::observer::{Observer, Transcript};
 use crate::site::Target;
 
 /// Runs `work` on every target, in parallel, printing each transcript in order, and with the
-/// failure of a site said under its transcript. libtorch is held to one thread in each worker.
+/// failure of a site said under its transcript when there are several (one site's failure is the
+/// command's error, said once). libtorch is held to one thread in each worker.
 pub(crate) fn each_target<T: Send>(
     targets: &[Target],
     obs: &mut dyn Observer,
@@ -50,16 +51,19 @@ pub(crate) fn each_target<T: Send>(
             results[index] = Some(result);
             while let Some(Some(done)) = transcripts.get(printed) {
                 obs.block(&done.text);
-                if let Some(Some(Err(error))) = results.get(printed) {
-                    let target = &targets[printed];
-                    say!(obs);
-                    let message = error.to_string();
-                    if message.starts_with(&format!("{} (", target.slug)) {
-                        // The error names the site already.
-                        say!(obs, "failed           {message}");
-                    } else {
-                        say!(obs, "failed           {} ({}): {message}", target.slug, target.column);
+                match results.get(printed) {
+                    Some(Some(Err(error))) if targets.len() > 1 => {
+                        let target = &targets[printed];
+                        say!(obs);
+                        match error {
+                            // The error names the site already.
+                            FlowError::Site { .. } | FlowError::AtOrigin { .. } => {
+                                say!(obs, "failed           {error}");
+                            }
+                            _ => say!(obs, "failed           {} ({}): {error}", target.slug, target.column),
+                        }
                     }
+                    _ => {}
                 }
                 printed += 1;
             }

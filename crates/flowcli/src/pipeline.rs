@@ -107,7 +107,7 @@ impl Pipeline {
         // Faults and flow first, on the readings as read: a column that is one fault from end to
         // end (stuck, blank) is said so here, in its alarm log and its report, and goes no further.
         let alarms = match &self.alarms {
-            Some(rule) => Some(alarm_stage(&pre.raw, &target.slug, rule, &dirs.prediction, obs)?),
+            Some(rule) => Some(alarm_stage(&pre.raw, target, rule, &dirs.prediction, obs)?),
             None => None,
         };
         if let Some(note) = alarms.as_ref().and_then(|a| a.summary.note.as_ref()) {
@@ -199,6 +199,12 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     );
     if failures.is_empty() {
         return Ok(());
+    }
+    if targets.len() == 1 {
+        // One site: its own error, said once (its report.json holds it too).
+        if let Some((_, error)) = failures.pop() {
+            return Err(error);
+        }
     }
     say!(obs);
     say!(obs, "== Failed sites: {} of {} ==", failures.len(), targets.len());

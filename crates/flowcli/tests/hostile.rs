@@ -415,6 +415,28 @@ fn a_stuck_meter_fails_its_site_only() {
     assert!(!dir.path().join("Output/hoeryong/.run-incomplete").exists());
 }
 
+/// The stuck meter alone: its own error once, not `1 of 1 sites failed; the others finished`.
+#[test]
+fn a_run_of_one_stuck_meter_says_its_reason_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("time,flow\n");
+    for h in 0..(20 * 24) {
+        let _ = writeln!(text, "2021-01-{:02} {:02}:00,253", 1 + h / 24, h % 24);
+    }
+    let input = write(dir.path(), "meter.csv", text.as_bytes());
+    let mut args = vec!["run", "--input", input.to_str().unwrap()];
+    args.extend(QUICK);
+    let output = flow(dir.path(), &args);
+    assert_refused(
+        &output,
+        "column `flow`: stuck for the whole period: every reading is 253.0, a constant",
+    );
+    let said = stdout(&output);
+    assert!(!said.contains("failed  ") && !said.contains("Failed sites"), "{said}");
+    let output = flow(dir.path(), &["night", "--input", input.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
 #[test]
 fn content_real_exports_have() {
     let dir = tempfile::tempdir().unwrap();
