@@ -559,6 +559,33 @@ pub const ZONE_ABBREVIATIONS: [ZoneAbbreviation; 19] = {
     ]
 };
 
+/// Abbreviations that stand for more than one clock, and the clocks: flow reads none of them by
+/// itself (a wrong guess would shift every reading by hours).
+pub const AMBIGUOUS_ZONE_ABBREVIATIONS: [(&str, &str); 6] = [
+    (
+        "CST",
+        "US Central America/Chicago, China Asia/Shanghai, Taiwan Asia/Taipei, Cuba America/Havana",
+    ),
+    ("CDT", "US Central America/Chicago, Cuba America/Havana"),
+    (
+        "IST",
+        "India Asia/Kolkata, Ireland Europe/Dublin, Israel Asia/Jerusalem",
+    ),
+    ("BST", "British Summer Europe/London, Bangladesh Asia/Dhaka"),
+    ("AST", "Atlantic America/Halifax, Arabia Asia/Riyadh"),
+    ("GST", "Gulf Asia/Dubai, South Georgia Atlantic/South_Georgia"),
+];
+
+/// The ambiguous abbreviation a time cell ends with (`2022-01-03 00:00 CST`), and the clocks it
+/// may mean.
+pub fn ambiguous_zone_in_cell(cell: &str) -> Option<(&'static str, &'static str)> {
+    let (_, word) = cell.trim().rsplit_once(' ')?;
+    AMBIGUOUS_ZONE_ABBREVIATIONS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        .copied()
+}
+
 /// The abbreviation `word` is (`KST`, `cest`), if it is one of [`ZONE_ABBREVIATIONS`].
 pub fn zone_abbreviation(word: &str) -> Option<ZoneAbbreviation> {
     ZONE_ABBREVIATIONS

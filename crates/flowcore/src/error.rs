@@ -175,6 +175,19 @@ pub enum CoreError {
         /// The first date.
         example: String,
     },
+    /// Times that end with a zone abbreviation standing for more than one clock (`CST`: US
+    /// Central or China).
+    #[error("{path}: times like `{example}` end with `{abbreviation}`, which names more than one clock ({clocks}): give the zone with --time-zone and the form with --time-format, the abbreviation as text (e.g. --time-format '%Y-%m-%d %H:%M {abbreviation}')")]
+    AmbiguousZone {
+        /// The file.
+        path: PathBuf,
+        /// The first time.
+        example: String,
+        /// `CST`, `IST`, …
+        abbreviation: String,
+        /// The zones it may mean, as `US Central (America/Chicago), …`.
+        clocks: &'static str,
+    },
     /// A `--time-format` pattern chrono cannot use, or one without a year.
     #[error("time format `{format}` is not a chrono pattern with a date (e.g. `%d/%m/%Y %H:%M`; see https://docs.rs/chrono/latest/chrono/format/strftime/)")]
     BadTimeFormat {

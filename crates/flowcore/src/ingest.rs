@@ -1434,6 +1434,14 @@ impl ExportFile {
             TimeFormat::MonthFirst => TimeParser::for_order(DateOrder::MonthFirst, first()),
             TimeFormat::Auto => {
                 let example = first();
+                if let Some((abbreviation, clocks)) = crate::clock::ambiguous_zone_in_cell(example) {
+                    return Err(CoreError::AmbiguousZone {
+                        path: self.path.clone(),
+                        example: example.to_string(),
+                        abbreviation: abbreviation.to_string(),
+                        clocks,
+                    });
+                }
                 let zone = zone.and_then(|z| z.parse().ok());
                 if parse_with_offset(example).is_some() {
                     TimeParser::Offset { zone }
@@ -2306,6 +2314,32 @@ mod tests {
         .series(Selector::Only)
         .unwrap_err();
         assert!(matches!(&error, CoreError::BadTimestamp { line: 3, .. }), "{error}");
+    }
+
+    #[test]
+    fn an_abbreviation_of_several_clocks_is_not_guessed() {
+        use crate::clock::{ClockSettings, TimeFormat};
+        // `CST`: Chicago (-06:00) or Shanghai (+08:00), fourteen hours apart.
+        let cst = b"time,v\n2022-01-03 00:00 CST,1\n2022-01-03 01:00 CST,2\n".to_vec();
+        let error = export(&cst).unwrap().series(Selector::Only).unwrap_err();
+        assert!(
+            matches!(&error, CoreError::AmbiguousZone { abbreviation, .. } if abbreviation == "CST"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("Asia/Shanghai"), "{error}");
+        // The form it suggests, with the zone, reads the file.
+        let settings = ClockSettings {
+            format: TimeFormat::Pattern("%Y-%m-%d %H:%M CST".into()),
+            zone: Some("Asia/Shanghai".into()),
+        };
+        let read = Export::from_bytes_with(cst, Path::new("t.csv"), settings.check().unwrap())
+            .unwrap()
+            .series(Selector::Only)
+            .unwrap();
+        assert_eq!(read.series.len(), 2);
+        // `KST` is one clock: read as it is.
+        let kst = b"time,v\n2022-01-03 00:00 KST,1\n2022-01-03 01:00 KST,2\n".to_vec();
+        assert!(export(&kst).unwrap().series(Selector::Only).is_ok());
     }
 
     #[test]
