@@ -254,6 +254,10 @@ pub struct AlarmSummary {
     pub readings_in_alarm: usize,
     /// Their share of all readings.
     pub share_in_alarm: f64,
+    /// The first and last reading judged (Unix seconds): the period whose alarms this run wrote
+    /// into the log, which also holds other periods'.
+    #[serde(skip)]
+    pub(crate) period: Option<(i64, i64)>,
 }
 
 pub(crate) struct AlarmOutcome {
@@ -301,6 +305,10 @@ pub(crate) fn alarm_stage(
         _ => None,
     };
     let readings = found.readings_in_alarm();
+    let period = (
+        raw.timestamps.first().copied().unwrap_or(0),
+        raw.timestamps.last().copied().unwrap_or(0),
+    );
     let summary = AlarmSummary {
         regime: found.regime,
         note,
@@ -311,6 +319,7 @@ pub(crate) fn alarm_stage(
         } else {
             readings as f64 / raw.len() as f64
         },
+        period: Some(period),
     };
     say!(obs);
     say!(obs, "== Alarms: {slug} ==");
@@ -357,10 +366,6 @@ pub(crate) fn alarm_stage(
             finite_or_dash(a.expected)
         );
     }
-    let period = (
-        raw.timestamps.first().copied().unwrap_or(0),
-        raw.timestamps.last().copied().unwrap_or(0),
-    );
     let update = replace_in_log(prediction, column, &STAGE_KINDS, period, &found.alarms)?;
     let [csv, jsonl] = &update.files;
     if found.alarms.len() > 8 {

@@ -177,7 +177,16 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         pipeline.run_site(&export, target, transcript)
     });
     let mut failures: Vec<(&Target, FlowError)> = Vec::new();
+    // The period the sites' alarm stages judged (their logs hold other periods' too).
+    let mut judged: Option<(i64, i64)> = None;
     for (target, result) in targets.iter().zip(results) {
+        if let Some((first, last)) = result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.job.as_ref()?.alarms.as_ref()?.period)
+        {
+            judged = Some(judged.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
+        }
         match result {
             Ok(report) => profile.extend(report.job.into_iter().flat_map(|job| job.profile).map(|mut s| {
                 s.stage = format!("{}/{}", target.slug, s.stage);
@@ -187,7 +196,7 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         }
     }
     if pipeline.alarms.is_some() {
-        report_common_outages(&pipeline.output_dir, &targets, obs);
+        report_common_outages(&pipeline.output_dir, &targets, judged, obs);
     }
     say!(obs);
     say!(obs, "== Profile ==");
@@ -226,11 +235,22 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
 
 /// Outages in every site's alarm log at the same minutes: the logger or its link was down, not a
 /// meter. Printed once for the export.
-fn report_common_outages(output_dir: &std::path::Path, targets: &[Target], obs: &mut dyn Observer) {
+fn report_common_outages(
+    output_dir: &std::path::Path,
+    targets: &[Target],
+    judged: Option<(i64, i64)>,
+    obs: &mut dyn Observer,
+) {
+    // This run's outages only: the logs keep earlier runs' of other periods.
+    let in_run = |a: &flowcore::events::Alarm| judged.is_none_or(|(first, last)| (first..=last).contains(&a.start));
     let logs: Vec<Vec<flowcore::events::Alarm>> = targets
         .iter()
         .map(|t| SiteDirs::new(output_dir, &t.slug).prediction.join("alarms.jsonl"))
-        .map(|path| crate::alarms::read_alarms_jsonl(&path).unwrap_or_default())
+        .map(|path| {
+            let mut log = crate::alarms::read_alarms_jsonl(&path).unwrap_or_default();
+            log.retain(in_run);
+            log
+        })
         .collect();
     let Some((first, rest)) = logs.split_first() else {
         return;
