@@ -245,9 +245,15 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
                         flowcore::time::format_timestamp(*t)[..16].to_string()
                     })
                 };
+                // A unit written in every cell is the column's unit, said beside it.
+                let unit = read
+                    .report
+                    .unit_in_cells
+                    .as_ref()
+                    .map_or(String::new(), |unit| format!("  (numbers written with `{unit}`)"));
                 say!(
                     obs,
-                    "{slug}  {:>9}  {:<16}  {:<16}  {column}",
+                    "{slug}  {:>9}  {:<16}  {:<16}  {column}{unit}",
                     thousands(readings),
                     span(s.timestamps.first()),
                     span(s.timestamps.last())

@@ -619,6 +619,13 @@ fn numbers_written_with_their_unit_give_the_same_nights() {
         said.contains("numbers written with their unit after them (`… L/s`)"),
         "{said}"
     );
+    let report = dir.path().join("report.csv");
+    let listed = flow(dir.path(), &["sites", "--input", report.to_str().unwrap()]);
+    assert!(
+        stdout(&listed).contains("flow  (numbers written with `L/s`)"),
+        "{}",
+        stdout(&listed)
+    );
 }
 
 /// The BWDF export as a historian's database gives it: a row per area and hour (`Timestamp,
