@@ -15,7 +15,7 @@ use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 use flowcore::time::format_timestamp;
 use flowcore::{Check, PreprocessConfig};
 use flowreport::profile::Profiler;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// Reads NAB-style labelled windows: `{"<file name>": [["start", "end"], …]}`, those of every
 /// input's name (a file's, or a folder's), in order of time.
@@ -63,6 +63,29 @@ pub(crate) fn read_labels(path: &Path, inputs: &[PathBuf]) -> Result<Vec<(i64, i
     windows.sort_unstable();
     windows.dedup();
     Ok(windows)
+}
+
+/// What `flow detect` found in one series, as `Detection/detection.json` is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectionReport {
+    /// The export read: a file, or `N files, first … last`.
+    pub input: String,
+    /// The column judged.
+    pub column: String,
+    /// The readings' interval.
+    pub interval: flowcore::Interval,
+    /// The robust σ of the flow residuals the stages are multiples of; absent where none was
+    /// computed (a pump, a constant column).
+    pub flow_sigma: Option<f64>,
+    /// How the column behaves (continuous, a pump, constant, blank).
+    pub regime: flowcore::alarms::Regime,
+    /// The rules' settings.
+    pub rule: flowcore::alarms::AlarmRule,
+    /// Every alarm, as `alarms.jsonl` writes it.
+    pub events: Vec<crate::alarms::AlarmRecord>,
+    /// With `--labels`: recall, precision and each window's delay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<flowcore::events::Scoring>,
 }
 
 /// `flow detect`: train on any series, flag readings far from their forecast as graded events, and
@@ -188,15 +211,16 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             e.stage
         );
     }
-    let mut report = json!({
-        "input": export.describe(),
-        "column": target.column,
-        "interval": pre.raw.interval,
-        "flow_sigma": found.flow_sigma,
-        "regime": found.regime,
-        "rule": *rule,
-        "events": events.iter().map(crate::alarms::AlarmRecord::from).collect::<Vec<_>>(),
-    });
+    let mut report = DetectionReport {
+        input: export.describe(),
+        column: target.column.clone(),
+        interval: pre.raw.interval,
+        flow_sigma: found.flow_sigma,
+        regime: found.regime,
+        rule: *rule,
+        events: events.iter().map(crate::alarms::AlarmRecord::from).collect(),
+        scoring: None,
+    };
     if let Some((labels, windows)) = &labelled {
         let spans: Vec<(i64, i64)> = events.iter().map(|e| (e.start, e.end)).collect();
         let scoring = score_events(&spans, windows);
@@ -231,7 +255,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             scoring.precision * 100.0,
             scoring.events - scoring.hits
         );
-        report["scoring"] = json!(scoring);
+        report.scoring = Some(scoring);
     }
     let detection = dirs.root.join("Detection");
     let files = [

@@ -648,15 +648,18 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("the LSTM beats the best baseline"), "{text}");
-    let report: serde_json::Value = serde_json::from_str(
+    // detection.json is the typed report, whole.
+    let report: flowcli::detect::DetectionReport = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("Output/nyc_taxi/Detection/detection.json")).unwrap(),
     )
     .unwrap();
-    let scoring = &report["scoring"];
+    let scoring = report.scoring.clone().unwrap();
     // Issue 11's target: every window, precision at least 0.6 (docs/ALARMS.md).
-    assert_eq!(scoring["windows"], 5);
-    assert_eq!(scoring["detected"], 5, "{scoring}");
-    assert!(scoring["precision"].as_f64().unwrap() >= 0.6, "{scoring}");
+    assert_eq!(scoring.windows, 5);
+    assert_eq!(scoring.detected, 5, "{scoring:?}");
+    assert!(scoring.precision >= 0.6, "{scoring:?}");
+    assert_eq!(scoring.events, report.events.len());
+    assert_eq!(report.column, "value");
     // At hourly interval the forecast must beat "same time yesterday".
     let evaluation =
         std::fs::read_to_string(dir.path().join("Output/nyc_taxi/Learning_lstm/test_predictions.csv")).unwrap();

@@ -223,7 +223,7 @@ pub struct Alarm {
 }
 
 /// How events fare against labelled windows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scoring {
     /// Labelled windows.
     pub windows: usize,
