@@ -5,7 +5,8 @@ use plotters::prelude::*;
 
 use crate::error::Result;
 use crate::graph::{
-    dated_chart, draw_legend, padded_range, range_with_legend, with_titles, Image, ACTUAL_COLOUR, PREDICTED_COLOUR,
+    dated_chart, draw_legend, line_width, padded_range, range_with_legend, with_titles, Image, ACTUAL_COLOUR,
+    PREDICTED_COLOUR,
 };
 
 /// Light and lighter orange for the 95 % and 80 % bands.
@@ -56,6 +57,7 @@ pub fn forecast_graph(graph: &ForecastGraph<'_>) -> Result<Image> {
             points,
             &["95 % band", "80 % band", "Readings", "Forecast"],
         );
+        let width = line_width(2, graph.times.len(), area);
         let mut chart = dated_chart(area, &all_times, range, graph.unit, 1)?;
         for ((low, high), colour, label) in [
             (graph.band_95, BAND_95, "95 % band"),
@@ -94,7 +96,7 @@ pub fn forecast_graph(graph: &ForecastGraph<'_>) -> Result<Image> {
         chart
             .draw_series(LineSeries::new(
                 graph.times.iter().zip(graph.forecast).map(|(t, v)| (*t, *v)),
-                PREDICTED_COLOUR.stroke_width(2),
+                PREDICTED_COLOUR.stroke_width(width),
             ))
             .map_err(|e| e.to_string())?
             .label("Forecast")

@@ -7,8 +7,8 @@ use plotters::prelude::*;
 
 use crate::error::Result;
 use crate::graph::{
-    dated_chart, draw_legend, padded_range, range_with_legend, stage_colour, with_titles, Image, ACTUAL_COLOUR,
-    BAND_COLOUR,
+    dated_chart, draw_legend, line_width, padded_range, range_with_legend, stage_colour, with_titles, Image,
+    ACTUAL_COLOUR, BAND_COLOUR,
 };
 
 /// What the MNF graph shows, one entry a night.
@@ -54,6 +54,7 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
             );
             let (corner, range) = range_with_legend(area, graph.nights, padded_range(values), points, &labels);
             let y_desc = graph.unit.map_or("MNF".to_string(), |unit| format!("MNF ({unit})"));
+            let width = line_width(2, graph.nights.len(), area);
             let mut chart = dated_chart(area, graph.nights, range, &y_desc, 1)?;
             let night = |i: usize| graph.nights[i];
             // The band, night by night where a baseline exists.
@@ -79,7 +80,7 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
                 let line = chart
                     .draw_series(LineSeries::new(
                         run.iter().filter_map(|&i| Some((night(i), graph.mnf[i]?))),
-                        ACTUAL_COLOUR.stroke_width(2),
+                        ACTUAL_COLOUR.stroke_width(width),
                     ))
                     .map_err(|e| e.to_string())?;
                 if std::mem::take(&mut label) {
