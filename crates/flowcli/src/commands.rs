@@ -39,6 +39,7 @@ pub fn preprocess_command(
         ..dirs.clone()
     };
     let _guard = SiteGuard::claim(&claimed, "flow preprocess", export.paths(), obs)?;
+    SiteGuard::note_other_column(&dirs, &target.column, "flow preprocess", obs);
     preprocess_stage(&export, &target, &config, Some(out), obs)?;
     Ok(())
 }
@@ -87,6 +88,7 @@ pub fn train_command(
         let target = target.resolve(&export)?;
         let dirs = SiteDirs::new(&input.output_dir, &target.slug);
         let guard = SiteGuard::claim(&dirs, "flow train", export.paths(), obs)?;
+        SiteGuard::note_other_column(&dirs, &target.column, "flow train", obs);
         let outcome = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing), obs)?;
         (
             outcome.preprocessed.series,

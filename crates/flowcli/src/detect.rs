@@ -139,6 +139,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     };
     let dirs = SiteDirs::new(&args.output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow detect", export.paths(), obs)?;
+    SiteGuard::note_other_column(&dirs, &target.column, "flow detect", obs);
     let config = PreprocessConfig {
         interval: args.interval.parse()?,
         correct_outliers: false,

@@ -209,6 +209,7 @@ fn forecast_site(
     let saved = given.map(|(model, _)| model);
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow forecast", export.paths(), obs)?;
+    SiteGuard::note_other_column(&dirs, &target.column, "flow forecast", obs);
     let (grid, report) = site_grid(export, target, plan.interval)?;
     say!(obs);
     say!(obs, "site             {} ({})", target.slug, target.column);

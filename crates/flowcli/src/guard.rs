@@ -48,6 +48,20 @@ impl SiteGuard {
         })
     }
 
+    /// Says so when the folder's files so far are another column's (`report.json`, a
+    /// `model.json` or the alarm log name it): one-column files of different meters, each read for
+    /// the default site, share its folder, and this command's files would sit beside the other
+    /// meter's with nothing telling them apart.
+    pub(crate) fn note_other_column(dirs: &SiteDirs, column: &str, command: &str, obs: &mut dyn Observer) {
+        if let Some(earlier) = column_in_folder(dirs).filter(|earlier| earlier != column) {
+            say!(
+                obs,
+                "note             {}: its files so far are of column `{earlier}`; {command} writes column `{column}`'s beside them (--site or --column gives each its own folder)",
+                dirs.root.display()
+            );
+        }
+    }
+
     /// Marks the folder as being rewritten by a run, until [`SiteGuard::finish`].
     pub(crate) fn begin_run(&mut self, dirs: &SiteDirs) -> Result {
         let marker = dirs.root.join(INCOMPLETE);
@@ -93,6 +107,28 @@ fn refuse_overwriting(input: &Path, root: &Path) -> Result {
         });
     }
     Ok(())
+}
+
+/// The column the site folder's earlier files were made from, as the first of `report.json`,
+/// the LSTM's and the forecast's `model.json` and the alarm log that names one says.
+fn column_in_folder(dirs: &SiteDirs) -> Option<String> {
+    let named = |path: PathBuf| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let first = text.lines().find(|l| !l.trim().is_empty())?;
+        // `alarms.jsonl` is one object a line; the others one object.
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .or_else(|_| serde_json::from_str(first))
+            .ok()?;
+        value.get("column")?.as_str().map(str::to_string)
+    };
+    [
+        dirs.root.join("report.json"),
+        dirs.learning.join("model.json"),
+        dirs.root.join("Forecast").join("model.json"),
+        dirs.prediction.join("alarms.jsonl"),
+    ]
+    .into_iter()
+    .find_map(named)
 }
 
 /// A folder's canonical path, also when it does not exist yet (its nearest existing ancestor's,

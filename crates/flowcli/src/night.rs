@@ -408,6 +408,7 @@ fn night_site(
 ) -> Result<Option<NightOutcome>> {
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow night", export.paths(), obs)?;
+    SiteGuard::note_other_column(&dirs, &target.column, "flow night", obs);
     let raw = export.series(target.selector())?;
     let notes = crate::site::time_notes(&raw.report);
     if !notes.is_empty() {

@@ -90,6 +90,7 @@ impl Pipeline {
     pub(crate) fn run_site(&self, export: &Export, target: &Target, obs: &mut dyn Observer) -> Result<SiteReport> {
         let dirs = SiteDirs::new(&self.output_dir, &target.slug);
         let mut guard = SiteGuard::claim(&dirs, "flow run", export.paths(), obs)?;
+        SiteGuard::note_other_column(&dirs, &target.column, "flow run", obs);
         guard.begin_run(&dirs)?;
         let result = self.stages(export, target, &dirs, obs);
         if let (Err(error), true) = (&result, SiteGuard::holds_outputs(&dirs)) {

@@ -80,6 +80,18 @@ fn a_two_column_file_is_named_by_its_own_header() {
     );
     let output = flow(dir.path(), &["predict", "--input", pressure.to_str().unwrap()]);
     assert_refused(&output, "it was trained on column `value`, not `pressure`");
+    // Other commands write the other meter's files beside the first's: said, with the way out.
+    let output = flow(dir.path(), &["night", "--input", pressure.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains(
+            "its files so far are of column `value`; flow night writes column `pressure`'s beside them (--site or --column gives each its own folder)"
+        ),
+        "{}",
+        stdout(&output)
+    );
+    let output = flow(dir.path(), &["night", "--input", flows.to_str().unwrap()]);
+    assert!(!stdout(&output).contains("its files so far"), "{}", stdout(&output));
 }
 
 /// Hourly readings asked into 10-minute buckets: five of six would be invented. Refused as what it
