@@ -18,7 +18,9 @@ use flowreport::profile::Profiler;
 use serde::{Deserialize, Serialize};
 
 /// Reads NAB-style labelled windows: `{"<file name>": [["start", "end"], …]}`, those of every
-/// input's name (a file's, or a folder's), in order of time.
+/// input's name (a file's, or a folder's), in order of time. A key may carry the folder too, as
+/// NAB's own `labels/combined_windows.json` writes them (`realKnownCause/nyc_taxi.csv`): it labels
+/// the input whose path ends with it, or the one file of that name when no other key has it.
 pub(crate) fn read_labels(path: &Path, inputs: &[PathBuf]) -> Result<Vec<(i64, i64)>> {
     let text = std::fs::read_to_string(path).map_err(|source| flowcore::CoreError::Io {
         path: path.to_path_buf(),
@@ -31,14 +33,30 @@ pub(crate) fn read_labels(path: &Path, inputs: &[PathBuf]) -> Result<Vec<(i64, i
     let object = json.as_object().ok_or_else(|| FlowError::LabelsNotObject {
         path: path.to_path_buf(),
     })?;
-    let names: Vec<String> = inputs
+    // Each input with its name: a file's, or a folder's.
+    let named: Vec<(&PathBuf, String)> = inputs
         .iter()
-        .filter_map(|input| input.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter_map(|input| Some((input, input.file_name()?.to_string_lossy().into_owned())))
         .collect();
-    let labelled: Vec<(&String, &Vec<serde_json::Value>)> = names
+    let key_for = |input: &PathBuf, name: &str| -> Option<&String> {
+        if let Some((key, _)) = object.get_key_value(name) {
+            return Some(key);
+        }
+        let suffix = format!("/{name}");
+        let in_folders: Vec<&String> = object.keys().filter(|key| key.ends_with(&suffix)).collect();
+        match in_folders.as_slice() {
+            [one] => Some(*one),
+            several => several.iter().copied().find(|key| input.ends_with(key.as_str())),
+        }
+    };
+    let labelled: Vec<(&String, &Vec<serde_json::Value>)> = named
         .iter()
-        .filter_map(|name| object.get(name).and_then(|w| w.as_array()).map(|w| (name, w)))
+        .filter_map(|(input, name)| {
+            let key = key_for(input, name)?;
+            object.get(key).and_then(|w| w.as_array()).map(|w| (key, w))
+        })
         .collect();
+    let names: Vec<&str> = named.iter().map(|(_, name)| name.as_str()).collect();
     if labelled.is_empty() {
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
         return Err(FlowError::NoLabelsFor {
@@ -304,6 +322,25 @@ mod tests {
                 .contains("files labelled: 2014-12.csv, 2015-01.csv, other.csv"),
             "{error}"
         );
+        // NAB's own labels file: keys with the folder (`labels/combined_windows.json`).
+        std::fs::write(
+            &labels,
+            r#"{"realKnownCause/nyc_taxi.csv": [["2015-01-26 00:00:00", "2015-01-28 00:00:00"]],
+                "artificialWithAnomaly/nyc_taxi.csv": [["2014-01-01 00:00:00", "2014-01-02 00:00:00"]],
+                "realKnownCause/ec2_request_latency_system_failure.csv": [["2014-03-14 03:31:00", "2014-03-14 14:41:00"]]}"#,
+        )
+        .unwrap();
+        let from_nab = |input: &str| read_labels(&labels, &[PathBuf::from(input)]);
+        // The one key of that name; and of two, the one the input's path ends with.
+        assert_eq!(
+            from_nab("ec2_request_latency_system_failure.csv").unwrap(),
+            vec![(time("2014-03-14 03:31:00"), time("2014-03-14 14:41:00"))]
+        );
+        assert_eq!(
+            from_nab("NAB/data/realKnownCause/nyc_taxi.csv").unwrap(),
+            vec![(time("2015-01-26"), time("2015-01-28"))]
+        );
+        assert!(matches!(from_nab("nyc_taxi.csv"), Err(FlowError::NoLabelsFor { .. })));
         std::fs::write(&labels, r#"{"taxi.csv": [["2015-01-26 00:00:00"]]}"#).unwrap();
         let error = read_labels(&labels, &[PathBuf::from("taxi.csv")]).unwrap_err();
         assert!(matches!(error, FlowError::LabelWindow { number: 1, .. }), "{error}");
