@@ -139,17 +139,19 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             }
         },
     };
-    // One file (or folder) names the series, as NAB's files do; a month-by-month export's files
-    // name months, so there their folder does, or else the column.
+    // One file (or folder) of one series names it, as NAB's files do; a month-by-month export's
+    // files name months, so there their folder does. An export of several columns is named by
+    // the column judged: two columns of one file once shared (and overwrote) one folder.
     let folder = |path: &Path| path.parent().and_then(Path::file_name).map(|n| n.to_os_string());
     let slug = match args.input.as_slice() {
+        _ if export.value_columns().len() > 1 => None,
         [one] => one.file_stem().map(|s| slug_for_column(&s.to_string_lossy())),
         [first, rest @ ..] if rest.iter().all(|p| folder(p) == folder(first)) => {
             folder(first).map(|n| slug_for_column(&n.to_string_lossy()))
         }
         _ => None,
     }
-    .unwrap_or_else(|| slug_for_column(&column));
+    .unwrap_or_else(|| crate::output::unique_slug(&column, &export.value_columns()));
     let target = Target {
         slug,
         column,

@@ -706,6 +706,8 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
     assert!(outages.len() > 5, "{text}");
     assert!(outages.iter().all(|l| l.contains(" peak - at ")), "{outages:#?}");
     assert!(!text.contains("NaN"), "{text}");
+    // One column of an export of ten: named by its column, not the file every column shares.
+    assert!(dir.path().join("Output/dma-4/Detection/events.csv").is_file());
 
     let output = flow(
         dir.path(),
