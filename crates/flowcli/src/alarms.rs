@@ -1,7 +1,8 @@
 //! A site's alarm log: `Prediction/alarms.csv` (one row an alarm) and `Prediction/alarms.jsonl` (one
-//! JSON object a line, the record the utility asked for: `site`, `time`, `stage`, `value`). Each
-//! stage that raises alarms replaces its own kinds in the log and keeps the others' rows, so
-//! `flow night` and the alarms of `flow run` share one log without rewriting each other's.
+//! JSON object a line, the record the utility asked for: `site`, `time`, `stage`, `value`, and
+//! the `column`). Each stage that raises alarms replaces its own kinds within the period it read
+//! and keeps the other rows, so `flow night` and the alarms of `flow run` share one log without
+//! rewriting each other's, and runs over other periods (each month's export) build its history.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
