@@ -1569,9 +1569,9 @@ pub(crate) fn reads_as_reading(cell: &str, decimal_comma: bool) -> bool {
         || number_with_unit(cell.trim().trim_matches('"').trim(), decimal_comma).is_some()
 }
 
-/// Words a historian writes after a number for its quality, not its unit (`12.3 Bad`): such a
-/// cell is not read as a reading.
-const QUALITY_WORDS: [&str; 14] = [
+/// Words a historian or a Korean SCADA report writes after a number for its quality or state, not
+/// its unit (`12.3 Bad`, `12.3 이상`): such a cell is not read as a reading.
+const QUALITY_WORDS: [&str; 20] = [
     "bad",
     "good",
     "uncertain",
@@ -1586,6 +1586,13 @@ const QUALITY_WORDS: [&str; 14] = [
     "comm",
     "nan",
     "na",
+    // 정상 normal, 이상 abnormal, 불량 faulty, 점검 under inspection, 오류 error, 결측 missing.
+    "정상",
+    "이상",
+    "불량",
+    "점검",
+    "오류",
+    "결측",
 ];
 
 /// A number followed by its unit (`100.5 m3/h`, `3.2bar`, `12,5 l/s` with a decimal comma,
@@ -2491,6 +2498,7 @@ mod tests {
         for cell in [
             "12.3 Bad",
             "12.3 GOOD",
+            "12.3 이상",
             "N/A",
             "-",
             "m3/h",
