@@ -176,8 +176,8 @@ pub struct LogUpdate {
 }
 
 /// Puts one stage's `alarms`, found in `column`, into the site's log (`prediction` folder): the
-/// alarms of `kinds` that start within `period` (the first and last reading the stage read) are
-/// replaced, those of other periods kept, as are every other kind's. An operator running
+/// alarms of `kinds` that start within `period` (the first and last reading the stage read; none
+/// when it read nothing) are replaced, those of other periods kept, as are every other kind's. An operator running
 /// `flow predict` on each day's export keeps the days before (each run replaced the whole log of
 /// its kinds, so only the last file's alarms were left); the same period read again replaces its
 /// alarms, never doubles them. Alarms the log says were found in another column are dropped
@@ -187,13 +187,13 @@ pub fn replace_in_log(
     prediction: &Path,
     column: &str,
     kinds: &[AlarmKind],
-    period: (i64, i64),
+    period: Option<(i64, i64)>,
     alarms: &[Alarm],
 ) -> Result<LogUpdate> {
     let csv = prediction.join("alarms.csv");
     let jsonl = prediction.join("alarms.jsonl");
-    let (first, last) = period;
-    let replaced = |a: &Alarm| kinds.contains(&a.kind) && (first..=last).contains(&a.start);
+    let replaced =
+        |a: &Alarm| kinds.contains(&a.kind) && period.is_some_and(|(first, last)| (first..=last).contains(&a.start));
     let (earlier, other_column): (Vec<_>, Vec<_>) = read_log(&jsonl)?
         .into_iter()
         .partition(|(_, found_in)| found_in.as_deref().is_none_or(|c| c == column));
@@ -306,10 +306,7 @@ pub(crate) fn alarm_stage(
         _ => None,
     };
     let readings = found.readings_in_alarm();
-    let period = (
-        raw.timestamps.first().copied().unwrap_or(0),
-        raw.timestamps.last().copied().unwrap_or(0),
-    );
+    let period = raw.span();
     let summary = AlarmSummary {
         regime: found.regime,
         note,
@@ -320,7 +317,7 @@ pub(crate) fn alarm_stage(
         } else {
             readings as f64 / raw.len() as f64
         },
-        period: Some(period),
+        period,
     };
     say!(obs);
     say!(obs, "== Alarms: {slug} ==");
@@ -408,6 +405,10 @@ mod tests {
     #[test]
     fn the_log_round_trips_and_keeps_other_kinds_and_periods() {
         let dir = tempfile::tempdir().unwrap();
+        // One stage's alarms of `kinds`, found in `column` over `period`, into the log.
+        let put = |column: &str, kinds: &[AlarmKind], period: (i64, i64), alarms: &[Alarm]| {
+            replace_in_log(dir.path(), column, kinds, Some(period), alarms)
+        };
         let alarm = Alarm {
             site: "jangmyeong".into(),
             kind: AlarmKind::NightFlow,
@@ -421,14 +422,7 @@ mod tests {
         };
         // May and June 2020, the period one run read.
         let spring = (1_588_291_200, 1_593_561_599);
-        let update = replace_in_log(
-            dir.path(),
-            "flow",
-            &[AlarmKind::NightFlow],
-            spring,
-            std::slice::from_ref(&alarm),
-        )
-        .unwrap();
+        let update = put("flow", &[AlarmKind::NightFlow], spring, std::slice::from_ref(&alarm)).unwrap();
         let [csv, jsonl] = update.files;
         assert_eq!(update.kept_from_other_periods, 0);
         let text = std::fs::read_to_string(&csv).unwrap();
@@ -455,52 +449,27 @@ mod tests {
             start: 1_594_050_000,
             ..alarm.clone()
         };
-        replace_in_log(
-            dir.path(),
-            "flow",
-            &[AlarmKind::Outage],
-            july,
-            std::slice::from_ref(&outage),
-        )
-        .unwrap();
-        let update = replace_in_log(
-            dir.path(),
-            "flow",
-            &[AlarmKind::NightFlow],
-            july,
-            std::slice::from_ref(&later),
-        )
-        .unwrap();
+        put("flow", &[AlarmKind::Outage], july, std::slice::from_ref(&outage)).unwrap();
+        let update = put("flow", &[AlarmKind::NightFlow], july, std::slice::from_ref(&later)).unwrap();
         assert_eq!(update.kept_from_other_periods, 1);
         assert_eq!(
             read_alarms_jsonl(&jsonl).unwrap(),
             vec![alarm.clone(), later.clone(), outage.clone()]
         );
+        // A stage that read no reading replaces nothing.
+        replace_in_log(dir.path(), "flow", &[AlarmKind::Outage], None, &[]).unwrap();
+        assert_eq!(read_alarms_jsonl(&jsonl).unwrap().len(), 3);
         // July read again, with nothing found: July's night alarm goes, none is doubled.
-        replace_in_log(dir.path(), "flow", &[AlarmKind::NightFlow], july, &[]).unwrap();
+        put("flow", &[AlarmKind::NightFlow], july, &[]).unwrap();
         assert_eq!(read_alarms_jsonl(&jsonl).unwrap(), vec![alarm.clone(), outage]);
         // The whole year read with nothing found leaves the header.
         let year = (1_577_836_800, 1_609_459_199);
-        replace_in_log(
-            dir.path(),
-            "flow",
-            &[AlarmKind::NightFlow, AlarmKind::Outage],
-            year,
-            &[],
-        )
-        .unwrap();
+        put("flow", &[AlarmKind::NightFlow, AlarmKind::Outage], year, &[]).unwrap();
         assert_eq!(std::fs::read_to_string(&csv).unwrap(), format!("{CSV_HEADER}\n"));
         // Another meter's file into the same folder (`jangmyeong`, read from a one-column file):
         // the first column's alarms go, whatever their kind and period, and the count says so.
-        replace_in_log(
-            dir.path(),
-            "flow",
-            &[AlarmKind::NightFlow],
-            spring,
-            std::slice::from_ref(&alarm),
-        )
-        .unwrap();
-        let update = replace_in_log(dir.path(), "pressure", &[AlarmKind::Outage], july, &[]).unwrap();
+        put("flow", &[AlarmKind::NightFlow], spring, std::slice::from_ref(&alarm)).unwrap();
+        let update = put("pressure", &[AlarmKind::Outage], july, &[]).unwrap();
         assert_eq!(update.dropped_of_column, Some((1, "flow".to_string())));
         assert_eq!(update.kept_from_other_periods, 0);
         assert!(
@@ -510,7 +479,7 @@ mod tests {
         );
         assert_eq!(std::fs::read_to_string(&csv).unwrap(), format!("{CSV_HEADER}\n"));
         std::fs::write(&jsonl, "{\"site\": 1}\n").unwrap();
-        let error = replace_in_log(dir.path(), "flow", &[AlarmKind::NightFlow], year, &[]).unwrap_err();
+        let error = put("flow", &[AlarmKind::NightFlow], year, &[]).unwrap_err();
         assert!(error.to_string().contains("alarms.jsonl: line 1"), "{error}");
     }
 }

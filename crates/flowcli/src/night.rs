@@ -162,15 +162,11 @@ pub(crate) fn night_stage(
     let summary = summarise(&nights, &judged, settings, bin);
     report_block(&summary, &nights, &judged, target, obs);
     write_and_list(&files, obs)?;
-    let period = (
-        raw.timestamps.first().copied().unwrap_or(0),
-        raw.timestamps.last().copied().unwrap_or(0),
-    );
     let update = replace_in_log(
         &dirs.prediction,
         &target.column,
         &[AlarmKind::NightFlow],
-        period,
+        raw.span(),
         &alarms,
     )?;
     let [csv, jsonl] = &update.files;

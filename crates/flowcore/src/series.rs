@@ -149,6 +149,11 @@ impl FlowSeries {
         self.values.is_empty()
     }
 
+    /// The first and last timestamp, if there is a reading.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        Some((*self.timestamps.first()?, *self.timestamps.last()?))
+    }
+
     /// Number of missing (`NaN`) readings.
     pub fn missing(&self) -> usize {
         self.values.iter().filter(|v| v.is_nan()).count()
