@@ -1343,11 +1343,7 @@ impl ExportFile {
                 }
                 Some(cell) => {
                     let parsed = cell.parse::<f64>().ok().or_else(|| {
-                        if let Some(value) = if decimal_comma {
-                            parse_decimal_comma(cell)
-                        } else {
-                            parse_thousands(cell)
-                        } {
+                        if let Some(value) = parse_separated(cell, decimal_comma) {
                             if decimal_comma {
                                 r.decimal_comma_cells += 1;
                             } else {
@@ -1544,29 +1540,35 @@ fn some_columns(text: &str, wanted: &[usize], separator: u8) -> String {
 /// and narrow no-break spaces French and ISO style put there (`1 234,5`), Switzerland's `'`.
 const GROUP_MARKS: [char; 4] = [' ', '\u{a0}', '\u{202f}', '\''];
 
-/// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`,
-/// `1 234.5`, `1'234`): groups of exactly three digits after the first, so a decimal comma (`1,5`)
-/// is not misread.
+/// A cell with its quotes and the spaces around it aside.
+fn bare(cell: &str) -> &str {
+    cell.trim().trim_matches('"').trim()
+}
+
 /// Whether a cell (its quotes and spaces aside) is a number as [`Export::series`] reads one: plain,
 /// or with thousands separators, or in a file not split by `,` (`decimal_comma`) with a decimal
 /// comma.
 pub(crate) fn reads_as_number(cell: &str, decimal_comma: bool) -> bool {
-    let cell = cell.trim().trim_matches('"').trim();
+    let cell = bare(cell);
     !cell.is_empty()
-        && (cell.parse::<f64>().is_ok_and(f64::is_finite)
-            || if decimal_comma {
-                parse_decimal_comma(cell).is_some()
-            } else {
-                parse_thousands(cell).is_some()
-            })
+        && (cell.parse::<f64>().is_ok_and(f64::is_finite) || parse_separated(cell, decimal_comma).is_some())
 }
 
 /// Whether a cell is a reading [`Export::series`] reads: a number ([`reads_as_number`]), or a
 /// number with its unit after it (`100.5 m3/h`). A name like `3B` is one of those, so names (of
 /// meters in a row-per-meter export) are told from numbers by [`reads_as_number`] alone.
 pub(crate) fn reads_as_reading(cell: &str, decimal_comma: bool) -> bool {
-    reads_as_number(cell, decimal_comma)
-        || number_with_unit(cell.trim().trim_matches('"').trim(), decimal_comma).is_some()
+    reads_as_number(cell, decimal_comma) || number_with_unit(bare(cell), decimal_comma).is_some()
+}
+
+/// A number with separators as the file writes them: a decimal comma in a file not split by `,`
+/// (`decimal_comma`), else thousands separators.
+fn parse_separated(cell: &str, decimal_comma: bool) -> Option<f64> {
+    if decimal_comma {
+        parse_decimal_comma(cell)
+    } else {
+        parse_thousands(cell)
+    }
 }
 
 /// Words a historian or a Korean SCADA report writes after a number for its quality or state, not
@@ -1612,14 +1614,16 @@ pub(crate) fn number_with_unit(cell: &str, decimal_comma: bool) -> Option<(f64, 
     if QUALITY_WORDS.iter().any(|word| unit.eq_ignore_ascii_case(word)) {
         return None;
     }
-    let value = match number.parse::<f64>() {
-        Ok(value) => value,
-        Err(_) if decimal_comma => parse_decimal_comma(number)?,
-        Err(_) => parse_thousands(number)?,
-    };
+    let value = number
+        .parse::<f64>()
+        .ok()
+        .or_else(|| parse_separated(number, decimal_comma))?;
     value.is_finite().then_some((value, unit))
 }
 
+/// A number written with thousands separators as spreadsheets export it (`1,234`, `-12,345.5`,
+/// `1 234.5`, `1'234`): groups of exactly three digits after the first, so a decimal comma (`1,5`)
+/// is not misread.
 fn parse_thousands(cell: &str) -> Option<f64> {
     parse_grouped(
         cell,
