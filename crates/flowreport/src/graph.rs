@@ -106,6 +106,20 @@ where
     Ok(Image { width, height, rgb })
 }
 
+/// `dated_chart`'s margin around the chart, in pixels.
+const CHART_MARGIN: u32 = 16;
+/// `dated_chart`'s area for the x labels (below the plot) and the y labels (left of it).
+const X_LABEL_AREA: u32 = 48;
+const Y_LABEL_AREA: u32 = 80;
+
+/// The plot's width and height inside a [`dated_chart`] on an area of `area` pixels.
+fn plot_size(area: (u32, u32)) -> (u32, u32) {
+    (
+        area.0.saturating_sub(2 * CHART_MARGIN + Y_LABEL_AREA).max(1),
+        area.1.saturating_sub(2 * CHART_MARGIN + X_LABEL_AREA).max(1),
+    )
+}
+
 /// The width to draw a line of `points` across a chart on `area`: `wanted` while the points are
 /// sparse, 1 pixel past one point per 3 pixels of plot. plotters draws a thick line as a polygon
 /// with mitred joins and no miter limit, so a dense, noisy series (BWDF dma-1's 5,900 test hours)
@@ -115,8 +129,7 @@ pub(crate) fn line_width(
     points: usize,
     area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
 ) -> u32 {
-    // `dated_chart`'s margins and y label area.
-    let plot_width = area.dim_in_pixel().0.saturating_sub(2 * 16 + 80) as usize;
+    let plot_width = plot_size(area.dim_in_pixel()).0 as usize;
     if points.saturating_mul(3) > plot_width {
         1
     } else {
@@ -135,9 +148,9 @@ pub(crate) fn dated_chart<'a, 'b>(
     decimals: usize,
 ) -> std::result::Result<DatedChart<'a, 'b>, String> {
     let mut chart = ChartBuilder::on(area)
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(80)
+        .margin(CHART_MARGIN)
+        .x_label_area_size(X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(time_range(timestamps), low..high)
         .map_err(|e| e.to_string())?;
     chart
@@ -256,10 +269,8 @@ pub(crate) fn legend_share(area: (u32, u32), labels: &[&str]) -> (f64, f64) {
     // plotters' legend: a 30-pixel marker column and 10-pixel margins; lines 1.25 high.
     let box_width = f64::from(widest + 30 + 20);
     let box_height = f64::from(tallest) * 1.25 * labels.len() as f64 + 20.0;
-    // `dated_chart`'s margins (16) and label areas (80 left, 48 below).
-    let plot_width = f64::from(area.0.saturating_sub(2 * 16 + 80).max(1));
-    let plot_height = f64::from(area.1.saturating_sub(2 * 16 + 48).max(1));
-    (box_width / plot_width, box_height / plot_height)
+    let (plot_width, plot_height) = plot_size(area);
+    (box_width / f64::from(plot_width), box_height / f64::from(plot_height))
 }
 
 /// The legend's corner and the y range around it, for a chart of `timestamps` over `range` on
