@@ -220,14 +220,15 @@ fn forecast_site(
         }
     }
     let tail = grid.blank_tail();
-    let site_error = |source: FlowError| FlowError::Site {
+    // This site's failures name it: a `--sites all` run says which of its sites failed.
+    let at_site = |source: FlowError| FlowError::Site {
         slug: target.slug.clone(),
         column: target.column.clone(),
         source: Box::new(source),
     };
-    let steps = plan.span(&grid).map_err(site_error)?;
+    let steps = plan.span(&grid).map_err(at_site)?;
     let interval_name = plan.interval_name();
-    let site_error = |source: flowlstm::LstmError| site_error(source.into());
+    let site_error = |source: flowlstm::LstmError| at_site(source.into());
     if let Some(given) = saved {
         given.check_fits(target, interval_name, steps)?;
     }
