@@ -33,8 +33,9 @@ fi
 site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 # The dist-info folder names the installed version without importing torch (which takes seconds).
 if [ ! -d "$site/torch-$TORCH_VERSION.dist-info" ] || [ ! -f "$site/torch/lib/libtorch_cpu.so" ]; then
+  # --no-cache-dir: a copy of the wheels in pip's cache would add gigabytes for nothing.
   echo "setup: installing torch==$TORCH_VERSION into $venv (about 4.7 GB, a minute or two)" >&2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "torch==$TORCH_VERSION"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir "torch==$TORCH_VERSION"
 fi
 libtorch="$site/torch"
 [ -f "$libtorch/lib/libtorch_cpu.so" ] || { echo "setup: no libtorch_cpu.so under $libtorch/lib" >&2; exit 1; }
