@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use flowcore::events::{Alarm, AlarmKind, Severity};
 use flowcore::files::{python_float, write_all_or_nothing};
-use flowcore::time::{format_timestamp, parse_timestamp};
+use flowcore::time::{format_duration, format_timestamp, parse_timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FlowError, Result};
@@ -355,13 +355,12 @@ pub(crate) fn alarm_stage(
     for a in worst.iter().take(8) {
         say!(
             obs,
-            "                 {:<15} {:<8} {} .. {}  peak {} (expected {})",
+            "                 {:<15} {:<8} {} .. {}  {}",
             a.stage.to_string(),
             a.kind.to_string(),
             format_timestamp(a.start),
             format_timestamp(a.end),
-            finite_or_dash(a.peak_value),
-            finite_or_dash(a.expected)
+            alarm_detail(a, raw.interval.seconds())
         );
     }
     let update = replace_in_log(prediction, column, &STAGE_KINDS, period, &found.alarms)?;
@@ -390,6 +389,25 @@ pub(crate) fn alarm_stage(
     })
 }
 
+/// What an operator reads of one alarm after its times: for an outage how long nothing came, for
+/// a stuck meter the value it held, for the rest the reading against what was expected. `interval`
+/// is the series' step in seconds (an alarm's `end` is its last reading, so it lasted
+/// `end - start + interval`).
+pub(crate) fn alarm_detail(alarm: &Alarm, interval: i64) -> String {
+    let lasted = format_duration(alarm.end - alarm.start + interval);
+    let (value, expected) = (finite_or_dash(alarm.peak_value), finite_or_dash(alarm.expected));
+    match alarm.kind {
+        AlarmKind::Outage => format!("no readings for {lasted}"),
+        AlarmKind::Stuck => format!("held at {value} for {lasted}"),
+        AlarmKind::Dropout => format!("{value} for {lasted}, where {expected} is usual"),
+        AlarmKind::Spike => format!("{value} where the readings either side average {expected}"),
+        AlarmKind::Flow | AlarmKind::NightFlow => format!(
+            "peak {value} at {} against {expected} expected, over {lasted}",
+            format_timestamp(alarm.peak_time)
+        ),
+    }
+}
+
 fn finite_or_dash(value: f64) -> String {
     if value.is_finite() {
         format!("{value:.1}")
@@ -401,6 +419,49 @@ fn finite_or_dash(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_of_alarm_reads_as_what_it_is() {
+        // 2021-04-09 14:00 .. 2021-04-12 15:00, hourly: 74 readings.
+        let (start, end) = (1_617_976_800, 1_618_239_600);
+        let alarm = |kind, peak_value, expected| Alarm {
+            site: "dma-1".into(),
+            kind,
+            stage: Severity::Severe,
+            start,
+            end,
+            peak_time: start + 7200,
+            peak_value,
+            expected,
+            readings: 74,
+        };
+        let read = |kind, value, expected| alarm_detail(&alarm(kind, value, expected), 3600);
+        assert_eq!(read(AlarmKind::Outage, f64::NAN, f64::NAN), "no readings for 3 d 2 h");
+        assert_eq!(read(AlarmKind::Stuck, 5.21, f64::NAN), "held at 5.2 for 3 d 2 h");
+        assert_eq!(
+            read(AlarmKind::Dropout, 0.0, 8.46),
+            "0.0 for 3 d 2 h, where 8.5 is usual"
+        );
+        assert_eq!(
+            read(AlarmKind::Spike, 10.435, 4.551875),
+            "10.4 where the readings either side average 4.6"
+        );
+        assert_eq!(
+            read(AlarmKind::Flow, 15.0, 9.04),
+            "peak 15.0 at 2021-04-09 16:00:00 against 9.0 expected, over 3 d 2 h"
+        );
+        // A minute series: the last reading adds its minute.
+        assert_eq!(
+            alarm_detail(
+                &Alarm {
+                    end: start + 59 * 60,
+                    ..alarm(AlarmKind::Outage, f64::NAN, f64::NAN)
+                },
+                60
+            ),
+            "no readings for 1 h"
+        );
+    }
 
     #[test]
     fn the_log_round_trips_and_keeps_other_kinds_and_periods() {

@@ -213,23 +213,12 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     for e in events {
         say!(
             obs,
-            "  {} … {}  {:<8} peak {} at {}  expected {}  {}",
+            "  {} … {}  {:<8} {:<15} {}",
             format_timestamp(e.start),
             format_timestamp(e.end),
             e.kind.to_string(),
-            // An outage has no reading to show.
-            if e.peak_value.is_finite() {
-                e.peak_value.to_string()
-            } else {
-                "-".to_string()
-            },
-            format_timestamp(e.peak_time),
-            if e.expected.is_finite() {
-                format!("{:.1}", e.expected)
-            } else {
-                "-".to_string()
-            },
-            e.stage
+            e.stage.to_string(),
+            crate::alarms::alarm_detail(e, pre.raw.interval.seconds())
         );
     }
     let mut report = DetectionReport {

@@ -685,8 +685,8 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
         "the blizzard is severe: {events}"
     );
 
-    // A real export with logger outages (BWDF, fixtures/bwdf): an outage has no reading to show,
-    // and the line says so with a dash, not `peak NaN`.
+    // A real export with logger outages (BWDF, fixtures/bwdf): an outage has no reading to show;
+    // its line says how long nothing came, not `peak NaN`.
     let bwdf = fixture("bwdf/inflows_raw_dayfirst_2021-08_2021-11.csv");
     let output = flow(
         dir.path(),
@@ -704,7 +704,20 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
     let text = stdout(&output);
     let outages: Vec<&str> = text.lines().filter(|l| l.contains(" outage ")).collect();
     assert!(outages.len() > 5, "{text}");
-    assert!(outages.iter().all(|l| l.contains(" peak - at ")), "{outages:#?}");
+    assert!(outages.iter().all(|l| l.contains(" no readings for ")), "{outages:#?}");
+    // 05:00 on the 14th to 03:00 on the 16th missing: 47 hourly readings (checked by hand).
+    assert!(
+        text.contains("2021-08-14 05:00:00 … 2021-08-16 03:00:00  outage   심각 (severe)     no readings for 1 d 23 h"),
+        "{text}"
+    );
+    // Each line's duration is its times' span plus the hour of its last missing reading.
+    for line in &outages {
+        let times: Vec<&str> = line.split(" … ").collect();
+        let start = flowcore::time::parse_timestamp(times[0].trim()).unwrap();
+        let end = flowcore::time::parse_timestamp(&times[1][..19]).unwrap();
+        let lasted = flowcore::time::format_duration(end - start + 3600);
+        assert!(line.ends_with(&format!("no readings for {lasted}")), "{line}");
+    }
     assert!(!text.contains("NaN"), "{text}");
     // One column of an export of ten: named by its column, not the file every column shares.
     assert!(dir.path().join("Output/dma-4/Detection/events.csv").is_file());

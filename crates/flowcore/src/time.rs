@@ -177,9 +177,42 @@ pub fn format_date(timestamp: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// A length of time as an operator says it: `45 min`, `6 h`, `6 h 30 min`, `3 d 2 h`. Seconds
+/// are shown only under a minute, minutes only under a day: an alarm of three days is not read to
+/// the minute.
+pub fn format_duration(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    if seconds < MINUTE {
+        return format!("{seconds} s");
+    }
+    match (seconds / DAY, seconds % DAY / HOUR, seconds % HOUR / MINUTE) {
+        (0, 0, minutes) => format!("{minutes} min"),
+        (0, hours, 0) => format!("{hours} h"),
+        (0, hours, minutes) => format!("{hours} h {minutes} min"),
+        (days, 0, _) => format!("{days} d"),
+        (days, hours, _) => format!("{days} d {hours} h"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_an_operator_says_them() {
+        assert_eq!(format_duration(0), "0 s");
+        assert_eq!(format_duration(59), "59 s");
+        assert_eq!(format_duration(60), "1 min");
+        assert_eq!(format_duration(119), "1 min");
+        assert_eq!(format_duration(45 * 60), "45 min");
+        assert_eq!(format_duration(6 * 3600), "6 h");
+        assert_eq!(format_duration(6 * 3600 + 30 * 60), "6 h 30 min");
+        assert_eq!(format_duration(86_400), "1 d");
+        assert_eq!(format_duration(86_400 + 59 * 60), "1 d");
+        // 2021-04-09 14:00 .. 2021-04-12 15:00 read hourly: 74 readings missing.
+        assert_eq!(format_duration(74 * 3600), "3 d 2 h");
+        assert_eq!(format_duration(-5), "0 s");
+    }
 
     #[test]
     fn civil_round_trip_over_four_centuries() {
