@@ -42,7 +42,7 @@ pub(crate) fn predict_stage(
         };
         let scan = flowlstm::scan(model, cleaned, &config.check()?)?;
         report_scan(model, cleaned, &scan, plan, dirs, &mut files, obs)?;
-        let graph = scan_graph(cleaned, &scan, &model.meta.criteria, spans)?;
+        let graph = scan_graph(cleaned, &scan, &model.meta.criteria, &model.meta.column, spans)?;
         files.push((dirs.prediction.join("anomaly_scan.png"), graph));
         Some(scan)
     } else {
@@ -140,6 +140,7 @@ fn scan_graph(
     cleaned: &FlowSeries,
     scan: &Scan,
     criteria: &flowcore::Criteria,
+    column: &str,
     spans: &[(i64, i64, flowcore::events::Severity)],
 ) -> Result<Vec<u8>> {
     let flagged: Vec<(i64, f64)> = scan.anomalies.iter().map(|a| (a.timestamp, a.actual)).collect();
@@ -165,6 +166,7 @@ fn scan_graph(
         spans,
         lower_level: criteria.lower_level,
         upper_level: criteria.upper_level,
+        unit: crate::output::split_unit(column).1,
     })?;
     Ok(encode_png(&overview)?)
 }

@@ -137,6 +137,17 @@ pub(crate) fn line_width(
     }
 }
 
+/// Whether a date label centred on `t` fits on the image: a `2023-03-31` in the 16-pixel label font
+/// is about 92 pixels wide, so a tick closer than 30 pixels to the plot's right end (the chart
+/// margin gives 16 more) was cut off at the image's edge (`2023-03-`, on BWDF's anomaly scan). The
+/// left end has the y labels' area beside it.
+fn date_label_fits(t: i64, range: &std::ops::Range<i64>, plot_width: u32) -> bool {
+    const HALF_LABEL: f64 = 46.0;
+    let span = (range.end - range.start).max(1) as f64;
+    let to_right_end = (range.end - t) as f64 / span * f64::from(plot_width);
+    to_right_end + f64::from(CHART_MARGIN) >= HALF_LABEL
+}
+
 /// A chart with dates along x, as every flow graph has: same margins, labels and grid.
 pub(crate) type DatedChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordi64, RangedCoordf64>>;
 
@@ -147,17 +158,25 @@ pub(crate) fn dated_chart<'a, 'b>(
     y_desc: &str,
     decimals: usize,
 ) -> std::result::Result<DatedChart<'a, 'b>, String> {
+    let range = time_range(timestamps);
+    let plot_width = plot_size(area.dim_in_pixel()).0;
     let mut chart = ChartBuilder::on(area)
         .margin(CHART_MARGIN)
         .x_label_area_size(X_LABEL_AREA)
         .y_label_area_size(Y_LABEL_AREA)
-        .build_cartesian_2d(time_range(timestamps), low..high)
+        .build_cartesian_2d(range.clone(), low..high)
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
         .x_labels(10)
         .y_labels(10)
-        .x_label_formatter(&|t| format_date(*t))
+        .x_label_formatter(&|t| {
+            if date_label_fits(*t, &range, plot_width) {
+                format_date(*t)
+            } else {
+                String::new()
+            }
+        })
         .y_label_formatter(&|v| format!("{v:.decimals$}"))
         .x_desc("Date")
         .y_desc(y_desc)
@@ -423,6 +442,8 @@ pub struct ScanOverview<'a> {
     pub lower_level: f64,
     /// The upper end of the band drawn: the scan rule's `U_level`.
     pub upper_level: f64,
+    /// The readings' unit, when the column's header gives one (`L/s`), for the y axis.
+    pub unit: Option<&'a str>,
 }
 
 /// Keeps the minimum and maximum of each of `columns` time slices, so half a million readings draw
@@ -480,7 +501,10 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
             }
             let points = overview.timestamps.iter().copied().zip(overview.values.iter().copied());
             let (corner, (low, high)) = range_with_legend(area, overview.timestamps, (low, high), points, &labels);
-            let mut chart = dated_chart(area, overview.timestamps, (low, high), "Values", 0)?;
+            let y_desc = overview
+                .unit
+                .map_or("Readings".to_string(), |unit| format!("Readings ({unit})"));
+            let mut chart = dated_chart(area, overview.timestamps, (low, high), &y_desc, 0)?;
             chart
                 .draw_series([Rectangle::new(
                     [(range.start, overview.lower_level), (range.end, overview.upper_level)],
@@ -620,6 +644,17 @@ mod tests {
     }
 
     #[test]
+    fn a_date_label_near_the_right_end_is_left_out_not_cut() {
+        // 1,000 pixels of plot for 1,000 days: a pixel a day.
+        let range = 0..1000 * 86_400;
+        assert!(date_label_fits(0, &range, 1000));
+        // 30 days from the end: 30 + 16 pixels, the label's half width.
+        assert!(date_label_fits(970 * 86_400, &range, 1000));
+        assert!(!date_label_fits(971 * 86_400, &range, 1000));
+        assert!(!date_label_fits(1000 * 86_400, &range, 1000));
+    }
+
+    #[test]
     fn a_dense_noisy_series_stays_inside_the_plot() {
         // 5,900 hours that swing every hour, as BWDF dma-1's test part: thick mitred joins once
         // shot spikes out of the plot, across the titles.
@@ -723,6 +758,7 @@ mod tests {
             spans: &[],
             lower_level: 310.0,
             upper_level: 390.0,
+            unit: Some("L/s"),
         })
         .unwrap();
         assert!(count(&image, BAND_COLOUR) > 10_000);
