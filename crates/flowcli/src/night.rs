@@ -365,7 +365,7 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
     for a in &summary.alarms {
         say!(
             obs,
-            "                 {} .. {}  {}  {}, peak {:.1} against {:.1} on {}; {}",
+            "                 {} .. {}  {:<7}  {}, peak {:.1} against {:.1} on {}; {}",
             a.first_night,
             a.last_night,
             a.stage,
