@@ -110,7 +110,8 @@ fn refuse_overwriting(input: &Path, root: &Path) -> Result {
 }
 
 /// The column the site folder's earlier files were made from, as the first of `report.json`,
-/// the LSTM's and the forecast's `model.json` and the alarm log that names one says.
+/// the LSTM's and the forecast's `model.json`, `night.json`, `detection.json` and the alarm log
+/// that names one says.
 fn column_in_folder(dirs: &SiteDirs) -> Option<String> {
     let named = |path: PathBuf| -> Option<String> {
         let text = std::fs::read_to_string(path).ok()?;
@@ -125,6 +126,8 @@ fn column_in_folder(dirs: &SiteDirs) -> Option<String> {
         dirs.root.join("report.json"),
         dirs.learning.join("model.json"),
         dirs.root.join("Forecast").join("model.json"),
+        dirs.root.join("Night").join("night.json"),
+        dirs.root.join("Detection").join("detection.json"),
         dirs.prediction.join("alarms.jsonl"),
     ]
     .into_iter()

@@ -87,6 +87,20 @@ pub struct NightAlarm {
     pub repaired: Option<String>,
 }
 
+/// `Night/night.json`: what the night-flow stage found on one site, written by `flow night` and by
+/// `flow run` beside `mnf.csv`, for the script or dashboard that reads it each morning (and so that
+/// a folder written by `flow night` alone names the column it was made from).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NightReport {
+    /// The site's slug.
+    pub site: String,
+    /// The export's column.
+    pub column: String,
+    /// What was found.
+    #[serde(flatten)]
+    pub summary: NightSummary,
+}
+
 pub(crate) struct NightOutcome {
     pub(crate) summary: NightSummary,
     pub(crate) profile: StageProfile,
@@ -160,6 +174,13 @@ pub(crate) fn night_stage(
     })?;
     files.push((night_dir.join("mnf.png"), encode_png(&image)?));
     let summary = summarise(&nights, &judged, settings, bin);
+    let report = NightReport {
+        site: target.slug.clone(),
+        column: target.column.clone(),
+        summary,
+    };
+    files.push((night_dir.join("night.json"), serde_json::to_vec_pretty(&report)?));
+    let summary = report.summary;
     report_block(&summary, &nights, &judged, target, obs);
     write_and_list(&files, obs)?;
     let update = replace_in_log(
@@ -198,7 +219,7 @@ fn note(night: &Night, status: NightStatus, settings: &NightSettings) -> String 
     }
 }
 
-fn status_word(status: NightStatus) -> &'static str {
+pub(crate) fn status_word(status: NightStatus) -> &'static str {
     match status {
         NightStatus::NoMnf => "no MNF",
         NightStatus::Constant => "constant",

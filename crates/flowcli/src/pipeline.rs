@@ -3,6 +3,7 @@
 //! its column), and sites run in parallel within the machine's cores, each site's report printed in
 //! the sites' order.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use flowcore::files::write_all_or_nothing;
@@ -178,6 +179,7 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         pipeline.run_site(&export, target, transcript)
     });
     let mut failures: Vec<(&Target, FlowError)> = Vec::new();
+    let mut finished: Vec<(&Target, Option<report::JobReport>)> = Vec::new();
     // The period the sites' alarm stages judged (their logs hold other periods' too).
     let mut judged: Option<(i64, i64)> = None;
     for (target, result) in targets.iter().zip(results) {
@@ -189,16 +191,29 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             judged = Some(judged.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
         }
         match result {
-            Ok(report) => profile.extend(report.job.into_iter().flat_map(|job| job.profile).map(|mut s| {
-                s.stage = format!("{}/{}", target.slug, s.stage);
-                s
-            })),
-            Err(error) => failures.push((target, error)),
+            Ok(report) => {
+                profile.extend(report.job.iter().flat_map(|job| job.profile.clone()).map(|mut s| {
+                    s.stage = format!("{}/{}", target.slug, s.stage);
+                    s
+                }));
+                finished.push((target, report.job));
+            }
+            Err(error) => {
+                finished.push((target, None));
+                failures.push((target, error));
+            }
         }
     }
     if pipeline.alarms.is_some() {
         report_common_outages(&pipeline.output_dir, &targets, judged, obs);
     }
+    say!(obs);
+    say!(
+        obs,
+        "== Sites: {} (each site's report.json has the rest) ==",
+        targets.len()
+    );
+    obs.block(&sites_table(&finished));
     say!(obs);
     say!(obs, "== Profile ==");
     obs.block(&render_table(&profile, &whole.finish("total")));
@@ -232,6 +247,62 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             .collect::<Vec<_>>()
             .join(", "),
     })
+}
+
+/// One line a site at the end of a run on several, what an engineer reads first: the alarms this
+/// run raised and how many of them are severe, a night-flow (leak) alarm still on, the latest
+/// night, and the LSTM's RMSE against the best baseline's. The same figures are in each site's
+/// `report.json`.
+fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
+    let mut table = format!(
+        "{:<16} {:>7} {:>7}  {:<24} {:<30} {}\n",
+        "site", "alarms", "severe", "leak alarm on", "latest night (expected)", "LSTM RMSE / best baseline"
+    );
+    for (target, job) in sites {
+        let Some(job) = job else {
+            let _ = writeln!(table, "{:<16} failed (below)", target.slug);
+            continue;
+        };
+        let (alarms, severe) = job.alarms.as_ref().map_or(("-".into(), "-".into()), |a| {
+            let all: usize = a.counts.values().flat_map(|stages| stages.values()).sum();
+            let severe: usize = a.counts.values().filter_map(|stages| stages.get("severe")).sum();
+            (all.to_string(), severe.to_string())
+        });
+        let (leak, latest) = job.night_flow.as_ref().map_or(("-".into(), "-".into()), |night| {
+            let on = night
+                .alarms
+                .iter()
+                .rev()
+                .find(|a| a.repaired.is_none())
+                .map_or("none".to_string(), |a| format!("{} since {}", a.stage, a.first_night));
+            let latest = night.latest.as_ref().map_or("-".to_string(), |l| {
+                format!(
+                    "{} {:.1} ({}) {}",
+                    l.night,
+                    l.mnf,
+                    l.expected.map_or("-".to_string(), |e| format!("{e:.1}")),
+                    crate::night::status_word(l.status)
+                )
+            });
+            (on, latest)
+        });
+        let versus = &job.baselines;
+        let lstm = format!(
+            "{:.0} %{}",
+            versus.rmse_ratio * 100.0,
+            if versus.model_wins {
+                ""
+            } else {
+                " (a baseline is better)"
+            }
+        );
+        let _ = writeln!(
+            table,
+            "{:<16} {alarms:>7} {severe:>7}  {leak:<24} {latest:<30} {lstm}",
+            target.slug
+        );
+    }
+    table
 }
 
 /// Outages in every site's alarm log at the same minutes: the logger or its link was down, not a

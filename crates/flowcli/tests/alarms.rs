@@ -61,6 +61,26 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
             "missed {label}: {alarms}"
         );
     }
+    // The closing table, a line a site: jangmyeong's alarms and severe ones as its log counts
+    // them, no leak alarm on (the plain demo export has no leak); naejang failed, said so.
+    let line = |site: &str| -> Vec<String> {
+        let table = text.lines().skip_while(|l| !l.starts_with("== Sites: 3 "));
+        let found = table.skip(2).find(|l| l.starts_with(&format!("{site} ")));
+        found
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let faults: Vec<&Vec<&str>> = rows.iter().filter(|r| r[1] != "night_flow").collect();
+    let severe = faults.iter().filter(|r| r[2] == "severe").count();
+    let main = line("jangmyeong");
+    assert_eq!(
+        main[1..4],
+        [faults.len().to_string(), severe.to_string(), "none".into()],
+        "{text}"
+    );
+    assert_eq!(line("naejang")[1..], ["failed", "(below)"], "{text}");
     // At most 2 alarms that are no injected fault (night-flow rows aside: none on a plain export).
     let false_alarms = rows
         .iter()

@@ -92,6 +92,31 @@ fn a_two_column_file_is_named_by_its_own_header() {
     );
     let output = flow(dir.path(), &["night", "--input", flows.to_str().unwrap()]);
     assert!(!stdout(&output).contains("its files so far"), "{}", stdout(&output));
+    // A folder where `flow night` alone ran, with no alarm to log: its night.json names the
+    // column (before it, nothing did, and the next meter's nights went beside them unsaid).
+    let night = |input: &std::path::Path| {
+        flow(
+            dir.path(),
+            &["night", "--input", input.to_str().unwrap(), "--output-dir", "nights"],
+        )
+    };
+    let output = night(&pressure);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("nights/jangmyeong/Night/night.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (summary["site"].as_str(), summary["column"].as_str()),
+        (Some("jangmyeong"), Some("pressure"))
+    );
+    assert_eq!(summary["nights"], 14);
+    let output = night(&flows);
+    assert!(
+        stdout(&output)
+            .contains("its files so far are of column `pressure`; flow night writes column `value`'s beside them"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 /// Hourly readings asked into 10-minute buckets: five of six would be invented. Refused as what it

@@ -101,6 +101,17 @@ fn a_leak_in_the_demo_export_raises_one_alarm_until_its_repair() {
     );
     let mnf = std::fs::read_to_string(root.join("Night/mnf.csv")).unwrap();
     assert_eq!(mnf.lines().count(), 1 + 150);
+    // night.json says the same alarm, and the column it was read from.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("Night/night.json")).unwrap()).unwrap();
+    assert_eq!(summary["site"], "jangmyeong");
+    assert_eq!(summary["nights"], 150);
+    assert_eq!(summary["alarms"].as_array().map(Vec::len), Some(1));
+    assert_eq!(summary["alarms"][0]["first_night"], fields[3][..10]);
+    assert_eq!(
+        summary["alarms"][0]["repaired"].as_str().map(|d| &d[..9]),
+        Some("2020-05-0")
+    );
     // Run again with another window: the night_flow rows are replaced, not added to.
     let output = flow(
         dir.path(),
