@@ -51,6 +51,32 @@ pub struct NightSummary {
     pub alarms: Vec<NightAlarm>,
 }
 
+impl NightSummary {
+    /// The night-flow alarm still on (no repair seen), as the morning's table says it:
+    /// `severe since 2022-08-18`, or `none`.
+    pub fn alarm_on(&self) -> String {
+        self.alarms
+            .iter()
+            .rev()
+            .find(|a| a.repaired.is_none())
+            .map_or("none".to_string(), |a| format!("{} since {}", a.stage, a.first_night))
+    }
+
+    /// The last night with an MNF, its baseline and what the rule made of it:
+    /// `2023-03-31 19.1 (18.6) alarm`; `-` when no night had one.
+    pub fn latest_text(&self) -> String {
+        self.latest.as_ref().map_or("-".to_string(), |l| {
+            format!(
+                "{} {:.1} ({}) {}",
+                l.night,
+                l.mnf,
+                l.expected.map_or("-".to_string(), |e| format!("{e:.1}")),
+                status_word(l.status)
+            )
+        })
+    }
+}
+
 /// The last night with an MNF.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatestNight {
@@ -219,7 +245,7 @@ fn note(night: &Night, status: NightStatus, settings: &NightSettings) -> String 
     }
 }
 
-pub(crate) fn status_word(status: NightStatus) -> &'static str {
+fn status_word(status: NightStatus) -> &'static str {
     match status {
         NightStatus::NoMnf => "no MNF",
         NightStatus::Constant => "constant",
@@ -413,7 +439,45 @@ pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result 
     let results = crate::parallel::each_target(&targets, obs, |target, transcript| {
         night_site(&export, target, &settings, &args.input.output_dir, transcript)
     });
+    if targets.len() > 1 {
+        say!(obs);
+        say!(obs, "== Night flow: {} sites ==", targets.len());
+        obs.block(&morning_table(&targets, &results));
+    }
     crate::parallel::all_done(&export, &targets, results)
+}
+
+/// The morning's overview of `flow night` on several sites, a line a site: the night-flow alarm
+/// still on, the latest night against its baseline, the mean share of the day's flow at night and
+/// the trend of the last 30 nights (a rising MNF is a leak growing).
+fn morning_table(targets: &[Target], results: &[Result<Option<NightOutcome>>]) -> String {
+    let mut table = format!(
+        "{:<16} {:<24} {:<30} {:>11} {:>16}\n",
+        "site", "leak alarm on", "latest night (expected)", "night/day", "trend 30 nights"
+    );
+    for (target, result) in targets.iter().zip(results) {
+        let _ = match result {
+            Ok(Some(outcome)) => {
+                let night = &outcome.summary;
+                writeln!(
+                    table,
+                    "{:<16} {:<24} {:<30} {:>11} {:>16}",
+                    target.slug,
+                    night.alarm_on(),
+                    night.latest_text(),
+                    night
+                        .mean_share_of_day
+                        .map_or("-".into(), |s| format!("{:.0} %", s * 100.0)),
+                    night
+                        .trend_last_30_nights
+                        .map_or("-".into(), |t| format!("{t:+.1} / 30 d")),
+                )
+            }
+            Ok(None) => writeln!(table, "{:<16} skipped (a pump-driven column)", target.slug),
+            Err(_) => writeln!(table, "{:<16} failed (said above)", target.slug),
+        };
+    }
+    table
 }
 
 fn night_site(

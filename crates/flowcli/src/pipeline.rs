@@ -269,22 +269,7 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
             (all.to_string(), severe.to_string())
         });
         let (leak, latest) = job.night_flow.as_ref().map_or(("-".into(), "-".into()), |night| {
-            let on = night
-                .alarms
-                .iter()
-                .rev()
-                .find(|a| a.repaired.is_none())
-                .map_or("none".to_string(), |a| format!("{} since {}", a.stage, a.first_night));
-            let latest = night.latest.as_ref().map_or("-".to_string(), |l| {
-                format!(
-                    "{} {:.1} ({}) {}",
-                    l.night,
-                    l.mnf,
-                    l.expected.map_or("-".to_string(), |e| format!("{e:.1}")),
-                    crate::night::status_word(l.status)
-                )
-            });
-            (on, latest)
+            (night.alarm_on(), night.latest_text())
         });
         let versus = &job.baselines;
         let lstm = format!(

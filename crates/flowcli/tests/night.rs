@@ -270,6 +270,43 @@ fn every_column_of_a_real_hourly_export() {
         spring.contains(",0.5,") && spring.ends_with("coverage under 75 %: no MNF"),
         "{spring}"
     );
+    // The morning's table: a line a site, its latest night and alarm as its night.json has them.
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "== Night flow: 10 sites ==")
+        .skip(2)
+        .take(10)
+        .collect();
+    for n in 1..=10 {
+        let site = format!("dma{n}");
+        let night: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("Output/{site}/Night/night.json"))).unwrap(),
+        )
+        .unwrap();
+        let line = table[n - 1];
+        assert!(line.starts_with(&format!("{site} ")), "{table:#?}");
+        let latest = &night["latest"];
+        let expected = format!(
+            "{} {:.1} (",
+            latest["night"].as_str().unwrap(),
+            latest["mnf"].as_f64().unwrap()
+        );
+        assert!(line.contains(&expected), "{line} / {latest}");
+        let on = night["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|a| a["repaired"].is_null());
+        let said = on.map_or("none".to_string(), |a| {
+            format!(
+                "{} since {}",
+                a["stage"].as_str().unwrap(),
+                a["first_night"].as_str().unwrap()
+            )
+        });
+        assert!(line.contains(&format!(" {said} ")), "{line}");
+    }
 }
 
 /// A logger whose clock wanders up to 40 s either side of the hour, as SCADA clocks do: the same
