@@ -199,7 +199,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     say!(obs);
     say!(obs, "== Detection: {} ==", target.slug);
     say!(obs,
-        "rules            faults (outage, stuck, dropout, spike) and unusual flow against the same time of the week, σ = {} of the {} bin residuals; stages 관심 {}σ, 주의 {}σ, 경계 {}σ, 심각 {}σ",
+        "rules            faults (outage, stuck, dropout, spike) and unusual flow against the same time of the week, σ = {} of the {} bin residuals (wider where that time of day's own spread over the 28 days before is); stages 관심 {}σ, 주의 {}σ, 경계 {}σ, 심각 {}σ",
         found.flow_sigma.map_or("-".to_string(), |s| format!("{s:.3}")),
         rule.bin.max(pre.raw.interval),
         rule.stages.watch, rule.stages.caution, rule.stages.alert, rule.stages.severe

@@ -680,8 +680,9 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
     );
     let events = std::fs::read_to_string(dir.path().join("Output/nyc_taxi/Detection/events.csv")).unwrap();
     assert!(events.starts_with("site,kind,stage,start,end,peak_time,peak_value,expected\n"));
+    // The blizzard: New York's travel ban from 23:00 on the 26th; its morning is 심각.
     assert!(
-        events.contains(",flow,severe,2015-01-26"),
+        events.contains(",flow,severe,2015-01-27 08:30"),
         "the blizzard is severe: {events}"
     );
 

@@ -143,7 +143,8 @@ pub struct Findings {
     pub regime: Regime,
     /// The longest ordinary plateau (readings of one value), the stuck rule's yardstick.
     pub plateau_readings: usize,
-    /// The robust σ of the flow residuals (bin mean − expected), the flow stages' unit.
+    /// The robust σ of all flow residuals (bin mean − expected): the flow stages' unit where a time
+    /// of day's own spread over the 28 days before is not wider.
     pub flow_sigma: Option<f64>,
     /// Every alarm, in time order.
     pub alarms: Vec<Alarm>,
@@ -334,6 +335,27 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
         .max(resolution)
         .max(f64::MIN_POSITIVE);
     let limit = rule.spike_sigmas * spike_sigma;
+    // A reading's own yardstick where its time of day jumps more than the rest (gardens watered at
+    // 19:00 all summer made 90 "spikes" in BWDF's dma2): the spread of the distances at that time
+    // of day over the days before, as for flow (`local_sigma`). Computed only for a reading past
+    // the series' limit, which few are.
+    let distance = |p: usize| -> Option<f64> {
+        let d = values[p] - (side(p, false)? + side(p + 1, true)?) / 2.0;
+        d.is_finite().then_some(d)
+    };
+    let local_limit = |at: usize| -> f64 {
+        let earlier: Vec<f64> = (1..=LOCAL_DAYS as i64)
+            .filter_map(|k| series.timestamps.binary_search(&(series.timestamps[at] - k * DAY)).ok())
+            .filter_map(distance)
+            .collect();
+        if earlier.len() * 2 < LOCAL_DAYS {
+            return limit;
+        }
+        // max/min, not clamp: no panic whatever the numbers.
+        robust_sigma(&earlier).map_or(limit, |local| {
+            (rule.spike_sigmas * local).max(limit).min(LOCAL_WIDENING * limit)
+        })
+    };
     let mut i = 2;
     while i + 2 < n {
         // Two readings first: a two-reading spike's first reading is also far from its sides.
@@ -343,14 +365,16 @@ pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -
             };
             let inside = &values[i..i + width];
             let sign = (inside[0] - before).signum();
-            !fault[i..i + width].iter().any(|f| *f)
-                && inside.iter().all(|v| {
+            let beyond = |limit: f64| {
+                inside.iter().all(|v| {
                     v.is_finite()
                         && (v - before).abs() > limit
                         && (v - after).abs() > limit
                         && (v - before).signum() == sign
                         && (v - after).signum() == sign
                 })
+            };
+            !fault[i..i + width].iter().any(|f| *f) && beyond(limit) && beyond(local_limit(i))
         });
         // A jump that comes back at the same time of the week (in two of the four weeks before) is
         // the site's habit — a tank filled every Tuesday at 02:00 — not a meter's fault.
@@ -497,8 +521,9 @@ fn regime_of(finite: &[f64]) -> Regime {
 
 /// Flow alarms on a continuous column: bin means of the readings that are not faults, each against
 /// the median of the same bin of the week in the previous four weeks (at least two of them), else
-/// of the same bin of the day in the previous seven days (at least three), in robust σ of all
-/// residuals; flagged bins at most one bin apart form one alarm of at least `min_bins`.
+/// of the same bin of the day in the previous seven days (at least three), in robust σ of the
+/// residuals at its time of day over the 28 days before, never under that of all residuals
+/// ([`local_sigma`]); flagged bins at most `merge_bins` apart form one alarm of at least `min_bins`.
 fn flow_alarms(
     context: &Context<'_>,
     fault: &[bool],
@@ -537,19 +562,25 @@ fn flow_alarms(
     // Pass 1: residuals against history as read, for the robust σ (a MAD is not moved by the
     // unusual bins). Pass 2: the same with every bin flagged in pass 2 left out of the bins later
     // ones are compared with, so a holiday week does not make the weeks after it look odd.
-    let first = expectations(&mean, week, day, weekly_only, |_, _| false);
+    let first = expectations(&mean, week, day, weekly_only, |_, _, _| false);
     let residuals: Vec<f64> = mean.iter().zip(&first).map(|(m, e)| m - e).collect();
     // Coarse readings make many residuals exactly zero: half the resolution at least.
     let sigma = robust_sigma(&residuals)?.max(resolution / 2.0);
     if sigma <= 0.0 {
         return None;
     }
-    let limit = rule.stages.watch * sigma;
-    let expected = expectations(&mean, week, day, weekly_only, |value, expected| {
-        (value - expected).abs() >= limit
+    // Each bin's yardstick (`local_sigma`), from these first residuals; never under `sigma`, so it
+    // is looked up only for a bin already past the limit of `sigma`, which few are.
+    let first_residuals = residuals;
+    let beyond = |b: usize, residual: f64| {
+        residual.abs() >= rule.stages.watch * sigma
+            && residual.abs() >= rule.stages.watch * local_sigma(&first_residuals, b, day, sigma)
+    };
+    let expected = expectations(&mean, week, day, weekly_only, |b, value, expected| {
+        beyond(b, value - expected)
     });
     let residuals: Vec<f64> = mean.iter().zip(&expected).map(|(m, e)| m - e).collect();
-    let flagged = |b: usize| residuals[b].is_finite() && residuals[b].abs() >= rule.stages.watch * sigma;
+    let flagged = |b: usize| residuals[b].is_finite() && beyond(b, residuals[b]);
     let mut events: Vec<(usize, usize)> = Vec::new();
     for b in 0..count {
         if !flagged(b) {
@@ -570,7 +601,10 @@ fn flow_alarms(
             .filter(|&b| residuals[b].is_finite())
             .max_by(|&a, &b| residuals[a].abs().total_cmp(&residuals[b].abs()))
             .unwrap_or(s);
-        let stage = rule.stages.grade(residuals[peak] / sigma).unwrap_or(Severity::Watch);
+        let stage = rule
+            .stages
+            .grade(residuals[peak] / local_sigma(&first_residuals, peak, day, sigma))
+            .unwrap_or(Severity::Watch);
         alarms.push(Alarm {
             site: context.site.to_string(),
             kind: AlarmKind::Flow,
@@ -586,16 +620,43 @@ fn flow_alarms(
     Some(sigma)
 }
 
+/// Days of the same time of day whose residuals make a bin's own yardstick.
+const LOCAL_DAYS: usize = 28;
+
+/// How far a time of day's own spread may widen the column's yardstick: at most two-fold, so an
+/// event of the column's scale keeps its grade (NAB's blizzard, taxis down 95 % a month after the
+/// holidays had widened every hour's spread, read 주의 with no limit, 심각 with this one).
+const LOCAL_WIDENING: f64 = 2.0;
+
+/// A bin's yardstick: the robust σ of the residuals at its time of day over the `LOCAL_DAYS` days
+/// before it (at least half of them read), never under the whole series' σ `global` nor over
+/// `LOCAL_WIDENING` times it. One σ for every hour made the hours whose demand swings most (summer
+/// evenings' garden watering in BWDF's countryside areas: 105 flow alarms in 27 months in dma3,
+/// half of them 심각) alarm on their ordinary spread; the quiet hours keep the whole series' σ, so
+/// a night burst is as sensitive as before. Only the days before count: an event does not widen
+/// its own yardstick.
+fn local_sigma(residuals: &[f64], b: usize, day: usize, global: f64) -> f64 {
+    let earlier: Vec<f64> = (1..=LOCAL_DAYS)
+        .filter_map(|k| b.checked_sub(k * day))
+        .map(|p| residuals[p])
+        .filter(|r| r.is_finite())
+        .collect();
+    if earlier.len() * 2 < LOCAL_DAYS {
+        return global;
+    }
+    robust_sigma(&earlier).map_or(global, |local| local.max(global).min(LOCAL_WIDENING * global))
+}
+
 /// The expected value of each bin: the median of the same bin 1–4 weeks back, each moved by the
 /// change of level (the mean of the week before) since then, when at least two exist; for a
 /// series under four weeks, else the median of the same bin 1–7 days back (at least three).
-/// Bins for which `unusual(value, expected)` holds are left out of the bins later ones compare with.
+/// Bins for which `unusual(bin, value, expected)` holds are left out of the bins later ones compare with.
 fn expectations(
     mean: &[f64],
     week: usize,
     day: usize,
     weekly_only: bool,
-    unusual: impl Fn(f64, f64) -> bool,
+    unusual: impl Fn(usize, f64, f64) -> bool,
 ) -> Vec<f64> {
     let count = mean.len();
     let mut history = mean.to_vec();
@@ -647,7 +708,7 @@ fn expectations(
                 f64::NAN
             }
         };
-        if history[b].is_finite() && expected[b].is_finite() && unusual(history[b], expected[b]) {
+        if history[b].is_finite() && expected[b].is_finite() && unusual(b, history[b], expected[b]) {
             // Later bins do not compare with it: a holiday does not become next week's normal.
             history[b] = f64::NAN;
         }
@@ -853,6 +914,75 @@ mod tests {
             .collect();
         // The first two bursts are news; from the third on, two of the four weeks before had one.
         assert_eq!(spikes, [26, 26 + 168]);
+    }
+
+    /// Evenings that swing from day to day for weeks (garden watering on hot days, as in BWDF's
+    /// countryside areas every summer) are judged against their own spread; a burst in the quiet
+    /// night hours is still news.
+    #[test]
+    fn noisy_evenings_are_judged_by_their_own_spread_and_a_night_burst_still_alarms() {
+        let rule = AlarmRule::default().check().unwrap();
+        let mut state: u64 = 2021;
+        let mut uniform = move || {
+            // A fixed linear congruential generator: the same weeks on every run.
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        // About normal with σ 1, never past ±3.5 (a sum of four uniforms).
+        let mut normal = move || (uniform() + uniform() + uniform() + uniform() - 2.0) * 3f64.sqrt();
+        let burst = 108 * 24 + 2..=108 * 24 + 8;
+        let (mut evening, mut peak) = (0.0, 0.0);
+        let values: Vec<f64> = (0..16 * 168)
+            .map(|h: usize| {
+                let hour = h % 24;
+                // A smooth day: 2 L/s at 04:00, 8 at 16:00.
+                let profile = 5.0 - 3.0 * (std::f64::consts::PI * (hour as f64 - 4.0) / 12.0).cos();
+                // From the third week, each evening's 18:00–21:00 is raised or lowered together,
+                // with σ three times the other hours' noise (hot days water more), and its 19:00
+                // peak, 1 L/s with σ 0.6, comes on top.
+                if hour == 18 {
+                    (evening, peak) = (0.3 * normal(), 1.0 + 0.6 * normal());
+                }
+                let watering = match hour {
+                    18..=21 if h >= 14 * 24 => evening + if hour == 19 { peak } else { 0.0 },
+                    _ => 0.0,
+                };
+                let burst = if burst.contains(&h) { 3.0 } else { 0.0 };
+                profile + 0.1 * normal() + watering + burst
+            })
+            .collect();
+        let start = 1_622_505_600; // 2021-06-01 00:00 UTC
+        let times = (0..values.len() as i64).map(|h| start + h * HOUR).collect();
+        let series = FlowSeries::new(times, values, Interval::HOURLY).unwrap();
+        let found = find_alarms("dma-3", &series, &rule);
+        let flow: Vec<(i64, i64)> = found
+            .alarms
+            .iter()
+            .filter(|a| a.kind == AlarmKind::Flow)
+            .map(|a| ((a.start - start) / HOUR, (a.end - start) / HOUR))
+            .collect();
+        // The burst, from its first hour; and no evening of the last ten weeks, by then weeks into
+        // the watering season (against one σ for every hour: an evening flow alarm and a spike
+        // in them, both gone once each hour had its own yardstick).
+        assert!(
+            flow.iter().any(|&(s, e)| s == 108 * 24 + 2 && e >= 108 * 24 + 4),
+            "{flow:?}"
+        );
+        let evenings = flow
+            .iter()
+            .filter(|&&(s, _)| s >= 6 * 168 && (18..=21).contains(&(s % 24)))
+            .count();
+        assert_eq!(evenings, 0, "{flow:?}");
+        // Nor do the evening hours' jumps read as spikes.
+        let spikes: Vec<i64> = found
+            .alarms
+            .iter()
+            .filter(|a| a.kind == AlarmKind::Spike && a.start - start >= 6 * 168 * HOUR)
+            .map(|a| (a.start - start) / HOUR)
+            .collect();
+        assert_eq!(spikes, [0i64; 0], "{spikes:?}");
     }
 
     #[test]
