@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use flowcore::events::{Alarm, AlarmKind, Severity};
 use flowcore::files::{python_float, write_all_or_nothing};
-use flowcore::time::{format_duration, format_timestamp, parse_timestamp};
+use flowcore::time::{format_duration, format_timestamp, parse_timestamp, DAY};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FlowError, Result};
@@ -282,13 +282,13 @@ const STAGE_KINDS: [AlarmKind; 5] = [
 pub(crate) fn alarm_stage(
     raw: &flowcore::FlowSeries,
     target: &crate::site::Target,
-    rule: &flowcore::Checked<flowcore::alarms::AlarmRule>,
+    settings: &crate::settings::AlarmSettings,
     prediction: &Path,
     obs: &mut dyn crate::observer::Observer,
 ) -> Result<AlarmOutcome> {
     let (slug, column) = (target.slug.as_str(), target.column.as_str());
     let profiler = flowreport::profile::Profiler::start();
-    let found = flowcore::alarms::find_alarms(slug, raw, rule);
+    let found = flowcore::alarms::find_alarms_with_holidays(slug, raw, &settings.rule, &settings.holidays);
     let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>> = Default::default();
     for alarm in &found.alarms {
         *counts
@@ -333,6 +333,9 @@ pub(crate) fn alarm_stage(
         flowcore::alarms::Regime::Blank => "blank".to_string(),
     };
     say!(obs, "column           {regime}");
+    if let Some(line) = holidays_line(&settings.holidays, raw) {
+        say!(obs, "{line}");
+    }
     if let Some(note) = &summary.note {
         say!(obs, "note             {note}");
     }
@@ -387,6 +390,25 @@ pub(crate) fn alarm_stage(
         spans: found.alarms.iter().map(|a| (a.start, a.end, a.stage)).collect(),
         profile,
     })
+}
+
+/// The line saying how many of `--holidays`'s dates fall within the readings, whose flow was not
+/// judged; none without a holidays file.
+pub(crate) fn holidays_line(
+    holidays: &std::collections::BTreeSet<i64>,
+    series: &flowcore::FlowSeries,
+) -> Option<String> {
+    if holidays.is_empty() {
+        return None;
+    }
+    let (first, last) = series
+        .span()
+        .map_or((1, 0), |(a, b)| (a.div_euclid(DAY), b.div_euclid(DAY)));
+    let within = holidays.range(first..=last).count();
+    Some(format!(
+        "holidays         {within} of the {} given fall within the readings: their flow is not judged against the week (faults still are)",
+        holidays.len()
+    ))
 }
 
 /// What an operator reads of one alarm after its times: for an outage how long nothing came, for

@@ -133,7 +133,7 @@ pub fn predict_command(
         device: device_choice,
     }
     .check()?;
-    let alarm_rule = crate::settings::alarm_rule(&args.alarms)?;
+    let alarm_settings = crate::settings::alarm_settings(&args.alarms)?;
     let (export, _) = read_stage(input, obs)?;
     let target = target.resolve(&export)?;
     let dirs = SiteDirs::new(&input.output_dir, &target.slug);
@@ -177,7 +177,7 @@ pub fn predict_command(
     let spans = if args.alarms.no_alarms {
         Vec::new()
     } else {
-        crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_rule, &dirs.prediction, obs)?.spans
+        crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_settings, &dirs.prediction, obs)?.spans
     };
     predict_stage(&model, &outcome.preprocessed, plan, &spans, &dirs, obs)?;
     Ok(())

@@ -111,12 +111,12 @@ pub struct DetectionReport {
 pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     // The rule and the labels are checked before the file is read: a labels file without this
     // series was found only after the model had trained and its files were written.
-    let rule = crate::settings::alarm_rule(&args.alarms)?;
+    let alarm_settings = crate::settings::alarm_settings(&args.alarms)?;
+    let rule = &alarm_settings.rule;
     let labelled = match &args.labels {
         Some(labels) => Some((labels, read_labels(labels, &args.input)?)),
         None => None,
     };
-    use flowcore::alarms::find_alarms;
     use flowcore::events::score_events;
     let input = InputArgs {
         input: args.input.clone(),
@@ -194,16 +194,19 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
 
     let profiler = Profiler::start();
     // The same alarm rules as `flow run`, on the series as read: faults and unusual flow.
-    let found = find_alarms(&target.slug, &pre.raw, &rule);
+    let found = flowcore::alarms::find_alarms_with_holidays(&target.slug, &pre.raw, rule, &alarm_settings.holidays);
     let events = &found.alarms;
     say!(obs);
     say!(obs, "== Detection: {} ==", target.slug);
     say!(obs,
-        "rules            faults (outage, stuck, dropout, spike) and unusual flow against the same time of the week, σ = {} of the {} bin residuals (wider where that time of day's own spread over the 28 days before is); stages 관심 {}σ, 주의 {}σ, 경계 {}σ, 심각 {}σ",
+        "rules            faults (outage, stuck, dropout, spike) and unusual flow against the same time of the week, σ = {} of the {} bin residuals (wider, up to twice, where that time of day's own spread over the 28 days before is); stages 관심 {}σ, 주의 {}σ, 경계 {}σ, 심각 {}σ",
         found.flow_sigma.map_or("-".to_string(), |s| format!("{s:.3}")),
         rule.bin.max(pre.raw.interval),
         rule.stages.watch, rule.stages.caution, rule.stages.alert, rule.stages.severe
     );
+    if let Some(line) = crate::alarms::holidays_line(&alarm_settings.holidays, &pre.raw) {
+        say!(obs, "{line}");
+    }
     say!(
         obs,
         "events           {} over {} readings",
@@ -227,7 +230,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         interval: pre.raw.interval,
         flow_sigma: found.flow_sigma,
         regime: found.regime,
-        rule: *rule,
+        rule: **rule,
         events: events.iter().map(crate::alarms::AlarmRecord::from).collect(),
         scoring: None,
     };

@@ -276,7 +276,7 @@ pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
 /// Holidays: the first cell of each line a date; a first line that is not one is a header. Dates
 /// are year-first (`2022-11-01`), or day- or month-first as the dates show (`25/12/2022`: a day
 /// above 12), the same rule as the export's time column.
-fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
+pub(crate) fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
     let bytes = std::fs::read(path).map_err(|source| flowcore::CoreError::Io {
         path: path.to_path_buf(),
         source,

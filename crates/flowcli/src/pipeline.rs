@@ -22,11 +22,10 @@ use crate::output::SiteDirs;
 use crate::report::{self, SiteReport};
 use crate::scan::predict_stage;
 use crate::settings::{
-    alarm_rule, is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
+    alarm_settings, is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
 };
 use crate::site::{read_targets, Target};
 use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
-use flowcore::alarms::AlarmRule;
 
 /// The settings of the whole job, checked once: what `flow run` does to each site.
 #[derive(Debug, Clone)]
@@ -38,7 +37,7 @@ pub struct Pipeline {
     plan: PredictPlan,
     night: Option<NightSettings>,
     /// The alarm rules; none with the original preset, which keeps the original's scan rule alone.
-    alarms: Option<Checked<AlarmRule>>,
+    alarms: Option<crate::settings::AlarmSettings>,
     output_dir: PathBuf,
 }
 
@@ -79,7 +78,7 @@ impl Pipeline {
             alarms: if is_original(&args.train) || args.alarms.no_alarms {
                 None
             } else {
-                Some(alarm_rule(&args.alarms)?)
+                Some(alarm_settings(&args.alarms)?)
             },
             output_dir: args.input.output_dir.clone(),
         })
@@ -109,7 +108,7 @@ impl Pipeline {
         // Faults and flow first, on the readings as read: a column that is one fault from end to
         // end (stuck, blank) is said so here, in its alarm log and its report, and goes no further.
         let alarms = match &self.alarms {
-            Some(rule) => Some(alarm_stage(&pre.raw, target, rule, &dirs.prediction, obs)?),
+            Some(settings) => Some(alarm_stage(&pre.raw, target, settings, &dirs.prediction, obs)?),
             None => None,
         };
         if let Some(note) = alarms.as_ref().and_then(|a| a.summary.note.as_ref()) {

@@ -28,8 +28,29 @@ pub(crate) fn preprocess_config(args: &PreprocessArgs) -> Result<Checked<Preproc
     Ok(config.check()?)
 }
 
+/// The alarm rules and the holidays they leave unjudged, as the alarm stage and `flow detect` use them.
+#[derive(Debug, Clone)]
+pub(crate) struct AlarmSettings {
+    /// The rules, checked.
+    pub(crate) rule: Checked<flowcore::alarms::AlarmRule>,
+    /// Days (since 1970) whose flow is not judged (`--holidays`).
+    pub(crate) holidays: std::collections::BTreeSet<i64>,
+}
+
+/// The alarm rules from the flags, checked, and the holidays file read, before any export is read.
+pub(crate) fn alarm_settings(args: &AlarmArgs) -> Result<AlarmSettings> {
+    let holidays = match &args.holidays {
+        Some(path) => crate::horizon_input::read_holidays(path)?,
+        None => Default::default(),
+    };
+    Ok(AlarmSettings {
+        rule: alarm_rule(args)?,
+        holidays,
+    })
+}
+
 /// The alarm rules from the flags, checked before any file is read.
-pub(crate) fn alarm_rule(args: &AlarmArgs) -> Result<Checked<flowcore::alarms::AlarmRule>> {
+fn alarm_rule(args: &AlarmArgs) -> Result<Checked<flowcore::alarms::AlarmRule>> {
     Ok(flowcore::alarms::AlarmRule {
         stages: flowcore::events::Stages {
             watch: args.watch,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_refused, flow, stderr, stdout, QUICK_MODEL};
+use common::{assert_refused, fixture, flow, stderr, stdout, write, QUICK_MODEL};
 
 #[test]
 fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
@@ -163,4 +163,57 @@ fn no_alarms_keeps_the_original_rule_alone() {
     let output = flow(dir.path(), &args);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(root.join("Prediction/alarms.csv").is_file());
+}
+
+/// A real area's evening that departs from the week's habit (BWDF dma5, 2021-10-31, fixtures/bwdf):
+/// a flow alarm, unless the utility lists the day as a holiday of its own; then the terminal says
+/// so and only faults are judged that day. A holidays file with a line that is not a date is
+/// refused before the export is read, with nothing written.
+#[test]
+fn a_listed_holiday_is_not_judged_against_the_week() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("bwdf/inflows_raw_dayfirst_2021-08_2021-11.csv");
+    let detect = |extra: &[&str]| {
+        let mut args = vec![
+            "detect",
+            "--input",
+            input.to_str().unwrap(),
+            "--column",
+            "DMA 5 (L/s)",
+            "--epochs",
+            "1",
+        ];
+        args.extend(extra);
+        flow(dir.path(), &args)
+    };
+    let events = || std::fs::read_to_string(dir.path().join("Output/dma-5/Detection/events.csv")).unwrap();
+    let on_the_day = |events: &str| {
+        events
+            .lines()
+            .filter(|l| l.contains(",flow,") && l.contains(",2021-10-31 "))
+            .count()
+    };
+    let output = detect(&[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(on_the_day(&events()), 1, "{}", events());
+    let before = events().lines().count();
+    // Written day-first, as a spreadsheet in Italy saves it; the second date is outside the data.
+    let holidays = write(
+        dir.path(),
+        "feasts.csv",
+        b"data;festa\n31/10/2021;vigilia\n25/12/2021;Natale\n",
+    );
+    let output = detect(&["--holidays", holidays.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("holidays         1 of the 2 given fall within the readings: their flow is not judged against the week (faults still are)"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(on_the_day(&events()), 0, "{}", events());
+    assert_eq!(events().lines().count(), before - 1, "{}", events());
+    let bad = write(dir.path(), "bad.csv", b"date\n2021-10-31\nHalloween\n");
+    let output = detect(&["--holidays", bad.to_str().unwrap(), "--output-dir", "never"]);
+    assert_refused(&output, "line 3: `Halloween` is not a date");
+    assert!(!dir.path().join("never").exists());
 }

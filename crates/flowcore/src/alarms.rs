@@ -27,6 +27,8 @@
 //! # Ok::<(), flowcore::CoreError>(())
 //! ```
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Check, Checked};
@@ -192,6 +194,8 @@ fn runs(len: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
 struct Context<'a> {
     site: &'a str,
     series: &'a FlowSeries,
+    /// Days (since 1970, on the series' clock) whose flow is not judged.
+    holidays: &'a BTreeSet<i64>,
 }
 
 impl Context<'_> {
@@ -230,9 +234,22 @@ impl Context<'_> {
 
 /// Every fault and flow alarm on one column (`site` names it in the alarms), in time order.
 pub fn find_alarms(site: &str, series: &FlowSeries, rule: &Checked<AlarmRule>) -> Findings {
+    find_alarms_with_holidays(site, series, rule, &BTreeSet::new())
+}
+
+/// [`find_alarms`], with holidays: days (since 1970, on the series' clock, as
+/// `timestamp.div_euclid(DAY)`) whose flow follows a habit of its own — Christmas, 추석, a town's
+/// feast — so it is not judged, nor compared with by the weeks after. Faults (outages, stuck
+/// meters, dropouts, spikes) are judged on holidays as on any day.
+pub fn find_alarms_with_holidays(
+    site: &str,
+    series: &FlowSeries,
+    rule: &Checked<AlarmRule>,
+    holidays: &BTreeSet<i64>,
+) -> Findings {
     let values = &series.values;
     let n = values.len();
-    let context = Context { site, series };
+    let context = Context { site, series, holidays };
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let mut alarms: Vec<Alarm> = Vec::new();
     let step = series.interval.seconds();
@@ -562,8 +579,13 @@ fn flow_alarms(
     // Pass 1: residuals against history as read, for the robust σ (a MAD is not moved by the
     // unusual bins). Pass 2: the same with every bin flagged in pass 2 left out of the bins later
     // ones are compared with, so a holiday week does not make the weeks after it look odd.
+    let time_of = |b: usize| origin + b as i64 * bin;
+    let holiday = |b: usize| context.holidays.contains(&time_of(b).div_euclid(DAY));
     let first = expectations(&mean, week, day, weekly_only, |_, _, _| false);
-    let residuals: Vec<f64> = mean.iter().zip(&first).map(|(m, e)| m - e).collect();
+    // A holiday's residuals are its own habit, not the hour's spread.
+    let residuals: Vec<f64> = (0..count)
+        .map(|b| if holiday(b) { f64::NAN } else { mean[b] - first[b] })
+        .collect();
     // Coarse readings make many residuals exactly zero: half the resolution at least.
     let sigma = robust_sigma(&residuals)?.max(resolution / 2.0);
     if sigma <= 0.0 {
@@ -577,9 +599,12 @@ fn flow_alarms(
             && residual.abs() >= rule.stages.watch * local_sigma(&first_residuals, b, day, sigma)
     };
     let expected = expectations(&mean, week, day, weekly_only, |b, value, expected| {
-        beyond(b, value - expected)
+        holiday(b) || beyond(b, value - expected)
     });
-    let residuals: Vec<f64> = mean.iter().zip(&expected).map(|(m, e)| m - e).collect();
+    // A holiday is not judged: its residual is left out, so no alarm starts or grows on it.
+    let residuals: Vec<f64> = (0..count)
+        .map(|b| if holiday(b) { f64::NAN } else { mean[b] - expected[b] })
+        .collect();
     let flagged = |b: usize| residuals[b].is_finite() && beyond(b, residuals[b]);
     let mut events: Vec<(usize, usize)> = Vec::new();
     for b in 0..count {
@@ -591,7 +616,6 @@ fn flow_alarms(
             _ => events.push((b, b)),
         }
     }
-    let time_of = |b: usize| origin + b as i64 * bin;
     for (s, e) in events {
         let flagged_bins = (s..=e).filter(|&b| flagged(b)).count();
         if flagged_bins < rule.min_bins {
@@ -983,6 +1007,50 @@ mod tests {
             .map(|a| (a.start - start) / HOUR)
             .collect();
         assert_eq!(spikes, [0i64; 0], "{spikes:?}");
+    }
+
+    /// A holiday on a Monday draws a Sunday's flow: an alarm against the weeks' Mondays unless the
+    /// day is given as a holiday, and then neither it nor the Monday after (which would compare
+    /// with it) alarms; a fault on the holiday is still one.
+    #[test]
+    fn a_holiday_is_not_judged_against_the_week_but_its_faults_are() {
+        let rule = AlarmRule::default().check().unwrap();
+        let start = 1_622_419_200; // Monday 2021-05-31 00:00
+        let holiday = 42; // Monday 2021-07-12, the seventh week
+        let values: Vec<f64> = (0..9 * 168)
+            .map(|h: usize| {
+                let (day, hour) = (h / 24, h % 24);
+                let sunday_like = day % 7 == 6 || day == holiday;
+                let daytime = (7..=20).contains(&hour);
+                let level = match (daytime, sunday_like) {
+                    (false, _) => 2.0,
+                    (true, true) => 5.0,
+                    (true, false) => 8.0,
+                };
+                level + 0.05 * [0.0, 1.0, -1.0, 0.5, -0.5][h % 5]
+            })
+            .collect();
+        let mut values = values;
+        // A frozen transmitter that afternoon: six readings of one value.
+        for v in &mut values[holiday * 24 + 13..holiday * 24 + 19] {
+            *v = 5.123;
+        }
+        let times = (0..values.len() as i64).map(|h| start + h * HOUR).collect();
+        let series = FlowSeries::new(times, values, Interval::HOURLY).unwrap();
+        let on_day = |found: &Findings, kind: AlarmKind, day: usize| {
+            found
+                .alarms
+                .iter()
+                .filter(|a| a.kind == kind && (a.start - start) / DAY == day as i64)
+                .count()
+        };
+        let plain = find_alarms("dma-5", &series, &rule);
+        assert_eq!(on_day(&plain, AlarmKind::Flow, holiday), 1, "{:?}", plain.alarms);
+        let days: BTreeSet<i64> = [(start / DAY) + holiday as i64].into();
+        let found = find_alarms_with_holidays("dma-5", &series, &rule, &days);
+        let flows: Vec<&Alarm> = found.alarms.iter().filter(|a| a.kind == AlarmKind::Flow).collect();
+        assert!(flows.is_empty(), "{flows:?}");
+        assert_eq!(on_day(&found, AlarmKind::Stuck, holiday), 1, "{:?}", found.alarms);
     }
 
     #[test]

@@ -347,6 +347,10 @@ pub struct AlarmArgs {
     /// Skip the alarm stage (the original's rule alone, as with --preset original).
     #[arg(long)]
     pub no_alarms: bool,
+    /// Holidays, whose flow follows its own habit and is not judged against the week (faults
+    /// still are): a CSV whose first column holds dates (`2022-11-01`), as for `flow forecast`.
+    #[arg(long)]
+    pub holidays: Option<PathBuf>,
 }
 
 impl Default for AlarmArgs {
@@ -362,6 +366,7 @@ impl Default for AlarmArgs {
             merge_bins: rule.merge_bins,
             min_bins: rule.min_bins,
             no_alarms: false,
+            holidays: None,
         }
     }
 }
