@@ -150,6 +150,11 @@ pub fn forecast_command(args: &ForecastArgs, obs: &mut dyn Observer) -> Result {
         let given = saved.as_ref().zip(args.model.as_deref());
         forecast_site(&export, target, &plan, given, output_dir, notes, transcript)
     });
+    if targets.len() > 1 {
+        say!(obs);
+        say!(obs, "== Forecasts: {} sites ==", targets.len());
+        obs.block(&sites_table(&targets, &results, &plan));
+    }
     crate::parallel::all_done(&export, &targets, results)
 }
 
@@ -197,6 +202,55 @@ fn read_model(path: &Path) -> Result<GivenModel> {
     }
 }
 
+/// What one site's forecast says, for the closing table of a forecast of several sites.
+struct SiteForecast {
+    /// The held-out check, when the model has one.
+    held_out: Option<HeldOut>,
+    /// The first day's steps: their mean, and the highest with its time.
+    first_day: (f64, f64, i64),
+}
+
+/// A line a site after a forecast of several: the next day's mean and peak, the MAE of the
+/// held-out check beside the two baselines' on the same days, and how much of the second half's
+/// readings the 80 % band made from the first half held.
+fn sites_table(targets: &[Target], results: &[Result<SiteForecast>], plan: &HorizonPlan) -> String {
+    let step = plan.step_name();
+    let mut table = format!(
+        "{:<16} {:>9} {:>26}  {:>9} {:>20} {:>11} {:>9}\n",
+        "site",
+        "next day",
+        "peak (at)",
+        "MAE",
+        format!("same {step} a week ago"),
+        "4-week mean",
+        "80 % held"
+    );
+    for (target, result) in targets.iter().zip(results) {
+        let Ok(site) = result else {
+            let _ = writeln!(table, "{:<16} failed (said above)", target.slug);
+            continue;
+        };
+        let (mean, peak, at) = site.first_day;
+        let held = |value: fn(&HeldOut) -> f64| {
+            site.held_out
+                .as_ref()
+                .map_or("-".to_string(), |h| format!("{:.2}", value(h)))
+        };
+        let _ = writeln!(
+            table,
+            "{:<16} {mean:>9.2} {:>26}  {:>9} {:>20} {:>11} {:>7} %",
+            target.slug,
+            format!("{peak:.2} ({})", &format_timestamp(at)[..16]),
+            held(|h| h.model_mae),
+            held(|h| h.last_week_mae),
+            held(|h| h.four_week_mae),
+            site.held_out
+                .map_or("-".to_string(), |h| format!("{:.0}", h.inside_80 * 100.0)),
+        );
+    }
+    table
+}
+
 fn forecast_site(
     export: &Export,
     target: &Target,
@@ -205,7 +259,7 @@ fn forecast_site(
     output_dir: &Path,
     clock_notes_wanted: bool,
     obs: &mut dyn Observer,
-) -> Result {
+) -> Result<SiteForecast> {
     let saved = given.map(|(model, _)| model);
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow forecast", export.paths(), obs)?;
@@ -393,7 +447,7 @@ fn finish(
     held_out: Option<&HeldOut>,
     model_files: Vec<(PathBuf, Vec<u8>)>,
     obs: &mut dyn Observer,
-) -> Result {
+) -> Result<SiteForecast> {
     let interval_name = plan.interval_name();
     let last = grid.time(grid.values.len() - 1);
     say!(
@@ -463,5 +517,15 @@ fn finish(
     ];
     files.extend(model_files);
     write_and_list(&files, obs)?;
-    Ok(())
+    let first_day = &forecast.values[..plan.per_day().min(forecast.values.len())];
+    let mean = first_day.iter().sum::<f64>() / first_day.len().max(1) as f64;
+    let (peak_at, peak) =
+        first_day.iter().enumerate().fold(
+            (0, f64::NEG_INFINITY),
+            |best, (i, &v)| if v > best.1 { (i, v) } else { best },
+        );
+    Ok(SiteForecast {
+        held_out: held_out.copied(),
+        first_day: (mean, peak, times.get(peak_at).copied().unwrap_or(forecast.start)),
+    })
 }

@@ -105,6 +105,30 @@ fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
             serde_json::from_str(&std::fs::read_to_string(folder.join("model.json")).unwrap()).unwrap();
         assert_eq!(model["format"], "flow-horizon-1");
         assert_eq!(model["site"], format!("dma-{area}"));
+        // The closing table's line: the first day's mean and peak as forecast.csv has them, the
+        // held-out MAEs and the 80 % band's coverage as model.json keeps them.
+        let line = text
+            .lines()
+            .skip_while(|l| *l != "== Forecasts: 10 sites ==")
+            .find(|l| l.starts_with(&format!("dma-{area} ")))
+            .unwrap();
+        let day: Vec<f64> = rows[..24].iter().map(|r| r[1].parse().unwrap()).collect();
+        let peak = day.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let at = &rows[day.iter().position(|v| *v == peak).unwrap()][0][..16];
+        let held = &model["model"]["held_out"];
+        let expected = format!(
+            "{:.2} {peak:.2} ({at}) {:.2} {:.2} {:.2} {:.0} %",
+            day.iter().sum::<f64>() / 24.0,
+            held["model_mae"].as_f64().unwrap(),
+            held["last_week_mae"].as_f64().unwrap(),
+            held["four_week_mae"].as_f64().unwrap(),
+            held["inside_80"].as_f64().unwrap() * 100.0
+        );
+        assert_eq!(
+            line.split_whitespace().skip(1).collect::<Vec<_>>().join(" "),
+            expected,
+            "{line}"
+        );
     }
     // The forecast follows the area's own week: its hours track the last week's (the night low,
     // the morning peak) far more than they differ.
