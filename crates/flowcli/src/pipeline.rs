@@ -36,7 +36,8 @@ pub struct Pipeline {
     wording: Wording,
     plan: PredictPlan,
     night: Option<NightSettings>,
-    /// The alarm rules; none with the original preset, which keeps the original's scan rule alone.
+    /// The alarm rules and the holidays they leave unjudged; none with the original preset, which
+    /// keeps the original's scan rule alone.
     alarms: Option<crate::settings::AlarmSettings>,
     output_dir: PathBuf,
 }
