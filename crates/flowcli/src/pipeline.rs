@@ -265,7 +265,11 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
         };
         let (alarms, severe) = job.alarms.as_ref().map_or(("-".into(), "-".into()), |a| {
             let all: usize = a.counts.values().flat_map(|stages| stages.values()).sum();
-            let severe: usize = a.counts.values().filter_map(|stages| stages.get("severe")).sum();
+            let severe: usize = a
+                .counts
+                .values()
+                .filter_map(|stages| stages.get(flowcore::events::Severity::Severe.english()))
+                .sum();
             (all.to_string(), severe.to_string())
         });
         let (leak, latest) = job.night_flow.as_ref().map_or(("-".into(), "-".into()), |night| {

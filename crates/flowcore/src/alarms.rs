@@ -343,10 +343,13 @@ pub fn find_alarms_with_holidays(
     };
     // The yardstick: the robust σ of each reading's distance from the mean of its two sides, the
     // very figure the rule tests (at least the resolution).
-    let distances: Vec<f64> = (2..n.saturating_sub(2))
-        .filter_map(|i| Some(values[i] - (side(i, false)? + side(i + 1, true)?) / 2.0))
-        .filter(|d| d.is_finite())
-        .collect();
+    // Each reading's distance from the mean of its two sides, the very figure the spike rule tests.
+    let distance = |p: usize| -> Option<f64> {
+        let d = values[p] - (side(p, false)? + side(p + 1, true)?) / 2.0;
+        d.is_finite().then_some(d)
+    };
+    // The yardstick: the robust σ of those distances over the column (at least the resolution).
+    let distances: Vec<f64> = (2..n.saturating_sub(2)).filter_map(distance).collect();
     let spike_sigma = robust_sigma(&distances)
         .unwrap_or(0.0)
         .max(resolution)
@@ -354,24 +357,14 @@ pub fn find_alarms_with_holidays(
     let limit = rule.spike_sigmas * spike_sigma;
     // A reading's own yardstick where its time of day jumps more than the rest (gardens watered at
     // 19:00 all summer made 90 "spikes" in BWDF's dma2): the spread of the distances at that time
-    // of day over the days before, as for flow (`local_sigma`). Computed only for a reading past
-    // the series' limit, which few are.
-    let distance = |p: usize| -> Option<f64> {
-        let d = values[p] - (side(p, false)? + side(p + 1, true)?) / 2.0;
-        d.is_finite().then_some(d)
-    };
+    // of day over the days before, as for flow (`own_spread`). Computed only for a reading past
+    // the column's limit, which few are.
     let local_limit = |at: usize| -> f64 {
         let earlier: Vec<f64> = (1..=LOCAL_DAYS as i64)
             .filter_map(|k| series.timestamps.binary_search(&(series.timestamps[at] - k * DAY)).ok())
             .filter_map(distance)
             .collect();
-        if earlier.len() * 2 < LOCAL_DAYS {
-            return limit;
-        }
-        // max/min, not clamp: no panic whatever the numbers.
-        robust_sigma(&earlier).map_or(limit, |local| {
-            (rule.spike_sigmas * local).max(limit).min(LOCAL_WIDENING * limit)
-        })
+        rule.spike_sigmas * own_spread(&earlier, spike_sigma)
     };
     let mut i = 2;
     while i + 2 < n {
@@ -652,23 +645,30 @@ const LOCAL_DAYS: usize = 28;
 /// holidays had widened every hour's spread, read 주의 with no limit, 심각 with this one).
 const LOCAL_WIDENING: f64 = 2.0;
 
-/// A bin's yardstick: the robust σ of the residuals at its time of day over the `LOCAL_DAYS` days
-/// before it (at least half of them read), never under the whole series' σ `global` nor over
-/// `LOCAL_WIDENING` times it. One σ for every hour made the hours whose demand swings most (summer
-/// evenings' garden watering in BWDF's countryside areas: 105 flow alarms in 27 months in dma3,
-/// half of them 심각) alarm on their ordinary spread; the quiet hours keep the whole series' σ, so
-/// a night burst is as sensitive as before. Only the days before count: an event does not widen
-/// its own yardstick.
+/// A bin's yardstick: [`own_spread`] of the residuals at its time of day over the `LOCAL_DAYS`
+/// days before it. One σ for every hour made the hours whose demand swings most (summer evenings'
+/// garden watering in BWDF's countryside areas: 105 flow alarms in 27 months in dma3, half of them
+/// 심각) alarm on their ordinary spread; the quiet hours keep the whole series' σ, so a night burst
+/// is as sensitive as before. Only the days before count: an event does not widen its own
+/// yardstick.
 fn local_sigma(residuals: &[f64], b: usize, day: usize, global: f64) -> f64 {
     let earlier: Vec<f64> = (1..=LOCAL_DAYS)
         .filter_map(|k| b.checked_sub(k * day))
         .map(|p| residuals[p])
         .filter(|r| r.is_finite())
         .collect();
+    own_spread(&earlier, global)
+}
+
+/// The yardstick of one time of day, from `earlier`, its values (residuals or spike distances) on
+/// the `LOCAL_DAYS` days before: their robust σ, never under the column's `global` nor over
+/// `LOCAL_WIDENING` times it; `global` while fewer than half of those days were read.
+fn own_spread(earlier: &[f64], global: f64) -> f64 {
     if earlier.len() * 2 < LOCAL_DAYS {
         return global;
     }
-    robust_sigma(&earlier).map_or(global, |local| local.max(global).min(LOCAL_WIDENING * global))
+    // max/min, not clamp: no panic whatever the numbers.
+    robust_sigma(earlier).map_or(global, |local| local.max(global).min(LOCAL_WIDENING * global))
 }
 
 /// The expected value of each bin: the median of the same bin 1–4 weeks back, each moved by the
