@@ -401,10 +401,10 @@ pub(crate) fn holidays_line(
     if holidays.is_empty() {
         return None;
     }
-    let (first, last) = series
-        .span()
-        .map_or((1, 0), |(a, b)| (a.div_euclid(DAY), b.div_euclid(DAY)));
-    let within = holidays.range(first..=last).count();
+    // Times only increase, so the range is never reversed (BTreeSet::range would panic).
+    let within = series.span().map_or(0, |(first, last)| {
+        holidays.range(first.div_euclid(DAY)..=last.div_euclid(DAY)).count()
+    });
     Some(format!(
         "holidays         {within} of the {} given fall within the readings: their flow is not judged against the week (faults still are)",
         holidays.len()
