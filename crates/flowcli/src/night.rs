@@ -53,7 +53,7 @@ pub struct NightSummary {
 
 impl NightSummary {
     /// The night-flow alarm still on (no repair seen), as the morning's table says it:
-    /// `severe since 2022-08-18`, or `none`.
+    /// `severe since 2021-06-03`, or `none`.
     pub fn alarm_on(&self) -> String {
         self.alarms
             .iter()

@@ -526,6 +526,10 @@ pub struct Judgement {
 /// a MAD a σ for normal noise, and a difference of two independent nights has √2 times their σ.
 const DIFFERENCE_TO_SIGMA: f64 = 1.4826 / std::f64::consts::SQRT_2;
 
+/// How far an alarm's baseline is carried along the trend past the baseline nights' middle day, in
+/// baselines (`baseline_nights`): as far as the nights the trend was fitted on reach.
+const TREND_REACH: i64 = 2;
+
 /// The median of the last `nights` of `history` and their spread: the night-to-night noise, from
 /// the median absolute difference of consecutive nights (a slow trend or the weekly pattern inside
 /// the history does not widen it, as it would the deviations from the median), and at least
@@ -603,28 +607,46 @@ struct Frozen {
     spread: f64,
     slope: f64,
     day: i64,
+    /// How many days after `day` the trend is still carried: a trend fitted on four weeks of
+    /// nights says nothing of the months after them (carried on through a two-year alarm, it put
+    /// a real area's baseline at 7.0 L/s under nights of 58).
+    carry_left: i64,
     /// The weekly pattern of the nights before, for telling a repair from a weekend.
     week: Week,
     /// The rise that started the alarm: the median excess of its first nights.
     step: f64,
+    /// Whether it started as a step or built up.
+    onset: Onset,
 }
 
 impl Frozen {
     fn expected_on(&self, day: i64) -> f64 {
-        self.expected + self.slope * (day - self.day) as f64
+        self.expected + self.slope * (day - self.day).clamp(0, self.carry_left) as f64
     }
 
-    /// Whether a night of `mnf` looks repaired: down by at least half the starting step from the
+    /// Whether a night of `mnf` looks repaired: down by at least half the leak's size from the
     /// same night of the week before, when that night was in the alarm (a weekly difference, so
     /// weekends and the season cancel out), or back within `near` spreads of the baseline, taking
     /// the lower of the baseline as frozen and as carried along the trend (an alarm that faded
     /// away ends too, but a trend misjudged never ends one).
     fn repaired(&self, mnf: f64, day: i64, week_before: Option<f64>, near: f64) -> bool {
-        let dropped = week_before.is_some_and(|before| mnf <= before - 0.5 * self.step);
+        let dropped = week_before.is_some_and(|before| mnf <= before - 0.5 * self.leak_size(before, day - 7));
         // The baseline of this day of the week: a weekend night with the leak still on is no repair.
         let factor = self.week.factor(day);
         let back = mnf < (self.expected.min(self.expected_on(day)) + near * self.spread) * factor;
         dropped || back
+    }
+
+    /// How much a repair takes away: a step's rise at its start; a drift's rise has grown since,
+    /// so it is how far the night `before` (on `day`) stood above its baseline, at least the
+    /// starting rise. (Measured against the starting rise, a real area's drift alarm, its nights
+    /// 4 to 6 L/s over the baseline, was "repaired" by a week's noise of 1.5 L/s and raised again
+    /// two nights later, six times in 22 months.)
+    fn leak_size(&self, before: f64, day: i64) -> f64 {
+        match self.onset {
+            Onset::Step => self.step,
+            Onset::Drift => self.step.max(before - self.expected_on(day)),
+        }
     }
 }
 
@@ -634,8 +656,9 @@ impl Frozen {
 /// value, carried along the trend (Theil–Sen) of the last `2 × baseline_nights` normal nights so
 /// that seasonal change goes on but the leak never becomes the new normal (from the baseline
 /// nights' middle day, at most `baseline_nights` days: never across a gap), until `confirm` nights
-/// in a row are repaired: down by half the starting step from the same night a week before, or
-/// back within half the watch threshold of the baseline. The baseline then carries on from the
+/// in a row are repaired: down by half the leak's size from the same night a week before (a step's
+/// starting rise; a drift's rise as it has grown), or back within half the watch threshold of the
+/// baseline. The baseline then carries on from the
 /// nights before the alarm and after the repair. Only rises alarm (a drop is a meter or supply
 /// matter, not a leak: a night below its baseline is 관심 at most), and an alarm's peak is its
 /// night furthest above the baseline. Nights with no MNF or constant readings are skipped without
@@ -782,8 +805,10 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
             spread,
             slope,
             day: start_day,
+            carry_left: TREND_REACH * rule.baseline_nights as i64 - carried_days,
             week: Week::of(&history),
             step: median(&mut excess).unwrap_or(0.0),
+            onset,
         };
         let mut event = NightEvent {
             first_night: nights[start].night,
@@ -1159,6 +1184,70 @@ mod tests {
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].onset, Onset::Drift);
         assert_eq!(events[0].repaired, None);
+    }
+
+    /// Seen on a real area (BWDF dma-5): the trend of the four weeks before an alarm, carried on
+    /// through the months it lasted, took the baseline far from any night. It is carried as far as
+    /// the nights it was fitted on reach, four weeks past their middle day.
+    #[test]
+    fn a_long_alarm_carries_the_trend_no_further_than_its_nights_reach() {
+        let rule = NightRule::default().check().unwrap();
+        // Nights 0–39 fall 0.1 a night from 110, alternating ±0.5; from night 40 they are 20 higher
+        // than that line would go, and stay there for 200 nights.
+        let nights: Vec<Night> = (0..240)
+            .map(|d| {
+                let line = if d < 40 { 110.0 - 0.1 * d as f64 } else { 126.0 };
+                night(d, line + if d % 2 == 0 { -0.5 } else { 0.5 })
+            })
+            .collect();
+        let judged = judge_nights(&nights, &rule);
+        let [e] = judged.events[..] else {
+            panic!("one alarm: {:?}", judged.events)
+        };
+        assert_eq!((e.first_night, e.repaired), (40 * DAY, None));
+        let v = &judged.verdicts;
+        // The baseline nights (26–39) have their middle day at 32 and their trend is -0.1 a night:
+        // carried 28 days from there, to night 60, and no further (200 nights on, it would be 20
+        // lower and every night of the alarm twice as far above it).
+        let at = |n: usize| v[n].expected.unwrap();
+        assert!((at(60) - at(40) + 2.0).abs() < 1e-9, "{} {}", at(40), at(60));
+        assert_eq!(at(239), at(60));
+        assert_eq!(v[239].stage, Some(Severity::Severe));
+    }
+
+    /// Seen on a real area (BWDF dma-7): a drift alarm whose nights stood 4–6 above the baseline
+    /// was ended by a week's dip of 1.5 — half its starting rise — and raised again two nights
+    /// later, six times in 22 months. A drift is repaired by half of how far it has grown.
+    #[test]
+    fn a_drift_alarm_is_not_repaired_by_a_dip_while_its_nights_stay_high() {
+        let rule = NightRule::default().check().unwrap();
+        // Nights alternate 100 and 101; from night 40 they climb 0.5 a night to +10 at night 60
+        // and stay there; nights 80 and 81 dip by 3; from night 100 they are down 6 (104, 105).
+        let nights: Vec<Night> = (0..110)
+            .map(|d| {
+                let rise = (0.5 * (d as f64 - 40.0)).clamp(0.0, 10.0);
+                let dip = match d {
+                    80 | 81 => 3.0,
+                    100.. => 6.0,
+                    _ => 0.0,
+                };
+                night(d, 100.0 + (d % 2) as f64 + rise - dip)
+            })
+            .collect();
+        let judged = judge_nights(&nights, &rule);
+        let [e] = judged.events[..] else {
+            panic!("one alarm: {:?}", judged.events)
+        };
+        assert_eq!(e.onset, Onset::Drift);
+        let v = &judged.verdicts;
+        // The starting rise is under 5 (3–4 spreads of 1.05), so 107 and 108 against 111 and 110
+        // the week before were a repair; against a rise of about 10 they are not.
+        assert!(e.first_night < 50 * DAY, "{e:?}");
+        assert!(v[80].stage.is_some() && v[81].stage.is_some(), "{:?}", &v[80..82]);
+        // 104 and 105, down 7 and 5 from the week before, are half the grown rise: repaired, though
+        // still 3 to 4 spreads above the baseline.
+        assert_eq!(e.repaired, Some(101 * DAY));
+        assert_eq!(e.last_night, 99 * DAY);
     }
 
     /// The detection target on the demo's main column (noise, weekends, plateaus, dropouts,
