@@ -285,6 +285,12 @@ pub enum FlowError {
     },
 
     // Files beside the export.
+    /// A holidays file with no date in it: given by mistake (the wrong file, an export cut short).
+    #[error("{}: no dates in it (a holidays file holds a date a line in its first column, e.g. `2022-09-10,추석`); leave --holidays out when there are none", .path.display())]
+    HolidaysEmpty {
+        /// The holidays file.
+        path: PathBuf,
+    },
     /// Holiday dates that could be day- or month-first.
     #[error("{}: dates like `{first}` could be day-first or month-first and none is past the 12th: write them year-first (2022-11-01)", .path.display())]
     HolidaysAmbiguous {

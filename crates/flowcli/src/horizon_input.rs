@@ -283,9 +283,12 @@ pub(crate) fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
     })?;
     // Saved by Excel in Korea the names are cp949 (`추석`), in Europe Windows-1252: decoded as
     // exports are (a byte-order mark dropped), not refused as "not valid UTF-8".
+    // A file given with no date in it is a mistake (the wrong file, an export cut short): with an
+    // empty list nothing would differ and nothing be said.
     if bytes.is_empty() {
-        // No holidays: the terminal's holiday line says none falls in the data.
-        return Ok(BTreeSet::new());
+        return Err(FlowError::HolidaysEmpty {
+            path: path.to_path_buf(),
+        });
     }
     let (text, _) = flowcore::ingest::decode(bytes, path)?;
     // `date,name` or, from a spreadsheet in Europe, `date;name`.
@@ -324,6 +327,11 @@ pub(crate) fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
                 })
             }
         }
+    }
+    if days.is_empty() {
+        return Err(FlowError::HolidaysEmpty {
+            path: path.to_path_buf(),
+        });
     }
     Ok(days)
 }
@@ -620,6 +628,13 @@ mod tests {
                 .contains("holidays.csv: line 4: `Christmas` is not a date"),
             "{error}"
         );
+        // Nothing, a header alone or blank lines: a file given by mistake, refused (it was read as
+        // no holidays, and nothing said so).
+        for text in ["", "date,name\n", "\n\n"] {
+            std::fs::write(&path, text).unwrap();
+            let error = read_holidays(&path).unwrap_err();
+            assert!(matches!(error, FlowError::HolidaysEmpty { .. }), "{text:?}: {error}");
+        }
     }
 
     #[test]
