@@ -179,7 +179,7 @@ pub fn predict_command(
     } else {
         crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_settings, &dirs.prediction, obs)?.spans
     };
-    predict_stage(&model, &outcome.preprocessed, plan, &spans, &dirs, obs)?;
+    predict_stage(&model, &outcome.preprocessed, plan, &spans, None, &dirs, obs)?;
     Ok(())
 }
 

@@ -123,7 +123,9 @@ impl Pipeline {
         let sigma_k = self.train.outlier_sigma;
         let evaluated = evaluate_stage(series, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
         let spans = alarms.as_ref().map_or(&[][..], |a| a.spans.as_slice());
-        let predicted = predict_stage(&trained.training.model, &pre.preprocessed, self.plan, spans, dirs, obs)?;
+        let model = &trained.training.model;
+        let comparison = Some(&evaluated.comparison);
+        let predicted = predict_stage(model, &pre.preprocessed, self.plan, spans, comparison, dirs, obs)?;
         let night = match &self.night {
             Some(_) if pre.raw.interval.seconds() >= flowcore::time::DAY => {
                 say!(obs);

@@ -72,6 +72,10 @@ pub struct JobReport {
     pub outliers: Vec<OutlierRow>,
     /// The forecast after the last reading.
     pub forecast: Vec<ForecastRow>,
+    /// The best baseline's forecast of the same steps, given when that baseline beat the LSTM on
+    /// the test part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_forecast: Option<BaselineForecast>,
     /// The minute scan's counts.
     pub anomaly_scan: Option<ScanSummary>,
     /// Sensor faults and graded flow alarms on the raw readings; absent with the original preset.
@@ -126,6 +130,26 @@ pub struct ForecastRow {
     pub predicted: f64,
     /// `Normal` or `Abnormal` by the scan's rule.
     pub label: String,
+}
+
+/// The forecast of the baseline that beat the LSTM on the test part: the number to use instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineForecast {
+    /// Which baseline (`persistence (last value)`).
+    pub name: String,
+    /// The LSTM's test RMSE over this baseline's (above 1).
+    pub lstm_rmse_ratio: f64,
+    /// One row a step, at the times of the LSTM's forecast.
+    pub forecast: Vec<BaselineRow>,
+}
+
+/// One step of a baseline's forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineRow {
+    /// `YYYY-MM-DD HH:MM:SS`.
+    pub time: String,
+    /// The forecast.
+    pub predicted: f64,
 }
 
 /// The minute scan's counts.
@@ -208,6 +232,7 @@ pub(crate) fn finished(
                     label: p.label.to_string(),
                 })
                 .collect(),
+            baseline_forecast: predicted.baseline.clone(),
             anomaly_scan: predicted.scan.as_ref().map(|scan| ScanSummary {
                 rule: "prediction >= U_level or <= L_level".to_string(),
                 windows: scan.windows,

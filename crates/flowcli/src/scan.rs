@@ -7,26 +7,34 @@ use crate::error::Result;
 use crate::observer::Observer;
 use crate::original::{forecast_line, no_anomalies_line};
 use crate::output::{anomalies_csv, forecast_csv, scan_csv, SiteDirs};
+use crate::report::{BaselineForecast, BaselineRow};
 use crate::settings::PredictPlan;
 use crate::site::{thousands, write_and_list};
 use flowcore::time::format_timestamp;
 use flowcore::Check;
 use flowcore::{FlowSeries, Preprocessed};
 use flowlstm::{LstmModel, PredictConfig, Scan};
+use flowreport::baseline::{baseline_ahead, season_length, Comparison};
 use flowreport::graph::{encode_png, scan_overview, ScanOverview};
 use flowreport::profile::{Profiler, StageProfile};
 
 pub(crate) struct PredictOutcome {
     pub(crate) scan: Option<Scan>,
     pub(crate) forecast: Vec<flowlstm::ForecastPoint>,
+    /// The forecast of the baseline that beat the LSTM on the test part, if one did.
+    pub(crate) baseline: Option<BaselineForecast>,
     pub(crate) profile: StageProfile,
 }
 
+/// The scan and the forecast. `evaluation` is the LSTM beside the baselines on the test part,
+/// where this run has one (`flow run`): when a baseline beat it, that baseline's forecast of the
+/// same steps is printed under the LSTM's, the number to use.
 pub(crate) fn predict_stage(
     model: &LstmModel,
     preprocessed: &Preprocessed,
     plan: PredictPlan,
     spans: &[(i64, i64, flowcore::events::Severity)],
+    evaluation: Option<&Comparison>,
     dirs: &SiteDirs,
     obs: &mut dyn Observer,
 ) -> Result<PredictOutcome> {
@@ -61,14 +69,78 @@ pub(crate) fn predict_stage(
     } else {
         Vec::new()
     };
+    let baseline = match evaluation {
+        Some(comparison) if !comparison.model_wins && !forecast.is_empty() => {
+            let baseline = better_baseline(&preprocessed.series, comparison, &forecast, model.meta.window);
+            if let Some(b) = &baseline {
+                say!(obs, "{}", baseline_line(b));
+            }
+            baseline
+        }
+        _ => None,
+    };
     write_and_list(&files, obs)?;
     let profile = profiler.finish("predict");
     say!(obs, "{profile}");
     Ok(PredictOutcome {
         scan,
         forecast,
+        baseline,
         profile,
     })
+}
+
+/// The best baseline's forecast of the steps the LSTM forecast, by the rules it was scored by on
+/// the test part (`window` is the moving average's: the model's window, as there).
+fn better_baseline(
+    series: &FlowSeries,
+    comparison: &Comparison,
+    forecast: &[flowlstm::ForecastPoint],
+    window: usize,
+) -> Option<BaselineForecast> {
+    let season = season_length(series.interval.seconds());
+    let ahead = baseline_ahead(&series.values, window, season, forecast.len()).ok()?;
+    let (best, score) = comparison
+        .baselines
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.rmse.total_cmp(&b.1.rmse))?;
+    let (name, values) = ahead.into_iter().nth(best)?;
+    // Both lists come in one order; a name that differs would mean they do not.
+    (name == score.name).then(|| BaselineForecast {
+        name,
+        lstm_rmse_ratio: comparison.rmse_ratio,
+        forecast: forecast
+            .iter()
+            .zip(values)
+            .map(|(point, predicted)| BaselineRow {
+                time: format_timestamp(point.timestamp),
+                predicted,
+            })
+            .collect(),
+    })
+}
+
+/// `baseline         persistence (last value) forecasts 61.3 for 2023-04-01 00:00:00: …`, up to
+/// seven steps on the line, the rest in report.json.
+fn baseline_line(baseline: &BaselineForecast) -> String {
+    let rows = baseline.forecast.as_slice();
+    let shown: Vec<String> = rows.iter().take(7).map(|row| format!("{:.1}", row.predicted)).collect();
+    let more = match rows.len().saturating_sub(7) {
+        0 => String::new(),
+        n => format!(" and {n} more (report.json)"),
+    };
+    let when = match rows {
+        [one] => one.time.clone(),
+        [first, .., last] => format!("{} … {}", first.time, last.time),
+        [] => String::new(),
+    };
+    format!(
+        "baseline         {} forecasts {}{more} for {when}: it beat the LSTM on the test part (the LSTM's RMSE {:.0} % of its), so use it",
+        baseline.name,
+        shown.join(", "),
+        baseline.lstm_rmse_ratio * 100.0
+    )
 }
 
 /// Prints what the scan found and queues its files: `abnormal.csv` always (header only when

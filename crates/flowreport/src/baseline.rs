@@ -54,16 +54,42 @@ pub fn baseline_forecasts(
     let moving = steps
         .map(|j| values[j - window..j].iter().sum::<f64>() / window as f64)
         .collect();
+    Ok(named(window, season, [persistence, seasonal, moving]))
+}
+
+/// The baselines' forecasts of the `steps` values after the end of `values`, by the rules of
+/// [`baseline_forecasts`] carried on past the data: persistence repeats the last value, seasonal
+/// naive the last season (a step more than a season ahead takes the forecast a season before it),
+/// the moving average its last mean. In the order and with the names of [`baseline_forecasts`].
+pub fn baseline_ahead(values: &[f64], window: usize, season: usize, steps: usize) -> Result<Vec<(String, Vec<f64>)>> {
+    let (season, window) = (season.max(1), window.max(1));
+    let Some(&last) = values.last().filter(|_| values.len() >= window.max(season)) else {
+        return Err(ReportError::EmptyTestSet);
+    };
+    let mut seasonal = values[values.len() - season..].to_vec();
+    for k in 0..steps {
+        seasonal.push(seasonal[k]);
+    }
+    let mean = values[values.len() - window..].iter().sum::<f64>() / window as f64;
+    Ok(named(
+        window,
+        season,
+        [vec![last; steps], seasonal.split_off(season), vec![mean; steps]],
+    ))
+}
+
+/// The three baselines' forecasts with their names: persistence, seasonal naive, moving average.
+fn named(window: usize, season: usize, [persistence, seasonal, moving]: [Vec<f64>; 3]) -> Vec<(String, Vec<f64>)> {
     let season_name = match season {
         7 => "seasonal naive (same weekday last week)".to_string(),
         1 => "seasonal naive (previous step)".to_string(),
         s => format!("seasonal naive (same time yesterday, {s} steps back)"),
     };
-    Ok(vec![
+    vec![
         ("persistence (last value)".to_string(), persistence),
         (season_name, seasonal),
         (format!("moving average of the last {window}"), moving),
-    ])
+    ]
 }
 
 /// Mean absolute error of the seasonal naive forecast inside the training part: MASE's scale.
@@ -191,6 +217,23 @@ mod tests {
         assert!(baseline_forecasts(&values, 2, 2, 3).is_err());
         // In-sample seasonal errors on [1,2,3,4]: |4-1| = 3.
         assert_eq!(mase_scale(&values[..4], 3), Some(3.0));
+    }
+
+    #[test]
+    fn baselines_ahead_by_hand() {
+        let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let ahead = baseline_ahead(&values, 2, 3, 5).unwrap();
+        assert_eq!(ahead[0].1, vec![6.0; 5]); // the last value held
+        assert_eq!(ahead[1].1, vec![4.0, 5.0, 6.0, 4.0, 5.0]); // the last season repeated
+        assert_eq!(ahead[2].1, vec![5.5; 5]); // the mean of the last two
+        let names: Vec<&str> = ahead.iter().map(|(name, _)| name.as_str()).collect();
+        let test_names: Vec<String> = baseline_forecasts(&values, 4, 2, 3)
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, test_names);
+        assert!(baseline_ahead(&values[..2], 2, 3, 1).is_err());
     }
 
     #[test]
