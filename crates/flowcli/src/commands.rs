@@ -175,11 +175,11 @@ pub fn predict_command(
     };
     // The new file's faults and unusual flow, judged on its own readings.
     let spans = if args.alarms.no_alarms {
-        Vec::new()
+        None
     } else {
-        crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_settings, &dirs.prediction, obs)?.spans
+        Some(crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_settings, &dirs.prediction, obs)?.spans)
     };
-    predict_stage(&model, &outcome.preprocessed, plan, &spans, None, &dirs, obs)?;
+    predict_stage(&model, &outcome.preprocessed, plan, spans.as_deref(), None, &dirs, obs)?;
     Ok(())
 }
 

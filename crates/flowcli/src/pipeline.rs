@@ -122,7 +122,7 @@ impl Pipeline {
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
         let sigma_k = self.train.outlier_sigma;
         let evaluated = evaluate_stage(series, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
-        let spans = alarms.as_ref().map_or(&[][..], |a| a.spans.as_slice());
+        let spans = alarms.as_ref().map(|a| a.spans.as_slice());
         let model = &trained.training.model;
         let comparison = Some(&evaluated.comparison);
         let predicted = predict_stage(model, &pre.preprocessed, self.plan, spans, comparison, dirs, obs)?;

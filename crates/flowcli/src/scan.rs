@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use crate::error::Result;
 use crate::observer::Observer;
-use crate::original::{forecast_line, no_anomalies_line};
+use crate::original::{forecast_line, no_anomalies_line, Lang};
 use crate::output::{anomalies_csv, forecast_csv, scan_csv, SiteDirs};
 use crate::report::{BaselineForecast, BaselineRow};
 use crate::settings::PredictPlan;
 use crate::site::{thousands, write_and_list};
 use flowcore::time::format_timestamp;
 use flowcore::Check;
-use flowcore::{FlowSeries, Preprocessed};
+use flowcore::{FlowSeries, Interval, Preprocessed};
 use flowlstm::{LstmModel, PredictConfig, Scan};
 use flowreport::baseline::{baseline_ahead, season_length, Comparison};
 use flowreport::graph::{encode_png, scan_overview, ScanOverview};
@@ -26,14 +26,15 @@ pub(crate) struct PredictOutcome {
     pub(crate) profile: StageProfile,
 }
 
-/// The scan and the forecast. `evaluation` is the LSTM beside the baselines on the test part,
+/// The scan and the forecast. `spans` are the alarms' (start, end, stage), `None` when the alarm
+/// rules were not run (`--preset original`, `--no-alarms`). `evaluation` is the LSTM beside the baselines on the test part,
 /// where this run has one (`flow run`): when a baseline beat it, that baseline's forecast of the
 /// same steps is printed under the LSTM's, the number to use.
 pub(crate) fn predict_stage(
     model: &LstmModel,
     preprocessed: &Preprocessed,
     plan: PredictPlan,
-    spans: &[(i64, i64, flowcore::events::Severity)],
+    spans: Option<&[(i64, i64, flowcore::events::Severity)]>,
     evaluation: Option<&Comparison>,
     dirs: &SiteDirs,
     obs: &mut dyn Observer,
@@ -50,6 +51,11 @@ pub(crate) fn predict_stage(
         };
         let scan = flowlstm::scan(model, cleaned, &config.check()?)?;
         report_scan(model, cleaned, &scan, plan, dirs, &mut files, obs)?;
+        let note = level_rule_note(&scan, model.meta.interval, cleaned.interval, spans.is_some());
+        if let (Some(note), Lang::En) = (note, plan.lang) {
+            say!(obs, "{note}");
+        }
+        let spans = spans.unwrap_or_default();
         let graph = scan_graph(cleaned, &scan, &model.meta.criteria, &model.meta.column, spans)?;
         files.push((dirs.prediction.join("anomaly_scan.png"), graph));
         Some(scan)
@@ -204,6 +210,31 @@ pub(crate) fn report_scan(
         ));
     }
     Ok(())
+}
+
+/// What a flood of the original rule's flags means, when it flags more than 1 % of the windows (on
+/// BWDF's hourly areas it flagged 3 to 48 % of the hours): the levels are the model's interval's,
+/// while the scan runs on every reading, whose daily cycle crosses them; the alarms are the rule
+/// that judges each reading against its own time of day (pointed to when they were run).
+fn level_rule_note(scan: &Scan, levels_from: Interval, readings: Interval, alarms_judged: bool) -> Option<String> {
+    let share = scan.anomalies.len() as f64 / scan.windows.max(1) as f64;
+    if share <= 0.01 {
+        return None;
+    }
+    let why = if levels_from == readings {
+        "the rule flags by level alone, whatever the time of day".to_string()
+    } else {
+        format!("U_level and L_level are those of the {levels_from} means (criteria.csv), which readings at {readings} cross with each day's cycle")
+    };
+    let alarms = if alarms_judged {
+        "; for what needs attention read the alarms (alarms.csv), which judge each reading against its own time of day"
+    } else {
+        ""
+    };
+    Some(format!(
+        "note             {:.0} % of the windows: {why}{alarms}",
+        share * 100.0
+    ))
 }
 
 /// `anomaly_scan.png`: the minute readings with the alarms shaded by stage, or, with no alarm

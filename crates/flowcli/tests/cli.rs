@@ -899,12 +899,14 @@ fn a_reader_that_stops_early_does_not_make_flow_panic() {
     assert!(output.status.success(), "{error}");
 }
 
-/// When a baseline beats the LSTM on the test part, the run gives that baseline's forecast of the
-/// same step beside the LSTM's (terminal and report.json), computed by the rule it was scored by
-/// from the preprocessed series; when the LSTM wins, nothing more is said. On three months of a
-/// real area the LSTM lost on at least one of the two (dma6's daily means: the moving average).
+/// On three months of two real areas: when a baseline beats the LSTM on the test part, the run
+/// gives that baseline's forecast of the same step beside the LSTM's (terminal and report.json),
+/// computed by the rule it was scored by from the preprocessed series, and nothing more when the
+/// LSTM wins (it lost on at least one: dma6's daily means, to the moving average). And when the
+/// original's level rule flags more than 1 % of the hours (its levels are the daily means'), a
+/// note says why and points to the alarms.
 #[test]
-fn a_baseline_that_beats_the_lstm_gives_its_forecast_beside() {
+fn on_real_areas_the_run_says_which_forecast_and_which_flags_to_read() {
     let dir = tempfile::tempdir().unwrap();
     let input = fixture("bwdf/inflows_2021-01_2021-03.csv");
     let output = flow(
@@ -925,6 +927,13 @@ fn a_baseline_that_beats_the_lstm_gives_its_forecast_beside() {
         let folder = dir.path().join("Output").join(site);
         let report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(folder.join("report.json")).unwrap()).unwrap();
+        let scan = &report["anomaly_scan"];
+        let share = scan["anomalies"].as_f64().unwrap() / scan["windows"].as_f64().unwrap();
+        let note = format!(
+            "note             {:.0} % of the windows: U_level and L_level are those of the daily means (criteria.csv), which readings at hourly cross with each day's cycle; for what needs attention read the alarms",
+            share * 100.0
+        );
+        assert_eq!(text.contains(&note), share > 0.01, "{share} {note}\n{text}");
         let said = report["baseline_forecast"].clone();
         if report["baselines"]["model_wins"].as_bool().unwrap() {
             assert!(said.is_null(), "{said}");
@@ -966,4 +975,6 @@ fn a_baseline_that_beats_the_lstm_gives_its_forecast_beside() {
         assert!(text.contains(&line), "{line}\n{text}");
     }
     assert!(lost >= 1, "{text}");
+    // Both areas' hours cross their daily levels every day: both notes are there.
+    assert_eq!(text.matches("\nnote             ").count(), 2, "{text}");
 }
