@@ -45,6 +45,10 @@ pub struct AlarmRecord {
     /// another column's alarms before keeps none of them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// What the operator checks first ([`AlarmKind::response`]); absent from logs written before
+    /// 2026-11-28.
+    #[serde(default)]
+    pub response: String,
 }
 
 impl From<&Alarm> for AlarmRecord {
@@ -61,6 +65,7 @@ impl From<&Alarm> for AlarmRecord {
             expected: alarm.expected.is_finite().then_some(alarm.expected),
             readings: alarm.readings,
             column: None,
+            response: alarm.kind.response().to_string(),
         }
     }
 }
@@ -376,6 +381,9 @@ pub(crate) fn alarm_stage(
             csv.display()
         );
     }
+    for line in response_lines(found.alarms.iter().map(|a| a.kind)) {
+        say!(obs, "{line}");
+    }
     say!(
         obs,
         "written          {} and {}{}",
@@ -390,6 +398,20 @@ pub(crate) fn alarm_stage(
         spans: found.alarms.iter().map(|a| (a.start, a.end, a.stage)).collect(),
         profile,
     })
+}
+
+/// What to check first for each kind among `kinds`, a line each in the kinds' order:
+/// `check            outage: check the logger, …`.
+pub(crate) fn response_lines(kinds: impl IntoIterator<Item = AlarmKind>) -> Vec<String> {
+    let kinds: std::collections::BTreeSet<AlarmKind> = kinds.into_iter().collect();
+    kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            let label = if i == 0 { "respond" } else { "" };
+            format!("{label:<16} {kind}: {}", kind.response())
+        })
+        .collect()
 }
 
 /// The line saying how many of `--holidays`'s dates fall within the readings, whose flow was not

@@ -224,6 +224,9 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             crate::alarms::alarm_detail(e, pre.raw.interval.seconds())
         );
     }
+    for line in crate::alarms::response_lines(events.iter().map(|e| e.kind)) {
+        say!(obs, "{line}");
+    }
     let mut report = DetectionReport {
         input: export.describe(),
         column: target.column.clone(),

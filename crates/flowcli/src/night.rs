@@ -428,6 +428,11 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
                 .map_or("still on".to_string(), |r| format!("repaired {r}"))
         );
     }
+    if !summary.alarms.is_empty() {
+        for line in crate::alarms::response_lines([AlarmKind::NightFlow]) {
+            say!(obs, "{line}");
+        }
+    }
 }
 
 /// `flow night`: the night-flow stage alone, on one site or several of one export read once.

@@ -61,6 +61,33 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
             "missed {label}: {alarms}"
         );
     }
+    // Under the alarms, what to check first: a line for each kind the site's log holds, no other.
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "== Alarms: jangmyeong ==")
+        .take_while(|l| !l.starts_with("[alarms]"))
+        .collect();
+    let jsonl = std::fs::read_to_string(dir.path().join("Output/jangmyeong/Prediction/alarms.jsonl")).unwrap();
+    for kind in ["outage", "stuck", "dropout", "spike", "flow"] {
+        let present = rows.iter().any(|r| r[1] == kind);
+        let said: Vec<&&str> = block
+            .iter()
+            .filter(|l| {
+                l.get(17..)
+                    .is_some_and(|rest| rest.starts_with(&format!("{kind}: check ")))
+            })
+            .collect();
+        assert_eq!(said.len(), usize::from(present), "{kind}: {block:#?}");
+        // Each record of the log carries the same response as its line.
+        if let Some(line) = said.first() {
+            let response = &line[17 + kind.len() + 2..];
+            for record in jsonl.lines().filter(|l| l.contains(&format!(r#""kind":"{kind}""#))) {
+                let record: serde_json::Value = serde_json::from_str(record).unwrap();
+                assert_eq!(record["response"], response, "{record}");
+            }
+        }
+    }
+    assert!(block.iter().any(|l| l.starts_with("respond          ")), "{block:#?}");
     // The closing table, a line a site: jangmyeong's alarms and severe ones as its log counts
     // them, no leak alarm on (the plain demo export has no leak); naejang failed, said so.
     let line = |site: &str| -> Vec<String> {

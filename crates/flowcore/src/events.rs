@@ -199,6 +199,34 @@ impl std::fmt::Display for AlarmKind {
     }
 }
 
+impl AlarmKind {
+    /// What the operator checks first: ISA-18.2 defines an alarm as a condition that requires a
+    /// response. One line, written to `alarms.jsonl` and said under the alarms listed in the
+    /// terminal.
+    pub fn response(self) -> &'static str {
+        match self {
+            AlarmKind::Outage => {
+                "check the logger, its power and its link (the gap's readings are lost unless the logger kept them)"
+            }
+            AlarmKind::Stuck => {
+                "check the transmitter; trust no reading of the period until it moves"
+            }
+            AlarmKind::Dropout => {
+                "check the meter and the valves and pumps upstream before taking it for no demand"
+            }
+            AlarmKind::Spike => {
+                "check the reading (a transient, electrical noise); nothing more if the flow either side is usual"
+            }
+            AlarmKind::Flow => {
+                "check the area for a burst, a fire-fighting draw or unusual use, against its pressure (a pump: its controls and the main downstream)"
+            }
+            AlarmKind::NightFlow => {
+                "plan a leak survey of the area (a step: a new burst or leak; a drift: growing leakage, or new night use to confirm)"
+            }
+        }
+    }
+}
+
 /// One alarm as an operator reads it: a row of `alarms.csv`, a line of `alarms.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
