@@ -176,6 +176,22 @@ pub enum FlowError {
     /// `--leak-percent` out of range.
     #[error("--leak-percent {0}: from 1 to 1000 (% of the typical minimum night flow)")]
     LeakPercent(u32),
+    /// `--night-accept` that is not a list of dates or `site=date`.
+    #[error(
+        "--night-accept {text}: expected a date (2022-10-01) or a site and a date (dma7=2022-10-01), comma-separated"
+    )]
+    NightAccept {
+        /// The item that is neither.
+        text: String,
+    },
+    /// `--night-accept` naming no site of the export.
+    #[error("--night-accept {site}=…: the export has no site {site} (its sites: {sites})")]
+    NightAcceptSite {
+        /// The site named.
+        site: String,
+        /// The sites the run judges.
+        sites: String,
+    },
     /// `--night-bin` that is not an interval.
     #[error("--night-bin {text}: {source}")]
     NightBin {

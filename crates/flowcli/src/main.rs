@@ -32,7 +32,8 @@ struct Cli {
 enum Command {
     /// Preprocess → alarms → train → evaluate → scan and forecast → night flow, with a report per
     /// stage and a profile table.
-    Run(RunArgs),
+    // Boxed: every stage's settings make it by far the largest variant.
+    Run(Box<RunArgs>),
     /// Read an export, fill gaps, resample, compute the criteria and correct outliers (the original `-p`).
     Preprocess(PreprocessCommand),
     /// Train the LSTM on the preprocessed series and evaluate it on the test part (the original `-l`).

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use flowcore::events::{Alarm, AlarmKind};
 use flowcore::files::python_float;
-use flowcore::night::{judge_nights, minimum_night_flow_on_clock, Judgement, Night, NightStatus};
+use flowcore::night::{judge_nights_accepting, minimum_night_flow_on_clock, Judgement, Night, NightStatus};
 use flowcore::time::{format_date, format_timestamp, DAY};
 use flowcore::{Export, FlowSeries};
 use flowreport::graph::encode_png;
@@ -58,7 +58,7 @@ impl NightSummary {
         self.alarms
             .iter()
             .rev()
-            .find(|a| a.repaired.is_none())
+            .find(|a| a.repaired.is_none() && a.accepted.is_none())
             .map_or("none".to_string(), |a| format!("{} since {}", a.stage, a.first_night))
     }
 
@@ -111,6 +111,9 @@ pub struct NightAlarm {
     pub expected: f64,
     /// The night the repair was confirmed; absent while the alarm is on.
     pub repaired: Option<String>,
+    /// The night from which `--night-accept` took the nights as normal, which ended the alarm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
 }
 
 /// `Night/night.json`: what the night-flow stage found on one site, written by `flow night` and by
@@ -155,7 +158,7 @@ pub(crate) fn night_stage(
     }
     let profiler = Profiler::start();
     let nights = minimum_night_flow_on_clock(raw, &settings.measure, skipped_clock_times)?;
-    let judged = judge_nights(&nights, &settings.rule);
+    let judged = judge_nights_accepting(&nights, &settings.rule, &settings.accepted_for(&target.slug));
     let window = settings.measure.window;
     let bin = settings.measure.bin.max(raw.interval);
     let alarms: Vec<Alarm> = judged
@@ -207,7 +210,8 @@ pub(crate) fn night_stage(
     };
     files.push((night_dir.join("night.json"), serde_json::to_vec_pretty(&report)?));
     let summary = report.summary;
-    report_block(&summary, &nights, &judged, target, obs);
+    let accepted = settings.accepted_for(&target.slug);
+    report_block(&summary, &nights, &judged, target, &accepted, obs);
     write_and_list(&files, obs)?;
     let update = replace_in_log(
         &dirs.prediction,
@@ -331,6 +335,7 @@ fn summarise(nights: &[Night], judged: &Judgement, settings: &NightSettings, bin
                 peak_time: format_timestamp(e.peak_time),
                 expected: e.expected,
                 repaired: e.repaired.map(format_date),
+                accepted: e.accepted.map(format_date),
             })
             .collect(),
     }
@@ -340,7 +345,14 @@ fn fixed(value: Option<f64>, decimals: usize) -> String {
     value.map_or("-".into(), |v| format!("{v:.decimals$}"))
 }
 
-fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, target: &Target, obs: &mut dyn Observer) {
+fn report_block(
+    summary: &NightSummary,
+    nights: &[Night],
+    judged: &Judgement,
+    target: &Target,
+    accepted: &[i64],
+    obs: &mut dyn Observer,
+) {
     say!(obs);
     say!(
         obs,
@@ -364,6 +376,21 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
         summary.low_coverage,
         summary.constant
     );
+    let span = nights
+        .first()
+        .zip(nights.last())
+        .map(|(a, b)| (a.night / DAY, b.night / DAY));
+    for &day in accepted {
+        let effect = match span {
+            Some((first, last)) if (first + 1..=last).contains(&day) => "the baseline starts afresh there",
+            _ => "outside the nights read: nothing changed",
+        };
+        say!(
+            obs,
+            "accepted         nights from {} taken as the new normal (--night-accept): {effect}",
+            format_date(day * DAY)
+        );
+    }
     say!(
         obs,
         "MNF              mean {}, on average {} % of the day's mean flow",
@@ -423,9 +450,11 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
             a.peak_value,
             a.expected,
             &a.peak_time[..10],
-            a.repaired
-                .as_ref()
-                .map_or("still on".to_string(), |r| format!("repaired {r}"))
+            match (&a.repaired, &a.accepted) {
+                (Some(repaired), _) => format!("repaired {repaired}"),
+                (None, Some(accepted)) => format!("accepted as normal from {accepted} (--night-accept)"),
+                (None, None) => "still on".to_string(),
+            }
         );
     }
     if !summary.alarms.is_empty() {
@@ -439,6 +468,7 @@ fn report_block(summary: &NightSummary, nights: &[Night], judged: &Judgement, ta
 pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result {
     let settings = night_settings(&args.night)?;
     let (export, _, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
+    settings.check_sites(&export, &targets)?;
     // A site that fails (a meter stuck all night long, no night with readings) is said and the
     // others still run, as in `flow run --sites all`; before, the first failure stopped the rest.
     let results = crate::parallel::each_target(&targets, obs, |target, transcript| {

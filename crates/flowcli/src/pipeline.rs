@@ -166,6 +166,9 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let whole = Profiler::start();
     let pipeline = Pipeline::new(args, lang)?;
     let (export, read_profile, targets) = read_targets(&args.input, args.sites.as_deref(), obs)?;
+    if let Some(night) = &pipeline.night {
+        night.check_sites(&export, &targets)?;
+    }
     let mut profile = vec![read_profile];
     if let [only] = targets.as_slice() {
         // One site: printed as it goes, the scan on every core.

@@ -87,7 +87,35 @@ pub(crate) fn night_settings(args: &NightArgs) -> Result<NightSettings> {
             ..defaults
         }
         .check()?,
+        accepted: args.night_accept.as_deref().map_or(Ok(Vec::new()), parse_accepted)?,
     })
+}
+
+/// `--night-accept`'s items: `2022-10-01` (every site) or `dma7=2022-10-01`, as (site, day number).
+fn parse_accepted(text: &str) -> Result<Vec<(Option<String>, i64)>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let (site, date) = match item.split_once('=') {
+                Some((site, date)) => (Some(site.trim().to_string()), date.trim()),
+                None => (None, item),
+            };
+            let refused = || FlowError::NightAccept { text: item.to_string() };
+            let day = flowcore::time::parse_timestamp(date).ok_or_else(refused)?;
+            match site {
+                Some(site) if site.is_empty() => Err(refused()),
+                site => Ok((site, day.div_euclid(flowcore::time::DAY))),
+            }
+        })
+        .collect::<Result<Vec<_>>>()
+        .and_then(|items| {
+            if items.is_empty() {
+                Err(FlowError::NightAccept { text: text.to_string() })
+            } else {
+                Ok(items)
+            }
+        })
 }
 
 /// How nights are measured and judged, checked.
@@ -95,6 +123,43 @@ pub(crate) fn night_settings(args: &NightArgs) -> Result<NightSettings> {
 pub(crate) struct NightSettings {
     pub(crate) measure: Checked<flowcore::night::NightConfig>,
     pub(crate) rule: Checked<flowcore::night::NightRule>,
+    /// `--night-accept`: (the site, or every site; the day from which its nights are normal).
+    pub(crate) accepted: Vec<(Option<String>, i64)>,
+}
+
+impl NightSettings {
+    /// The days from which `site`'s nights were accepted as normal.
+    pub(crate) fn accepted_for(&self, site: &str) -> Vec<i64> {
+        self.accepted
+            .iter()
+            .filter(|(only, _)| only.as_deref().is_none_or(|only| only == site))
+            .map(|(_, day)| *day)
+            .collect()
+    }
+
+    /// Refuses a `--night-accept` that names no site of the export (a typo would otherwise
+    /// leave the alarm on and say nothing); a site of the export this run does not judge is left
+    /// alone, so one list can serve every run.
+    pub(crate) fn check_sites(&self, export: &flowcore::Export, judged: &[crate::site::Target]) -> Result {
+        let mut sites: Vec<String> = crate::site::export_targets(export)
+            .into_iter()
+            .map(|t| t.slug)
+            .collect();
+        for target in judged {
+            if !sites.contains(&target.slug) {
+                sites.push(target.slug.clone());
+            }
+        }
+        for site in self.accepted.iter().filter_map(|(site, _)| site.as_ref()) {
+            if !sites.contains(site) {
+                return Err(FlowError::NightAcceptSite {
+                    site: site.clone(),
+                    sites: flowcore::ingest::list_names(&sites),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A flag's value parsed, or the preset's when the flag is absent.

@@ -160,6 +160,82 @@ fn a_leak_in_the_demo_export_raises_one_alarm_until_its_repair() {
 
 /// An Italian export on its local clock (`CET-CEST` in the header): on 2023-03-26 the clock jumps
 /// from 02:00 to 03:00, so that night's window holds one hour, not a gap; it gets its MNF.
+/// A rise looked into and found to be no leak: `--night-accept` ends the alarm as accepted from
+/// that night, and the site's alarm is no longer on; a bad date or a site the export does not
+/// have is refused with one line, nothing written.
+#[test]
+fn nights_accepted_as_normal_end_the_alarm() {
+    let dir = tempfile::tempdir().unwrap();
+    let leak = dir.path().join("leak.csv");
+    let rows = (150 * 1440).to_string();
+    // A +10 % rise from 2020-04-01 that never goes away.
+    let args = [
+        "demo-data",
+        "--rows",
+        &rows,
+        "--leak",
+        "2020-04-01",
+        "--out",
+        leak.to_str().unwrap(),
+    ];
+    let output = flow(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let input = leak.to_str().unwrap();
+    let root = dir.path().join("Output/jangmyeong");
+    let summary = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join("Night/night.json")).unwrap()).unwrap()
+    };
+    let output = flow(dir.path(), &["night", "--input", input]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plain = summary();
+    assert_eq!(plain["alarms"].as_array().map(Vec::len), Some(1), "{plain}");
+    assert!(plain["alarms"][0]["repaired"].is_null() && plain["alarms"][0]["accepted"].is_null());
+    assert_eq!(plain["latest"]["status"], "alarm");
+    for (value, message) in [
+        (
+            "2020-13-01",
+            "--night-accept 2020-13-01: expected a date (2022-10-01) or a site and a date",
+        ),
+        (
+            "nowhere=2020-04-20",
+            "--night-accept nowhere=…: the export has no site nowhere (its sites: jangmyeong",
+        ),
+    ] {
+        let other = tempfile::tempdir().unwrap();
+        let output = flow(other.path(), &["night", "--input", input, "--night-accept", value]);
+        assert_refused(&output, message);
+        assert!(!other.path().join("Output").exists());
+    }
+    let output = flow(
+        dir.path(),
+        &["night", "--input", input, "--night-accept", "jangmyeong=2020-04-20"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("accepted         nights from 2020-04-20 taken as the new normal (--night-accept): the baseline starts afresh there"),
+        "{text}"
+    );
+    assert!(
+        text.contains("; accepted as normal from 2020-04-20 (--night-accept)"),
+        "{text}"
+    );
+    let accepted = summary();
+    let alarm = &accepted["alarms"][0];
+    assert_eq!(accepted["alarms"].as_array().map(Vec::len), Some(1), "{accepted}");
+    assert_eq!(
+        (alarm["first_night"].clone(), alarm["accepted"].clone()),
+        (plain["alarms"][0]["first_night"].clone(), "2020-04-20".into())
+    );
+    assert!(alarm["last_night"].as_str().unwrap() < "2020-04-20", "{alarm}");
+    assert_eq!(accepted["latest"]["status"], "normal", "{accepted}");
+    // The alarm log's row ends before the accepted night.
+    let log = std::fs::read_to_string(root.join("Prediction/alarms.csv")).unwrap();
+    let rows: Vec<&str> = log.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{log}");
+    assert!(rows[0].split(',').nth(4).unwrap() < "2020-04-20", "{log}");
+}
+
 #[test]
 fn the_spring_change_night_has_its_minimum() {
     let dir = tempfile::tempdir().unwrap();

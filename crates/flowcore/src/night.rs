@@ -511,6 +511,10 @@ pub struct NightEvent {
     pub onset: Onset,
     /// The night the repair was confirmed; `None` while the alarm is still on.
     pub repaired: Option<i64>,
+    /// The night from which an engineer accepted the nights as the new normal (a survey found no
+    /// leak: new night use), which ended the alarm; see [`judge_nights_accepting`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<i64>,
 }
 
 /// Every night's verdict and the alarm events.
@@ -641,7 +645,7 @@ impl Frozen {
     /// so it is how far the night `before` (on `day`) stood above its baseline, at least the
     /// starting rise. (Measured against the starting rise, a real area's drift alarm, its nights
     /// 4 to 6 L/s over the baseline, was "repaired" by a week's noise of 1.5 L/s and raised again
-    /// two nights later, six times in 22 months.)
+    /// two nights later, four times in 22 months.)
     fn leak_size(&self, before: f64, day: i64) -> f64 {
         match self.onset {
             Onset::Step => self.step,
@@ -664,6 +668,19 @@ impl Frozen {
 /// night furthest above the baseline. Nights with no MNF or constant readings are skipped without
 /// breaking a run.
 pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
+    judge_nights_accepting(nights, rule, &[])
+}
+
+/// [`judge_nights`], with the days (day numbers, `timestamp / DAY`) from which an engineer accepts
+/// the nights as the new normal: a rise the rule will not let become the baseline (it cannot tell
+/// a leak from new night use), looked into and found to be no leak. From the first night on or
+/// after each such day, an alarm still on ends as accepted, nights not yet confirmed high are
+/// forgotten, and the baseline starts afresh from the nights that follow, warming up as at the
+/// start of the data.
+pub fn judge_nights_accepting(nights: &[Night], rule: &Checked<NightRule>, accepted: &[i64]) -> Judgement {
+    let mut accepted: Vec<i64> = accepted.to_vec();
+    accepted.sort_unstable();
+    let mut accepted = accepted.into_iter().peekable();
     let blank = Verdict {
         status: NightStatus::NoMnf,
         expected: None,
@@ -689,12 +706,24 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
     let mut alarm: Option<Frozen> = None;
     let mut near: Vec<usize> = Vec::new();
     for (i, night) in nights.iter().enumerate() {
+        let day = night.night.div_euclid(DAY);
+        if accepted.next_if(|&from| from <= day).is_some() {
+            while accepted.next_if(|&from| from <= day).is_some() {}
+            if let (Some(_), Some(event)) = (alarm.take(), events.last_mut()) {
+                event.accepted = Some(night.night);
+            }
+            // Nights that had dipped inside the alarm were still part of it.
+            for n in near.drain(..) {
+                verdicts[n].stage = Some(Severity::Watch);
+            }
+            pending.clear();
+            history.clear();
+        }
         let Some(mnf) = night.mnf else { continue };
         if night.constant {
             verdicts[i].status = NightStatus::Constant;
             continue;
         }
-        let day = night.night.div_euclid(DAY);
         if let (Some(frozen), Some(event)) = (alarm, events.last_mut()) {
             let expected = frozen.expected_on(day);
             let sigmas = (mnf - expected) / frozen.spread;
@@ -819,6 +848,7 @@ pub fn judge_nights(nights: &[Night], rule: &Checked<NightRule>) -> Judgement {
             stage: Severity::Watch,
             onset,
             repaired: None,
+            accepted: None,
         };
         for n in pending.drain(..) {
             let value = nights[n].mnf.unwrap_or(mnf);
@@ -1186,6 +1216,58 @@ mod tests {
         assert_eq!(events[0].repaired, None);
     }
 
+    /// A rise looked into and found to be no leak (new night use) is accepted from a night on: the
+    /// alarm ends there as accepted, the baseline starts afresh after a week's warming up, and a
+    /// leak on top of the new level still alarms.
+    #[test]
+    fn nights_accepted_as_normal_end_the_alarm_and_start_the_baseline_afresh() {
+        let rule = NightRule::default().check().unwrap();
+        // 100/101 alternating; +10 from night 40 (new night use); +10 more from night 120 (a leak).
+        let nights: Vec<Night> = (0..160)
+            .map(|d| {
+                let rise = match d {
+                    0..40 => 0.0,
+                    40..120 => 10.0,
+                    _ => 20.0,
+                };
+                night(d, 100.0 + (d % 2) as f64 + rise)
+            })
+            .collect();
+        // Without acceptance: one alarm from night 40 to the end, never repaired.
+        let plain = judge_nights(&nights, &rule);
+        let [e] = plain.events[..] else {
+            panic!("one alarm: {:?}", plain.events)
+        };
+        assert_eq!(
+            (e.first_night, e.last_night, e.repaired, e.accepted),
+            (40 * DAY, 159 * DAY, None, None)
+        );
+        // Accepted from night 70 (an accepted day repeated changes nothing).
+        let judged = judge_nights_accepting(&nights, &rule, &[70, 70]);
+        let [first, leak] = judged.events[..] else {
+            panic!("two alarms: {:?}", judged.events)
+        };
+        assert_eq!(
+            (first.first_night, first.last_night, first.repaired, first.accepted),
+            (40 * DAY, 69 * DAY, None, Some(70 * DAY))
+        );
+        let v = &judged.verdicts;
+        // A week of warming up from night 70, then the new level is normal: against the median of
+        // 14 nights, seven of 110 and seven of 111.
+        assert!(
+            v[70..77].iter().all(|v| v.status == NightStatus::WarmingUp),
+            "{:?}",
+            &v[70..78]
+        );
+        assert_eq!((v[100].status, v[100].expected), (NightStatus::Normal, Some(110.5)));
+        // The leak at night 120 alarms against the new level, as a step, still on at the end.
+        assert_eq!(
+            (leak.first_night, leak.onset, leak.repaired),
+            (120 * DAY, Onset::Step, None)
+        );
+        assert_eq!(leak.expected, 110.5);
+    }
+
     /// Seen on a real area (BWDF dma-5): the trend of the four weeks before an alarm, carried on
     /// through the months it lasted, took the baseline far from any night. It is carried as far as
     /// the nights it was fitted on reach, four weeks past their middle day.
@@ -1217,7 +1299,7 @@ mod tests {
 
     /// Seen on a real area (BWDF dma-7): a drift alarm whose nights stood 4–6 above the baseline
     /// was ended by a week's dip of 1.5 — half its starting rise — and raised again two nights
-    /// later, six times in 22 months. A drift is repaired by half of how far it has grown.
+    /// later, four times in 22 months. A drift is repaired by half of how far it has grown.
     #[test]
     fn a_drift_alarm_is_not_repaired_by_a_dip_while_its_nights_stay_high() {
         let rule = NightRule::default().check().unwrap();
