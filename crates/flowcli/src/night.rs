@@ -200,6 +200,11 @@ pub(crate) fn night_stage(
         watch_from: &watch_from,
         stages: &judged.verdicts.iter().map(|v| v.stage).collect::<Vec<_>>(),
         unit: crate::output::split_unit(&target.column).1,
+        accepted: &settings
+            .accepted_for(&target.slug)
+            .iter()
+            .map(|day| day * DAY)
+            .collect::<Vec<_>>(),
     })?;
     files.push((night_dir.join("mnf.png"), encode_png(&image)?));
     let summary = summarise(&nights, &judged, settings, bin);

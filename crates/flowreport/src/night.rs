@@ -28,7 +28,13 @@ pub struct NightGraph<'a> {
     pub stages: &'a [Option<Severity>],
     /// The flow's unit, when the column's header gives one (`L/s`), for the y axis.
     pub unit: Option<&'a str>,
+    /// 00:00 of the nights from which the nights were accepted as the new normal
+    /// (`--night-accept`), drawn as a line: the band starts afresh there.
+    pub accepted: &'a [i64],
 }
+
+/// Colour of the line where nights were accepted as normal: green, not a stage's colour.
+const ACCEPTED_COLOUR: RGBColor = RGBColor(44, 160, 44);
 
 /// `mnf.png`: the MNF night by night, the normal band from the baseline to where the watch stage
 /// begins, and nights in alarm marked in their stage's colour.
@@ -45,7 +51,17 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
             let points = [graph.mnf, graph.watch_from, graph.expected]
                 .into_iter()
                 .flat_map(move |series| nights().zip(series.iter().map(|v| v.unwrap_or(f64::NAN))));
+            let (first, last) = (graph.nights.first().copied(), graph.nights.last().copied());
+            let accepted: Vec<i64> = graph
+                .accepted
+                .iter()
+                .copied()
+                .filter(|day| first.zip(last).is_some_and(|(a, b)| (a..=b).contains(day)))
+                .collect();
             let mut labels = vec!["Normal: baseline .. watch threshold", "MNF"];
+            if !accepted.is_empty() {
+                labels.push("accepted as normal");
+            }
             labels.extend(
                 [Severity::Watch, Severity::Caution, Severity::Alert, Severity::Severe]
                     .into_iter()
@@ -104,6 +120,21 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
                     .label(stage.english())
                     .legend(move |(x, y)| Circle::new((x + 12, y), 5, colour.filled()));
             }
+            if !accepted.is_empty() {
+                let (low, high) = range;
+                chart
+                    .draw_series(accepted.iter().map(|&day| {
+                        PathElement::new(
+                            vec![(day - DAY / 2, low), (day - DAY / 2, high)],
+                            ACCEPTED_COLOUR.stroke_width(2),
+                        )
+                    }))
+                    .map_err(|e| e.to_string())?
+                    .label("accepted as normal")
+                    .legend(|(x, y)| {
+                        PathElement::new(vec![(x + 12, y - 6), (x + 12, y + 6)], ACCEPTED_COLOUR.stroke_width(2))
+                    });
+            }
             draw_legend(&mut chart, corner)
         },
     )
@@ -141,6 +172,7 @@ mod tests {
             watch_from: &watch,
             stages: &stages,
             unit: Some("L/s"),
+            accepted: &[],
         })
         .unwrap();
         assert_eq!((image.width, image.height), (1600, 700));
@@ -149,5 +181,23 @@ mod tests {
             image.rgb.chunks(3).any(|p| p == [red.0, red.1, red.2]),
             "the alarm night is marked"
         );
+        let green = |image: &Image| image.rgb.chunks(3).any(|p| p == [44, 160, 44]);
+        assert!(!green(&image), "no line where nothing was accepted");
+        // A night accepted as normal gets its line; one outside the nights drawn does not.
+        let with = |accepted: &[i64]| {
+            night_graph(&NightGraph {
+                subtitle: "test",
+                nights: &times,
+                mnf: &mnf,
+                expected: &expected,
+                watch_from: &watch,
+                stages: &stages,
+                unit: Some("L/s"),
+                accepted,
+            })
+            .unwrap()
+        };
+        assert!(green(&with(&[5 * DAY])));
+        assert!(!green(&with(&[50 * DAY])));
     }
 }
