@@ -401,7 +401,7 @@ pub(crate) fn alarm_stage(
 }
 
 /// What to check first for each kind among `kinds`, a line each in the kinds' order:
-/// `check            outage: check the logger, …`.
+/// `respond          outage: check the logger, …`.
 pub(crate) fn response_lines(kinds: impl IntoIterator<Item = AlarmKind>) -> Vec<String> {
     let kinds: std::collections::BTreeSet<AlarmKind> = kinds.into_iter().collect();
     kinds

@@ -158,7 +158,8 @@ pub(crate) fn night_stage(
     }
     let profiler = Profiler::start();
     let nights = minimum_night_flow_on_clock(raw, &settings.measure, skipped_clock_times)?;
-    let judged = judge_nights_accepting(&nights, &settings.rule, &settings.accepted_for(&target.slug));
+    let accepted = settings.accepted_for(&target.slug);
+    let judged = judge_nights_accepting(&nights, &settings.rule, &accepted);
     let window = settings.measure.window;
     let bin = settings.measure.bin.max(raw.interval);
     let alarms: Vec<Alarm> = judged
@@ -200,11 +201,7 @@ pub(crate) fn night_stage(
         watch_from: &watch_from,
         stages: &judged.verdicts.iter().map(|v| v.stage).collect::<Vec<_>>(),
         unit: crate::output::split_unit(&target.column).1,
-        accepted: &settings
-            .accepted_for(&target.slug)
-            .iter()
-            .map(|day| day * DAY)
-            .collect::<Vec<_>>(),
+        accepted: &accepted.iter().map(|day| day * DAY).collect::<Vec<_>>(),
     })?;
     files.push((night_dir.join("mnf.png"), encode_png(&image)?));
     let summary = summarise(&nights, &judged, settings, bin);
@@ -215,7 +212,6 @@ pub(crate) fn night_stage(
     };
     files.push((night_dir.join("night.json"), serde_json::to_vec_pretty(&report)?));
     let summary = report.summary;
-    let accepted = settings.accepted_for(&target.slug);
     report_block(&summary, &nights, &judged, target, &accepted, obs);
     write_and_list(&files, obs)?;
     let update = replace_in_log(

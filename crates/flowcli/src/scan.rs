@@ -27,9 +27,9 @@ pub(crate) struct PredictOutcome {
 }
 
 /// The scan and the forecast. `spans` are the alarms' (start, end, stage), `None` when the alarm
-/// rules were not run (`--preset original`, `--no-alarms`). `evaluation` is the LSTM beside the baselines on the test part,
-/// where this run has one (`flow run`): when a baseline beat it, that baseline's forecast of the
-/// same steps is printed under the LSTM's, the number to use.
+/// rules were not run (`--preset original`, `--no-alarms`). `evaluation` is the LSTM beside the
+/// baselines on the test part, where this run has one (`flow run`): when a baseline beat it, that
+/// baseline's forecast of the same steps is printed under the LSTM's, the number to use.
 pub(crate) fn predict_stage(
     model: &LstmModel,
     preprocessed: &Preprocessed,

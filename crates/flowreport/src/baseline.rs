@@ -63,8 +63,12 @@ pub fn baseline_forecasts(
 /// the moving average its last mean. In the order and with the names of [`baseline_forecasts`].
 pub fn baseline_ahead(values: &[f64], window: usize, season: usize, steps: usize) -> Result<Vec<(String, Vec<f64>)>> {
     let (season, window) = (season.max(1), window.max(1));
-    let Some(&last) = values.last().filter(|_| values.len() >= window.max(season)) else {
-        return Err(ReportError::EmptyTestSet);
+    let need = window.max(season);
+    let Some(&last) = values.last().filter(|_| values.len() >= need) else {
+        return Err(ReportError::TooShortForBaselines {
+            values: values.len(),
+            need,
+        });
     };
     let mut seasonal = values[values.len() - season..].to_vec();
     for k in 0..steps {
@@ -233,7 +237,10 @@ mod tests {
             .map(|(name, _)| name)
             .collect();
         assert_eq!(names, test_names);
-        assert!(baseline_ahead(&values[..2], 2, 3, 1).is_err());
+        assert!(matches!(
+            baseline_ahead(&values[..2], 2, 3, 1),
+            Err(ReportError::TooShortForBaselines { values: 2, need: 3 })
+        ));
     }
 
     #[test]

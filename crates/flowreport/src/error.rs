@@ -7,6 +7,14 @@ pub enum ReportError {
     /// No test points to judge the model on.
     #[error("cannot report on an empty test set: the series is too short to hold back test rows")]
     EmptyTestSet,
+    /// Too few values to forecast from with every baseline.
+    #[error("{values} values are too few to forecast with the baselines: they need {need} (a season back, and the moving average's window)")]
+    TooShortForBaselines {
+        /// Values given.
+        values: usize,
+        /// Values needed.
+        need: usize,
+    },
     /// Actual and predicted differ in length.
     #[error("{actual} actual values but {predicted} predictions")]
     LengthMismatch {
