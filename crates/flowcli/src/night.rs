@@ -383,7 +383,7 @@ fn report_block(
         .map(|(a, b)| (a.night / DAY, b.night / DAY));
     for &day in accepted {
         let effect = match span {
-            Some((first, last)) if (first + 1..=last).contains(&day) => "the baseline starts afresh there",
+            Some((first, last)) if (first..=last).contains(&day) => "the baseline starts afresh there",
             _ => "outside the nights read: nothing changed",
         };
         say!(

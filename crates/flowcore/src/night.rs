@@ -707,8 +707,12 @@ pub fn judge_nights_accepting(nights: &[Night], rule: &Checked<NightRule>, accep
     let mut near: Vec<usize> = Vec::new();
     for (i, night) in nights.iter().enumerate() {
         let day = night.night.div_euclid(DAY);
-        if accepted.next_if(|&from| from <= day).is_some() {
-            while accepted.next_if(|&from| from <= day).is_some() {}
+        // Every accepted day up to this night (several may fall in a gap of nights).
+        let mut reached = false;
+        while accepted.next_if(|&from| from <= day).is_some() {
+            reached = true;
+        }
+        if reached {
             if let (Some(_), Some(event)) = (alarm.take(), events.last_mut()) {
                 event.accepted = Some(night.night);
             }

@@ -106,6 +106,11 @@ where
     Ok(Image { width, height, rgb })
 }
 
+/// A y axis's name with the unit the column's header gives, if any: `Readings (L/s)`.
+pub(crate) fn axis_name(quantity: &str, unit: Option<&str>) -> String {
+    unit.map_or(quantity.to_string(), |unit| format!("{quantity} ({unit})"))
+}
+
 /// `dated_chart`'s margin around the chart, in pixels.
 const CHART_MARGIN: u32 = 16;
 /// `dated_chart`'s area for the x labels (below the plot) and the y labels (left of it).
@@ -501,9 +506,7 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
             }
             let points = overview.timestamps.iter().copied().zip(overview.values.iter().copied());
             let (corner, (low, high)) = range_with_legend(area, overview.timestamps, (low, high), points, &labels);
-            let y_desc = overview
-                .unit
-                .map_or("Readings".to_string(), |unit| format!("Readings ({unit})"));
+            let y_desc = axis_name("Readings", overview.unit);
             let mut chart = dated_chart(area, overview.timestamps, (low, high), &y_desc, 0)?;
             chart
                 .draw_series([Rectangle::new(

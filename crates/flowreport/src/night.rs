@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use crate::error::Result;
 use crate::graph::{
-    dated_chart, draw_legend, line_width, padded_range, range_with_legend, stage_colour, with_titles, Image,
+    axis_name, dated_chart, draw_legend, line_width, padded_range, range_with_legend, stage_colour, with_titles, Image,
     ACTUAL_COLOUR, BAND_COLOUR,
 };
 
@@ -69,7 +69,7 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
                     .map(|stage| stage.english()),
             );
             let (corner, range) = range_with_legend(area, graph.nights, padded_range(values), points, &labels);
-            let y_desc = graph.unit.map_or("MNF".to_string(), |unit| format!("MNF ({unit})"));
+            let y_desc = axis_name("MNF", graph.unit);
             let width = line_width(2, graph.nights.len(), area);
             let mut chart = dated_chart(area, graph.nights, range, &y_desc, 1)?;
             let night = |i: usize| graph.nights[i];
