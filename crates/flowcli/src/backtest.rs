@@ -198,6 +198,12 @@ pub fn backtest_command(args: &BacktestArgs, obs: &mut dyn Observer) -> Result {
             Err(_) => failed.push(target.slug.clone()),
         }
     }
+    if scores.is_empty() && failed.is_empty() {
+        return Err(FlowError::NothingScored {
+            file: export.describe(),
+            origins: origins.len(),
+        });
+    }
     say_summary(&scores, plan.method.name(), plan.step_name(), obs);
     let summary = BacktestSummary {
         method: plan.method.name().to_string(),

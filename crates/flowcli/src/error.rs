@@ -272,6 +272,15 @@ pub enum FlowError {
     /// An export with no site to backtest.
     #[error("no site to backtest")]
     NoSiteToBacktest,
+    /// Every origin of every site skipped (each site silent for weeks before each origin): a
+    /// backtest.csv of a header alone would read as a run that scored.
+    #[error("{file}: no origin could be scored at any site ({origins} origin(s) each skipped, the reasons above); nothing written")]
+    NothingScored {
+        /// The export.
+        file: String,
+        /// Origins asked.
+        origins: usize,
+    },
     /// An origin before the first reading.
     #[error("origin {}: before the data of {file} (from {})", format_timestamp(*.origin), format_timestamp(*.start))]
     OriginBeforeData {

@@ -1009,3 +1009,42 @@ fn a_meter_silent_for_weeks_before_an_origin_skips_that_origin_only() {
     );
     assert!(files_under(&dir.path().join("Output/flow")).is_empty());
 }
+
+/// An outage of months leaves a history long enough but mostly blank: filled across it, the
+/// model once forecast zeros with bands that held none of the held-out readings, and wrote them.
+#[test]
+fn a_history_mostly_blank_is_refused_and_a_backtest_with_nothing_scored_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    // 250 days from Monday 2021-01-04, blank on days 100-214: the last 106 days hold 35.
+    let path = write(dir.path(), "outage.csv", hourly_days(250, 100..215).as_bytes());
+    let output = flow(
+        dir.path(),
+        &["forecast", "--input", path.to_str().unwrap(), "--column", "flow"],
+    );
+    assert_refused(
+        &output,
+        "flow (flow): only 35 of the last 106 days hold readings (the longest gap runs from \
+         2021-05-28 00:00:00 to 2021-08-06 23:00:00): too few to fit a forecast of 168 steps",
+    );
+    assert!(files_under(&dir.path().join("Output")).is_empty());
+    // Every origin skipped (the meter silent for the 32 days before it): no header-only file.
+    let silent = write(dir.path(), "silent.csv", hourly_days(200, 150..190).as_bytes());
+    let output = flow(
+        dir.path(),
+        &[
+            "backtest",
+            "--input",
+            silent.to_str().unwrap(),
+            "--column",
+            "flow",
+            "--origins",
+            "2021-07-05",
+        ],
+    );
+    assert!(stdout(&output).contains("2021-07-05 00:00 skipped: no readings in the last 28 days"));
+    assert_refused(
+        &output,
+        "no origin could be scored at any site (1 origin(s) each skipped, the reasons above); nothing written",
+    );
+    assert!(files_under(&dir.path().join("Output")).is_empty());
+}

@@ -201,12 +201,15 @@ pub enum CoreError {
         zone: String,
     },
     /// The chosen column holds no number at all.
-    #[error("{path}: column `{column}` has no numeric value in any of its {rows} rows")]
+    #[error("{path}: column `{column}` has no numeric value in any of its {rows} rows{why}")]
     AllMissing {
         /// The file.
         path: PathBuf,
         /// The column.
         column: String,
+        /// What its cells held instead, when not blank: numbers beyond the readings' range (an
+        /// export's fill value such as `1e300`) or text; empty when every cell is blank.
+        why: String,
         /// Rows read.
         rows: usize,
     },

@@ -131,6 +131,21 @@ pub enum LstmError {
         /// The horizon asked.
         horizon: usize,
     },
+    /// Long enough, but the span the model needs is mostly blank (an outage of months): fitted on
+    /// values filled across it, the forecast and its bands would be checked on nothing real.
+    #[error("only {have_days} of the last {need_days} days hold readings (the longest gap runs from {gap_from} to {gap_to}): too few to fit a forecast of {horizon} steps and check it on held-out days; at least half of them must hold readings")]
+    TooFewReadings {
+        /// Days' worth of readings in the span.
+        have_days: usize,
+        /// The span the model needs, in days.
+        need_days: usize,
+        /// First blank step of the longest gap in it.
+        gap_from: String,
+        /// Last blank step of it.
+        gap_to: String,
+        /// The horizon asked.
+        horizon: usize,
+    },
     /// A column whose last weeks are blank: nothing recent to forecast from.
     #[error("no readings in the last {days} days: nothing recent to forecast from")]
     NoRecentReadings {

@@ -68,13 +68,7 @@ pub fn fit_lstm(
         return Err(LstmError::NoRecentReadings { days: 28 });
     }
     let need = 35 * per_day + calibration + horizon;
-    if n < need {
-        return Err(LstmError::HistoryTooShort {
-            have_days: n / per_day,
-            need_days: need.div_ceil(per_day),
-            horizon,
-        });
-    }
+    grid.check_history(need, horizon)?;
     let filled = fill(&grid.values, 7 * per_day);
     let start = n.saturating_sub(config.history_days * per_day);
     let window = |end: usize| -> Result<FlowSeries> {

@@ -634,6 +634,7 @@ impl Export {
             return Err(CoreError::AllMissing {
                 path: PathBuf::from(self.describe()),
                 column,
+                why: r.why_none(),
                 rows: r.rows_read,
             });
         }
@@ -798,6 +799,27 @@ struct Readings {
 }
 
 impl Readings {
+    /// Why a column gave no reading, for its error: a column of numbers beyond ±[`MAX_READING`]
+    /// (`9.9e+200`, a historian's fill value) is numbers, and "no numeric value" alone would
+    /// send the engineer looking for text that is not there.
+    fn why_none(&self) -> String {
+        let mut why = Vec::new();
+        if let Some(first) = &self.first_out_of_range {
+            why.push(format!(
+                "{} beyond ±{MAX_READING:e}, taken as data errors (first: {first})",
+                self.out_of_range_cells
+            ));
+        }
+        if let Some(first) = &self.first_non_numeric {
+            why.push(format!("{} not a number (first: {first})", self.non_numeric_cells));
+        }
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", why.join("; "))
+        }
+    }
+
     /// Adds a later file's readings and counts.
     fn absorb(&mut self, other: Readings) {
         if self.timestamps.is_empty() {

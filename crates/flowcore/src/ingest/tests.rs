@@ -477,6 +477,29 @@ fn bad_inputs_name_the_problem() {
         .series(Selector::Only)
         .unwrap_err();
     assert!(matches!(error, CoreError::AllMissing { rows: 2, .. }));
+    assert!(
+        error
+            .to_string()
+            .ends_with("in any of its 2 rows: 1 not a number (first: line 2 `-`)"),
+        "{error}"
+    );
+    let error = export(b"time,value\n2020-01-01,\n2020-01-02,\n")
+        .unwrap()
+        .series(Selector::Only)
+        .unwrap_err();
+    assert!(error.to_string().ends_with("in any of its 2 rows"), "{error}");
+    // A column of a historian's fill value is numbers, and the line says which kind of cell.
+    let error = export(b"time,value\n2020-01-01,9.9e+200\n2020-01-02,-9.9E200\n2020-01-03,Bad\n")
+        .unwrap()
+        .series(Selector::Only)
+        .unwrap_err();
+    assert!(
+        error.to_string().ends_with(
+            "in any of its 3 rows: 2 beyond ±1e12, taken as data errors (first: line 2 `9.9e+200`); \
+             1 not a number (first: line 4 `Bad`)"
+        ),
+        "{error}"
+    );
 }
 
 #[test]
