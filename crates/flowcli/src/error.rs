@@ -109,7 +109,24 @@ pub enum FlowError {
         /// `; the stray row is line N: `…``, or nothing.
         stray: String,
     },
-    /// A stray row decades away would make the forecast grid millions of empty steps.
+    /// A column with no night measured: every night short of readings in the window (a file of
+    /// day hours only, two rows years apart). Nothing to judge a leak by; an empty mnf.csv and an
+    /// alarm-free verdict would read as a quiet night.
+    #[error("{slug} ({column}): no night has an MNF ({nights} night(s) spanned, none with {coverage:.0} % of the readings due in {window}): readings logged only by day, or too far apart?")]
+    NoNightMeasured {
+        /// The site.
+        slug: String,
+        /// Its column.
+        column: String,
+        /// Nights the readings span.
+        nights: usize,
+        /// The share of readings a night needs, in %.
+        coverage: f64,
+        /// The night window.
+        window: String,
+    },
+    /// A stray row decades away would make the forecast grid (or the nights) millions of empty
+    /// steps.
     #[error(
         "{file}: column `{column}` spans {} to {}: {steps} steps at {interval}, more than {limit}; the row at {} looks stray",
         format_timestamp(*.first),

@@ -483,18 +483,16 @@ fn read_weather(path: &Path, interval: Interval) -> Result<(WeatherByTime, Weath
     Ok((weather, file))
 }
 
-/// One site's readings on the plan's grid, and what ingest saw.
-pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) -> Result<(Grid, IngestReport)> {
-    let raw = export.series(target.selector())?;
-    // A stray row decades away would make the grid millions of empty steps: refuse it by name,
-    // with the same limit preprocessing has.
-    if let Some(coverage) = flowcore::resample::coverage(&raw.series.timestamps, interval) {
+/// A stray row decades away would make a grid of `interval` steps (or the nights) millions of
+/// empty steps: refused by name, with the same limit preprocessing has.
+pub(crate) fn refuse_stray_row(export: &Export, target: &Target, timestamps: &[i64], interval: Interval) -> Result<()> {
+    if let Some(coverage) = flowcore::resample::coverage(timestamps, interval) {
         if coverage.buckets > flowcore::preprocess::MAX_BUCKETS {
             return Err(FlowError::StrayRow {
                 file: export.describe(),
                 column: target.column.clone(),
-                first: raw.series.timestamps[0],
-                last: raw.series.timestamps[raw.series.timestamps.len() - 1],
+                first: timestamps[0],
+                last: timestamps[timestamps.len() - 1],
                 steps: coverage.buckets,
                 interval,
                 limit: flowcore::preprocess::MAX_BUCKETS,
@@ -502,6 +500,13 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
             });
         }
     }
+    Ok(())
+}
+
+/// One site's readings on the plan's grid, and what ingest saw.
+pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) -> Result<(Grid, IngestReport)> {
+    let raw = export.series(target.selector())?;
+    refuse_stray_row(export, target, &raw.series.timestamps, interval)?;
     let step = raw.series.interval.seconds();
     if step > interval.seconds() {
         return Err(FlowError::TooCoarse {

@@ -126,17 +126,24 @@ impl Pipeline {
         let model = &trained.training.model;
         let comparison = Some(&evaluated.comparison);
         let predicted = predict_stage(model, &pre.preprocessed, self.plan, spans, comparison, dirs, obs)?;
+        // Readings with no night (daily) or whose interval cannot tile the window skip the
+        // stage with the reason: the run's other stages are its job, and they are done.
         let night = match &self.night {
-            Some(_) if pre.raw.interval.seconds() >= flowcore::time::DAY => {
-                say!(obs);
-                say!(
-                    obs,
-                    "night flow       skipped: readings at interval {} have no night",
-                    pre.raw.interval
-                );
-                None
-            }
-            Some(settings) => night_stage(&pre.raw, &pre.ingest.skipped_local_times, target, settings, dirs, obs)?,
+            Some(settings) => match settings.measure.bin_for(pre.raw.interval) {
+                Err(why) => {
+                    say!(obs);
+                    say!(obs, "night flow       skipped: {why}");
+                    None
+                }
+                Ok(_) => match night_stage(&pre.raw, &pre.ingest.skipped_local_times, target, settings, dirs, obs) {
+                    Err(why @ FlowError::NoNightMeasured { .. }) => {
+                        say!(obs);
+                        say!(obs, "night flow       skipped: {why}");
+                        None
+                    }
+                    other => other?,
+                },
+            },
             None => None,
         };
         let mut profile = vec![pre.profile.clone()];

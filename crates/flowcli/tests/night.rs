@@ -315,6 +315,57 @@ fn bad_night_settings_are_refused_before_reading() {
         &["night", "--input", daily.to_str().unwrap(), "--column", "flow"],
     );
     assert_refused(&output, "readings at interval daily have no night");
+    // Readings by day only (a logger switched off at night), 72 minutes apart (their own bins
+    // cannot tile 02:00-04:00: the line names them, not a --night-bin nobody gave), and two rows
+    // 10,000 years apart (3.6 million nights, 1.4 GB, before): each one line, nothing written.
+    let mut by_day = String::from("time,flow\n");
+    for day in 1..=20 {
+        for hour in 6..22 {
+            by_day.push_str(&format!("2020-01-{day:02} {hour:02}:00,{}\n", 5 + hour % 4));
+        }
+    }
+    let mut every_72 = String::from("time,flow\n");
+    for step in 0..400 {
+        let minutes = 72 * step;
+        let (day, hour, minute) = (1 + minutes / 1440, minutes % 1440 / 60, minutes % 60);
+        every_72.push_str(&format!("2020-01-{day:02} {hour:02}:{minute:02},{}\n", 5 + step % 3));
+    }
+    for (name, text, message) in [
+        (
+            "by_day.csv",
+            by_day,
+            "flow (flow): no night has an MNF (19 night(s) spanned, none with 75 % of the readings due in 02:00-04:00)",
+        ),
+        (
+            "every_72.csv",
+            every_72,
+            "readings 72min apart do not tile the night window 02:00-04:00",
+        ),
+        (
+            "stray.csv",
+            "time,flow\n0001-01-01 00:00,1\n9999-12-31 23:00,2\n".to_string(),
+            "column `flow` spans 0001-01-01 00:00:00 to 9999-12-31 23:00:00",
+        ),
+    ] {
+        let path = common::write(dir.path(), name, text.as_bytes());
+        let output = flow(
+            dir.path(),
+            &["night", "--input", path.to_str().unwrap(), "--column", "flow"],
+        );
+        assert_refused(&output, message);
+        assert!(!dir.path().join("Output").exists(), "{name} wrote files");
+    }
+    // In `flow run` the night stage is one of six: it is skipped with the reason and the run's
+    // report is written (a 72-minute logger failed the whole run at its last stage before).
+    let path = dir.path().join("every_72.csv");
+    let output = flow(
+        dir.path(),
+        &["run", "--input", path.to_str().unwrap(), "--column", "flow"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("night flow       skipped: readings 72min apart do not tile"));
+    assert!(dir.path().join("Output/flow/report.json").exists());
+    assert!(!dir.path().join("Output/flow/Night").exists());
 }
 
 /// Real hourly data that is not the Jeongeup export (BWDF, fixtures/bwdf): every column, each under

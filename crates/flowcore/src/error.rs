@@ -319,6 +319,16 @@ pub enum CoreError {
         /// The window.
         window: String,
     },
+    /// Readings whose own interval (coarser than the bin) does not tile the window: the bin is
+    /// theirs, so `--night-bin` cannot help, and saying it did would send the engineer to a flag
+    /// they never gave.
+    #[error("readings {interval} apart do not tile the night window {window}: its start and end must fall on multiples of {interval} (--night with such times, or an export logged every 10, 15, 30 or 60 minutes)")]
+    NightReadingsTiling {
+        /// The readings' interval.
+        interval: String,
+        /// The window.
+        window: String,
+    },
     /// A coverage share outside (0, 1].
     #[error("--night-coverage {share}: a share of the night's readings, above 0 and at most 1 (0.75 = 75 %)")]
     NightCoverage {

@@ -200,15 +200,24 @@ impl Default for NightConfig {
 }
 
 impl NightConfig {
-    /// The bin used on `series`: the configured one, or the series' own interval if coarser.
-    fn bin_for(&self, interval: Interval) -> Result<i64> {
+    /// The bin, in seconds, used on readings at `interval`: the configured one, or the readings'
+    /// own interval if coarser; an error when they have no night or their bins cannot tile the
+    /// window (said before any night is measured, so a run can skip the stage with the reason).
+    pub fn bin_for(&self, interval: Interval) -> Result<i64> {
         if interval.seconds() >= DAY {
             return Err(CoreError::NightInterval {
                 interval: interval.to_string(),
             });
         }
         let bin = self.bin.seconds().max(interval.seconds());
-        if self.window.start % bin != 0 || self.window.end % bin != 0 {
+        let tiles = self.window.start % bin == 0 && self.window.end % bin == 0;
+        if !tiles && interval.seconds() > self.bin.seconds() {
+            return Err(CoreError::NightReadingsTiling {
+                interval: interval.to_string(),
+                window: self.window.to_string(),
+            });
+        }
+        if !tiles {
             return Err(CoreError::NightBin {
                 bin: Interval::from_seconds(bin)?.to_string(),
                 window: self.window.to_string(),
@@ -976,6 +985,15 @@ mod tests {
             minimum_night_flow(&daily, &config),
             Err(CoreError::NightInterval { .. })
         ));
+        // Readings 72 minutes apart fix the bin themselves: the error names them, not --night-bin.
+        let every_72 = Interval::from_seconds(72 * 60).unwrap();
+        let error = config.bin_for(every_72).unwrap_err();
+        assert!(matches!(error, CoreError::NightReadingsTiling { .. }), "{error}");
+        assert!(error
+            .to_string()
+            .starts_with("readings 72min apart do not tile the night window 02:00-04:00"));
+        // 40 minutes tile 02:00-04:00 (3 bins).
+        assert_eq!(config.bin_for(Interval::from_seconds(40 * 60).unwrap()).unwrap(), 2400);
     }
 
     /// The hand-computed nights of fixtures/README.md ("Night flow").
