@@ -15,6 +15,7 @@ use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
 use flowcore::time::format_timestamp;
 use flowcore::{Check, PreprocessConfig};
 use flowreport::profile::Profiler;
+use flowreport::ReportError;
 use serde::{Deserialize, Serialize};
 
 /// Reads NAB-style labelled windows: `{"<file name>": [["start", "end"], …]}`, those of every
@@ -169,28 +170,42 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let pre = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing), obs)?;
     let series = &pre.preprocessed.series;
     let train_config = train_config(&args.train, &args.device, series.interval)?;
-    let trained = train_stage(
-        series,
-        &pre.preprocessed.criteria,
-        &target,
-        &train_config,
-        args.train.check,
-        &dirs,
-        obs,
-    )?;
     let wording = Wording {
         lang,
         original_scoring: is_original(&args.train),
     };
-    evaluate_stage(
-        series,
-        &trained.training,
-        &train_config,
-        args.train.outlier_sigma,
-        &dirs,
-        wording,
-        obs,
-    )?;
+    let model_stages = |obs: &mut dyn Observer| -> Result<()> {
+        let trained = train_stage(
+            series,
+            &pre.preprocessed.criteria,
+            &target,
+            &train_config,
+            args.train.check,
+            &dirs,
+            obs,
+        )?;
+        evaluate_stage(
+            series,
+            &trained.training,
+            &train_config,
+            args.train.outlier_sigma,
+            &dirs,
+            wording,
+            obs,
+        )?;
+        Ok(())
+    };
+    // The model is evaluated beside the alarms, which do not need it: a column too short to
+    // train on, or stuck (a constant test set has no accuracy ratio), is exactly what the alarm
+    // rules should still be run on. Before, such a column stopped `flow detect` with no alarm.
+    match model_stages(obs) {
+        Err(why @ (FlowError::TooShortToTrain { .. } | FlowError::Report(ReportError::ConstantSeries { .. }))) => {
+            say!(obs);
+            say!(obs, "model            not trained or not evaluated: {why}");
+            say!(obs, "                 the alarm rules below do not need it");
+        }
+        other => other?,
+    }
 
     let profiler = Profiler::start();
     // The same alarm rules as `flow run`, on the series as read: faults and unusual flow.

@@ -109,6 +109,27 @@ pub enum FlowError {
         /// `; the stray row is line N: `…``, or nothing.
         stray: String,
     },
+    /// A preprocessed series too short for the model's window, the steps it forecasts and a test
+    /// part: said with the site and why that many (the bare count named neither).
+    #[error("{slug} ({column}): {have} rows at interval {interval} after preprocessing are too few to train and test the LSTM: need at least {need} (a window of {window}, the {periods} step(s) it forecasts, and a test part of {test_share} %): a longer export, or a smaller --window")]
+    TooShortToTrain {
+        /// The site.
+        slug: String,
+        /// Its column.
+        column: String,
+        /// Rows there are.
+        have: usize,
+        /// Rows needed.
+        need: usize,
+        /// The interval they are counted at.
+        interval: flowcore::Interval,
+        /// The model's input window.
+        window: usize,
+        /// Steps it forecasts.
+        periods: usize,
+        /// The test part, in %.
+        test_share: f64,
+    },
     /// A column with no night measured: every night short of readings in the window (a file of
     /// day hours only, two rows years apart). Nothing to judge a leak by; an empty mnf.csv and an
     /// alarm-free verdict would read as a quiet night.

@@ -207,7 +207,19 @@ pub(crate) fn train_stage(
     let profiler = Profiler::start();
     say!(obs);
     say!(obs, "== Training: {} ==", target.slug);
-    if flowlstm::rows_needed(config).is_some_and(|need| series.len() >= need) {
+    if let Some(need) = flowlstm::rows_needed(config).filter(|&need| series.len() < need) {
+        return Err(FlowError::TooShortToTrain {
+            slug: target.slug.clone(),
+            column: target.column.clone(),
+            have: series.len(),
+            need,
+            interval: series.interval,
+            window: config.window,
+            periods: config.periods,
+            test_share: ((1.0 - config.train_fraction) * 1000.0).round() / 10.0,
+        });
+    }
+    if flowlstm::rows_needed(config).is_some() {
         let (train, test) = flowcore::split_chronological(series, config.train_fraction)?;
         say!(obs, "Train data Size: {} rows", train.len());
         say!(obs, "Test data Size: {} rows", test.len());

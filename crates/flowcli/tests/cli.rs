@@ -978,3 +978,64 @@ fn on_real_areas_the_run_says_which_forecast_and_which_flags_to_read() {
     // Both areas' hours cross their daily levels every day: both notes are there.
     assert_eq!(text.matches("\nnote             ").count(), 2, "{text}");
 }
+
+/// The alarms of `flow detect` do not need its model: a frozen transmitter (its test set one
+/// value, so no accuracy ratio) and a file of a few hours (too short to train on) still get their
+/// alarms, the model's reason said in two lines. Both stopped `flow detect` with no alarm before.
+/// `flow run`, whose job is the model, refuses the short file naming the site and what it needs.
+#[test]
+fn detect_runs_its_alarms_where_no_model_can_be_trained() {
+    let dir = tempfile::tempdir().unwrap();
+    let hours = |count: i64, value: &dyn Fn(i64) -> f64| {
+        let mut text = String::from("time,flow\n");
+        for hour in 0..count {
+            let time = flowcore::time::format_timestamp(1_609_459_200 + 3600 * hour); // 2021-01-01
+            text.push_str(&format!("{},{}\n", &time[..16], value(hour)));
+        }
+        text
+    };
+    let frozen = common::write(dir.path(), "frozen.csv", hours(30 * 24, &|_| 12.5).as_bytes());
+    let swing = |hour: i64| 10.0 + (hour % 24) as f64 / 4.0;
+    let short = common::write(dir.path(), "short.csv", hours(10, &swing).as_bytes());
+    for (path, reason, event) in [
+        (
+            &frozen,
+            "the actual values are constant (12.5) over the test set",
+            ",stuck,severe,2021-01-01 00:00:00,",
+        ),
+        (
+            &short,
+            "short (flow): 10 rows at interval hourly after preprocessing are too few to train",
+            "",
+        ),
+    ] {
+        let output = flow(
+            dir.path(),
+            &["detect", "--input", path.to_str().unwrap(), "--epochs", "1"],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            text.contains(&format!("model            not trained or not evaluated: {reason}")),
+            "{text}"
+        );
+        assert!(text.contains("the alarm rules below do not need it"), "{text}");
+        let stem = path.file_stem().unwrap().to_str().unwrap();
+        let events =
+            std::fs::read_to_string(dir.path().join("Output").join(stem).join("Detection/events.csv")).unwrap();
+        assert!(events.contains(event), "{events}");
+    }
+    let daily = common::write(
+        dir.path(),
+        "three_days.csv",
+        b"time,flow\n2021-01-01,5\n2021-01-02,7\n2021-01-03,6\n",
+    );
+    let output = flow(
+        dir.path(),
+        &["run", "--input", daily.to_str().unwrap(), "--column", "flow"],
+    );
+    common::assert_refused(
+        &output,
+        "flow (flow): 3 rows at interval daily after preprocessing are too few to train and test the LSTM: need at least 12",
+    );
+}
