@@ -405,11 +405,17 @@ fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
     notes
 }
 
-/// What reading the time column changed or could not know, a line each: rows with no time (a
-/// report's totals), readings moved onto their grid (a logger's clock wandering either side of the
-/// hour), times on the UTC clock for want of a zone.
+/// What reading the rows changed or could not know, a line each: rows with more fields than the
+/// header, rows with no time (a report's totals), readings moved onto their grid (a logger's clock
+/// wandering either side of the hour), times on the UTC clock for want of a zone.
 pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
     let mut notes = Vec::new();
+    if let Some(first) = &report.first_long_row {
+        notes.push(format!(
+            "long rows        {} with more fields than the header, the extra fields not read, from {first}: a value with an unquoted `,` (`1,234.5`) reads as its first part; check those rows",
+            thousands(report.long_rows)
+        ));
+    }
     if let Some(first) = &report.first_label_row {
         notes.push(format!(
             "skipped rows     {} with no time in the time column, from {first}: a report's totals or labels, not readings",

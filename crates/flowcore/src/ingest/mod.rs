@@ -208,6 +208,37 @@ fn empty_columns(text: &str, separator: u8, renamed: &[RenamedHeader], width: us
     blank
 }
 
+/// Data lines (index in `text`, 0 the header) with a non-blank field past the header's `fields`:
+/// how many, and the first. Those fields are not read (a reading's columns are the header's), and
+/// where a number was written with an unquoted thousands separator (`12:00,1,234.5`) the cell
+/// read is `1`: the row must be named, not read in silence.
+fn long_rows(text: &str, separator: u8, fields: usize) -> (usize, Option<usize>) {
+    let (mut count, mut first) = (0, None);
+    for (index, line) in text.lines().enumerate().skip(1) {
+        let bytes = line.as_bytes();
+        // Fewer separators than fields cannot reach past the header (quotes only hide some).
+        if bytes.iter().filter(|&&b| b == separator).count() < fields {
+            continue;
+        }
+        let (mut field, mut quoted) = (0, false);
+        let beyond = bytes.iter().any(|&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            } else if b == separator && !quoted {
+                field += 1;
+            } else if field >= fields && !b.is_ascii_whitespace() {
+                return true;
+            }
+            false
+        });
+        if beyond {
+            count += 1;
+            first.get_or_insert(index);
+        }
+    }
+    (count, first)
+}
+
 /// What ingest saw while reading one column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IngestReport {
@@ -281,6 +312,12 @@ pub struct IngestReport {
     /// The first of them, for the message.
     #[serde(default)]
     pub first_label_row: Option<CellAt>,
+    /// Rows with more fields than the header, the extra ones not read ([`long_rows`]).
+    #[serde(default)]
+    pub long_rows: usize,
+    /// The first of them, the line as written.
+    #[serde(default)]
+    pub first_long_row: Option<CellAt>,
 }
 
 fn one() -> usize {
@@ -681,6 +718,8 @@ impl Export {
                 totaliser,
                 label_rows: r.label_rows,
                 first_label_row: r.first_label_row,
+                long_rows: r.long_rows,
+                first_long_row: r.first_long_row,
             },
         })
     }
@@ -789,6 +828,8 @@ struct Readings {
     first_out_of_range: Option<CellAt>,
     label_rows: usize,
     first_label_row: Option<CellAt>,
+    long_rows: usize,
+    first_long_row: Option<CellAt>,
     /// The first file's.
     time_format: Option<String>,
     /// The first file's.
@@ -839,6 +880,8 @@ impl Readings {
         self.unit_in_cells = self.unit_in_cells.take().or(other.unit_in_cells);
         self.out_of_range_cells += other.out_of_range_cells;
         self.label_rows += other.label_rows;
+        self.long_rows += other.long_rows;
+        self.first_long_row = self.first_long_row.take().or(other.first_long_row);
         self.first_non_numeric = self.first_non_numeric.take().or(other.first_non_numeric);
         self.first_out_of_range = self.first_out_of_range.take().or(other.first_out_of_range);
         self.first_label_row = self.first_label_row.take().or(other.first_label_row);
@@ -1023,7 +1066,7 @@ impl ExportFile {
             .flatten()
             .collect();
         wanted.sort_unstable();
-        let frame = self.read_frame(&wanted)?;
+        let (frame, ragged) = self.read_frame(&wanted)?;
         let columns = frame.columns();
         let as_str = |index: usize| {
             wanted
@@ -1083,6 +1126,16 @@ impl ExportFile {
             line: self.file_line(row + 1),
             text: text.to_string(),
         };
+        if let (count, Some(index)) = if ragged {
+            long_rows(&self.text, self.separator, self.header.len())
+        } else {
+            (0, None)
+        } {
+            r.long_rows += count;
+            let line = self.text.lines().nth(index).unwrap_or_default();
+            let shown: String = line.chars().take(80).collect();
+            r.first_long_row.get_or_insert_with(|| at(index - 1, &shown));
+        }
         let mut rows_read = 0;
         // polars rows follow the text's lines one for one, after the header.
         let bad_time = |row: usize, text: &str| CoreError::BadTimestamp {
@@ -1255,7 +1308,11 @@ impl ExportFile {
     }
 
     /// The columns `wanted` (sorted), in that order.
-    fn read_frame(&self, wanted: &[usize]) -> Result<DataFrame> {
+    /// The columns `wanted`, and whether some line has more fields than the header (read again
+    /// with the extra fields cut, and then looked for by [`long_rows`]: the strict read costs
+    /// nothing on a well-formed export, where a scan of every line cost 34 ms a year's export).
+    /// Past [`WIDE_HEADER`] columns only the wanted fields are handed over, so it is not known.
+    fn read_frame(&self, wanted: &[usize]) -> Result<(DataFrame, bool)> {
         // A header of thousands of columns would make polars build a schema of every one of them
         // (1.8 GB for 5,000,000): hand it only the columns needed, cut out line by line.
         let narrow;
@@ -1267,18 +1324,28 @@ impl ExportFile {
         };
         // Schema inference off: every cell arrives as text, so a stray `-` cannot fail the whole
         // column and each bad cell can be counted.
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .with_projection(Some(Arc::new(projection)))
-            .with_raise_if_empty(false)
-            .map_parse_options(|options| options.with_truncate_ragged_lines(true).with_separator(self.separator))
-            .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
-            .finish()
-            .map_err(|error| CoreError::Csv {
+        let read = |truncate: bool| {
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_projection(Some(Arc::new(projection.clone())))
+                .with_raise_if_empty(false)
+                .map_parse_options(|options| {
+                    options
+                        .with_truncate_ragged_lines(truncate)
+                        .with_separator(self.separator)
+                })
+                .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
+                .finish()
+        };
+        // Any failure of the strict read is tried again as before; only that read's error is said.
+        match read(false) {
+            Ok(frame) => Ok((frame, false)),
+            Err(_) => read(true).map(|frame| (frame, true)).map_err(|error| CoreError::Csv {
                 path: self.path.clone(),
                 message: error.to_string(),
-            })
+            }),
+        }
     }
 }
 

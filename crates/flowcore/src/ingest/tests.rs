@@ -792,3 +792,24 @@ fn a_row_per_meter_export_names_its_own_lines() {
         [2.0, 4.0, 6.0]
     );
 }
+
+/// A row with more fields than the header is read as the header's fields, and named: a value
+/// written with an unquoted thousands separator reads as its first part (1 for `1,234.5`). A row
+/// short of fields (its cell blank) and a separator ending a row are not long rows.
+#[test]
+fn rows_longer_than_the_header_are_counted_and_the_first_named() {
+    let text = b"time,flow\n2022-01-03 00:00,5.5\n2022-01-03 01:00,1,234.5\n2022-01-03 02:00\n\
+                 2022-01-03 03:00,6.0,\n2022-01-03 04:00,\"7,5\"\n2022-01-03 05:00,8,x\n";
+    let read = export(text).unwrap().series(Selector::Only).unwrap();
+    assert_eq!(read.report.long_rows, 2);
+    let first = read.report.first_long_row.unwrap();
+    assert_eq!((first.line, first.text.as_str()), (3, "2022-01-03 01:00,1,234.5"));
+    // The readings as the header's fields give them: the long row's first part, the short row
+    // blank, the quoted `"7,5"` read whole (a number with thousands grouping it is not: missing).
+    let values: Vec<String> = read.series.values.iter().map(|v| format!("{v}")).collect();
+    assert_eq!(values, ["5.5", "1", "NaN", "6", "NaN", "8"]);
+    // A well-formed export has none.
+    let plain = export(b"time,flow\n2022-01-03 00:00,5.5\n2022-01-03 01:00,6\n").unwrap();
+    let read = plain.series(Selector::Only).unwrap();
+    assert_eq!((read.report.long_rows, read.report.first_long_row), (0, None));
+}
