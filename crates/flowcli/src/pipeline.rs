@@ -306,8 +306,8 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
     table
 }
 
-/// Outages in every site's alarm log at the same minutes: the logger or its link was down, not a
-/// meter. Printed once for the export.
+/// Outages most sites' alarm logs share ([`flowcore::alarms::shared_outages`]): the logger, the
+/// telemetry or its link was down, not each meter. Printed once for the export, the longest five.
 fn report_common_outages(
     output_dir: &std::path::Path,
     targets: &[Target],
@@ -325,43 +325,53 @@ fn report_common_outages(
             log
         })
         .collect();
-    let Some((first, rest)) = logs.split_first() else {
-        return;
-    };
-    if rest.is_empty() {
+    if logs.len() < 2 {
         return;
     }
-    let common: Vec<&flowcore::events::Alarm> = first
+    let outages: Vec<Vec<(i64, i64)>> = logs
         .iter()
-        .filter(|a| a.kind == flowcore::events::AlarmKind::Outage)
-        .filter(|a| {
-            rest.iter().all(|log| {
-                log.iter()
-                    .any(|b| b.kind == a.kind && b.start == a.start && b.end == a.end)
-            })
+        .map(|log| {
+            log.iter()
+                .filter(|a| a.kind == flowcore::events::AlarmKind::Outage)
+                .map(|a| (a.start, a.end))
+                .collect()
         })
         .collect();
+    let shared = flowcore::alarms::shared_outages(&outages);
     say!(obs);
     say!(
         obs,
-        "== Outages in all {} columns at once: {} (the logger or its link, not a meter) ==",
-        targets.len(),
-        common.len()
+        "== Outages shared by most columns: {} (more than half of the {} silent at once: the logger, the telemetry or its link, not each meter) ==",
+        shared.len(),
+        targets.len()
     );
-    for a in common.iter().take(5) {
+    let mut longest: Vec<&flowcore::alarms::SharedOutage> = shared.iter().collect();
+    longest.sort_by_key(|s| std::cmp::Reverse(s.end - s.start));
+    longest.truncate(5);
+    longest.sort_by_key(|s| s.start);
+    for s in &longest {
+        let kept = match s.kept_reading.as_slice() {
+            [] => String::new(),
+            few if few.len() <= 3 => {
+                let names: Vec<&str> = few.iter().map(|&i| targets[i].slug.as_str()).collect();
+                format!(" ({} kept reading)", names.join(", "))
+            }
+            many => format!(" ({} kept reading)", many.len()),
+        };
         say!(
             obs,
-            "                 {} .. {}  ({} readings)",
-            flowcore::time::format_timestamp(a.start),
-            flowcore::time::format_timestamp(a.end),
-            a.readings
+            "                 {} .. {}  {} of {} silent{kept}",
+            flowcore::time::format_timestamp(s.start),
+            flowcore::time::format_timestamp(s.end),
+            s.silent,
+            targets.len()
         );
     }
-    if common.len() > 5 {
+    if shared.len() > longest.len() {
         say!(
             obs,
-            "                 … and {} more: kind outage in every site's alarms.csv",
-            common.len() - 5
+            "                 … and {} shorter: kind outage in the sites' alarms.csv at those times",
+            shared.len() - longest.len()
         );
     }
 }

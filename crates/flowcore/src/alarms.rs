@@ -810,9 +810,125 @@ fn on_rate_alarms(
     Some(sigma)
 }
 
+/// A time when most of an export's columns had no reading at once: the logger, the telemetry or
+/// its link failed, not each meter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedOutage {
+    /// The first time more than half the columns were silent.
+    pub start: i64,
+    /// The last (the end of one of its outages).
+    pub end: i64,
+    /// The most columns silent at one time within it.
+    pub silent: usize,
+    /// The columns (their positions in the list given) still reading while most were silent.
+    pub kept_reading: Vec<usize>,
+}
+
+/// The times when more than half of the columns (at least two) were in an outage at once, from
+/// each column's outages as `(first, last)` missing reading, both included. Real exports' shared
+/// outages do not begin at the same minute in every column, and one column logged another way may
+/// keep reading (BWDF: 509 hours with nine of its ten areas blank, none with all ten), so an
+/// outage counts wherever it overlaps, not only where its times match the others'.
+pub fn shared_outages(columns: &[Vec<(i64, i64)>]) -> Vec<SharedOutage> {
+    let need = (columns.len() / 2 + 1).max(2);
+    // Each outage enters at its first missing reading and leaves just after its last.
+    let mut changes: Vec<(i64, usize, bool)> = columns
+        .iter()
+        .enumerate()
+        .flat_map(|(column, spans)| {
+            spans
+                .iter()
+                .flat_map(move |&(first, last)| [(first, column, true), (last.saturating_add(1), column, false)])
+        })
+        .collect();
+    changes.sort_unstable();
+    // Overlapping outages of one column (none are written, but a log may hold two runs') count
+    // once: a count per column.
+    let mut open = vec![0usize; columns.len()];
+    let mut shared: Vec<SharedOutage> = Vec::new();
+    let mut current: Option<SharedOutage> = None;
+    let mut index = 0;
+    while index < changes.len() {
+        let time = changes[index].0;
+        while index < changes.len() && changes[index].0 == time {
+            let (_, column, enters) = changes[index];
+            if enters {
+                open[column] += 1;
+            } else {
+                open[column] = open[column].saturating_sub(1);
+            }
+            index += 1;
+        }
+        let silent = open.iter().filter(|&&n| n > 0).count();
+        let reading = || (0..columns.len()).filter(|&c| open[c] == 0).collect::<Vec<_>>();
+        match current.as_mut() {
+            Some(period) if silent >= need && silent > period.silent => {
+                period.silent = silent;
+                period.kept_reading = reading();
+            }
+            Some(_) if silent >= need => {}
+            Some(period) => {
+                period.end = time - 1;
+                shared.extend(current.take());
+            }
+            None if silent >= need => {
+                current = Some(SharedOutage {
+                    start: time,
+                    end: time,
+                    silent,
+                    kept_reading: reading(),
+                });
+            }
+            None => {}
+        }
+    }
+    shared
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hand-checked: three columns (two must be silent). Column 0 out 10–20, column 1 out 15–30
+    /// and 40–50, column 2 out 18–19 and 45–60: shared 15–20 (three at 18–19, column 1 alone
+    /// after 20) and 45–50; an outage of one column alone (column 0's) is no shared one.
+    #[test]
+    fn shared_outages_are_the_times_most_columns_are_out_at_once() {
+        let columns = vec![vec![(10, 20)], vec![(15, 30), (40, 50)], vec![(18, 19), (45, 60)]];
+        let shared = shared_outages(&columns);
+        assert_eq!(
+            shared,
+            [
+                SharedOutage {
+                    start: 15,
+                    end: 20,
+                    silent: 3,
+                    kept_reading: vec![],
+                },
+                SharedOutage {
+                    start: 45,
+                    end: 50,
+                    silent: 2,
+                    kept_reading: vec![0],
+                },
+            ]
+        );
+        // Two columns: both must be out; one column: nothing is shared.
+        assert_eq!(shared_outages(&columns[..2]).len(), 1);
+        assert_eq!(shared_outages(&columns[..2])[0].end, 20);
+        assert!(shared_outages(&columns[..1]).is_empty());
+        // Four columns: three must be out at once.
+        let four = vec![vec![(0, 9)], vec![(5, 9)], vec![(8, 12)], vec![]];
+        assert_eq!(
+            shared_outages(&four),
+            [SharedOutage {
+                start: 8,
+                end: 9,
+                silent: 3,
+                kept_reading: vec![3],
+            }]
+        );
+    }
 
     fn minutes(values: Vec<f64>) -> FlowSeries {
         let times = (0..values.len() as i64).map(|i| 1_577_836_800 + i * 60).collect();
