@@ -13,7 +13,7 @@ use crate::output::SiteDirs;
 use crate::scan::predict_stage;
 use crate::settings::{is_original, preprocess_config, train_config, PredictPlan, Wording};
 use crate::site::{read_stage, target, thousands};
-use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
+use crate::stages::{evaluate_stage, preprocess_stage, train_stage, SavedEvaluation};
 use flowcore::files::{read_criteria_csv, read_series_csv, write_all_or_nothing};
 use flowcore::{Check, PreprocessConfig, SITES};
 use flowlstm::{DeviceChoice, LstmModel, PredictConfig};
@@ -179,7 +179,32 @@ pub fn predict_command(
     } else {
         Some(crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_settings, &dirs.prediction, obs)?.spans)
     };
-    predict_stage(&model, &outcome.preprocessed, plan, spans.as_deref(), None, &dirs, obs)?;
+    // The model beside the baselines on its test part, as measured when it was trained: when a
+    // baseline beat it, that baseline's forecast is given under the LSTM's, as in `flow run`.
+    let evaluation = match SavedEvaluation::load(&dirs.learning, &model) {
+        Ok(comparison) => {
+            if let Some(verdict) = flowreport::baseline::verdict(&comparison) {
+                say!(obs, "evaluation       on its test part, {verdict}");
+            }
+            Some(comparison)
+        }
+        Err(why) => {
+            say!(
+                obs,
+                "evaluation       {why}: whether a baseline forecasts better is not known (`flow train` measures it)"
+            );
+            None
+        }
+    };
+    predict_stage(
+        &model,
+        &outcome.preprocessed,
+        plan,
+        spans.as_deref(),
+        evaluation.as_ref(),
+        &dirs,
+        obs,
+    )?;
     Ok(())
 }
 

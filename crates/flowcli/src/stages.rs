@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{FlowError, Result};
 use crate::observer::Observer;
 use crate::original::Lang;
@@ -299,6 +301,36 @@ pub(crate) struct EvaluateOutcome {
     pub(crate) profile: StageProfile,
 }
 
+/// `Learning_lstm/evaluation.json`: the model beside the baselines on its test part, kept with the
+/// SHA-256 of the weights measured, so that `flow predict` on a later day (without `flow run`) can
+/// still say whether a baseline is the forecast to use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SavedEvaluation {
+    /// `weights_sha256` of the model.json evaluated.
+    pub weights_sha256: String,
+    /// The model and the baselines on the test part.
+    pub comparison: Comparison,
+}
+
+impl SavedEvaluation {
+    /// Its name in the model's folder.
+    pub(crate) const FILE: &'static str = "evaluation.json";
+
+    /// The comparison saved beside `model` in `folder`, or why there is none to use: absent (a
+    /// folder trained by an older flow, or copied without it), unreadable, or of other weights (a
+    /// model.safetensors replaced after its evaluation). None of these stops a prediction.
+    pub(crate) fn load(folder: &Path, model: &flowlstm::LstmModel) -> std::result::Result<Comparison, String> {
+        let path = folder.join(Self::FILE);
+        let text = std::fs::read_to_string(&path).map_err(|_| format!("no {} beside the model", path.display()))?;
+        let saved: SavedEvaluation =
+            serde_json::from_str(&text).map_err(|error| format!("{} is not readable ({error})", path.display()))?;
+        if saved.weights_sha256 != model.meta.weights_sha256 {
+            return Err(format!("{} was measured on other weights", path.display()));
+        }
+        Ok(saved.comparison)
+    }
+}
+
 pub(crate) fn evaluate_stage(
     series: &FlowSeries,
     training: &Training,
@@ -371,6 +403,13 @@ pub(crate) fn evaluate_stage(
         (dirs.learning.join("lstm_performance_graph.png"), encode_png(&graph)?),
         (dirs.learning.join("residuals.png"), encode_png(&residual_image)?),
         (dirs.learning.join("test_predictions.csv"), evaluation_csv(evaluation)),
+        (
+            dirs.learning.join(SavedEvaluation::FILE),
+            serde_json::to_vec_pretty(&SavedEvaluation {
+                weights_sha256: training.model.meta.weights_sha256.clone(),
+                comparison: comparison.clone(),
+            })?,
+        ),
     ];
     write_and_list(&files, obs)?;
     let profile = profiler.finish("evaluate");

@@ -1046,3 +1046,56 @@ fn detect_runs_its_alarms_where_no_model_can_be_trained() {
         "flow (flow): 3 rows at interval daily after preprocessing are too few to train and test the LSTM: need at least 12",
     );
 }
+
+/// `flow predict` on a later day, without `flow run`: the model's evaluation is kept beside it
+/// (`Learning_lstm/evaluation.json`, with the SHA-256 of the weights measured), so a baseline
+/// that beat the LSTM is still named and its forecast given. An evaluation of other weights, or
+/// none, is said and not used. (BWDF dma6's daily means, where the moving average wins.)
+#[test]
+fn predict_keeps_the_verdict_of_the_models_evaluation() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("bwdf/inflows_2021-01_2021-03.csv");
+    let input = input.to_str().unwrap();
+    let output = flow(dir.path(), &["run", "--input", input, "--site", "dma6", "--no-night"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let run = stdout(&output);
+    let baseline_line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("baseline         "))
+            .map(str::to_string)
+    };
+    let said = baseline_line(&run).expect("the moving average beats the LSTM on dma6");
+    let verdict = run.lines().find(|l| l.starts_with("Verdict: ")).unwrap();
+    let predict = || flow(dir.path(), &["predict", "--input", input, "--site", "dma6"]);
+    let output = predict();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!(
+            "evaluation       on its test part, {}",
+            verdict.trim_start_matches("Verdict: ")
+        )),
+        "{text}"
+    );
+    assert_eq!(baseline_line(&text), Some(said));
+    // Weights replaced after the evaluation: the saved verdict is not theirs.
+    let saved = dir.path().join("Output/dma6/Learning_lstm/evaluation.json");
+    let json = std::fs::read_to_string(&saved).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["weights_sha256"] = serde_json::json!("0".repeat(64));
+    std::fs::write(&saved, value.to_string()).unwrap();
+    let text = stdout(&predict());
+    assert!(
+        text.contains(
+            "evaluation.json was measured on other weights: whether a baseline forecasts better is not known"
+        ),
+        "{text}"
+    );
+    assert_eq!(baseline_line(&text), None);
+    std::fs::remove_file(&saved).unwrap();
+    let text = stdout(&predict());
+    assert!(
+        text.contains("evaluation.json beside the model: whether a baseline"),
+        "{text}"
+    );
+}

@@ -177,25 +177,28 @@ pub fn render_comparison(comparison: &Comparison) -> String {
             s.name, s.rmse, s.mae, s.mase, s.variance_ratio
         );
     }
-    let best = comparison.baselines.iter().min_by(|a, b| a.rmse.total_cmp(&b.rmse));
-    if let Some(best) = best {
-        if comparison.model_wins {
-            let _ = writeln!(
-                text,
-                "Verdict: the LSTM beats the best baseline ({}) with {:.0} % of its RMSE",
-                best.name,
-                comparison.rmse_ratio * 100.0
-            );
-        } else {
-            let _ = writeln!(
-                text,
-                "Verdict: the LSTM does NOT beat the best baseline ({}): its RMSE is {:.0} % of the baseline's; use the baseline",
-                best.name,
-                comparison.rmse_ratio * 100.0
-            );
-        }
+    if let Some(verdict) = verdict(comparison) {
+        let _ = writeln!(text, "Verdict: {verdict}");
     }
     text
+}
+
+/// The plain verdict: `the LSTM beats the best baseline (…) with 82 % of its RMSE`, or that it does
+/// not and the baseline is to be used; `None` with no baseline.
+pub fn verdict(comparison: &Comparison) -> Option<String> {
+    let best = comparison.baselines.iter().min_by(|a, b| a.rmse.total_cmp(&b.rmse))?;
+    let percent = comparison.rmse_ratio * 100.0;
+    Some(if comparison.model_wins {
+        format!(
+            "the LSTM beats the best baseline ({}) with {percent:.0} % of its RMSE",
+            best.name
+        )
+    } else {
+        format!(
+            "the LSTM does NOT beat the best baseline ({}): its RMSE is {percent:.0} % of the baseline's; use the baseline",
+            best.name
+        )
+    })
 }
 
 #[cfg(test)]
