@@ -56,7 +56,14 @@ pub(crate) fn predict_stage(
             say!(obs, "{note}");
         }
         let spans = spans.unwrap_or_default();
-        let graph = scan_graph(cleaned, &scan, &model.meta.criteria, &model.meta.column, spans)?;
+        let graph = scan_graph(
+            cleaned,
+            &preprocessed.filled,
+            &scan,
+            &model.meta.criteria,
+            &model.meta.column,
+            spans,
+        )?;
         files.push((dirs.prediction.join("anomaly_scan.png"), graph));
         Some(scan)
     } else {
@@ -239,24 +246,33 @@ fn level_rule_note(scan: &Scan, levels_from: Interval, readings: Interval, alarm
 
 /// `anomaly_scan.png`: the minute readings with the alarms shaded by stage, or, with no alarm
 /// stage (the original preset), the original rule's flags as dots.
+/// The scan's overview: the readings (the values the missing-value rule filled, `filled`, left out:
+/// a month's outage drawn as a straight line read as readings), the levels, and the alarms or the
+/// original rule's flags.
 fn scan_graph(
     cleaned: &FlowSeries,
+    filled: &[std::ops::Range<usize>],
     scan: &Scan,
     criteria: &flowcore::Criteria,
     column: &str,
     spans: &[(i64, i64, flowcore::events::Severity)],
 ) -> Result<Vec<u8>> {
     let flagged: Vec<(i64, f64)> = scan.anomalies.iter().map(|a| (a.timestamp, a.actual)).collect();
+    let mut readings = cleaned.values.clone();
+    for run in filled {
+        if let Some(values) = readings.get_mut(run.clone()) {
+            values.fill(f64::NAN);
+        }
+    }
+    let count = thousands(readings.iter().filter(|v| v.is_finite()).count());
     let subtitle = if spans.is_empty() {
         format!(
-            "{} readings, {} flagged (prediction ≥ U_level or ≤ L_level)",
-            thousands(cleaned.len()),
+            "{count} readings, {} flagged (prediction ≥ U_level or ≤ L_level)",
             thousands(flagged.len())
         )
     } else {
         format!(
-            "{} readings; {} alarms shaded by stage (alarms.csv); the original's rule flagged {} predictions (abnormal.csv)",
-            thousands(cleaned.len()),
+            "{count} readings; {} alarms shaded by stage (alarms.csv); the original's rule flagged {} predictions (abnormal.csv)",
             thousands(spans.len()),
             thousands(flagged.len())
         )
@@ -264,7 +280,7 @@ fn scan_graph(
     let overview = scan_overview(&ScanOverview {
         subtitle: &subtitle,
         timestamps: &cleaned.timestamps,
-        values: &cleaned.values,
+        values: &readings,
         flagged: &flagged,
         spans,
         lower_level: criteria.lower_level,

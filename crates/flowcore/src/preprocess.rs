@@ -122,6 +122,9 @@ pub struct Preprocessed {
     /// The readings at their own interval after the missing-value rule, before resampling: what
     /// the anomaly scan runs over.
     pub cleaned: FlowSeries,
+    /// The runs of `cleaned` (index ranges) where there was no reading and the missing-value rule
+    /// filled one: the scan needs them filled, a graph of the readings must not draw them.
+    pub filled: Vec<std::ops::Range<usize>>,
 }
 
 /// The most resampled rows preprocessing produces: 20 million (38 years of minutes).
@@ -142,6 +145,12 @@ pub fn clean_series(raw: &FlowSeries, short_gap: usize) -> Result<(FlowSeries, F
 /// compute the criteria and correct outliers.
 pub fn preprocess(raw: &FlowSeries, config: &Checked<PreprocessConfig>) -> Result<Preprocessed> {
     let (cleaned, fill) = clean_series(raw, config.short_gap)?;
+    let start = fill.leading_dropped;
+    let filled = raw
+        .values
+        .get(start..start + cleaned.len())
+        .map(missing_runs)
+        .unwrap_or_default();
     if let (Some(first), Some(last)) = (cleaned.timestamps.first(), cleaned.timestamps.last()) {
         // A garbled year (9999) would otherwise ask for billions of buckets and exhaust memory.
         let buckets = (last - first) / config.interval.seconds() + 1;
@@ -229,13 +238,54 @@ pub fn preprocess(raw: &FlowSeries, config: &Checked<PreprocessConfig>) -> Resul
         criteria,
         summary,
         cleaned,
+        filled,
     })
+}
+
+/// The index ranges of `values` that are not finite.
+fn missing_runs(values: &[f64]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, value) in values.iter().enumerate() {
+        match (value.is_finite(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(from)) => {
+                runs.push(from..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs.extend(start.map(|from| from..values.len()));
+    runs
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::time::{parse_timestamp, DAY, MINUTE};
+
+    /// The filled runs are those of the cleaned series (its blank ends trimmed), hand-checked.
+    #[test]
+    fn the_filled_runs_are_where_no_reading_was() {
+        let nan = f64::NAN;
+        assert_eq!(missing_runs(&[1.0, nan, nan, 2.0, nan]), [1..3, 4..5]);
+        assert!(missing_runs(&[1.0, 2.0]).is_empty());
+        // Two blank minutes trimmed at the start; then 5, -, -, 6, -, -, -, -, 7 at minutes 2-10.
+        let values = vec![nan, nan, 5.0, nan, nan, 6.0, nan, nan, nan, nan, 7.0];
+        let times = (0..values.len() as i64).map(|m| m * MINUTE).collect();
+        let raw = FlowSeries::new(times, values, Interval::MINUTE).unwrap();
+        let config = PreprocessConfig {
+            interval: Interval::MINUTE,
+            ..PreprocessConfig::default()
+        }
+        .check()
+        .unwrap();
+        let done = preprocess(&raw, &config).unwrap();
+        assert_eq!(done.cleaned.values.len(), 9);
+        assert_eq!(done.filled, [1..3, 4..8]);
+        assert!(done.cleaned.values.iter().all(|v| v.is_finite()));
+    }
 
     #[test]
     fn a_hand_checked_three_day_case() {

@@ -5,8 +5,8 @@ use plotters::prelude::*;
 
 use crate::error::Result;
 use crate::graph::{
-    dated_chart, draw_legend, line_width, padded_range, range_with_legend, with_titles, Image, ACTUAL_COLOUR,
-    PREDICTED_COLOUR,
+    dated_chart, draw_broken_line, draw_legend, line_width, padded_range, range_with_legend, with_titles, Image,
+    ACTUAL_COLOUR, PREDICTED_COLOUR,
 };
 
 /// Light and lighter orange for the 95 % and 80 % bands.
@@ -76,23 +76,13 @@ pub fn forecast_graph(graph: &ForecastGraph<'_>) -> Result<Image> {
                 .label(label)
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.filled()));
         }
-        let mut label = true;
-        let points: Vec<usize> = (0..graph.history.len()).collect();
-        for run in points
-            .split(|&i| !graph.history[i].is_finite())
-            .filter(|r| !r.is_empty())
-        {
-            let line = chart
-                .draw_series(LineSeries::new(
-                    run.iter().map(|&i| (graph.history_times[i], graph.history[i])),
-                    ACTUAL_COLOUR.stroke_width(1),
-                ))
-                .map_err(|e| e.to_string())?;
-            if std::mem::take(&mut label) {
-                line.label("Readings")
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2)));
-            }
-        }
+        let history: Vec<(i64, f64)> = graph
+            .history_times
+            .iter()
+            .copied()
+            .zip(graph.history.iter().copied())
+            .collect();
+        draw_broken_line(&mut chart, &history, ACTUAL_COLOUR.stroke_width(1), "Readings")?;
         chart
             .draw_series(LineSeries::new(
                 graph.times.iter().zip(graph.forecast).map(|(t, v)| (*t, *v)),

@@ -437,7 +437,8 @@ pub struct ScanOverview<'a> {
     pub subtitle: &'a str,
     /// The scanned (minute) series.
     pub timestamps: &'a [i64],
-    /// Its values.
+    /// Its values; `NaN` where there was no reading (a gap the missing-value rule filled for the
+    /// scan), which breaks the line: a filled gap is not drawn as readings.
     pub values: &'a [f64],
     /// Flagged points: time and value (drawn when there are no spans).
     pub flagged: &'a [(i64, f64)],
@@ -452,7 +453,8 @@ pub struct ScanOverview<'a> {
 }
 
 /// Keeps the minimum and maximum of each of `columns` time slices, so half a million readings draw
-/// as fast as a thousand while every spike and dropout stays visible.
+/// as fast as a thousand while every spike and dropout stays visible. A slice with no finite value
+/// gives one `NaN` point, where a line drawn by [`finite_runs`] breaks.
 pub fn envelope(timestamps: &[i64], values: &[f64], columns: usize) -> Vec<(i64, f64)> {
     if timestamps.len() <= columns * 2 || columns == 0 {
         return timestamps.iter().copied().zip(values.iter().copied()).collect();
@@ -460,20 +462,49 @@ pub fn envelope(timestamps: &[i64], values: &[f64], columns: usize) -> Vec<(i64,
     let per_column = timestamps.len().div_ceil(columns);
     let mut points = Vec::with_capacity(columns * 2);
     for (times, chunk) in timestamps.chunks(per_column).zip(values.chunks(per_column)) {
-        let (mut low, mut high) = (0, 0);
-        for (i, value) in chunk.iter().enumerate() {
-            if *value < chunk[low] {
-                low = i;
-            }
-            if *value > chunk[high] {
-                high = i;
-            }
-        }
+        let finite = || chunk.iter().enumerate().filter(|(_, v)| v.is_finite());
+        let low = finite().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+        let high = finite().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+        let (Some(low), Some(high)) = (low, high) else {
+            points.push((times[0], f64::NAN));
+            continue;
+        };
         let (first, second) = if low <= high { (low, high) } else { (high, low) };
         points.push((times[first], chunk[first]));
         points.push((times[second], chunk[second]));
     }
     points
+}
+
+/// The runs of `points` between non-finite values.
+fn finite_runs(points: &[(i64, f64)]) -> impl Iterator<Item = &[(i64, f64)]> {
+    points.split(|(_, v)| !v.is_finite()).filter(|run| !run.is_empty())
+}
+
+/// Draws `points` as a line broken where a value is not finite (a gap in the readings is a gap in
+/// the graph, not a straight line across it), named `label` once in the legend.
+pub(crate) fn draw_broken_line<'a, 'b: 'a>(
+    chart: &mut DatedChart<'a, 'b>,
+    points: &[(i64, f64)],
+    style: ShapeStyle,
+    label: &str,
+) -> std::result::Result<(), String> {
+    let mut first = true;
+    for run in finite_runs(points) {
+        let drawn = chart
+            .draw_series(LineSeries::new(run.iter().copied(), style))
+            .map_err(|e| e.to_string())?;
+        if std::mem::take(&mut first) {
+            let legend = ShapeStyle {
+                stroke_width: 2,
+                ..style
+            };
+            drawn
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], legend));
+        }
+    }
+    Ok(())
 }
 
 /// The scanned series over its whole span, the band between the scan rule's levels (a prediction
@@ -516,14 +547,8 @@ pub fn scan_overview(overview: &ScanOverview<'_>) -> Result<Image> {
                 .map_err(|e| e.to_string())?
                 .label("L_level .. U_level")
                 .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], BAND_COLOUR.filled()));
-            chart
-                .draw_series(LineSeries::new(
-                    envelope(overview.timestamps, overview.values, 1500),
-                    ACTUAL_COLOUR.stroke_width(1),
-                ))
-                .map_err(|e| e.to_string())?
-                .label("Readings")
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2)));
+            let line = envelope(overview.timestamps, overview.values, 1500);
+            draw_broken_line(&mut chart, &line, ACTUAL_COLOUR.stroke_width(1), "Readings")?;
             for stage in flowcore::events::Severity::ALL {
                 let colour = stage_colour(stage);
                 let spans: Vec<Rectangle<(i64, f64)>> = overview
@@ -747,6 +772,28 @@ mod tests {
         let points = envelope(&timestamps, &values, 100);
         assert!(points.len() <= 200);
         assert!(points.contains(&(4321, 99.0)) && points.contains(&(777, -5.0)));
+    }
+
+    /// A month with no reading in a year's series: the envelope marks it with a break and the line
+    /// is drawn in two runs, not one straight across it; a slice partly blank keeps its finite
+    /// extremes.
+    #[test]
+    fn a_gap_in_the_readings_breaks_the_line() {
+        let timestamps: Vec<i64> = (0..10_000).collect();
+        let mut values: Vec<f64> = (0..10_000).map(|i| f64::from(i % 10)).collect();
+        values[4_000..5_000].fill(f64::NAN);
+        values[100..150].fill(f64::NAN);
+        let points = envelope(&timestamps, &values, 100);
+        assert_eq!(points.iter().filter(|(_, v)| v.is_nan()).count(), 10);
+        let runs: Vec<&[(i64, f64)]> = finite_runs(&points).collect();
+        assert_eq!(runs.len(), 2);
+        assert!(runs[0].last().unwrap().0 < 4_000 && runs[1][0].0 >= 5_000);
+        // Slice 1 (values 100..200) is half blank: still its 0 and 9.
+        assert!(
+            points.contains(&(150, 0.0)) && points.contains(&(199, 9.0)),
+            "{:?}",
+            &points[..4]
+        );
     }
 
     #[test]

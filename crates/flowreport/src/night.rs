@@ -7,8 +7,8 @@ use plotters::prelude::*;
 
 use crate::error::Result;
 use crate::graph::{
-    axis_name, dated_chart, draw_legend, line_width, padded_range, range_with_legend, stage_colour, with_titles, Image,
-    ACTUAL_COLOUR, BAND_COLOUR,
+    axis_name, dated_chart, draw_broken_line, draw_legend, line_width, padded_range, range_with_legend, stage_colour,
+    with_titles, Image, ACTUAL_COLOUR, BAND_COLOUR,
 };
 
 /// What the MNF graph shows, one entry a night.
@@ -87,23 +87,10 @@ pub fn night_graph(graph: &NightGraph<'_>) -> Result<Image> {
                 .label("Normal: baseline .. watch threshold")
                 .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], BAND_COLOUR.filled()));
             // The MNF line, broken where a night has none.
-            let mut label = true;
-            for run in (0..graph.nights.len())
-                .collect::<Vec<_>>()
-                .split(|&i| graph.mnf[i].is_none())
-                .filter(|run| !run.is_empty())
-            {
-                let line = chart
-                    .draw_series(LineSeries::new(
-                        run.iter().filter_map(|&i| Some((night(i), graph.mnf[i]?))),
-                        ACTUAL_COLOUR.stroke_width(width),
-                    ))
-                    .map_err(|e| e.to_string())?;
-                if std::mem::take(&mut label) {
-                    line.label("MNF")
-                        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACTUAL_COLOUR.stroke_width(2)));
-                }
-            }
+            let line: Vec<(i64, f64)> = (0..graph.nights.len())
+                .map(|i| (night(i), graph.mnf[i].unwrap_or(f64::NAN)))
+                .collect();
+            draw_broken_line(&mut chart, &line, ACTUAL_COLOUR.stroke_width(width), "MNF")?;
             for stage in [Severity::Watch, Severity::Caution, Severity::Alert, Severity::Severe] {
                 let colour = stage_colour(stage);
                 let marks: Vec<(i64, f64)> = (0..graph.nights.len())
