@@ -24,8 +24,11 @@ pub enum FlowError {
     /// `--outlier-sigma` that is not a positive number.
     #[error("--outlier-sigma {0}: must be a positive number")]
     OutlierSigma(f64),
-    /// Some sites of a many-site run failed; the others finished.
-    #[error("{file}: {failed} of {total} sites failed ({names}); the others finished; reasons above{where_}")]
+    /// Some sites of a many-site run failed; the others finished (said only when there are others).
+    #[error(
+        "{file}: {failed} of {total} sites failed ({names}){}; reasons above{where_}",
+        if .failed < .total { "; the others finished" } else { "" }
+    )]
     SitesFailed {
         /// Where else the reasons are (`" and in each site's report.json"`), or nothing.
         where_: &'static str,

@@ -353,7 +353,10 @@ fn report_common_outages(
         let kept = match s.kept_reading.as_slice() {
             [] => String::new(),
             few if few.len() <= 3 => {
-                let names: Vec<&str> = few.iter().map(|&i| targets[i].slug.as_str()).collect();
+                let names: Vec<&str> = few
+                    .iter()
+                    .filter_map(|&i| Some(targets.get(i)?.slug.as_str()))
+                    .collect();
                 format!(" ({} kept reading)", names.join(", "))
             }
             many => format!(" ({} kept reading)", many.len()),

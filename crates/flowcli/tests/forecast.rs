@@ -1027,6 +1027,22 @@ fn a_history_mostly_blank_is_refused_and_a_backtest_with_nothing_scored_fails() 
          2021-05-28 00:00:00 to 2021-08-06 23:00:00): too few to fit a forecast of 168 steps",
     );
     assert!(files_under(&dir.path().join("Output")).is_empty());
+    // Two such columns: both fail, and no "others" are said to have finished.
+    let both = hourly_days(250, 100..215).replace("time,flow", "time,flow,flow2");
+    let both: String = both
+        .lines()
+        .map(|line| match line.split_once(',') {
+            Some((time, cell)) if time != "time" => format!("{time},{cell},{cell}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let path = write(dir.path(), "two.csv", both.as_bytes());
+    let output = flow(
+        dir.path(),
+        &["forecast", "--input", path.to_str().unwrap(), "--sites", "all"],
+    );
+    let said = assert_refused(&output, "two.csv: 2 of 2 sites failed (flow, flow2); reasons above");
+    assert!(!said.contains("the others finished"), "{said}");
     // Every origin skipped (the meter silent for the 32 days before it): no header-only file.
     let silent = write(dir.path(), "silent.csv", hourly_days(200, 150..190).as_bytes());
     let output = flow(
