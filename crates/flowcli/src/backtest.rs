@@ -295,16 +295,21 @@ fn backtest_site(
         // Whether a weather file was given and left out at this origin (it does not cover the
         // horizon): said beside the origin's scores, which are then the model's without it.
         let mut without_weather = false;
-        let forecast = match &plan.method {
-            Method::Profile => fit(&history, &plan.calendar, &config)
-                .and_then(|model| {
-                    without_weather = plan.calendar.weather.is_some() && !model.uses_weather;
-                    model.predict(&history, &plan.calendar)
-                })
-                .map_err(at_origin)?,
-            Method::Lstm(train) => fit_lstm(&history, &config, train)
-                .and_then(|model| model.predict(&history))
-                .map_err(at_origin)?,
+        let fitted = match &plan.method {
+            Method::Profile => fit(&history, &plan.calendar, &config).and_then(|model| {
+                without_weather = plan.calendar.weather.is_some() && !model.uses_weather;
+                model.predict(&history, &plan.calendar)
+            }),
+            Method::Lstm(train) => fit_lstm(&history, &config, train).and_then(|model| model.predict(&history)),
+        };
+        // An outage of months before this origin leaves too few readings to fit on: skipped
+        // like a silent meter's origin, the others still scored.
+        let forecast = match fitted {
+            Err(why @ flowlstm::LstmError::TooFewReadings { .. }) => {
+                say!(obs, "{:<16} {} skipped: {why}", "", &format_timestamp(origin)[..16]);
+                continue;
+            }
+            other => other.map_err(at_origin)?,
         };
         // The steps from the origin on (a blank tail before it was forecast too).
         let skip = tail;

@@ -1063,4 +1063,29 @@ fn a_history_mostly_blank_is_refused_and_a_backtest_with_nothing_scored_fails() 
         "no origin could be scored at any site (1 origin(s) each skipped, the reasons above); nothing written",
     );
     assert!(files_under(&dir.path().join("Output")).is_empty());
+    // A backtest across such an outage (days 150-259 blank): the origin three weeks after it is
+    // skipped with the reason, the origins before and long after it are scored.
+    let across = write(dir.path(), "across.csv", hourly_days(400, 150..260).as_bytes());
+    let output = flow(
+        dir.path(),
+        &[
+            "backtest",
+            "--input",
+            across.to_str().unwrap(),
+            "--column",
+            "flow",
+            "--origins",
+            "2021-05-24,2021-10-11,2022-01-24",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "2021-10-11 00:00 skipped: only 20 of the last 106 days hold readings (the longest gap runs \
+             from 2021-06-27 00:00:00 to 2021-09-20 23:00:00)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("mean of 2 site-origins with readings"), "{text}");
 }
