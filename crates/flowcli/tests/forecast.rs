@@ -1027,6 +1027,17 @@ fn a_history_mostly_blank_is_refused_and_a_backtest_with_nothing_scored_fails() 
          2021-05-28 00:00:00 to 2021-08-06 23:00:00): too few to fit a forecast of 168 steps",
     );
     assert!(files_under(&dir.path().join("Output")).is_empty());
+    // A short history ending in two blank days: the horizon said is 216 steps, and why.
+    let short = write(dir.path(), "short.csv", hourly_days(80, 78..80).as_bytes());
+    let output = flow(
+        dir.path(),
+        &["forecast", "--input", short.to_str().unwrap(), "--column", "flow"],
+    );
+    assert_refused(
+        &output,
+        "flow (flow): 78 days of history are too few for a horizon of 216 steps (the 48 blank steps at \
+         the history's end, and 168 after it): need at least",
+    );
     // Two such columns: both fail, and no "others" are said to have finished.
     let both = hourly_days(250, 100..215).replace("time,flow", "time,flow,flow2");
     let both: String = both

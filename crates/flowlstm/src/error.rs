@@ -122,18 +122,27 @@ pub enum LstmError {
         interval: String,
     },
     /// Too little history for the horizon asked.
-    #[error("{have_days} days of history are too few for a horizon of {horizon} steps: need at least {need_days} (5 weeks of inputs, the calibration days and the horizon)")]
+    #[error(
+        "{have_days} days of history are too few for a horizon of {horizon} steps{}: need at least {need_days} (5 weeks of inputs, the calibration days and the horizon)",
+        blank_tail_note(*.horizon, *.tail)
+    )]
     HistoryTooShort {
         /// Days of history there are.
         have_days: usize,
         /// Days needed.
         need_days: usize,
-        /// The horizon asked.
+        /// The steps forecast: those asked, and the blank steps at the history's end before them.
         horizon: usize,
+        /// Those blank steps (forecast too: a horizon of 227 where 168 were asked reads as a
+        /// mistake unless it is said).
+        tail: usize,
     },
     /// Long enough, but the span the model needs is mostly blank (an outage of months): fitted on
     /// values filled across it, the forecast and its bands would be checked on nothing real.
-    #[error("only {have_days} of the last {need_days} days hold readings (the longest gap runs from {gap_from} to {gap_to}): too few to fit a forecast of {horizon} steps and check it on held-out days; at least half of them must hold readings")]
+    #[error(
+        "only {have_days} of the last {need_days} days hold readings (the longest gap runs from {gap_from} to {gap_to}): too few to fit a forecast of {horizon} steps{} and check it on held-out days; at least half of them must hold readings",
+        blank_tail_note(*.horizon, *.tail)
+    )]
     TooFewReadings {
         /// Days' worth of readings in the span.
         have_days: usize,
@@ -143,8 +152,10 @@ pub enum LstmError {
         gap_from: String,
         /// Last blank step of it.
         gap_to: String,
-        /// The horizon asked.
+        /// The steps forecast, the history's blank end among them.
         horizon: usize,
+        /// That blank end's steps.
+        tail: usize,
     },
     /// A column whose last weeks are blank: nothing recent to forecast from.
     #[error("no readings in the last {days} days: nothing recent to forecast from")]
@@ -217,3 +228,15 @@ impl From<tch::TchError> for LstmError {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = LstmError> = std::result::Result<T, E>;
+
+/// ` (the 59 blank steps at the history's end, and 168 after it)`, or nothing with no blank end.
+fn blank_tail_note(horizon: usize, tail: usize) -> String {
+    if tail == 0 {
+        String::new()
+    } else {
+        format!(
+            " (the {tail} blank steps at the history's end, and {} after it)",
+            horizon.saturating_sub(tail)
+        )
+    }
+}

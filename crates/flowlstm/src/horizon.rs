@@ -176,18 +176,20 @@ impl Grid {
         self.values.iter().rev().take_while(|v| !v.is_finite()).count()
     }
 
-    /// Whether the last `need` steps are there to fit and check a forecast of `horizon` steps on:
+    /// Whether the last `need` steps are there to fit and check a forecast of `horizon` steps (the
+    /// `tail` blank steps of the history before it among them, for the message) on:
     /// the history is that long, and at least half of those steps hold readings. Gaps are filled
     /// for the model's inputs (a week earlier, else a line), which is sound for hours and days,
     /// not for months: 20 days of readings after a three-year outage, filled, once gave a forecast
     /// of zeros with bands that held none of the held-out readings.
-    pub fn check_history(&self, need: usize, horizon: usize) -> Result<()> {
+    pub fn check_history(&self, need: usize, horizon: usize, tail: usize) -> Result<()> {
         let (n, per_day) = (self.values.len(), self.per_day());
         if n < need {
             return Err(LstmError::HistoryTooShort {
                 have_days: n / per_day,
                 need_days: need.div_ceil(per_day),
                 horizon,
+                tail,
             });
         }
         let span = &self.values[n - need..];
@@ -210,6 +212,7 @@ impl Grid {
             gap_from: at(longest.0),
             gap_to: at(longest.0 + longest.1 - 1),
             horizon,
+            tail,
         })
     }
 
@@ -752,7 +755,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
     let design = Design::new(&grid, calendar, config.weeks, weather);
     let first = design.first_origin();
     let need = first + calibration + horizon + 7 * per_day;
-    grid.check_history(need, horizon)?;
+    grid.check_history(need, horizon, history.blank_tail())?;
     let earliest = n.saturating_sub(config.history_days * per_day).max(first);
     let width = design.width();
     let (mut all, mut early) = (Normal::new(width), Normal::new(width));
@@ -797,6 +800,7 @@ pub fn fit(history: &Grid, calendar: &Calendar, config: &Checked<HorizonConfig>)
             have_days: n / per_day,
             need_days: need.div_ceil(per_day),
             horizon,
+            tail: history.blank_tail(),
         });
     }
     let (error_quantiles, held_out) = calibrated.finish(per_day);
@@ -866,6 +870,7 @@ impl HorizonModel {
                 have_days: n / grid.per_day(),
                 need_days: design.first_origin().div_ceil(grid.per_day()),
                 horizon,
+                tail: history.blank_tail(),
             });
         }
         let origin = design.origin(n).ok_or(LstmError::NoRecentReadings { days: 7 })?;
@@ -1062,10 +1067,10 @@ mod tests {
         let mut half = grid.clone();
         half.values = (0..200 * 24).map(hour).collect();
         half.values[200 * 24 - 106 * 24..200 * 24 - 53 * 24].fill(f64::NAN);
-        assert!(half.check_history(106 * 24, 168).is_ok());
+        assert!(half.check_history(106 * 24, 168, 0).is_ok());
         half.values[200 * 24 - 53 * 24] = f64::NAN;
         assert!(matches!(
-            half.check_history(106 * 24, 168),
+            half.check_history(106 * 24, 168, 0),
             Err(LstmError::TooFewReadings {
                 have_days: 52,
                 need_days: 106,

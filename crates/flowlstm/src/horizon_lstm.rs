@@ -68,7 +68,7 @@ pub fn fit_lstm(
         return Err(LstmError::NoRecentReadings { days: 28 });
     }
     let need = 35 * per_day + calibration + horizon;
-    grid.check_history(need, horizon)?;
+    grid.check_history(need, horizon, history.blank_tail())?;
     let filled = fill(&grid.values, 7 * per_day);
     let start = n.saturating_sub(config.history_days * per_day);
     let window = |end: usize| -> Result<FlowSeries> {
