@@ -454,7 +454,7 @@ pub struct ScanOverview<'a> {
 
 /// Keeps the minimum and maximum of each of `columns` time slices, so half a million readings draw
 /// as fast as a thousand while every spike and dropout stays visible. A slice with no finite value
-/// gives one `NaN` point, where a line drawn by [`finite_runs`] breaks.
+/// gives one `NaN` point, where a line drawn through the points breaks.
 pub fn envelope(timestamps: &[i64], values: &[f64], columns: usize) -> Vec<(i64, f64)> {
     if timestamps.len() <= columns * 2 || columns == 0 {
         return timestamps.iter().copied().zip(values.iter().copied()).collect();

@@ -312,7 +312,8 @@ pub struct IngestReport {
     /// The first of them, for the message.
     #[serde(default)]
     pub first_label_row: Option<CellAt>,
-    /// Rows with more fields than the header, the extra ones not read ([`long_rows`]).
+    /// Rows with more fields than the header, the extra ones not read (a value written with an
+    /// unquoted thousands separator, `1,234.5`, reads as its first part).
     #[serde(default)]
     pub long_rows: usize,
     /// The first of them, the line as written.
