@@ -22,6 +22,10 @@ use crate::output::SiteDirs;
 use crate::settings::{night_settings, NightSettings};
 use crate::site::{read_targets, write_and_list, Target};
 
+/// Nights an alarm stays on before the terminal asks for its survey or its acceptance: four weeks,
+/// the span a baseline is fitted on.
+const LONG_ALARM_NIGHTS: i64 = 28;
+
 /// What the night-flow stage found, as `report.json` keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NightSummary {
@@ -60,6 +64,25 @@ impl NightSummary {
             .rev()
             .find(|a| a.repaired.is_none() && a.accepted.is_none())
             .map_or("none".to_string(), |a| format!("{} since {}", a.stage, a.first_night))
+    }
+
+    /// For an alarm on for four weeks or more (the baseline's own span), what to do about it:
+    /// `dma-7: leak alarm on for 667 nights (since 2021-06-03): …`. An alarm always on is one
+    /// nobody reads; the two ends it can have are a repair or `--night-accept`.
+    pub fn long_alarm_note(&self, slug: &str) -> Option<String> {
+        let alarm = self
+            .alarms
+            .iter()
+            .rev()
+            .find(|a| a.repaired.is_none() && a.accepted.is_none())?;
+        let day = |date: &str| Some(flowcore::time::parse_timestamp(date)?.div_euclid(DAY));
+        let nights = day(&alarm.last_night)? - day(&alarm.first_night)? + 1;
+        (nights >= LONG_ALARM_NIGHTS).then(|| {
+            format!(
+                "{slug}: leak alarm on for {nights} nights (since {}): survey the area; if the survey finds new night use, not a leak, --night-accept {slug}=<its date> takes the nights from then as normal",
+                alarm.first_night
+            )
+        })
     }
 
     /// The last night with an MNF, its baseline and what the rule made of it:
@@ -474,6 +497,9 @@ fn report_block(
             say!(obs, "{line}");
         }
     }
+    if let Some(note) = summary.long_alarm_note(&target.slug) {
+        say!(obs, "note             {note}");
+    }
 }
 
 /// `flow night`: the night-flow stage alone, on one site or several of one export read once.
@@ -490,6 +516,15 @@ pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result 
         say!(obs);
         say!(obs, "== Night flow: {} sites ==", targets.len());
         obs.block(&morning_table(&targets, &results));
+        for (target, result) in targets.iter().zip(&results) {
+            let note = result
+                .as_ref()
+                .ok()
+                .and_then(|outcome| outcome.as_ref()?.summary.long_alarm_note(&target.slug));
+            if let Some(note) = note {
+                say!(obs, "note             {note}");
+            }
+        }
     }
     crate::parallel::all_done(&export, &targets, results)
 }

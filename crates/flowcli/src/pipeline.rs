@@ -226,6 +226,14 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         targets.len()
     );
     obs.block(&sites_table(&finished));
+    for (target, job) in &finished {
+        if let Some(note) = job
+            .as_ref()
+            .and_then(|job| job.night_flow.as_ref()?.long_alarm_note(&target.slug))
+        {
+            say!(obs, "note             {note}");
+        }
+    }
     say!(obs);
     say!(obs, "== Profile ==");
     obs.block(&render_table(&profile, &whole.finish("total")));

@@ -191,6 +191,16 @@ fn nights_accepted_as_normal_end_the_alarm() {
     assert_eq!(plain["alarms"].as_array().map(Vec::len), Some(1), "{plain}");
     assert!(plain["alarms"][0]["repaired"].is_null() && plain["alarms"][0]["accepted"].is_null());
     assert_eq!(plain["latest"]["status"], "alarm");
+    // On for four weeks and more: the terminal asks for the survey, and says the way to end it.
+    let alarm = &plain["alarms"][0];
+    let nights = |key: &str| flowcore::time::parse_timestamp(alarm[key].as_str().unwrap()).unwrap() / 86_400;
+    let on = nights("last_night") - nights("first_night") + 1;
+    assert!(on >= 28, "{alarm}");
+    let note = format!(
+        "note             jangmyeong: leak alarm on for {on} nights (since {}): survey the area; if the survey finds new night use, not a leak, --night-accept jangmyeong=<its date> takes",
+        alarm["first_night"].as_str().unwrap()
+    );
+    assert!(stdout(&output).contains(&note), "{note}\n{}", stdout(&output));
     for (value, message) in [
         (
             "2020-13-01",
@@ -220,6 +230,7 @@ fn nights_accepted_as_normal_end_the_alarm() {
         text.contains("; accepted as normal from 2020-04-20 (--night-accept)"),
         "{text}"
     );
+    assert!(!text.contains("leak alarm on for"), "{text}");
     let accepted = summary();
     let alarm = &accepted["alarms"][0];
     assert_eq!(accepted["alarms"].as_array().map(Vec::len), Some(1), "{accepted}");
