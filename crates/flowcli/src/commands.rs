@@ -226,7 +226,8 @@ pub fn print_sites(obs: &mut dyn Observer) {
 }
 
 /// `flow sites`: the registry, or with `input` (its files) every value column of that export with
-/// its slug, its readings and its span.
+/// its slug, its readings and its first and last reading (not the file's first and last row: a
+/// meter that stopped reporting a year before the export's end is seen here, before any run).
 pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: &mut dyn Observer) -> Result {
     if input.is_empty() {
         print_sites(obs);
@@ -248,8 +249,8 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
         "{:<width$}  {:>9}  {:<16}  {:<16}  column",
         "slug",
         "readings",
-        "from",
-        "to"
+        "first reading",
+        "last reading"
     );
     let without_numbers = export.columns_without_numbers();
     for (slug, column) in slugs.iter().zip(&columns) {
@@ -266,7 +267,14 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
         match export.series(flowcore::Selector::Column(column)) {
             Ok(read) => {
                 let s = &read.series;
-                let readings = s.values.iter().filter(|v| v.is_finite()).count();
+                let read_at: Vec<i64> = s
+                    .timestamps
+                    .iter()
+                    .zip(&s.values)
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(t, _)| *t)
+                    .collect();
+                let readings = read_at.len();
                 let span = |t: Option<&i64>| {
                     t.map_or("-".to_string(), |t| {
                         flowcore::time::format_timestamp(*t)[..16].to_string()
@@ -282,8 +290,8 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
                     obs,
                     "{slug}  {:>9}  {:<16}  {:<16}  {column}{unit}",
                     thousands(readings),
-                    span(s.timestamps.first()),
-                    span(s.timestamps.last())
+                    span(read_at.first()),
+                    span(read_at.last())
                 );
             }
             Err(error) => say!(obs, "{slug}  {error}"),

@@ -683,6 +683,13 @@ fn sites_of_any_export_are_listed_with_their_slugs() {
         .map(|l| l.split_whitespace().take(2).collect())
         .collect();
     assert_eq!(listed, [["dma-1", "2"], ["dma-1-3", "1"], ["column-4", "2"]], "{text}");
+    // The span is the column's own readings, not the file's rows: the second meter's one
+    // reading is at 01:00.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("dma-1-3") && l.contains("  2021-08-01 01:00  2021-08-01 01:00  DMA 1 #3")),
+        "{text}"
+    );
     // A Windows-1252 `°C` is also a cp949 pair: said with --encoding, the header reads right.
     let celsius = write(
         dir.path(),
