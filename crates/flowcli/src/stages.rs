@@ -321,7 +321,15 @@ impl SavedEvaluation {
     /// model.safetensors replaced after its evaluation). None of these stops a prediction.
     pub(crate) fn load(folder: &Path, model: &flowlstm::LstmModel) -> std::result::Result<Comparison, String> {
         let path = folder.join(Self::FILE);
-        let text = std::fs::read_to_string(&path).map_err(|_| format!("no {} beside the model", path.display()))?;
+        let size = std::fs::metadata(&path)
+            .map_err(|_| format!("no {} beside the model", path.display()))?
+            .len();
+        // Four baselines' scores take a kilobyte: a file of megabytes is not one flow wrote.
+        if size > 1 << 20 {
+            return Err(format!("{} is not readable ({size} bytes)", path.display()));
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|error| format!("{} is not readable ({error})", path.display()))?;
         let saved: SavedEvaluation =
             serde_json::from_str(&text).map_err(|error| format!("{} is not readable ({error})", path.display()))?;
         if saved.weights_sha256 != model.meta.weights_sha256 {
