@@ -905,7 +905,7 @@ fn a_reader_that_stops_early_does_not_make_flow_panic() {
 /// LSTM wins (it lost on at least one: dma6's daily means, to the moving average). And when the
 /// original's level rule flags more than 1 % of the hours (its levels are the daily means'), a
 /// note says why and points to the alarms. Outages the areas share though they do not begin at
-/// the same hour, while dma3 (logged another way) keeps reading, are said as the logger's.
+/// the same hour, while dma3 keeps reading, are said as the logger's.
 #[test]
 fn on_real_areas_the_run_says_which_forecast_and_which_flags_to_read() {
     let dir = tempfile::tempdir().unwrap();
