@@ -56,13 +56,18 @@ pub struct NightSummary {
 }
 
 impl NightSummary {
-    /// The night-flow alarm still on (no repair seen), as the morning's table says it:
-    /// `severe since 2021-06-03`, or `none`.
-    pub fn alarm_on(&self) -> String {
+    /// The night-flow alarm still on: neither repaired nor accepted as normal.
+    fn still_on(&self) -> Option<&NightAlarm> {
         self.alarms
             .iter()
             .rev()
             .find(|a| a.repaired.is_none() && a.accepted.is_none())
+    }
+
+    /// The night-flow alarm still on, as the morning's table says it: `severe since 2021-06-03`,
+    /// or `none`.
+    pub fn alarm_on(&self) -> String {
+        self.still_on()
             .map_or("none".to_string(), |a| format!("{} since {}", a.stage, a.first_night))
     }
 
@@ -70,11 +75,7 @@ impl NightSummary {
     /// `dma-7: leak alarm on for 667 nights (since 2021-06-03): …`. An alarm always on is one
     /// nobody reads; the two ends it can have are a repair or `--night-accept`.
     pub fn long_alarm_note(&self, slug: &str) -> Option<String> {
-        let alarm = self
-            .alarms
-            .iter()
-            .rev()
-            .find(|a| a.repaired.is_none() && a.accepted.is_none())?;
+        let alarm = self.still_on()?;
         let day = |date: &str| Some(flowcore::time::parse_timestamp(date)?.div_euclid(DAY));
         let nights = day(&alarm.last_night)? - day(&alarm.first_night)? + 1;
         (nights >= LONG_ALARM_NIGHTS).then(|| {
@@ -170,7 +171,10 @@ pub(crate) fn night_stage(
     obs: &mut dyn Observer,
 ) -> Result<Option<NightOutcome>> {
     // Readings with no night at all (daily) are said so first, not taken for a pump's on and off.
-    settings.measure.bin_for(raw.interval)?;
+    settings
+        .measure
+        .bin_for(raw.interval)
+        .map_err(FlowError::NightUnmeasurable)?;
     if let flowcore::alarms::Regime::OnOff { off_share } = flowcore::alarms::regime(&raw.values) {
         say!(obs);
         say!(

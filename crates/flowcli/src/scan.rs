@@ -113,11 +113,7 @@ fn better_baseline(
 ) -> Option<BaselineForecast> {
     let season = season_length(series.interval.seconds());
     let ahead = baseline_ahead(&series.values, window, season, forecast.len()).ok()?;
-    let (best, score) = comparison
-        .baselines
-        .iter()
-        .enumerate()
-        .min_by(|a, b| a.1.rmse.total_cmp(&b.1.rmse))?;
+    let (best, score) = comparison.best_baseline()?;
     let (name, values) = ahead.into_iter().nth(best)?;
     // Both lists come in one order; a name that differs would mean they do not.
     (name == score.name).then(|| BaselineForecast {

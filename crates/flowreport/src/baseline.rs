@@ -131,6 +131,17 @@ pub struct Comparison {
     pub model_wins: bool,
 }
 
+impl Comparison {
+    /// The baseline with the lowest RMSE, and its position in `baselines` (the order
+    /// [`baseline_ahead`] forecasts them in).
+    pub fn best_baseline(&self) -> Option<(usize, &Score)> {
+        self.baselines
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.rmse.total_cmp(&b.1.rmse))
+    }
+}
+
 /// Scores the model and every baseline on the test part of `values` (from `test_start`).
 pub fn compare(
     values: &[f64],
@@ -186,7 +197,7 @@ pub fn render_comparison(comparison: &Comparison) -> String {
 /// The plain verdict: `the LSTM beats the best baseline (…) with 82 % of its RMSE`, or that it does
 /// not and the baseline is to be used; `None` with no baseline.
 pub fn verdict(comparison: &Comparison) -> Option<String> {
-    let best = comparison.baselines.iter().min_by(|a, b| a.rmse.total_cmp(&b.rmse))?;
+    let (_, best) = comparison.best_baseline()?;
     let percent = comparison.rmse_ratio * 100.0;
     Some(if comparison.model_wins {
         format!(
