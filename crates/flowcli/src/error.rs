@@ -133,6 +133,10 @@ pub enum FlowError {
         /// The test part, in %.
         test_share: f64,
     },
+    /// Readings the night window cannot be measured on (daily, or an interval that does not tile
+    /// the window): `flow night` fails with it, `flow run` skips its night stage with it.
+    #[error(transparent)]
+    NightUnmeasurable(flowcore::CoreError),
     /// A column with no night measured: every night short of readings in the window (a file of
     /// day hours only, two rows years apart). Nothing to judge a leak by; an empty mnf.csv and an
     /// alarm-free verdict would read as a quiet night.

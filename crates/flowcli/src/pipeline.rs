@@ -129,20 +129,14 @@ impl Pipeline {
         // Readings with no night (daily) or whose interval cannot tile the window skip the
         // stage with the reason: the run's other stages are its job, and they are done.
         let night = match &self.night {
-            Some(settings) => match settings.measure.bin_for(pre.raw.interval) {
-                Err(why) => {
+            Some(settings) => match night_stage(&pre.raw, &pre.ingest.skipped_local_times, target, settings, dirs, obs)
+            {
+                Err(why @ (FlowError::NightUnmeasurable(_) | FlowError::NoNightMeasured { .. })) => {
                     say!(obs);
                     say!(obs, "night flow       skipped: {why}");
                     None
                 }
-                Ok(_) => match night_stage(&pre.raw, &pre.ingest.skipped_local_times, target, settings, dirs, obs) {
-                    Err(why @ FlowError::NoNightMeasured { .. }) => {
-                        say!(obs);
-                        say!(obs, "night flow       skipped: {why}");
-                        None
-                    }
-                    other => other?,
-                },
+                other => other?,
             },
             None => None,
         };
