@@ -982,7 +982,10 @@ impl ExportFile {
             .next()
             .ok_or_else(|| CoreError::NoDataRows { path: path.clone() })?;
         // The time column is among the first fields; a header of millions is not split twice.
-        let first_cells = split_record_upto(first_row, separator, WIDE_HEADER);
+        let mut first_cells = split_record_upto(first_row, separator, WIDE_HEADER);
+        // A cell past the header's last field is no column (a quote left open in the header line
+        // made it one field): a time found there indexed past the header and panicked.
+        first_cells.truncate(header.len());
         let time_index = find_time_column(&header, &first_cells).ok_or_else(|| CoreError::NoTimeColumn {
             path: path.clone(),
             header: list_names(&header),

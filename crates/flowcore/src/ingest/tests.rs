@@ -793,6 +793,14 @@ fn a_row_per_meter_export_names_its_own_lines() {
     );
 }
 
+/// A time only in a field past the header's last (the header a lone quote, found by the fuzz
+/// test) is no time column: refused in one line, not an index past the header.
+#[test]
+fn a_time_past_the_headers_fields_is_no_time_column() {
+    let error = export(b"\n\"\n\"1,5\",2019/01/01 0:00").unwrap_err();
+    assert!(matches!(error, CoreError::NoTimeColumn { .. }), "{error}");
+}
+
 /// A row with more fields than the header is read as the header's fields, and named: a value
 /// written with an unquoted thousands separator reads as its first part (1 for `1,234.5`). A row
 /// short of fields (its cell blank) and a separator ending a row are not long rows.
