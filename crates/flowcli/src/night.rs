@@ -135,6 +135,10 @@ pub struct NightAlarm {
     pub expected: f64,
     /// The night the repair was confirmed; absent while the alarm is on.
     pub repaired: Option<String>,
+    /// Repairs that did not hold: the nights came back to the baseline and the alarm was raised
+    /// again within `--night-hold` nights, so it went on.
+    #[serde(default)]
+    pub returns: usize,
     /// The night from which `--night-accept` took the nights as normal, which ended the alarm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<String>,
@@ -358,7 +362,7 @@ fn summarise(nights: &[Night], judged: &Judgement, settings: &NightSettings, bin
         low_coverage: nights.iter().filter(|n| n.mnf.is_none()).count(),
         constant: nights.iter().filter(|n| n.constant).count(),
         mean_mnf: mean(with.iter().map(|(_, v)| *v)),
-        mean_share_of_day: mean(nights.iter().filter(|n| !n.constant).filter_map(Night::share_of_day)),
+        mean_share_of_day: mean_share_of_day(nights),
         trend_per_30_days: trend_per_30_days(&with),
         trend_last_30_nights: trend_per_30_days(&last_30),
         latest,
@@ -374,10 +378,23 @@ fn summarise(nights: &[Night], judged: &Judgement, settings: &NightSettings, bin
                 peak_time: format_timestamp(e.peak_time),
                 expected: e.expected,
                 repaired: e.repaired.map(format_date),
+                returns: e.returns,
                 accepted: e.accepted.map(format_date),
             })
             .collect(),
     }
+}
+
+/// The mean of the nights' shares of their day, where at least half the nights with an MNF have
+/// one: a column of noise around no flow (the demo's `hoeryong-out`) has a share on 1 night of
+/// 366, and that one night's 79 % would stand for the column.
+fn mean_share_of_day(nights: &[Night]) -> Option<f64> {
+    let judged: Vec<&Night> = nights.iter().filter(|n| !n.constant && n.mnf.is_some()).collect();
+    let shares: Vec<f64> = judged.iter().filter_map(|n| n.share_of_day()).collect();
+    if 2 * shares.len() < judged.len() {
+        return None;
+    }
+    mean(shares.into_iter())
 }
 
 fn fixed(value: Option<f64>, decimals: usize) -> String {
@@ -478,7 +495,7 @@ fn report_block(
     for a in &summary.alarms {
         say!(
             obs,
-            "                 {} .. {}  {:<7}  {}, peak {:.1} against {:.1} on {}; {}",
+            "                 {} .. {}  {:<7}  {}, peak {:.1} against {:.1} on {}; {}{}",
             a.first_night,
             a.last_night,
             a.stage,
@@ -493,6 +510,11 @@ fn report_block(
                 (Some(repaired), _) => format!("repaired {repaired}"),
                 (None, Some(accepted)) => format!("accepted as normal from {accepted} (--night-accept)"),
                 (None, None) => "still on".to_string(),
+            },
+            match a.returns {
+                0 => String::new(),
+                1 => "; 1 earlier return to normal did not hold".to_string(),
+                n => format!("; {n} earlier returns to normal did not hold"),
             }
         );
     }

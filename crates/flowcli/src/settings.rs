@@ -84,6 +84,7 @@ pub(crate) fn night_settings(args: &NightArgs) -> Result<NightSettings> {
             baseline_nights: args.night_baseline,
             min_nights: defaults.min_nights.min(args.night_baseline),
             confirm: args.night_confirm,
+            hold: args.night_hold,
             ..defaults
         }
         .check()?,

@@ -308,6 +308,10 @@ fn bad_night_settings_are_refused_before_reading() {
         (&["--night-coverage", "1.5"][..], "--night-coverage 1.5"),
         (&["--night-baseline", "2"][..], "--night-baseline 2"),
         (&["--night-confirm", "0"][..], "--night-confirm 0"),
+        (
+            &["--night-hold", "57"][..],
+            "--night-hold 57: a repair holds from 0 to 56 nights",
+        ),
     ] {
         let mut args = vec!["night", "--input", input, "--column", "flow"];
         args.extend_from_slice(flags);
@@ -445,6 +449,53 @@ fn every_column_of_a_real_hourly_export() {
         });
         assert!(line.contains(&format!(" {said} ")), "{line}");
     }
+    // dma2's nights were high from 2021-01-19, back at the baseline on the 22nd and 23rd (a
+    // repair), high again on the 24th: within a week, so one alarm going on, the two nights in it.
+    let night: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("Output/dma2/Night/night.json")).unwrap())
+            .unwrap();
+    let first = &night["alarms"][0];
+    assert_eq!(
+        (
+            &first["first_night"],
+            &first["last_night"],
+            &first["repaired"],
+            &first["returns"]
+        ),
+        (
+            &serde_json::json!("2021-01-19"),
+            &serde_json::json!("2021-01-28"),
+            &serde_json::json!("2021-01-30"),
+            &serde_json::json!(1)
+        ),
+        "{night}"
+    );
+    assert!(
+        text.contains("repaired 2021-01-30; 1 earlier return to normal did not hold"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("Output/dma2/Night/mnf.csv")).unwrap();
+    let dip = csv.lines().find(|l| l.starts_with("2021-01-22,")).unwrap();
+    let fields: Vec<&str> = dip.split(',').collect();
+    assert_eq!((fields[6], fields[9]), ("watch", "alarm"), "{dip}");
+    // With no hold, the repair ends it and the 24th starts a second alarm.
+    let output = flow(
+        dir.path(),
+        &[
+            "night",
+            "--input",
+            input.to_str().unwrap(),
+            "--site",
+            "dma2",
+            "--night-hold",
+            "0",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("2021-01-19 .. 2021-01-21  watch    step"), "{text}");
+    assert!(text.contains("2021-01-24 .. 2021-01-28  severe   step"), "{text}");
+    assert!(!text.contains("did not hold"), "{text}");
 }
 
 /// A logger whose clock wanders up to 40 s either side of the hour, as SCADA clocks do: the same

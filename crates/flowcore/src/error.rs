@@ -355,6 +355,12 @@ pub enum CoreError {
         /// What was given.
         nights: usize,
     },
+    /// A repair's hold out of bounds.
+    #[error("--night-hold {nights}: a repair holds from 0 to 56 nights (7: an alarm raised again within a week of its repair goes on)")]
+    NightHold {
+        /// What was given.
+        nights: usize,
+    },
     /// A least spread outside (0, 1).
     #[error("least spread {share}: a share of the baseline above 0 and under 1 (0.01 = 1 %)")]
     NightSpread {

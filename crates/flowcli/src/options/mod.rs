@@ -233,6 +233,10 @@ pub struct NightArgs {
     /// High nights in a row that start an alarm, and repaired nights in a row that end it.
     #[arg(long, default_value_t = flowcore::night::NightRule::default().confirm)]
     pub night_confirm: usize,
+    /// Nights a repair must hold: an alarm raised again within them goes on (the repair did not
+    /// hold) instead of counting as a new leak; 0 ends an alarm for good at each repair.
+    #[arg(long, default_value_t = flowcore::night::NightRule::default().hold)]
+    pub night_hold: usize,
     /// Nights accepted as the new normal once a survey found no leak (new night use): a date for
     /// every site judged (`2022-10-01`) or a site and a date (`dma7=2022-10-01`), comma-separated.
     /// From that night an alarm still on ends as accepted and the baseline starts afresh.
@@ -251,6 +255,7 @@ impl Default for NightArgs {
             night_coverage: flowcore::night::NightConfig::default().min_coverage,
             night_baseline: flowcore::night::NightRule::default().baseline_nights,
             night_confirm: flowcore::night::NightRule::default().confirm,
+            night_hold: flowcore::night::NightRule::default().hold,
             night_accept: None,
         }
     }
