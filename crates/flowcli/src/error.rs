@@ -361,6 +361,14 @@ pub enum FlowError {
         /// The holidays file.
         path: PathBuf,
     },
+    /// `--holidays` naming neither a file nor a built-in calendar.
+    #[error("{}: no such file, nor a built-in calendar ({calendars})", .path.display())]
+    HolidaysNotFound {
+        /// What was given.
+        path: PathBuf,
+        /// The built-in calendars, each with what it holds.
+        calendars: String,
+    },
     /// Holiday dates that could be day- or month-first.
     #[error("{}: dates like `{first}` could be day-first or month-first and none is past the 12th: write them year-first (2022-11-01)", .path.display())]
     HolidaysAmbiguous {

@@ -129,7 +129,7 @@ impl HorizonPlan {
         Some(format!(
             "holidays         {} date(s) from {}; {within} of them within the data and the horizon ({} … {}){}",
             self.calendar.holidays.len(),
-            file.display(),
+            holidays_source(file),
             &format_timestamp(grid.start)[..10],
             &format_timestamp(end - 1)[..10],
             if within == 0 {
@@ -273,14 +273,65 @@ pub fn parse_horizon(text: &str, interval: Interval) -> Result<usize> {
     usize::try_from(seconds / interval.seconds()).map_err(|_| bad())
 }
 
+/// The calendars `--holidays` takes by name, built in: (name, what it holds, `date,name` lines).
+/// Written by `scripts/holiday_calendars.py` from the `holidays` package (MIT), public holidays
+/// being facts of each country's law: Korea's lunar ones (설날, 추석, 부처님오신날), substitute
+/// holidays, election days and the temporary holidays declared before the package's release.
+const CALENDARS: [(&str, &str, &str); 2] = [
+    (
+        "kr",
+        "South Korea's public holidays 2015-2035, built in",
+        include_str!("../data/holidays_kr.csv"),
+    ),
+    (
+        "it",
+        "Italy's national public holidays 2015-2035, built in",
+        include_str!("../data/holidays_it.csv"),
+    ),
+];
+
+/// The built-in calendar `--holidays NAME` names (`kr`, `KR`), where no file of that name exists.
+fn built_in_calendar(path: &Path) -> Option<&'static (&'static str, &'static str, &'static str)> {
+    let name = path.to_str()?.trim();
+    CALENDARS.iter().find(|(code, _, _)| code.eq_ignore_ascii_case(name))
+}
+
+/// What `--holidays` was: the file, or the built-in calendar and what it holds.
+pub(crate) fn holidays_source(path: &Path) -> String {
+    match built_in_calendar(path) {
+        Some((code, what, _)) if !path.exists() => format!("{code} ({what})"),
+        _ => path.display().to_string(),
+    }
+}
+
 /// Holidays: the first cell of each line a date; a first line that is not one is a header. Dates
 /// are year-first (`2022-11-01`), or day- or month-first as the dates show (`25/12/2022`: a day
-/// above 12), the same rule as the export's time column.
+/// above 12), the same rule as the export's time column. A name of a built-in calendar (`kr`,
+/// `it`) where no such file exists reads that calendar.
 pub(crate) fn read_holidays(path: &Path) -> Result<BTreeSet<i64>> {
-    let bytes = std::fs::read(path).map_err(|source| flowcore::CoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(source) if source.kind() == std::io::ErrorKind::NotFound => match built_in_calendar(path) {
+            Some((_, _, text)) => text.as_bytes().to_vec(),
+            None => {
+                return Err(FlowError::HolidaysNotFound {
+                    path: path.to_path_buf(),
+                    calendars: CALENDARS
+                        .iter()
+                        .map(|(code, what, _)| format!("{code}: {what}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                })
+            }
+        },
+        Err(source) => {
+            return Err(flowcore::CoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into())
+        }
+    };
     // Saved by Excel in Korea the names are cp949 (`추석`), in Europe Windows-1252: decoded as
     // exports are (a byte-order mark dropped), not refused as "not valid UTF-8".
     // A file given with no date in it is a mistake (the wrong file, an export cut short): with an
@@ -578,6 +629,28 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_calendars_hold_each_countrys_holidays() {
+        let day = |text: &str| parse_timestamp(text).unwrap() / DAY;
+        let korea = read_holidays(Path::new("kr")).unwrap();
+        assert_eq!(korea.len(), 408);
+        // 추석 2020 (lunar 8/15 and the days either side), the temporary holiday of 2020-08-17,
+        // and the substitute for 설날 2023 falling on a Sunday.
+        for date in ["2020-09-30", "2020-10-01", "2020-10-02", "2020-08-17", "2023-01-24"] {
+            assert!(korea.contains(&day(date)), "{date}");
+        }
+        assert!(!korea.contains(&day("2020-10-05")));
+        assert_eq!(read_holidays(Path::new("KR")).unwrap(), korea);
+        let italy = read_holidays(Path::new("it")).unwrap();
+        assert!(italy.contains(&day("2022-04-18")), "Easter Monday 2022");
+        assert_eq!(
+            holidays_source(Path::new("it")),
+            "it (Italy's national public holidays 2015-2035, built in)"
+        );
+        let error = read_holidays(Path::new("xx")).unwrap_err();
+        assert!(matches!(error, FlowError::HolidaysNotFound { .. }), "{error}");
+    }
 
     #[test]
     fn horizons_are_steps_and_each_bad_one_is_told_its_own_way() {

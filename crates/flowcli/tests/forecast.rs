@@ -560,6 +560,49 @@ fn holidays_written_day_first_are_the_same_holidays() {
     }
 }
 
+/// `--holidays it`, the built-in calendar, holds the fixture's Italian holidays for these months:
+/// the same forecast, byte for byte, and the note says which calendar was read. A name that is
+/// neither a file nor a calendar is one line naming the calendars, and nothing is written.
+#[test]
+fn a_built_in_holiday_calendar_is_the_file_it_stands_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(RAW);
+    let forecast = |holidays: &str, out: &str| {
+        flow(
+            dir.path(),
+            &[
+                "forecast",
+                "--input",
+                input.to_str().unwrap(),
+                "--site",
+                "dma-1",
+                "--holidays",
+                holidays,
+                "--output-dir",
+                out,
+            ],
+        )
+    };
+    let csv = |out: &str| std::fs::read_to_string(dir.path().join(out).join("dma-1/Forecast/forecast.csv")).unwrap();
+    let file = forecast(&holidays(), "File");
+    assert!(file.status.success(), "{}", stderr(&file));
+    let built_in = forecast("it", "BuiltIn");
+    assert!(built_in.status.success(), "{}", stderr(&built_in));
+    assert_eq!(csv("BuiltIn"), csv("File"));
+    let text = stdout(&built_in);
+    let note = text.lines().find(|l| l.starts_with("holidays")).unwrap();
+    assert!(
+        note.contains("262 date(s) from it (Italy's national public holidays 2015-2035, built in)"),
+        "{note}"
+    );
+    let unknown = forecast("fr", "Unknown");
+    assert_refused(
+        &unknown,
+        "fr: no such file, nor a built-in calendar (kr: South Korea's public holidays 2015-2035, built in; it: Italy's",
+    );
+    assert!(!dir.path().join("Unknown").exists());
+}
+
 #[test]
 fn weather_files_as_weather_services_write_them_are_inputs() {
     let dir = tempfile::tempdir().unwrap();

@@ -23,7 +23,8 @@ pub struct HorizonArgs {
     /// covers the horizon.
     #[arg(long)]
     pub exog: Option<PathBuf>,
-    /// Holidays: a CSV whose first column holds dates (`2022-11-01`); they count as Sundays.
+    /// Holidays: a CSV whose first column holds dates (`2022-11-01`), or a built-in calendar:
+    /// `kr` (South Korea) or `it` (Italy), 2015-2035; they count as Sundays.
     #[arg(long)]
     pub holidays: Option<PathBuf>,
     /// Weeks back of the same hour used as inputs.

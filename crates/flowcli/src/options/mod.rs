@@ -359,7 +359,8 @@ pub struct AlarmArgs {
     #[arg(long)]
     pub no_alarms: bool,
     /// Holidays, whose flow follows its own habit and is not judged against the week (faults
-    /// still are): a CSV whose first column holds dates (`2022-11-01`), as for `flow forecast`.
+    /// still are): a CSV whose first column holds dates (`2022-11-01`), as for `flow forecast`,
+    /// or a built-in calendar: `kr` (South Korea) or `it` (Italy), 2015-2035.
     #[arg(long)]
     pub holidays: Option<PathBuf>,
 }
