@@ -687,15 +687,17 @@ impl Frozen {
 }
 
 /// Judges each night against the nights before it: warming up until `min_nights` normal nights
-/// exist, then graded against their baseline. `confirm` high nights in a row start an alarm (a
+/// of the last `2 × baseline_nights` days exist (at the start, and again after a month in alarm or
+/// without an MNF), then graded against their baseline. `confirm` high nights in a row start an alarm (a
 /// single high night, a fire-fighting draw, does not); the baseline is then frozen at its pre-alarm
 /// value, carried along the trend (Theil–Sen) of the last `2 × baseline_nights` normal nights so
 /// that seasonal change goes on but the leak never becomes the new normal (from the baseline
 /// nights' middle day, at most `baseline_nights` days: never across a gap), until `confirm` nights
-/// in a row are repaired: down by half the leak's size from the same night a week before (a step's
-/// starting rise; a drift's rise as it has grown), or back within half the watch threshold of the
-/// baseline. The baseline then carries on from the
-/// nights before the alarm and after the repair. Only rises alarm (a drop is a meter or supply
+/// in a row are repaired: down by half the leak's size from the same night of the latest of the
+/// four weeks before that was in the alarm (a step's starting rise; a drift's rise as it has
+/// grown), or back within half the watch threshold of the baseline. The baseline then carries on
+/// from the nights before the alarm and after the repair; an alarm raised again within `hold`
+/// nights of the repair is the same one going on ([`NightEvent::returns`]). Only rises alarm (a drop is a meter or supply
 /// matter, not a leak: a night below its baseline is 관심 at most), and an alarm's peak is its
 /// night furthest above the baseline. Nights with no MNF or constant readings are skipped without
 /// breaking a run.
@@ -777,13 +779,13 @@ pub fn judge_nights_accepting(nights: &[Night], rule: &Checked<NightRule>, accep
             // high nights: a week before, or further back where that night was not judged (a
             // stuck meter's week over the repair hid it, and three repaired leaks of the demo
             // export's stayed in alarm for good as the season rose past their baseline).
-            let week_before = (1..=4).find_map(|weeks| {
+            let earlier_week = (1..=4).find_map(|weeks| {
                 let w = i.checked_sub(7 * weeks)?;
                 let earlier = night.night - 7 * weeks as i64 * DAY;
                 let judged = nights[w].night == earlier && verdicts[w].stage.is_some();
                 Some((earlier.div_euclid(DAY), nights[w].mnf?)).filter(|_| judged)
             });
-            if frozen.repaired(mnf, day, week_before, rule.stages.watch / 2.0) {
+            if frozen.repaired(mnf, day, earlier_week, rule.stages.watch / 2.0) {
                 near.push(i);
                 if near.len() >= rule.confirm {
                     event.repaired = Some(night.night);
