@@ -504,10 +504,28 @@ fn kma_weather(dir: &std::path::Path, name: &str, blank_temperatures: &[usize]) 
     (write(dir, name, &bytes), dry.len())
 }
 
+/// `flow forecast` of the raw fixture's dma-1 with `--holidays holidays`, into `out`.
+fn forecast_dma1_with_holidays(dir: &std::path::Path, holidays: &str, out: &str) -> std::process::Output {
+    let input = fixture(RAW);
+    flow(
+        dir,
+        &[
+            "forecast",
+            "--input",
+            input.to_str().unwrap(),
+            "--site",
+            "dma-1",
+            "--holidays",
+            holidays,
+            "--output-dir",
+            out,
+        ],
+    )
+}
+
 #[test]
 fn holidays_written_day_first_are_the_same_holidays() {
     let dir = tempfile::tempdir().unwrap();
-    let input = fixture(RAW);
     // The fixture's Italian holidays as a spreadsheet in Italy saves them: `25/12/2021;Natale`.
     let iso = std::fs::read_to_string(holidays()).unwrap();
     let mut italian = String::from("data;festa\n");
@@ -518,20 +536,7 @@ fn holidays_written_day_first_are_the_same_holidays() {
     }
     let italian = write(dir.path(), "festivi.csv", italian.as_bytes());
     let forecast = |file: &str, out: &str| {
-        let output = flow(
-            dir.path(),
-            &[
-                "forecast",
-                "--input",
-                input.to_str().unwrap(),
-                "--site",
-                "dma-1",
-                "--holidays",
-                file,
-                "--output-dir",
-                out,
-            ],
-        );
+        let output = forecast_dma1_with_holidays(dir.path(), file, out);
         assert!(output.status.success(), "{}", stderr(&output));
         let note = stdout(&output)
             .lines()
@@ -566,23 +571,7 @@ fn holidays_written_day_first_are_the_same_holidays() {
 #[test]
 fn a_built_in_holiday_calendar_is_the_file_it_stands_for() {
     let dir = tempfile::tempdir().unwrap();
-    let input = fixture(RAW);
-    let forecast = |holidays: &str, out: &str| {
-        flow(
-            dir.path(),
-            &[
-                "forecast",
-                "--input",
-                input.to_str().unwrap(),
-                "--site",
-                "dma-1",
-                "--holidays",
-                holidays,
-                "--output-dir",
-                out,
-            ],
-        )
-    };
+    let forecast = |holidays: &str, out: &str| forecast_dma1_with_holidays(dir.path(), holidays, out);
     let csv = |out: &str| std::fs::read_to_string(dir.path().join(out).join("dma-1/Forecast/forecast.csv")).unwrap();
     let file = forecast(&holidays(), "File");
     assert!(file.status.success(), "{}", stderr(&file));
