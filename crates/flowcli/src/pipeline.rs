@@ -210,16 +210,18 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             }
         }
     }
-    if pipeline.alarms.is_some() {
-        report_common_outages(&pipeline.output_dir, &targets, judged, obs);
-    }
+    let in_shared = if pipeline.alarms.is_some() {
+        report_common_outages(&pipeline.output_dir, &targets, judged, obs)
+    } else {
+        vec![InShared::default(); targets.len()]
+    };
     say!(obs);
     say!(
         obs,
         "== Sites: {} (each site's report.json has the rest) ==",
         targets.len()
     );
-    obs.block(&sites_table(&finished));
+    obs.block(&sites_table(&finished, &in_shared));
     for (target, job) in &finished {
         if let Some(note) = job
             .as_ref()
@@ -264,27 +266,33 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
 }
 
 /// One line a site at the end of a run on several, what an engineer reads first: the alarms this
-/// run raised and how many of them are severe, a night-flow (leak) alarm still on, the latest
-/// night, and the LSTM's RMSE against the best baseline's. The same figures are in each site's
-/// `report.json`.
-fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
+/// run raised that are the site's own and how many of them are severe, its outages that were the
+/// logger's (shared by most columns, listed once above), a night-flow (leak) alarm still on, the
+/// latest night, and the LSTM's RMSE against the best baseline's. The same figures, the shared
+/// outages counted in, are in each site's `report.json`.
+fn sites_table(sites: &[(&Target, Option<report::JobReport>)], in_shared: &[InShared]) -> String {
     let mut table = format!(
-        "{:<16} {:>7} {:>7}  {:<24} {:<30} {}\n",
-        "site", "alarms", "severe", "leak alarm on", "latest night (expected)", "LSTM RMSE / best baseline"
+        "{:<16} {:>7} {:>7} {:>7}  {:<24} {:<30} {}\n",
+        "site", "alarms", "severe", "+shared", "leak alarm on", "latest night (expected)", "LSTM RMSE / best baseline"
     );
-    for (target, job) in sites {
+    for (index, (target, job)) in sites.iter().enumerate() {
         let Some(job) = job else {
             let _ = writeln!(table, "{:<16} failed (below)", target.slug);
             continue;
         };
-        let (alarms, severe) = job.alarms.as_ref().map_or(("-".into(), "-".into()), |a| {
+        let shared = in_shared.get(index).copied().unwrap_or_default();
+        let (alarms, severe, shared) = job.alarms.as_ref().map_or(("-".into(), "-".into(), "-".into()), |a| {
             let all: usize = a.counts.values().flat_map(|stages| stages.values()).sum();
             let severe: usize = a
                 .counts
                 .values()
                 .filter_map(|stages| stages.get(flowcore::events::Severity::Severe.english()))
                 .sum();
-            (all.to_string(), severe.to_string())
+            (
+                all.saturating_sub(shared.alarms).to_string(),
+                severe.saturating_sub(shared.severe).to_string(),
+                shared.alarms.to_string(),
+            )
         });
         let (leak, latest) = job.night_flow.as_ref().map_or(("-".into(), "-".into()), |night| {
             (night.alarm_on(), night.latest_text())
@@ -301,21 +309,36 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
         );
         let _ = writeln!(
             table,
-            "{:<16} {alarms:>7} {severe:>7}  {leak:<24} {latest:<30} {lstm}",
+            "{:<16} {alarms:>7} {severe:>7} {shared:>7}  {leak:<24} {latest:<30} {lstm}",
             target.slug
+        );
+    }
+    if in_shared.iter().any(|s| s.alarms > 0) {
+        let _ = writeln!(
+            table,
+            "(alarms, severe: the site's own; +shared: its outages within the shared ones above, the logger's)"
         );
     }
     table
 }
 
+/// How many of a site's alarms were its part of an outage most columns shared, and how many of
+/// those were severe: the logger's fault, counted once for the export, not once a site.
+#[derive(Debug, Clone, Copy, Default)]
+struct InShared {
+    alarms: usize,
+    severe: usize,
+}
+
 /// Outages most sites' alarm logs share ([`flowcore::alarms::shared_outages`]): the logger, the
-/// telemetry or its link was down, not each meter. Printed once for the export, the longest five.
+/// telemetry or its link was down, not each meter. Printed once for the export, the longest five;
+/// returns, a site each, its outage alarms that lie within one of them.
 fn report_common_outages(
     output_dir: &std::path::Path,
     targets: &[Target],
     judged: Option<(i64, i64)>,
     obs: &mut dyn Observer,
-) {
+) -> Vec<InShared> {
     // This run's outages only: the logs keep earlier runs' of other periods.
     let in_run = |a: &flowcore::events::Alarm| judged.is_none_or(|(first, last)| (first..=last).contains(&a.start));
     let logs: Vec<Vec<flowcore::events::Alarm>> = targets
@@ -327,8 +350,9 @@ fn report_common_outages(
             log
         })
         .collect();
+    let mut in_shared = vec![InShared::default(); targets.len()];
     if logs.len() < 2 {
-        return;
+        return in_shared;
     }
     let outages: Vec<Vec<(i64, i64)>> = logs
         .iter()
@@ -340,6 +364,16 @@ fn report_common_outages(
         })
         .collect();
     let shared = flowcore::alarms::shared_outages(&outages);
+    // A site's outage overlapping a shared one was part of it: shared outages form only where
+    // the columns' own outages overlap.
+    for (log, counts) in logs.iter().zip(&mut in_shared) {
+        for alarm in log.iter().filter(|a| a.kind == flowcore::events::AlarmKind::Outage) {
+            if shared.iter().any(|s| alarm.start <= s.end && alarm.end >= s.start) {
+                counts.alarms += 1;
+                counts.severe += usize::from(alarm.stage == flowcore::events::Severity::Severe);
+            }
+        }
+    }
     say!(obs);
     say!(
         obs,
@@ -379,4 +413,5 @@ fn report_common_outages(
             shared.len() - longest.len()
         );
     }
+    in_shared
 }

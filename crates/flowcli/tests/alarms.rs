@@ -93,8 +93,10 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
         }
     }
     assert!(block.iter().any(|l| l.starts_with("respond          ")), "{block:#?}");
-    // The closing table, a line a site: jangmyeong's alarms and severe ones as its log counts
-    // them, no leak alarm on (the plain demo export has no leak); naejang failed, said so.
+    // The closing table, a line a site: jangmyeong's own alarms and severe ones as its log counts
+    // them, its outages that were the whole row's (the labelled outages of the pump column, which
+    // has no other faults) counted apart, no leak alarm on (the plain demo export has no leak);
+    // naejang failed, said so.
     let line = |site: &str| -> Vec<String> {
         let table = text.lines().skip_while(|l| !l.starts_with("== Sites: 3 "));
         let found = table.skip(2).find(|l| l.starts_with(&format!("{site} ")));
@@ -104,14 +106,31 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
             .map(str::to_string)
             .collect()
     };
-    let faults: Vec<&Vec<&str>> = rows.iter().filter(|r| r[1] != "night_flow").collect();
-    let severe = faults.iter().filter(|r| r[2] == "severe").count();
+    let whole_row = labels["hoeryong"].as_array().unwrap();
+    let in_whole_row = |r: &Vec<&str>| {
+        r[1] == "outage"
+            && whole_row
+                .iter()
+                .any(|l| r[3] <= l["end"].as_str().unwrap() && r[4] >= l["start"].as_str().unwrap())
+    };
+    let (shared, own): (Vec<&Vec<&str>>, Vec<&Vec<&str>>) = rows
+        .iter()
+        .filter(|r| r[1] != "night_flow")
+        .partition(|r| in_whole_row(r));
+    assert_eq!(shared.len(), outages, "{alarms}");
+    let severe = own.iter().filter(|r| r[2] == "severe").count();
     let main = line("jangmyeong");
     assert_eq!(
-        main[1..4],
-        [faults.len().to_string(), severe.to_string(), "none".into()],
+        main[1..5],
+        [
+            own.len().to_string(),
+            severe.to_string(),
+            shared.len().to_string(),
+            "none".into()
+        ],
         "{text}"
     );
+    assert!(text.contains("(alarms, severe: the site's own; +shared: its outages within the shared ones above"));
     assert_eq!(line("naejang")[1..], ["failed", "(below)"], "{text}");
     // At most 2 alarms that are no injected fault (night-flow rows aside: none on a plain export).
     let false_alarms = rows
