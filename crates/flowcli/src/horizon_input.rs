@@ -576,22 +576,9 @@ pub(crate) fn site_grid(export: &Export, target: &Target, interval: Interval) ->
     Ok((Grid::from_series(&series)?, raw.report))
 }
 
-/// What the clock did to the file, in a line each: the repeated and skipped local hours, readings
-/// moved onto their grid.
+/// What the clock did to the file, in a line each: how its times were read, the repeated and
+/// skipped local hours, readings moved onto their grid.
 pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
-    let list = |times: &[i64]| {
-        let shown: Vec<String> = times
-            .iter()
-            .take(4)
-            .map(|t| format_timestamp(*t)[..16].to_string())
-            .collect();
-        let more = times.len().saturating_sub(4);
-        if more > 0 {
-            format!("{} … and {more} more", shown.join(", "))
-        } else {
-            shown.join(", ")
-        }
-    };
     let mut notes = vec![match &report.time_zone {
         Some(zone) => format!(
             "times            {}, local time of {zone} (its daylight saving known)",
@@ -602,20 +589,6 @@ pub(crate) fn clock_notes(report: &IngestReport) -> Vec<String> {
             report.time_format
         ),
     }];
-    if !report.repeated_local_times.is_empty() {
-        notes.push(format!(
-            "                 {} autumn hour(s) shown twice by the clock, their two readings averaged: {}",
-            report.repeated_local_times.len(),
-            list(&report.repeated_local_times)
-        ));
-    }
-    if !report.skipped_local_times.is_empty() {
-        notes.push(format!(
-            "                 {} spring hour(s) the clock skipped (no reading can exist), filled like any gap: {}",
-            report.skipped_local_times.len(),
-            list(&report.skipped_local_times)
-        ));
-    }
     notes.extend(crate::site::time_notes(report));
     if report.decimal_comma_cells > 0 {
         notes.push(format!(

@@ -405,6 +405,49 @@ fn skipped_notes(skipped: &flowcore::SkippedLines) -> Vec<String> {
     notes
 }
 
+/// What the local clock's changes did, a line each: the autumn hours it shows twice (averaged) and
+/// the spring hours it skips, where a zone is known; where none is named and every time written
+/// twice is a clock change's hour, the zone that would read them so.
+fn daylight_saving_notes(report: &IngestReport) -> Vec<String> {
+    let list = |times: &[i64]| {
+        let shown: Vec<String> = times
+            .iter()
+            .take(4)
+            .map(|t| format_timestamp(*t)[..16].to_string())
+            .collect();
+        let more = times.len().saturating_sub(4);
+        if more > 0 {
+            format!("{} … and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        }
+    };
+    let zone = report.time_zone.as_deref().unwrap_or_default();
+    let mut notes = Vec::new();
+    if !report.repeated_local_times.is_empty() {
+        notes.push(format!(
+            "clock            {} autumn hour(s) shown twice by the clock ({zone}), their two readings averaged: {}",
+            report.repeated_local_times.len(),
+            list(&report.repeated_local_times)
+        ));
+    }
+    if !report.skipped_local_times.is_empty() {
+        notes.push(format!(
+            "clock            {} spring hour(s) the clock ({zone}) skipped (no reading can exist), filled like any gap: {}",
+            report.skipped_local_times.len(),
+            list(&report.skipped_local_times)
+        ));
+    }
+    if let Some((zone, times)) = &report.zone_repeating_duplicates {
+        notes.push(format!(
+            "clock            the {} time(s) written twice are all hours a clock on summer time shows twice ({zone}'s: {}): the last reading of each was kept; --time-zone {zone} (or the export's own zone) averages the two hours' readings",
+            times.len(),
+            list(times)
+        ));
+    }
+    notes
+}
+
 /// What reading the rows changed or could not know, a line each: rows with more fields than the
 /// header, rows with no time (a report's totals), readings moved onto their grid (a logger's clock
 /// wandering either side of the hour), times on the UTC clock for want of a zone.
@@ -442,6 +485,7 @@ pub(crate) fn time_notes(report: &IngestReport) -> Vec<String> {
             thousands(report.unit_cells)
         ));
     }
+    notes.extend(daylight_saving_notes(report));
     notes.extend(snap_note(report));
     if report.utc_clock {
         notes.push(format!(

@@ -62,7 +62,7 @@ fn a_week_of_hours_per_area_from_the_raw_day_first_export() {
         "{text}"
     );
     assert!(
-        text.contains("1 autumn hour(s) shown twice by the clock, their two readings averaged: 2021-10-31 02:00"),
+        text.contains("1 autumn hour(s) shown twice by the clock (CET), their two readings averaged: 2021-10-31 02:00"),
         "{text}"
     );
     // 15 August and 1 November fall within the data; 8 December is a day past the forecast week.

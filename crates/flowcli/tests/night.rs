@@ -894,6 +894,52 @@ fn a_row_per_meter_export_gives_every_areas_nights() {
 /// `flow night --sites all` on `input` (the BWDF fixture written another way) and on the fixture's
 /// CSV: asserts each of `areas` has the same `mnf.csv` from both, and returns what the first run
 /// printed.
+/// BWDF's raw export with its zone taken out of the header (`time`): the autumn 02:00 it writes
+/// twice is said to be CET's repeated hour, the last reading kept; `--time-zone CET` reads it as the
+/// header naming the zone does (the two readings averaged), night for night.
+#[test]
+fn an_export_with_no_zone_named_is_told_the_clock_its_repeated_hour_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = std::fs::read_to_string(fixture("bwdf/inflows_raw_dayfirst_2021-08_2021-11.csv")).unwrap();
+    let (header, rows) = raw.split_once('\n').unwrap();
+    assert!(header.starts_with("Date-time CET-CEST (DD/MM/YYYY HH:mm),"), "{header}");
+    assert_eq!(rows.matches("31/10/2021 02:00,").count(), 2);
+    let zoneless = format!("time,{}\n{rows}", header.split_once(',').unwrap().1);
+    let input = common::write(dir.path(), "zoneless.csv", zoneless.as_bytes());
+    let night = |input: &std::path::Path, zone: &[&str], out: &str| {
+        let args = [
+            &[
+                "night",
+                "--input",
+                input.to_str().unwrap(),
+                "--sites",
+                "dma-3",
+                "--output-dir",
+                out,
+            ][..],
+            zone,
+        ]
+        .concat();
+        let output = flow(dir.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let mnf = std::fs::read_to_string(dir.path().join(out).join("dma-3/Night/mnf.csv")).unwrap();
+        (stdout(&output), mnf)
+    };
+    let (said, _) = night(&input, &[], "zoneless");
+    assert!(
+        said.contains("clock            the 1 time(s) written twice are all hours a clock on summer time shows twice (CET's: 2021-10-31 02:00): the last reading of each was kept; --time-zone CET"),
+        "{said}"
+    );
+    let (said, named) = night(&input, &["--time-zone", "CET"], "named");
+    assert!(
+        said.contains("clock            1 autumn hour(s) shown twice by the clock (CET), their two readings averaged: 2021-10-31 02:00"),
+        "{said}"
+    );
+    assert!(!said.contains("written twice are all hours"), "{said}");
+    let (_, in_header) = night(&fixture("bwdf/inflows_raw_dayfirst_2021-08_2021-11.csv"), &[], "header");
+    assert_eq!(named, in_header);
+}
+
 fn every_area_as_from_the_csv(dir: &std::path::Path, input: &std::path::Path, areas: &[&str]) -> String {
     let run = |input: &std::path::Path, out: &str| {
         let output = flow(

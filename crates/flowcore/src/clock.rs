@@ -683,6 +683,19 @@ impl LocalClock {
     }
 }
 
+/// The clock, of the daylight-saving rules most exports follow (European, British, North
+/// American, south-east Australian), that shows every one of `duplicated` twice: the wall-clock
+/// times an export wrote twice, when its zone was not named. None when there are none, or when
+/// one of them is no such hour (two files that overlap, a re-sent row).
+pub fn zone_repeating(duplicated: &[i64]) -> Option<&'static str> {
+    if duplicated.is_empty() {
+        return None;
+    }
+    ["CET", "Europe/London", "America/New_York", "Australia/Sydney"]
+        .into_iter()
+        .find(|zone| LocalClock::new(zone).is_some_and(|clock| duplicated.iter().all(|&t| clock.is_repeated(t))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -867,6 +880,25 @@ mod tests {
         assert!(clock.is_skipped(spring));
         assert!(!clock.is_skipped(spring + HOUR));
         assert!(!clock.is_skipped(spring - HOUR));
+    }
+
+    /// Hand-checked: BWDF's two autumn 02:00s are CET's repeated hour; 01:00 of the same night is
+    /// London's (and only London's, of the four); 01:00 of the first Sunday of November 2022 is
+    /// North America's; one ordinary hour among them (a re-sent row) names no zone.
+    #[test]
+    fn the_zone_whose_clock_repeats_every_duplicated_hour() {
+        let bwdf = [
+            days_from_civil(2021, 10, 31) * DAY + 2 * HOUR,
+            days_from_civil(2022, 10, 30) * DAY + 2 * HOUR,
+        ];
+        assert_eq!(zone_repeating(&bwdf), Some("CET"));
+        assert_eq!(zone_repeating(&[bwdf[1] - HOUR]), Some("Europe/London"));
+        assert_eq!(
+            zone_repeating(&[days_from_civil(2022, 11, 6) * DAY + HOUR]),
+            Some("America/New_York")
+        );
+        assert_eq!(zone_repeating(&[bwdf[0], days_from_civil(2022, 1, 5) * DAY]), None);
+        assert_eq!(zone_repeating(&[]), None);
     }
 
     /// Hand-checked: each form a system writes, read as 2022-01-03 (a Monday) at the time shown.

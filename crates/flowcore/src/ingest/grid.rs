@@ -15,6 +15,8 @@ pub(super) struct Deduped {
     pub(super) differing: usize,
     pub(super) reordered: bool,
     pub(super) repeated: Vec<i64>,
+    /// The times written more than once that the local clock does not repeat (each once).
+    pub(super) duplicated: Vec<i64>,
 }
 
 /// Sorts rows by time (stable) and keeps one reading per timestamp: the last finite one, except
@@ -30,6 +32,7 @@ pub(super) fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: 
             differing: 0,
             reordered: false,
             repeated: Vec::new(),
+            duplicated: Vec::new(),
         };
     }
     let reordered = !timestamps.windows(2).all(|pair| pair[0] <= pair[1]);
@@ -41,6 +44,7 @@ pub(super) fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: 
     let (mut sum, mut count) = (0.0, 0usize);
     let (mut duplicates, mut differing) = (0, 0);
     let mut repeated_times = Vec::new();
+    let mut duplicated = Vec::new();
     for i in order {
         let (time, value) = (timestamps[i], values[i]);
         if kept_times.last() == Some(&time) {
@@ -56,6 +60,9 @@ pub(super) fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: 
                 }
             } else {
                 duplicates += 1;
+                if duplicated.last() != Some(&time) {
+                    duplicated.push(time);
+                }
                 if value.is_finite() {
                     if last.is_finite() && *last != value {
                         differing += 1;
@@ -76,6 +83,7 @@ pub(super) fn sort_and_dedupe(timestamps: Vec<i64>, values: Vec<f64>, repeated: 
         differing,
         reordered,
         repeated: repeated_times,
+        duplicated,
     }
 }
 

@@ -293,6 +293,12 @@ pub struct IngestReport {
     /// Wall-clock times the zone never shows (the spring change): no reading can exist; they are
     /// gaps like any other for the later stages.
     pub skipped_local_times: Vec<i64>,
+    /// Where no zone was named and every time written twice is an hour a clock on summer time
+    /// shows twice (BWDF's `inflows.csv`: 2021-10-31 02:00 and 2022-10-30 02:00): that clock's
+    /// zone and those times. Their last reading was kept, as for any duplicate; naming the zone
+    /// averages the two hours' readings instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_repeating_duplicates: Option<(String, Vec<i64>)>,
     /// Readings moved onto the interval's grid because the logger's clock wanders either side of
     /// it (`10:59:58` read as `11:00`).
     #[serde(default)]
@@ -714,6 +720,12 @@ impl Export {
                 time_zone: r.zone,
                 repeated_local_times: deduped.repeated,
                 skipped_local_times,
+                // Only where no zone was named: with one, its repeated hours are averaged.
+                zone_repeating_duplicates: clock
+                    .is_none()
+                    .then(|| crate::clock::zone_repeating(&deduped.duplicated))
+                    .flatten()
+                    .map(|zone| (zone.to_string(), deduped.duplicated)),
                 snapped: snapped.report,
                 utc_clock: r.utc_clock,
                 totaliser,
