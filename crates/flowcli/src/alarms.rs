@@ -274,18 +274,22 @@ pub(crate) struct AlarmOutcome {
 }
 
 /// The alarm kinds this stage raises (all but night flow).
-const STAGE_KINDS: [AlarmKind; 5] = [
+const STAGE_KINDS: [AlarmKind; 6] = [
     AlarmKind::Outage,
     AlarmKind::Stuck,
     AlarmKind::Dropout,
     AlarmKind::Spike,
+    AlarmKind::ClockChange,
     AlarmKind::Flow,
 ];
 
 /// Faults and graded flow alarms on one site's raw readings: its rows of the alarm log, a short
-/// table (most severe first) and the counts for `report.json`.
+/// table (most severe first) and the counts for `report.json`. `clock_changes`: the hours the
+/// local clock skipped or showed twice ([`flowcore::IngestReport::clock_changes`]), where a spike
+/// is the logger's, not the flow's.
 pub(crate) fn alarm_stage(
     raw: &flowcore::FlowSeries,
+    clock_changes: &[i64],
     target: &crate::site::Target,
     settings: &crate::settings::AlarmSettings,
     prediction: &Path,
@@ -293,7 +297,8 @@ pub(crate) fn alarm_stage(
 ) -> Result<AlarmOutcome> {
     let (slug, column) = (target.slug.as_str(), target.column.as_str());
     let profiler = flowreport::profile::Profiler::start();
-    let found = flowcore::alarms::find_alarms_with_holidays(slug, raw, &settings.rule, &settings.holidays);
+    let mut found = flowcore::alarms::find_alarms_with_holidays(slug, raw, &settings.rule, &settings.holidays);
+    flowcore::alarms::mark_clock_changes(&mut found.alarms, clock_changes);
     let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>> = Default::default();
     for alarm in &found.alarms {
         *counts
@@ -344,11 +349,12 @@ pub(crate) fn alarm_stage(
     if let Some(note) = &summary.note {
         say!(obs, "note             {note}");
     }
+    // A clock change's spikes are named only where there are some: most exports have no zone.
     let per_kind: Vec<String> = STAGE_KINDS
         .iter()
-        .map(|kind| {
+        .filter_map(|kind| {
             let n: usize = summary.counts.get(&kind.to_string()).map_or(0, |m| m.values().sum());
-            format!("{n} {kind}")
+            (n > 0 || *kind != AlarmKind::ClockChange).then(|| format!("{n} {kind}"))
         })
         .collect();
     say!(
@@ -445,6 +451,9 @@ pub(crate) fn alarm_detail(alarm: &Alarm, interval: i64) -> String {
         AlarmKind::Stuck => format!("held at {value} for {lasted}"),
         AlarmKind::Dropout => format!("{value} for {lasted}, where {expected} is usual"),
         AlarmKind::Spike => format!("{value} where the readings either side average {expected}"),
+        AlarmKind::ClockChange => {
+            format!("{value} where the readings either side average {expected}, within 3 h of the clock's change")
+        }
         AlarmKind::Flow | AlarmKind::NightFlow => format!(
             "peak {value} at {} against {expected} expected, over {lasted}",
             format_timestamp(alarm.peak_time)

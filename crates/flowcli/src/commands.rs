@@ -177,7 +177,8 @@ pub fn predict_command(
     let spans = if args.alarms.no_alarms {
         None
     } else {
-        Some(crate::alarms::alarm_stage(&outcome.raw, &target, &alarm_settings, &dirs.prediction, obs)?.spans)
+        let changes = outcome.ingest.clock_changes();
+        Some(crate::alarms::alarm_stage(&outcome.raw, &changes, &target, &alarm_settings, &dirs.prediction, obs)?.spans)
     };
     // The model beside the baselines on its test part, as measured when it was trained: when a
     // baseline beat it, that baseline's forecast is given under the LSTM's, as in `flow run`.

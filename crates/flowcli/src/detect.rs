@@ -209,7 +209,8 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
 
     let profiler = Profiler::start();
     // The same alarm rules as `flow run`, on the series as read: faults and unusual flow.
-    let found = flowcore::alarms::find_alarms_with_holidays(&target.slug, &pre.raw, rule, &alarm_settings.holidays);
+    let mut found = flowcore::alarms::find_alarms_with_holidays(&target.slug, &pre.raw, rule, &alarm_settings.holidays);
+    flowcore::alarms::mark_clock_changes(&mut found.alarms, &pre.ingest.clock_changes());
     let events = &found.alarms;
     say!(obs);
     say!(obs, "== Detection: {} ==", target.slug);

@@ -109,7 +109,17 @@ impl Pipeline {
         // Faults and flow first, on the readings as read: a column that is one fault from end to
         // end (stuck, blank) is said so here, in its alarm log and its report, and goes no further.
         let alarms = match &self.alarms {
-            Some(settings) => Some(alarm_stage(&pre.raw, target, settings, &dirs.prediction, obs)?),
+            Some(settings) => {
+                let changes = pre.ingest.clock_changes();
+                Some(alarm_stage(
+                    &pre.raw,
+                    &changes,
+                    target,
+                    settings,
+                    &dirs.prediction,
+                    obs,
+                )?)
+            }
             None => None,
         };
         if let Some(note) = alarms.as_ref().and_then(|a| a.summary.note.as_ref()) {

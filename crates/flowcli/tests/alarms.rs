@@ -268,3 +268,56 @@ fn a_listed_holiday_is_not_judged_against_the_week() {
     assert_refused(&output, "line 3: `Halloween` is not a date");
     assert!(!dir.path().join("never").exists());
 }
+
+/// BWDF's dma4 books the spring change's hours into one reading (56.0 at 2021-03-28 03:00, after
+/// the skipped 02:00, where the readings either side average 27.6): a spike where the file names
+/// no zone, the logger's clock change with `--time-zone CET`, its response the logger's setting.
+#[test]
+fn a_spike_at_the_clock_change_is_the_loggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("bwdf/inflows_2021-01_2021-03.csv");
+    let detect = |zone: &[&str], out: &str| {
+        let args = [
+            &[
+                "detect",
+                "--input",
+                input.to_str().unwrap(),
+                "--column",
+                "dma4",
+                "--epochs",
+                "1",
+                "--output-dir",
+                out,
+            ][..],
+            zone,
+        ]
+        .concat();
+        let output = flow(dir.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let events = std::fs::read_to_string(dir.path().join(out).join("dma4/Detection/events.csv")).unwrap();
+        let at_change: Vec<String> = events
+            .lines()
+            .filter(|l| l.contains(",2021-03-28 0"))
+            .map(str::to_string)
+            .collect();
+        (stdout(&output), at_change)
+    };
+    let (_, plain) = detect(&[], "plain");
+    assert_eq!(
+        plain,
+        ["dma4,spike,watch,2021-03-28 03:00:00,2021-03-28 03:00:00,2021-03-28 03:00:00,55.955,27.5625"]
+    );
+    let (said, zoned) = detect(&["--time-zone", "CET"], "zoned");
+    assert_eq!(
+        zoned,
+        ["dma4,clock_change,watch,2021-03-28 03:00:00,2021-03-28 03:00:00,2021-03-28 03:00:00,55.955,27.5625"]
+    );
+    assert!(
+        said.contains("56.0 where the readings either side average 27.6, within 3 h of the clock's change"),
+        "{said}"
+    );
+    assert!(
+        said.contains("clock_change: check the logger's daylight-saving setting"),
+        "{said}"
+    );
+}

@@ -815,6 +815,27 @@ fn on_rate_alarms(
     Some(sigma)
 }
 
+/// How long from an hour the local clock skipped or showed twice a spike is taken for the
+/// logger's booking of the change (02:00 to 04:59 of a change at 02:00).
+const CLOCK_CHANGE_SPAN: i64 = 3 * HOUR;
+
+/// Re-kinds as [`AlarmKind::ClockChange`] each spike whose peak lies within three hours from an
+/// hour the local clock skipped or showed twice (`changes`, wall-clock times as
+/// [`crate::IngestReport::clock_changes`] gives them): a logger that books the change's hours
+/// into one reading, not the flow. BWDF's dma-4 does so every spring, 56.0 at 03:00 where 27.6 is
+/// usual after the skipped 02:00 of 2021, 55.0 at 04:00 in 2022, 44.9 at 04:00 in 2023; no other
+/// area's spike is near a change. The stage is kept; other kinds are left as they are.
+pub fn mark_clock_changes(alarms: &mut [Alarm], changes: &[i64]) {
+    for alarm in alarms.iter_mut().filter(|a| a.kind == AlarmKind::Spike) {
+        if changes
+            .iter()
+            .any(|&change| (change..change + CLOCK_CHANGE_SPAN).contains(&alarm.peak_time))
+        {
+            alarm.kind = AlarmKind::ClockChange;
+        }
+    }
+}
+
 /// A time when most of an export's columns had no reading at once: the logger, the telemetry or
 /// its link failed, not each meter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -999,6 +1020,44 @@ mod tests {
         assert_eq!((stuck.stage, stuck.peak_value), (Severity::Caution, 101.0));
         assert_eq!(found.alarms[1].stage, Severity::Caution, "a dropout is at least 주의");
         assert_eq!(found.alarms[2].peak_value, 180.0);
+    }
+
+    /// Hand-checked: spikes at 03:00, 04:00 and 05:00 after a clock change at 02:00: the first two
+    /// (within 3 hours of it) are the logger's, the third is not; nor is a spike of another day,
+    /// nor any spike where no change is known. A flow alarm at the change keeps its kind.
+    #[test]
+    fn spikes_within_three_hours_of_a_clock_change_are_the_loggers() {
+        let change = 10 * DAY + 2 * HOUR;
+        let spike = |peak_time: i64, kind: AlarmKind| Alarm {
+            site: "hand".into(),
+            kind,
+            stage: Severity::Watch,
+            start: peak_time,
+            end: peak_time,
+            peak_time,
+            peak_value: 56.0,
+            expected: 27.6,
+            readings: 1,
+        };
+        let times = [change + HOUR, change + 2 * HOUR, change + 3 * HOUR, change - DAY + HOUR];
+        let mut alarms: Vec<Alarm> = times.iter().map(|&t| spike(t, AlarmKind::Spike)).collect();
+        alarms.push(spike(change + HOUR, AlarmKind::Flow));
+        let untouched = alarms.clone();
+        mark_clock_changes(&mut alarms, &[]);
+        assert_eq!(alarms, untouched);
+        mark_clock_changes(&mut alarms, &[change]);
+        let kinds: Vec<AlarmKind> = alarms.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                AlarmKind::ClockChange,
+                AlarmKind::ClockChange,
+                AlarmKind::Spike,
+                AlarmKind::Spike,
+                AlarmKind::Flow
+            ]
+        );
+        assert!(alarms.iter().all(|a| a.stage == Severity::Watch));
     }
 
     #[test]

@@ -180,6 +180,9 @@ pub enum AlarmKind {
     Dropout,
     /// One or two readings far off both neighbours.
     Spike,
+    /// A spike within three hours of the local clock's change: the logger booking the change's
+    /// hours into one reading, not the flow ([`crate::alarms::mark_clock_changes`]).
+    ClockChange,
     /// Flow unusual for the time of the week (or a pump's unusual on-rate) ([`crate::alarms`]).
     Flow,
     /// Minimum night flow above its baseline: a likely leak ([`crate::night`]).
@@ -193,6 +196,7 @@ impl std::fmt::Display for AlarmKind {
             AlarmKind::Stuck => "stuck",
             AlarmKind::Dropout => "dropout",
             AlarmKind::Spike => "spike",
+            AlarmKind::ClockChange => "clock_change",
             AlarmKind::Flow => "flow",
             AlarmKind::NightFlow => "night_flow",
         })
@@ -216,6 +220,9 @@ impl AlarmKind {
             }
             AlarmKind::Spike => {
                 "check the reading (a transient, electrical noise); nothing more if the flow either side is usual"
+            }
+            AlarmKind::ClockChange => {
+                "check the logger's daylight-saving setting: it booked the hours around the clock change into one reading; the flow was not unusual"
             }
             AlarmKind::Flow => {
                 "check the area for a burst, a fire-fighting draw or unusual use, against its pressure (a pump: its controls and the main downstream)"

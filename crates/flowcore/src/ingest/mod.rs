@@ -327,6 +327,21 @@ pub struct IngestReport {
     pub first_long_row: Option<CellAt>,
 }
 
+impl IngestReport {
+    /// The hours the local clock skipped or showed twice, in time order: where a logger may have
+    /// booked the change's hours oddly ([`crate::alarms::mark_clock_changes`]). None without a zone.
+    pub fn clock_changes(&self) -> Vec<i64> {
+        let mut changes: Vec<i64> = self
+            .skipped_local_times
+            .iter()
+            .chain(&self.repeated_local_times)
+            .copied()
+            .collect();
+        changes.sort_unstable();
+        changes
+    }
+}
+
 fn one() -> usize {
     1
 }
