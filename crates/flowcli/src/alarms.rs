@@ -390,6 +390,9 @@ pub(crate) fn alarm_stage(
     for line in response_lines(found.alarms.iter().map(|a| a.kind)) {
         say!(obs, "{line}");
     }
+    if let Some(hint) = holiday_hint(&found.alarms, &settings.holidays) {
+        say!(obs, "{hint}");
+    }
     say!(
         obs,
         "written          {} and {}{}",
@@ -439,6 +442,31 @@ pub(crate) fn holidays_line(
     ))
 }
 
+/// Where no `--holidays` was given (`holidays` empty) and a built-in calendar's days hold at least
+/// 3 of the site's flow alarms and a fifth of them (a calendar's days are 3 to 4 % of the year),
+/// the line saying so and how to leave those days unjudged: BWDF's dma5 (no calendar given) has
+/// 12 of its 17 flow alarms on Italy's public holidays. The calendar holding the most is named.
+pub(crate) fn holiday_hint(alarms: &[Alarm], holidays: &std::collections::BTreeSet<i64>) -> Option<String> {
+    if !holidays.is_empty() {
+        return None;
+    }
+    let flow: Vec<i64> = alarms
+        .iter()
+        .filter(|a| a.kind == AlarmKind::Flow)
+        .map(|a| a.peak_time.div_euclid(DAY))
+        .collect();
+    let (code, what, on) = crate::horizon_input::built_in_holidays()
+        .into_iter()
+        .map(|(code, what, days)| (code, what, flow.iter().filter(|day| days.contains(day)).count()))
+        .max_by_key(|&(_, _, on)| on)?;
+    (on >= 3 && on * 5 >= flow.len()).then(|| {
+        format!(
+            "holidays         {on} of the {} flow alarms fall on days of `{code}` ({what}): --holidays {code} leaves a holiday's flow unjudged (its faults still are)",
+            flow.len()
+        )
+    })
+}
+
 /// What an operator reads of one alarm after its times: for an outage how long nothing came, for
 /// a stuck meter the value it held, for the rest the reading against what was expected. `interval`
 /// is the series' step in seconds (an alarm's `end` is its last reading, so it lasted
@@ -472,6 +500,43 @@ fn finite_or_dash(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hand-checked: flow alarms at noon of 2021-12-25, 2022-01-01 and 2022-01-06 (the first two
+    /// Korean holidays too, the third Italian only) and of two ordinary days: 3 of 5 on `it`'s
+    /// days, which holds the most. Fewer than 3, or under a fifth (with thirteen days of May 2022,
+    /// none a holiday here or in Korea), or a calendar already given: nothing said. Other kinds on
+    /// holidays do not count.
+    #[test]
+    fn flow_alarms_on_a_built_in_calendars_days_suggest_it() {
+        let day = |y, m, d| flowcore::time::days_from_civil(y, m, d) * DAY + 12 * 3600;
+        let alarm = |time: i64, kind| Alarm {
+            site: "hand".into(),
+            kind,
+            stage: Severity::Alert,
+            start: time,
+            end: time,
+            peak_time: time,
+            peak_value: 70.0,
+            expected: 95.0,
+            readings: 1,
+        };
+        let holidays = [day(2021, 12, 25), day(2022, 1, 1), day(2022, 1, 6)];
+        let ordinary = [day(2022, 2, 8), day(2022, 3, 15)];
+        let flow = |times: &[i64]| -> Vec<Alarm> { times.iter().map(|&t| alarm(t, AlarmKind::Flow)).collect() };
+        let none = std::collections::BTreeSet::new();
+        let both = [&holidays[..], &ordinary[..]].concat();
+        assert_eq!(
+            holiday_hint(&flow(&both), &none).as_deref(),
+            Some("holidays         3 of the 5 flow alarms fall on days of `it` (Italy's national public holidays 2015-2035, built in): --holidays it leaves a holiday's flow unjudged (its faults still are)")
+        );
+        assert_eq!(holiday_hint(&flow(&holidays[..2]), &none), None);
+        let many: Vec<i64> = (0..13).map(|k| day(2022, 5, 10) + k * DAY).chain(holidays).collect();
+        assert_eq!(holiday_hint(&flow(&many), &none), None, "3 of 16: under a fifth");
+        let given = std::collections::BTreeSet::from([day(2021, 12, 25).div_euclid(DAY)]);
+        assert_eq!(holiday_hint(&flow(&both), &given), None);
+        let spikes: Vec<Alarm> = holidays.iter().map(|&t| alarm(t, AlarmKind::Spike)).collect();
+        assert_eq!(holiday_hint(&spikes, &none), None);
+    }
 
     #[test]
     fn each_kind_of_alarm_reads_as_what_it_is() {

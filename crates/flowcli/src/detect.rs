@@ -243,6 +243,9 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     for line in crate::alarms::response_lines(events.iter().map(|e| e.kind)) {
         say!(obs, "{line}");
     }
+    if let Some(hint) = crate::alarms::holiday_hint(events, &alarm_settings.holidays) {
+        say!(obs, "{hint}");
+    }
     let mut report = DetectionReport {
         input: export.describe(),
         column: target.column.clone(),

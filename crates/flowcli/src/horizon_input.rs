@@ -296,6 +296,21 @@ fn built_in_calendar(path: &Path) -> Option<&'static (&'static str, &'static str
     CALENDARS.iter().find(|(code, _, _)| code.eq_ignore_ascii_case(name))
 }
 
+/// Each built-in calendar: its name, what it holds and its days (since 1970).
+pub(crate) fn built_in_holidays() -> Vec<(&'static str, &'static str, BTreeSet<i64>)> {
+    CALENDARS
+        .iter()
+        .map(|(code, what, text)| {
+            let days = text
+                .lines()
+                .filter_map(|line| TimeParser::YearFirst.parse(line.split(',').next()?.trim()))
+                .map(|time| time.div_euclid(DAY))
+                .collect();
+            (*code, *what, days)
+        })
+        .collect()
+}
+
 /// What `--holidays` was: the file, or the built-in calendar and what it holds.
 pub(crate) fn holidays_source(path: &Path) -> String {
     match built_in_calendar(path) {
