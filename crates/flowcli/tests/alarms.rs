@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_refused, fixture, flow, stderr, stdout, write, QUICK_MODEL};
+use common::{assert_refused, fixture, flow, flow_succeeds, stderr, stdout, write, QUICK_MODEL};
 
 #[test]
 fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
@@ -277,30 +277,15 @@ fn a_spike_at_the_clock_change_is_the_loggers() {
     let dir = tempfile::tempdir().unwrap();
     let input = fixture("bwdf/inflows_2021-01_2021-03.csv");
     let detect = |zone: &[&str], out: &str| {
-        let args = [
-            &[
-                "detect",
-                "--input",
-                input.to_str().unwrap(),
-                "--column",
-                "dma4",
-                "--epochs",
-                "1",
-                "--output-dir",
-                out,
-            ][..],
-            zone,
-        ]
-        .concat();
-        let output = flow(dir.path(), &args);
-        assert!(output.status.success(), "{}", stderr(&output));
+        let command = ["detect", "--input", input.to_str().unwrap(), "--column", "dma4"];
+        let said = flow_succeeds(dir.path(), &[&command, &["--epochs", "1", "--output-dir", out], zone]);
         let events = std::fs::read_to_string(dir.path().join(out).join("dma4/Detection/events.csv")).unwrap();
         let at_change: Vec<String> = events
             .lines()
             .filter(|l| l.contains(",2021-03-28 0"))
             .map(str::to_string)
             .collect();
-        (stdout(&output), at_change)
+        (said, at_change)
     };
     let (_, plain) = detect(&[], "plain");
     assert_eq!(

@@ -907,23 +907,10 @@ fn an_export_with_no_zone_named_is_told_the_clock_its_repeated_hour_fits() {
     let zoneless = format!("time,{}\n{rows}", header.split_once(',').unwrap().1);
     let input = common::write(dir.path(), "zoneless.csv", zoneless.as_bytes());
     let night = |input: &std::path::Path, zone: &[&str], out: &str| {
-        let args = [
-            &[
-                "night",
-                "--input",
-                input.to_str().unwrap(),
-                "--sites",
-                "dma-3",
-                "--output-dir",
-                out,
-            ][..],
-            zone,
-        ]
-        .concat();
-        let output = flow(dir.path(), &args);
-        assert!(output.status.success(), "{}", stderr(&output));
+        let command = ["night", "--input", input.to_str().unwrap(), "--sites", "dma-3"];
+        let said = common::flow_succeeds(dir.path(), &[&command, &["--output-dir", out], zone]);
         let mnf = std::fs::read_to_string(dir.path().join(out).join("dma-3/Night/mnf.csv")).unwrap();
-        (stdout(&output), mnf)
+        (said, mnf)
     };
     let (said, _) = night(&input, &[], "zoneless");
     assert!(

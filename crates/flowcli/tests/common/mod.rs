@@ -23,6 +23,14 @@ pub(crate) fn flow(dir: &Path, args: &[&str]) -> Output {
         .expect("the flow binary runs")
 }
 
+/// Runs `flow` with the flags of `parts` one after another (a command's and a case's own), asserts
+/// it succeeded, and returns what it printed.
+pub(crate) fn flow_succeeds(dir: &Path, parts: &[&[&str]]) -> String {
+    let output = flow(dir, &parts.concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
 /// What the command printed.
 pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
