@@ -256,6 +256,10 @@ pub struct AlarmSummary {
     pub note: Option<String>,
     /// Alarms per kind and stage: `{"spike": {"watch": 30}, …}`.
     pub counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>>,
+    /// Of the alarms counted, the outages within ones most of the run's columns shared (the
+    /// logger's); absent for a run of one site.
+    #[serde(default, skip_serializing_if = "InShared::is_none")]
+    pub in_shared_outages: InShared,
     /// Readings inside an alarm.
     pub readings_in_alarm: usize,
     /// Their share of all readings.
@@ -283,13 +287,55 @@ const STAGE_KINDS: [AlarmKind; 6] = [
     AlarmKind::Flow,
 ];
 
+/// What the alarm stage is told of the export beyond the site's own readings.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ExportContext<'a> {
+    /// The hours the local clock skipped or showed twice
+    /// ([`flowcore::IngestReport::clock_changes`]), where a spike is the logger's, not the flow's.
+    pub(crate) clock_changes: &'a [i64],
+    /// The outages most of the run's columns shared ([`flowcore::alarms::shared_outages`]): the
+    /// logger's, listed once for the export, not among each site's own.
+    pub(crate) shared: &'a [flowcore::alarms::SharedOutage],
+}
+
+/// A site's alarms that were its part of an outage most columns shared, and how many of those
+/// were severe: the logger's fault, counted once for the export, not once a site.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InShared {
+    /// Outage alarms within one of the shared outages.
+    pub alarms: usize,
+    /// Of them, those at 심각.
+    pub severe: usize,
+}
+
+impl InShared {
+    /// Of `alarms`, the outages that overlap one of `shared`: a column's outage overlapping a
+    /// shared one was part of it, as shared outages form only where the columns' own overlap.
+    pub(crate) fn of(alarms: &[Alarm], shared: &[flowcore::alarms::SharedOutage]) -> InShared {
+        let mut counts = InShared::default();
+        for alarm in alarms.iter().filter(|a| in_shared(a, shared)) {
+            counts.alarms += 1;
+            counts.severe += usize::from(alarm.stage == Severity::Severe);
+        }
+        counts
+    }
+
+    fn is_none(&self) -> bool {
+        self.alarms == 0
+    }
+}
+
+/// Whether `alarm` is an outage within one most columns shared.
+fn in_shared(alarm: &Alarm, shared: &[flowcore::alarms::SharedOutage]) -> bool {
+    alarm.kind == AlarmKind::Outage && shared.iter().any(|s| alarm.start <= s.end && alarm.end >= s.start)
+}
+
 /// Faults and graded flow alarms on one site's raw readings: its rows of the alarm log, a short
-/// table (most severe first) and the counts for `report.json`. `clock_changes`: the hours the
-/// local clock skipped or showed twice ([`flowcore::IngestReport::clock_changes`]), where a spike
-/// is the logger's, not the flow's.
+/// table (its own most severe first, the outages most columns shared counted apart) and the
+/// counts for `report.json`.
 pub(crate) fn alarm_stage(
     raw: &flowcore::FlowSeries,
-    clock_changes: &[i64],
+    context: ExportContext<'_>,
     target: &crate::site::Target,
     settings: &crate::settings::AlarmSettings,
     prediction: &Path,
@@ -298,7 +344,7 @@ pub(crate) fn alarm_stage(
     let (slug, column) = (target.slug.as_str(), target.column.as_str());
     let profiler = flowreport::profile::Profiler::start();
     let mut found = flowcore::alarms::find_alarms_with_holidays(slug, raw, &settings.rule, &settings.holidays);
-    flowcore::alarms::mark_clock_changes(&mut found.alarms, clock_changes);
+    flowcore::alarms::mark_clock_changes(&mut found.alarms, context.clock_changes);
     let mut counts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>> = Default::default();
     for alarm in &found.alarms {
         *counts
@@ -321,6 +367,7 @@ pub(crate) fn alarm_stage(
         regime: found.regime,
         note,
         counts,
+        in_shared_outages: InShared::of(&found.alarms, context.shared),
         readings_in_alarm: readings,
         share_in_alarm: if raw.is_empty() {
             0.0
@@ -364,7 +411,7 @@ pub(crate) fn alarm_stage(
         per_kind.join(", "),
         summary.share_in_alarm * 100.0
     );
-    let mut worst: Vec<&Alarm> = found.alarms.iter().collect();
+    let mut worst: Vec<&Alarm> = found.alarms.iter().filter(|a| !in_shared(a, context.shared)).collect();
     worst.sort_by_key(|a| (std::cmp::Reverse(a.stage), std::cmp::Reverse(a.end - a.start), a.start));
     for a in worst.iter().take(8) {
         say!(
@@ -379,12 +426,21 @@ pub(crate) fn alarm_stage(
     }
     let update = replace_in_log(prediction, column, &STAGE_KINDS, period, &found.alarms)?;
     let [csv, jsonl] = &update.files;
-    if found.alarms.len() > 8 {
+    if worst.len() > 8 {
         say!(
             obs,
             "                 … and {} more in {}",
-            found.alarms.len() - 8,
+            worst.len() - 8,
             csv.display()
+        );
+    }
+    let logger = summary.in_shared_outages;
+    if logger.alarms > 0 {
+        say!(
+            obs,
+            "                 + {} outage(s) ({} severe) within those most columns shared: the logger's, listed once for the export after the sites",
+            logger.alarms,
+            logger.severe
         );
     }
     for line in response_lines(found.alarms.iter().map(|a| a.kind)) {

@@ -178,7 +178,12 @@ pub fn predict_command(
         None
     } else {
         let changes = outcome.ingest.clock_changes();
-        Some(crate::alarms::alarm_stage(&outcome.raw, &changes, &target, &alarm_settings, &dirs.prediction, obs)?.spans)
+        // One file's one column: no other column to share an outage with.
+        let context = crate::alarms::ExportContext {
+            clock_changes: &changes,
+            shared: &[],
+        };
+        Some(crate::alarms::alarm_stage(&outcome.raw, context, &target, &alarm_settings, &dirs.prediction, obs)?.spans)
     };
     // The model beside the baselines on its test part, as measured when it was trained: when a
     // baseline beat it, that baseline's forecast is given under the LSTM's, as in `flow run`.

@@ -6,12 +6,13 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use flowcore::alarms::SharedOutage;
 use flowcore::files::write_all_or_nothing;
 use flowcore::{Check, Checked, Export, PreprocessConfig};
 use flowlstm::{DeviceChoice, PredictConfig};
 use flowreport::profile::{render_table, Profiler};
 
-use crate::alarms::alarm_stage;
+use crate::alarms::{alarm_stage, ExportContext};
 use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::night::night_stage;
@@ -88,12 +89,19 @@ impl Pipeline {
     /// The whole job on one column of an export, under `output_dir/<site>/`: preprocess, train,
     /// evaluate, scan and forecast, then `report.json` (written last). A site that fails after
     /// writing some files gets a `report.json` saying why; one that fails before leaves nothing.
-    pub(crate) fn run_site(&self, export: &Export, target: &Target, obs: &mut dyn Observer) -> Result<SiteReport> {
+    /// `shared`: the outages most of the run's columns shared, the logger's (none for one site).
+    pub(crate) fn run_site(
+        &self,
+        export: &Export,
+        target: &Target,
+        shared: &[SharedOutage],
+        obs: &mut dyn Observer,
+    ) -> Result<SiteReport> {
         let dirs = SiteDirs::new(&self.output_dir, &target.slug);
         let mut guard = SiteGuard::claim(&dirs, "flow run", export.paths(), obs)?;
         SiteGuard::note_other_column(&dirs, &target.column, "flow run", obs);
         guard.begin_run(&dirs)?;
-        let result = self.stages(export, target, &dirs, obs);
+        let result = self.stages(export, target, shared, &dirs, obs);
         if let (Err(error), true) = (&result, SiteGuard::holds_outputs(&dirs)) {
             let input = export.describe();
             let report = SiteReport::failed(&target.slug, &target.column, &input, &error.to_string());
@@ -103,7 +111,14 @@ impl Pipeline {
         result
     }
 
-    fn stages(&self, export: &Export, target: &Target, dirs: &SiteDirs, obs: &mut dyn Observer) -> Result<SiteReport> {
+    fn stages(
+        &self,
+        export: &Export,
+        target: &Target,
+        shared: &[SharedOutage],
+        dirs: &SiteDirs,
+        obs: &mut dyn Observer,
+    ) -> Result<SiteReport> {
         let pre = preprocess_stage(export, target, &self.preprocess, Some(&dirs.preprocessing), obs)?;
         let (series, criteria) = (&pre.preprocessed.series, &pre.preprocessed.criteria);
         // Faults and flow first, on the readings as read: a column that is one fault from end to
@@ -113,7 +128,10 @@ impl Pipeline {
                 let changes = pre.ingest.clock_changes();
                 Some(alarm_stage(
                     &pre.raw,
-                    &changes,
+                    ExportContext {
+                        clock_changes: &changes,
+                        shared,
+                    },
                     target,
                     settings,
                     &dirs.prediction,
@@ -183,29 +201,35 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let mut profile = vec![read_profile];
     if let [only] = targets.as_slice() {
         // One site: printed as it goes, the scan on every core.
-        let report = pipeline.run_site(&export, only, obs)?;
+        let report = pipeline.run_site(&export, only, &[], obs)?;
         profile.extend(report.job.map(|job| job.profile).unwrap_or_default());
         say!(obs);
         say!(obs, "== Profile ==");
         obs.block(&render_table(&profile, &whole.finish("total")));
         return Ok(());
     }
+    // The outages most columns share are the logger's: found first, from every column's readings,
+    // so each site lists its own alarms and the export lists those once.
+    let shared = match &pipeline.alarms {
+        Some(settings) => {
+            let columns = crate::parallel::each_target(&targets, &mut crate::observer::Quiet, |target, _| {
+                Ok(export
+                    .series(target.selector())
+                    .map(|read| flowcore::alarms::outages(&read.series, &settings.rule))
+                    .unwrap_or_default())
+            });
+            let columns: Vec<Vec<(i64, i64)>> = columns.into_iter().map(Result::unwrap_or_default).collect();
+            flowcore::alarms::shared_outages(&columns)
+        }
+        None => Vec::new(),
+    };
     // Each site on its own thread, its transcript printed in the sites' order (crate::parallel).
     let results = crate::parallel::each_target(&targets, obs, |target, transcript| {
-        pipeline.run_site(&export, target, transcript)
+        pipeline.run_site(&export, target, &shared, transcript)
     });
     let mut failures: Vec<(&Target, FlowError)> = Vec::new();
     let mut finished: Vec<(&Target, Option<report::JobReport>)> = Vec::new();
-    // The period the sites' alarm stages judged (their logs hold other periods' too).
-    let mut judged: Option<(i64, i64)> = None;
     for (target, result) in targets.iter().zip(results) {
-        if let Some((first, last)) = result
-            .as_ref()
-            .ok()
-            .and_then(|r| r.job.as_ref()?.alarms.as_ref()?.period)
-        {
-            judged = Some(judged.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
-        }
         match result {
             Ok(report) => {
                 profile.extend(report.job.iter().flat_map(|job| job.profile.clone()).map(|mut s| {
@@ -220,18 +244,16 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             }
         }
     }
-    let in_shared = if pipeline.alarms.is_some() {
-        report_common_outages(&pipeline.output_dir, &targets, judged, obs)
-    } else {
-        vec![InShared::default(); targets.len()]
-    };
+    if pipeline.alarms.is_some() {
+        report_common_outages(&shared, &targets, obs);
+    }
     say!(obs);
     say!(
         obs,
         "== Sites: {} (each site's report.json has the rest) ==",
         targets.len()
     );
-    obs.block(&sites_table(&finished, &in_shared));
+    obs.block(&sites_table(&finished));
     for (target, job) in &finished {
         if let Some(note) = job
             .as_ref()
@@ -278,20 +300,21 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
 /// One line a site at the end of a run on several, what an engineer reads first: the alarms this
 /// run raised that are the site's own and how many of them are severe, its outages that were the
 /// logger's (shared by most columns, listed once above), a night-flow (leak) alarm still on, the
-/// latest night, and the LSTM's RMSE against the best baseline's. The same figures, the shared
-/// outages counted in, are in each site's `report.json`.
-fn sites_table(sites: &[(&Target, Option<report::JobReport>)], in_shared: &[InShared]) -> String {
+/// latest night, and the LSTM's RMSE against the best baseline's. The same figures are in each
+/// site's `report.json` (its `alarms.counts`, the shared outages among them, and
+/// `alarms.in_shared_outages`).
+fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
     let mut table = format!(
         "{:<16} {:>7} {:>7} {:>7}  {:<24} {:<30} {}\n",
         "site", "alarms", "severe", "+shared", "leak alarm on", "latest night (expected)", "LSTM RMSE / best baseline"
     );
-    for (index, (target, job)) in sites.iter().enumerate() {
+    for (target, job) in sites {
         let Some(job) = job else {
             let _ = writeln!(table, "{:<16} failed (below)", target.slug);
             continue;
         };
-        let shared = in_shared.get(index).copied().unwrap_or_default();
         let (alarms, severe, shared) = job.alarms.as_ref().map_or(("-".into(), "-".into(), "-".into()), |a| {
+            let shared = a.in_shared_outages;
             let all: usize = a.counts.values().flat_map(|stages| stages.values()).sum();
             let severe: usize = a
                 .counts
@@ -323,7 +346,8 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)], in_shared: &[InSh
             target.slug
         );
     }
-    if in_shared.iter().any(|s| s.alarms > 0) {
+    let logger = |job: &Option<report::JobReport>| job.as_ref()?.alarms.as_ref().map(|a| a.in_shared_outages.alarms);
+    if sites.iter().any(|(_, job)| logger(job).is_some_and(|n| n > 0)) {
         let _ = writeln!(
             table,
             "(alarms, severe: the site's own; +shared: its outages within the shared ones above, the logger's)"
@@ -332,58 +356,10 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)], in_shared: &[InSh
     table
 }
 
-/// How many of a site's alarms were its part of an outage most columns shared, and how many of
-/// those were severe: the logger's fault, counted once for the export, not once a site.
-#[derive(Debug, Clone, Copy, Default)]
-struct InShared {
-    alarms: usize,
-    severe: usize,
-}
-
-/// Outages most sites' alarm logs share ([`flowcore::alarms::shared_outages`]): the logger, the
-/// telemetry or its link was down, not each meter. Printed once for the export, the longest five;
-/// returns, a site each, its outage alarms that lie within one of them.
-fn report_common_outages(
-    output_dir: &std::path::Path,
-    targets: &[Target],
-    judged: Option<(i64, i64)>,
-    obs: &mut dyn Observer,
-) -> Vec<InShared> {
-    // This run's outages only: the logs keep earlier runs' of other periods.
-    let in_run = |a: &flowcore::events::Alarm| judged.is_none_or(|(first, last)| (first..=last).contains(&a.start));
-    let logs: Vec<Vec<flowcore::events::Alarm>> = targets
-        .iter()
-        .map(|t| SiteDirs::new(output_dir, &t.slug).prediction.join("alarms.jsonl"))
-        .map(|path| {
-            let mut log = crate::alarms::read_alarms_jsonl(&path).unwrap_or_default();
-            log.retain(in_run);
-            log
-        })
-        .collect();
-    let mut in_shared = vec![InShared::default(); targets.len()];
-    if logs.len() < 2 {
-        return in_shared;
-    }
-    let outages: Vec<Vec<(i64, i64)>> = logs
-        .iter()
-        .map(|log| {
-            log.iter()
-                .filter(|a| a.kind == flowcore::events::AlarmKind::Outage)
-                .map(|a| (a.start, a.end))
-                .collect()
-        })
-        .collect();
-    let shared = flowcore::alarms::shared_outages(&outages);
-    // A site's outage overlapping a shared one was part of it: shared outages form only where
-    // the columns' own outages overlap.
-    for (log, counts) in logs.iter().zip(&mut in_shared) {
-        for alarm in log.iter().filter(|a| a.kind == flowcore::events::AlarmKind::Outage) {
-            if shared.iter().any(|s| alarm.start <= s.end && alarm.end >= s.start) {
-                counts.alarms += 1;
-                counts.severe += usize::from(alarm.stage == flowcore::events::Severity::Severe);
-            }
-        }
-    }
+/// The outages most of the run's columns shared ([`flowcore::alarms::shared_outages`], found
+/// before the sites ran): the logger, the telemetry or its link was down, not each meter. Printed
+/// once for the export, the longest five.
+fn report_common_outages(shared: &[SharedOutage], targets: &[Target], obs: &mut dyn Observer) {
     say!(obs);
     say!(
         obs,
@@ -391,7 +367,7 @@ fn report_common_outages(
         shared.len(),
         targets.len()
     );
-    let mut longest: Vec<&flowcore::alarms::SharedOutage> = shared.iter().collect();
+    let mut longest: Vec<&SharedOutage> = shared.iter().collect();
     longest.sort_by_key(|s| std::cmp::Reverse(s.end - s.start));
     longest.truncate(5);
     longest.sort_by_key(|s| s.start);
@@ -423,5 +399,4 @@ fn report_common_outages(
             shared.len() - longest.len()
         );
     }
-    in_shared
 }

@@ -131,6 +131,20 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
         "{text}"
     );
     assert!(text.contains("(alarms, severe: the site's own; +shared: its outages within the shared ones above"));
+    // The site's own list is its own faults (the stuck week first), the logger's outages a line
+    // under it, found before the sites ran, and counted in its report.
+    let listed: Vec<&&str> = block.iter().filter(|l| l.contains(" .. ")).collect();
+    assert!(
+        listed[0].contains("stuck    ") && !listed.iter().any(|l| l.contains(" outage ")),
+        "{block:#?}"
+    );
+    assert!(
+        block.iter().any(|l| l.starts_with(&format!(
+            "                 + {} outage(s) (0 severe) within those most columns shared: the logger's",
+            shared.len()
+        ))),
+        "{block:#?}"
+    );
     assert_eq!(line("naejang")[1..], ["failed", "(below)"], "{text}");
     // At most 2 alarms that are no injected fault (night-flow rows aside: none on a plain export).
     let false_alarms = rows
@@ -168,6 +182,10 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
     let log = std::fs::read_to_string(dir.path().join("Output/naejang/Prediction/alarms.csv")).unwrap();
     assert_eq!(log.lines().filter(|l| l.contains(",stuck,severe,")).count(), 1, "{log}");
     assert_eq!(report("jangmyeong")["status"], "ok");
+    assert_eq!(
+        report("jangmyeong")["alarms"]["in_shared_outages"],
+        serde_json::json!({"alarms": outages, "severe": 0})
+    );
 }
 
 #[test]

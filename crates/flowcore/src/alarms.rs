@@ -191,6 +191,27 @@ fn runs(len: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
     found
 }
 
+/// Outages: runs of at least two missing readings lasting at least `outage_seconds`, as the first
+/// and last missing reading's places.
+fn outage_runs(series: &FlowSeries, outage_seconds: i64) -> Vec<(usize, usize)> {
+    let (values, times) = (&series.values, &series.timestamps);
+    runs(values.len(), |i| !values[i].is_finite())
+        .into_iter()
+        .filter(|&(first, last)| {
+            last > first && times[last] - times[first] + series.interval.seconds() >= outage_seconds
+        })
+        .collect()
+}
+
+/// A column's outages as [`find_alarms`] raises them, as `(first, last)` missing reading: what
+/// [`shared_outages`] takes of each column, before (or without) the rest of the rules.
+pub fn outages(series: &FlowSeries, rule: &Checked<AlarmRule>) -> Vec<(i64, i64)> {
+    outage_runs(series, rule.outage_seconds)
+        .into_iter()
+        .map(|(first, last)| (series.timestamps[first], series.timestamps[last]))
+        .collect()
+}
+
 struct Context<'a> {
     site: &'a str,
     series: &'a FlowSeries,
@@ -254,18 +275,14 @@ pub fn find_alarms_with_holidays(
     let mut alarms: Vec<Alarm> = Vec::new();
     let step = series.interval.seconds();
 
-    // Outages: runs of missing readings.
-    for run in runs(n, |i| !values[i].is_finite()) {
-        let span = context.span(run);
-        if run.1 > run.0 && span >= rule.outage_seconds {
-            alarms.push(context.alarm(
-                AlarmKind::Outage,
-                run,
-                stage_by_duration(span, Severity::Watch),
-                run.0,
-                f64::NAN,
-            ));
-        }
+    for run in outage_runs(series, rule.outage_seconds) {
+        alarms.push(context.alarm(
+            AlarmKind::Outage,
+            run,
+            stage_by_duration(context.span(run), Severity::Watch),
+            run.0,
+            f64::NAN,
+        ));
     }
     let regime = regime_of(&finite);
     if let Regime::Blank | Regime::Constant { .. } = regime {
