@@ -212,6 +212,7 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     // so each site lists its own alarms and the export lists those once.
     let shared = match &pipeline.alarms {
         Some(settings) => {
+            let profiler = Profiler::start();
             let columns = crate::parallel::each_target(&targets, &mut crate::observer::Quiet, |target, _| {
                 Ok(export
                     .series(target.selector())
@@ -219,7 +220,9 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
                     .unwrap_or_default())
             });
             let columns: Vec<Vec<(i64, i64)>> = columns.into_iter().map(Result::unwrap_or_default).collect();
-            flowcore::alarms::shared_outages(&columns)
+            let shared = flowcore::alarms::shared_outages(&columns);
+            profile.push(profiler.finish("shared outages"));
+            shared
         }
         None => Vec::new(),
     };
