@@ -359,6 +359,11 @@ pub(crate) fn alarm_stage(
             python_float(value)
         )),
         flowcore::alarms::Regime::Blank => Some("blank for the whole period: no reading at all".to_string()),
+        flowcore::alarms::Regime::NoFlow { within, below_zero } => Some(format!(
+            "no flow through the meter for the whole period: its readings are noise around zero (nine in ten within ±{}, {:.0} % below zero), as a meter on a closed or idle line reads",
+            python_float((within * 1000.0).round() / 1000.0),
+            below_zero * 100.0
+        )),
         _ => None,
     };
     let readings = found.readings_in_alarm();
@@ -388,6 +393,7 @@ pub(crate) fn alarm_stage(
         }
         flowcore::alarms::Regime::Constant { .. } => "constant".to_string(),
         flowcore::alarms::Regime::Blank => "blank".to_string(),
+        flowcore::alarms::Regime::NoFlow { .. } => "no flow (noise around zero)".to_string(),
     };
     say!(obs, "column           {regime}");
     if let Some(line) = holidays_line(&settings.holidays, raw) {

@@ -179,15 +179,27 @@ pub(crate) fn night_stage(
         .measure
         .bin_for(raw.interval)
         .map_err(FlowError::NightUnmeasurable)?;
-    if let flowcore::alarms::Regime::OnOff { off_share } = flowcore::alarms::regime(&raw.values) {
-        say!(obs);
-        say!(
-            obs,
-            "night flow       skipped for {}: a pump-driven column (off {:.0} % of the time), whose night minimum says when the pump ran, not what leaks",
-            target.slug,
-            off_share * 100.0
-        );
-        return Ok(None);
+    match flowcore::alarms::regime(&raw.values) {
+        flowcore::alarms::Regime::OnOff { off_share } => {
+            say!(obs);
+            say!(
+                obs,
+                "night flow       skipped for {}: a pump-driven column (off {:.0} % of the time), whose night minimum says when the pump ran, not what leaks",
+                target.slug,
+                off_share * 100.0
+            );
+            return Ok(None);
+        }
+        flowcore::alarms::Regime::NoFlow { .. } => {
+            say!(obs);
+            say!(
+                obs,
+                "night flow       skipped for {}: no flow through the meter (its readings are noise around zero), so no night flow to measure",
+                target.slug
+            );
+            return Ok(None);
+        }
+        _ => {}
     }
     let profiler = Profiler::start();
     let nights = minimum_night_flow_on_clock(raw, &settings.measure, skipped_clock_times)?;

@@ -324,3 +324,29 @@ fn a_spike_at_the_clock_change_is_the_loggers() {
         "{said}"
     );
 }
+
+/// The demo's `hoeryong-out` reads noise around zero, as the Jeongeup export's row (`-0.2`): no
+/// flow through the meter. `flow run` says so in one line and trains nothing on it (its outages
+/// are still in its alarm log); `flow night` skips it with the reason.
+#[test]
+fn a_meter_with_no_flow_through_it_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = common::demo_export(dir.path(), "week.csv", 7 * 1440, 2020);
+    let output = flow(
+        dir.path(),
+        &[&["run", "--input", &demo, "--sites", "hoeryong-out"][..], &QUICK_MODEL].concat(),
+    );
+    assert_refused(
+        &output,
+        "no flow through the meter for the whole period: its readings are noise around zero (nine in ten within ±0.3",
+    );
+    assert!(stdout(&output).contains("column           no flow (noise around zero)"));
+    let log = std::fs::read_to_string(dir.path().join("Output/hoeryong-out/Prediction/alarms.csv")).unwrap();
+    assert!(log.lines().skip(1).all(|l| l.contains(",outage,")), "{log}");
+    assert!(!dir.path().join("Output/hoeryong-out/Learning_lstm").exists());
+    let said = flow_succeeds(dir.path(), &[&["night", "--input", &demo, "--sites", "hoeryong-out"]]);
+    assert!(
+        said.contains("night flow       skipped for hoeryong-out: no flow through the meter"),
+        "{said}"
+    );
+}

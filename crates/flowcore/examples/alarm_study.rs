@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Regime::OnOff { .. } => "pump",
                 Regime::Constant { .. } => "constant",
                 Regime::Blank => "blank",
+                Regime::NoFlow { .. } => "no flow",
             };
             if let Regime::OnOff { .. } = found.regime {
                 worst_pump = worst_pump.max(share);

@@ -136,6 +136,15 @@ pub enum Regime {
     },
     /// No reading at all.
     Blank,
+    /// Noise around zero, both ways, with no pattern from one reading to the next: nothing flows
+    /// through the meter (a closed or idle line; the demo's `hoeryong-out`, as the Jeongeup
+    /// export's row reads `-0.2`).
+    NoFlow {
+        /// Nine readings in ten lie within ± this.
+        within: f64,
+        /// Share of readings below zero.
+        below_zero: f64,
+    },
 }
 
 /// What the rules found on one column.
@@ -285,8 +294,9 @@ pub fn find_alarms_with_holidays(
         ));
     }
     let regime = regime_of(&finite);
-    if let Regime::Blank | Regime::Constant { .. } = regime {
-        // One clear alarm for the whole period: a meter stuck or not connected.
+    if let Regime::Blank | Regime::Constant { .. } | Regime::NoFlow { .. } = regime {
+        // One clear alarm for the whole period: a meter stuck or not connected; a meter with no
+        // flow through it has no flow to judge, and its outages are the only fault it shows.
         let (first, last) = (
             values.iter().position(|v| v.is_finite()),
             values.iter().rposition(|v| v.is_finite()),
@@ -539,6 +549,9 @@ fn regime_of(finite: &[f64]) -> Regime {
     if finite.iter().all(|v| *v == first) {
         return Regime::Constant { value: first };
     }
+    if let Some(regime) = no_flow(finite) {
+        return regime;
+    }
     let off = off_level(finite);
     let off_count = finite.iter().filter(|v| v.abs() <= off).count();
     let off_share = off_count as f64 / finite.len() as f64;
@@ -549,6 +562,32 @@ fn regime_of(finite: &[f64]) -> Regime {
     } else {
         Regime::Continuous
     }
+}
+
+/// [`Regime::NoFlow`] where at least a fifth of the readings (of 100 or more) lie each side of
+/// zero, the median is nearer zero than the robust σ, and one reading says little of the next
+/// (lag-1 autocorrelation under 0.5): a flow, even one that reverses (a tank filled and drawn),
+/// carries on from one reading to the next; a meter with nothing through it reads noise.
+fn no_flow(finite: &[f64]) -> Option<Regime> {
+    let n = finite.len();
+    let below = finite.iter().filter(|v| **v < 0.0).count();
+    let above = finite.iter().filter(|v| **v > 0.0).count();
+    if n < 100 || below * 5 < n || above * 5 < n {
+        return None;
+    }
+    let mean = finite.iter().sum::<f64>() / n as f64;
+    let spread: f64 = finite.iter().map(|v| (v - mean).powi(2)).sum();
+    let lag1: f64 = finite.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum::<f64>() / spread;
+    let centre = median(&mut finite.to_vec())?;
+    let sigma = robust_sigma(finite)?;
+    if !(lag1 < 0.5 && centre.abs() < sigma) {
+        return None;
+    }
+    let mut magnitudes: Vec<f64> = finite.iter().map(|v| v.abs()).collect();
+    Some(Regime::NoFlow {
+        within: quantile(&mut magnitudes, 0.9)?,
+        below_zero: below as f64 / n as f64,
+    })
 }
 
 /// Flow alarms on a continuous column: bin means of the readings that are not faults, each against
@@ -1109,6 +1148,36 @@ mod tests {
         assert_eq!(kinds(&blank), [(AlarmKind::Outage, 500)]);
         let empty = find_alarms("empty", &minutes(Vec::new()), &rule);
         assert!(empty.alarms.is_empty());
+    }
+
+    /// Hand-checked: 0.1, −0.2, 0.2, −0.1, 0.0 over and over reads 40 % below zero, median 0 against
+    /// a robust σ of 0.148, lag-1 autocorrelation −0.8: no flow, nine in ten within ±0.2, and only
+    /// its outage alarmed. A flow that reverses (±100 over each day) carries on from one minute to
+    /// the next: continuous. The same noise 0.15 higher has its median beyond σ: continuous.
+    #[test]
+    fn noise_around_zero_is_a_meter_with_no_flow_through_it() {
+        let rule = AlarmRule::default().check().unwrap();
+        let cycle = [0.1, -0.2, 0.2, -0.1, 0.0];
+        let mut noise: Vec<f64> = (0..500).map(|i| cycle[i % 5]).collect();
+        for v in &mut noise[200..220] {
+            *v = f64::NAN;
+        }
+        let found = find_alarms("idle", &minutes(noise.clone()), &rule);
+        assert_eq!(
+            found.regime,
+            Regime::NoFlow {
+                within: 0.2,
+                below_zero: 192.0 / 480.0
+            }
+        );
+        assert_eq!(kinds(&found), [(AlarmKind::Outage, 20)]);
+        let tank: Vec<f64> = (0..3 * 1440)
+            .map(|i| 100.0 * (i as f64 / 1440.0 * std::f64::consts::TAU).sin())
+            .collect();
+        assert_eq!(regime(&tank), Regime::Continuous);
+        let raised: Vec<f64> = noise.iter().map(|v| v + 0.15).collect();
+        assert_eq!(regime(&raised), Regime::Continuous);
+        assert_ne!(regime(&noise[..99]), regime(&noise));
     }
 
     #[test]
