@@ -163,9 +163,27 @@ pub(crate) struct NightOutcome {
     pub(crate) profile: StageProfile,
 }
 
+/// The night-flow stage on one site: its nights measured, or why a column has none to measure.
+pub(crate) enum NightStage {
+    Measured(Box<NightOutcome>),
+    /// A pump-driven column: its night minimum says when the pump ran, not how much leaks.
+    Pump,
+    /// A meter with no flow through it (noise around zero).
+    NoFlow,
+}
+
+impl NightStage {
+    pub(crate) fn measured(self) -> Option<NightOutcome> {
+        match self {
+            NightStage::Measured(outcome) => Some(*outcome),
+            NightStage::Pump | NightStage::NoFlow => None,
+        }
+    }
+}
+
 /// The night-flow stage on one site's raw readings: `Night/mnf.csv`, `Night/mnf.png` and the
-/// `night_flow` rows of the alarm log. Skipped, with a line, for a pump-driven column: its night
-/// minimum says when the pump ran, not how much leaks.
+/// `night_flow` rows of the alarm log. Skipped, with a line, for a pump-driven column (its night
+/// minimum says when the pump ran, not how much leaks) and for a meter with no flow through it.
 pub(crate) fn night_stage(
     raw: &FlowSeries,
     skipped_clock_times: &[i64],
@@ -173,7 +191,7 @@ pub(crate) fn night_stage(
     settings: &NightSettings,
     dirs: &SiteDirs,
     obs: &mut dyn Observer,
-) -> Result<Option<NightOutcome>> {
+) -> Result<NightStage> {
     // Readings with no night at all (daily) are said so first, not taken for a pump's on and off.
     settings
         .measure
@@ -188,7 +206,7 @@ pub(crate) fn night_stage(
                 target.slug,
                 off_share * 100.0
             );
-            return Ok(None);
+            return Ok(NightStage::Pump);
         }
         flowcore::alarms::Regime::NoFlow { .. } => {
             say!(obs);
@@ -197,7 +215,7 @@ pub(crate) fn night_stage(
                 "night flow       skipped for {}: no flow through the meter (its readings are noise around zero), so no night flow to measure",
                 target.slug
             );
-            return Ok(None);
+            return Ok(NightStage::NoFlow);
         }
         _ => {}
     }
@@ -286,7 +304,7 @@ pub(crate) fn night_stage(
     );
     let profile = profiler.finish("night");
     say!(obs, "{profile}");
-    Ok(Some(NightOutcome { summary, profile }))
+    Ok(NightStage::Measured(Box::new(NightOutcome { summary, profile })))
 }
 
 fn note(night: &Night, status: NightStatus, settings: &NightSettings) -> String {
@@ -555,10 +573,10 @@ pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result 
         say!(obs, "== Night flow: {} sites ==", targets.len());
         obs.block(&morning_table(&targets, &results));
         for (target, result) in targets.iter().zip(&results) {
-            let note = result
-                .as_ref()
-                .ok()
-                .and_then(|outcome| outcome.as_ref()?.summary.long_alarm_note(&target.slug));
+            let note = result.as_ref().ok().and_then(|stage| match stage {
+                NightStage::Measured(outcome) => outcome.summary.long_alarm_note(&target.slug),
+                NightStage::Pump | NightStage::NoFlow => None,
+            });
             if let Some(note) = note {
                 say!(obs, "note             {note}");
             }
@@ -570,14 +588,14 @@ pub fn night_command(args: &NightCommandArgs, obs: &mut dyn Observer) -> Result 
 /// The morning's overview of `flow night` on several sites, a line a site: the night-flow alarm
 /// still on, the latest night against its baseline, the mean share of the day's flow at night and
 /// the trend of the last 30 nights (a rising MNF is a leak growing).
-fn morning_table(targets: &[Target], results: &[Result<Option<NightOutcome>>]) -> String {
+fn morning_table(targets: &[Target], results: &[Result<NightStage>]) -> String {
     let mut table = format!(
         "{:<16} {:<24} {:<30} {:>11} {:>16}\n",
         "site", "leak alarm on", "latest night (expected)", "night/day", "trend 30 nights"
     );
     for (target, result) in targets.iter().zip(results) {
         let _ = match result {
-            Ok(Some(outcome)) => {
+            Ok(NightStage::Measured(outcome)) => {
                 let night = &outcome.summary;
                 writeln!(
                     table,
@@ -593,7 +611,8 @@ fn morning_table(targets: &[Target], results: &[Result<Option<NightOutcome>>]) -
                         .map_or("-".into(), |t| format!("{t:+.1} / 30 d")),
                 )
             }
-            Ok(None) => writeln!(table, "{:<16} skipped (a pump-driven column)", target.slug),
+            Ok(NightStage::Pump) => writeln!(table, "{:<16} skipped (a pump-driven column)", target.slug),
+            Ok(NightStage::NoFlow) => writeln!(table, "{:<16} skipped (no flow through the meter)", target.slug),
             Err(_) => writeln!(table, "{:<16} failed (said above)", target.slug),
         };
     }
@@ -606,7 +625,7 @@ fn night_site(
     settings: &NightSettings,
     output_dir: &std::path::Path,
     obs: &mut dyn Observer,
-) -> Result<Option<NightOutcome>> {
+) -> Result<NightStage> {
     let dirs = SiteDirs::new(output_dir, &target.slug);
     let _guard = SiteGuard::claim(&dirs, "flow night", export.paths(), obs)?;
     SiteGuard::note_other_column(&dirs, &target.column, "flow night", obs);

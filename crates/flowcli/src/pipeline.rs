@@ -164,7 +164,7 @@ impl Pipeline {
                     say!(obs, "night flow       skipped: {why}");
                     None
                 }
-                other => other?,
+                other => other?.measured(),
             },
             None => None,
         };

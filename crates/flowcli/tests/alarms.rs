@@ -344,9 +344,21 @@ fn a_meter_with_no_flow_through_it_is_said_so() {
     let log = std::fs::read_to_string(dir.path().join("Output/hoeryong-out/Prediction/alarms.csv")).unwrap();
     assert!(log.lines().skip(1).all(|l| l.contains(",outage,")), "{log}");
     assert!(!dir.path().join("Output/hoeryong-out/Learning_lstm").exists());
-    let said = flow_succeeds(dir.path(), &[&["night", "--input", &demo, "--sites", "hoeryong-out"]]);
+    let said = flow_succeeds(
+        dir.path(),
+        &[&["night", "--input", &demo, "--sites", "hoeryong-out,hoeryong"]],
+    );
     assert!(
         said.contains("night flow       skipped for hoeryong-out: no flow through the meter"),
+        "{said}"
+    );
+    // The morning table gives each its own reason.
+    assert!(
+        said.contains("hoeryong-out     skipped (no flow through the meter)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("hoeryong         skipped (a pump-driven column)"),
         "{said}"
     );
 }
