@@ -264,10 +264,6 @@ pub struct AlarmSummary {
     pub readings_in_alarm: usize,
     /// Their share of all readings.
     pub share_in_alarm: f64,
-    /// The first and last reading judged (Unix seconds): the period whose alarms this run wrote
-    /// into the log, which also holds other periods'.
-    #[serde(skip)]
-    pub(crate) period: Option<(i64, i64)>,
 }
 
 pub(crate) struct AlarmOutcome {
@@ -288,7 +284,7 @@ const STAGE_KINDS: [AlarmKind; 6] = [
 ];
 
 /// What the alarm stage is told of the export beyond the site's own readings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct ExportContext<'a> {
     /// The hours the local clock skipped or showed twice
     /// ([`flowcore::IngestReport::clock_changes`]), where a spike is the logger's, not the flow's.
@@ -379,7 +375,6 @@ pub(crate) fn alarm_stage(
         } else {
             readings as f64 / raw.len() as f64
         },
-        period,
     };
     say!(obs);
     say!(obs, "== Alarms: {slug} ==");
