@@ -270,6 +270,9 @@ pub(crate) struct AlarmOutcome {
     pub(crate) summary: AlarmSummary,
     /// Start, end and stage of each alarm, for the scan graph.
     pub(crate) spans: Vec<(i64, i64, Severity)>,
+    /// The alarms found on this run's readings (not the log's earlier periods): which steps are
+    /// no measure of the flow (`flowcore::alarms::steps_not_measured`).
+    pub(crate) found: Vec<flowcore::events::Alarm>,
     pub(crate) profile: flowreport::profile::StageProfile,
 }
 
@@ -462,6 +465,7 @@ pub(crate) fn alarm_stage(
     Ok(AlarmOutcome {
         summary,
         spans: found.alarms.iter().map(|a| (a.start, a.end, a.stage)).collect(),
+        found: found.alarms,
         profile,
     })
 }

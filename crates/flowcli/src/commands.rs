@@ -13,7 +13,7 @@ use crate::output::SiteDirs;
 use crate::scan::predict_stage;
 use crate::settings::{is_original, preprocess_config, train_config, PredictPlan, Wording};
 use crate::site::{read_stage, target, thousands};
-use crate::stages::{evaluate_stage, preprocess_stage, train_stage, SavedEvaluation};
+use crate::stages::{evaluate_stage, preprocess_stage, train_stage, Measured, SavedEvaluation};
 use flowcore::files::{read_criteria_csv, read_series_csv, write_all_or_nothing};
 use flowcore::{Check, PreprocessConfig, SITES};
 use flowlstm::{DeviceChoice, LstmModel, PredictConfig};
@@ -105,7 +105,7 @@ pub fn train_command(
         original_scoring: is_original(args),
     };
     evaluate_stage(
-        &series,
+        &Measured::unknown(&series),
         &trained.training,
         &train_config,
         args.outlier_sigma,

@@ -11,7 +11,7 @@ use crate::original::Lang;
 use crate::output::{slug_for_column, SiteDirs};
 use crate::settings::{is_original, train_config, Wording};
 use crate::site::{read_stage, thousands, write_and_list, Target};
-use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
+use crate::stages::{evaluate_stage, preprocess_stage, train_stage, Measured};
 use flowcore::time::format_timestamp;
 use flowcore::{Check, PreprocessConfig};
 use flowreport::profile::Profiler;
@@ -131,6 +131,11 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         Some(column) => column.clone(),
         None => match export.value_columns().as_slice() {
             [only] => (*only).to_string(),
+            [] => {
+                return Err(FlowError::NoValueColumn {
+                    file: export.describe(),
+                })
+            }
             columns => {
                 return Err(FlowError::ChooseColumn {
                     file: export.describe(),
@@ -174,7 +179,14 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         lang,
         original_scoring: is_original(&args.train),
     };
+    // The alarms first (they need no model): the model is scored again where the meter
+    // measured, as in `flow run`.
+    let finding = Profiler::start();
+    let mut found = flowcore::alarms::find_alarms_with_holidays(&target.slug, &pre.raw, rule, &alarm_settings.holidays);
+    flowcore::alarms::mark_clock_changes(&mut found.alarms, &pre.ingest.clock_changes());
+    let found_profile = finding.finish("alarms");
     let model_stages = |obs: &mut dyn Observer| -> Result<()> {
+        let measured = Measured::by_alarms(series, &pre.raw, Some(&found.alarms));
         let trained = train_stage(
             series,
             &pre.preprocessed.criteria,
@@ -185,7 +197,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
             obs,
         )?;
         evaluate_stage(
-            series,
+            &measured,
             &trained.training,
             &train_config,
             args.train.outlier_sigma,
@@ -209,8 +221,6 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
 
     let profiler = Profiler::start();
     // The same alarm rules as `flow run`, on the series as read: faults and unusual flow.
-    let mut found = flowcore::alarms::find_alarms_with_holidays(&target.slug, &pre.raw, rule, &alarm_settings.holidays);
-    flowcore::alarms::mark_clock_changes(&mut found.alarms, &pre.ingest.clock_changes());
     let events = &found.alarms;
     say!(obs);
     say!(obs, "== Detection: {} ==", target.slug);
@@ -298,6 +308,8 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         (detection.join("detection.json"), serde_json::to_vec_pretty(&report)?),
     ];
     write_and_list(&files, obs)?;
+    // Found before the model was trained, timed apart from it.
+    say!(obs, "{found_profile}");
     say!(obs, "{}", profiler.finish("detect"));
     Ok(())
 }

@@ -26,7 +26,7 @@ use crate::settings::{
     alarm_settings, is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
 };
 use crate::site::{read_targets, Target};
-use crate::stages::{evaluate_stage, preprocess_stage, train_stage};
+use crate::stages::{evaluate_stage, preprocess_stage, train_stage, Measured};
 
 /// The settings of the whole job, checked once: what `flow run` does to each site.
 #[derive(Debug, Clone)]
@@ -147,12 +147,22 @@ impl Pipeline {
             });
         }
         let config = train_config(&self.train, &self.device, series.interval)?;
+        let measured = Measured::by_alarms(series, &pre.raw, alarms.as_ref().map(|a| a.found.as_slice()));
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
         let sigma_k = self.train.outlier_sigma;
-        let evaluated = evaluate_stage(series, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
+        // Statistics refused (a test part of one constant value) name no column of their own.
+        let evaluated = evaluate_stage(&measured, &trained.training, &config, sigma_k, dirs, self.wording, obs)
+            .map_err(|error| match error {
+                FlowError::Report(_) => FlowError::Site {
+                    slug: target.slug.clone(),
+                    column: target.column.clone(),
+                    source: Box::new(error),
+                },
+                other => other,
+            })?;
         let spans = alarms.as_ref().map(|a| a.spans.as_slice());
         let model = &trained.training.model;
-        let comparison = Some(&evaluated.comparison);
+        let comparison = Some(evaluated.deciding());
         let predicted = predict_stage(model, &pre.preprocessed, self.plan, spans, comparison, dirs, obs)?;
         // Readings with no night (daily) or whose interval cannot tile the window skip the
         // stage with the reason: the run's other stages are its job, and they are done.
@@ -303,7 +313,8 @@ pub fn run(args: &RunArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
 /// One line a site at the end of a run on several, what an engineer reads first: the alarms this
 /// run raised that are the site's own and how many of them are severe, its outages that were the
 /// logger's (shared by most columns, listed once above), a night-flow (leak) alarm still on, the
-/// latest night, and the LSTM's RMSE against the best baseline's. The same figures are in each
+/// latest night, and the LSTM's RMSE against the best baseline's (on the test points no meter
+/// fault touched, where one did: `where_measured`). The same figures are in each
 /// site's `report.json` (its `alarms.counts`, the shared outages among them, and
 /// `alarms.in_shared_outages`).
 fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
@@ -333,14 +344,20 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
         let (leak, latest) = job.night_flow.as_ref().map_or(("-".into(), "-".into()), |night| {
             (night.alarm_on(), night.latest_text())
         });
-        let versus = &job.baselines;
+        // Scored where the meter measured: a stuck week hurts the week-old baseline twice.
+        let versus = job.where_measured.as_ref().map_or(&job.baselines, |w| &w.baselines);
         let lstm = format!(
-            "{:.0} %{}",
+            "{:.0} %{}{}",
             versus.rmse_ratio * 100.0,
             if versus.model_wins {
                 ""
             } else {
                 " (a baseline is better)"
+            },
+            if job.where_measured.is_some() {
+                " where measured"
+            } else {
+                ""
             }
         );
         let _ = writeln!(

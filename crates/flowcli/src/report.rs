@@ -68,12 +68,17 @@ pub struct JobReport {
     pub variance_ratio: f64,
     /// The model beside the baselines.
     pub baselines: Comparison,
+    /// The same on the test points that measure the flow (no meter fault, nothing a quarter unread,
+    /// in them or in what their forecasts read); absent where every point does or the faults are
+    /// not known (`--preset original`, `--no-alarms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub where_measured: Option<WhereMeasured>,
     /// Test points with a residual beyond k·σ.
     pub outliers: Vec<OutlierRow>,
     /// The forecast after the last reading.
     pub forecast: Vec<ForecastRow>,
     /// The best baseline's forecast of the same steps, given when that baseline beat the LSTM on
-    /// the test part.
+    /// the test part (on its points that measure the flow, `where_measured`, where there is one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_forecast: Option<BaselineForecast>,
     /// The minute scan's counts.
@@ -95,6 +100,28 @@ pub struct Split {
     pub train_rows: usize,
     /// Test rows.
     pub test_rows: usize,
+}
+
+/// The model and the baselines on the test points that measure the flow: a stuck transmitter's, a
+/// dropout's or a long outage's readings, or a step a quarter unread (the export's part-read last
+/// day), are no measure of it, in the step scored or in the steps its forecast read
+/// (`flowcore::alarms::steps_not_measured`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhereMeasured {
+    /// Test points left out.
+    pub left_out: usize,
+    /// Steps before a test point that its forecasts read (the window, or the baselines' season
+    /// where longer): a fault among them leaves the point out.
+    pub lookback: usize,
+    /// The runs of test points left out, first and last (`YYYY-MM-DD`, or with `HH:MM` below a day).
+    pub periods: Vec<[String; 2]>,
+    /// Of the evaluation's outliers, those left out.
+    pub outliers_left_out: usize,
+    /// The model on the points kept.
+    pub accuracy: Accuracy,
+    /// The model beside the baselines on the points kept; it decides whether a baseline's forecast
+    /// is given.
+    pub baselines: Comparison,
 }
 
 /// RMSE as the original computed it: the prediction for step t + shift against the actual of t.
@@ -213,6 +240,7 @@ pub(crate) fn finished(
             accuracy_as_the_original_scored: evaluated.original_scoring,
             variance_ratio: evaluated.accuracy.variance_ratio(),
             baselines: evaluated.comparison.clone(),
+            where_measured: evaluated.where_measured.clone(),
             outliers: evaluated
                 .outliers
                 .iter()

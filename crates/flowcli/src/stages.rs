@@ -9,14 +9,14 @@ use crate::error::{FlowError, Result};
 use crate::observer::Observer;
 use crate::original::Lang;
 use crate::output::{evaluation_csv, SiteDirs};
-use crate::report::OriginalScoring;
+use crate::report::{OriginalScoring, WhereMeasured};
 use crate::settings::Wording;
 use crate::site::{thousands, write_and_list, Target};
 use flowcore::events::Flag;
 use flowcore::files::{criteria_csv, series_csv, write_all_or_nothing};
 use flowcore::{Checked, Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed};
 use flowlstm::{TrainConfig, Training};
-use flowreport::baseline::{compare, render_comparison, season_length, Comparison};
+use flowreport::baseline::{compare, compare_counted, render_comparison, season_length, verdict, Comparison};
 use flowreport::graph::{encode_png, encode_tiff, performance_graph, residual_graph, PerformanceGraph};
 use flowreport::profile::{Profiler, StageProfile};
 use flowreport::stats::{accuracy, misaligned_rmse, outliers, render, render_original, Accuracy};
@@ -238,6 +238,8 @@ pub(crate) fn train_stage(
         }
     }
     obs.training_starts(config.epochs);
+    // A fault's windows are trained on: leaving out every fault's, or a stuck transmitter's
+    // only, was measured no better (docs/ACCURACY.md, "Scored where the meter measured").
     let result = flowlstm::train(series, criteria, &target.identity(), config, &mut |report| {
         obs.epoch(&report);
     });
@@ -295,6 +297,8 @@ pub(crate) fn train_stage(
 pub(crate) struct EvaluateOutcome {
     pub(crate) accuracy: Accuracy,
     pub(crate) comparison: Comparison,
+    /// The same on the test points that measure the flow, where some do not.
+    pub(crate) where_measured: Option<WhereMeasured>,
     pub(crate) outliers: Vec<Flag>,
     /// The same predictions scored as the original scored them (a week's shift).
     pub(crate) original_scoring: Option<OriginalScoring>,
@@ -308,7 +312,8 @@ pub(crate) struct EvaluateOutcome {
 pub(crate) struct SavedEvaluation {
     /// `weights_sha256` of the model.json evaluated.
     pub weights_sha256: String,
-    /// The model and the baselines on the test part.
+    /// The model and the baselines on the test part (on its points that measure the flow, where
+    /// `flow run` found some that do not: `EvaluateOutcome::deciding`).
     pub comparison: Comparison,
 }
 
@@ -340,7 +345,7 @@ impl SavedEvaluation {
 }
 
 pub(crate) fn evaluate_stage(
-    series: &FlowSeries,
+    measured: &Measured<'_>,
     training: &Training,
     config: &TrainConfig,
     sigma_k: f64,
@@ -349,6 +354,7 @@ pub(crate) fn evaluate_stage(
     obs: &mut dyn Observer,
 ) -> Result<EvaluateOutcome> {
     let profiler = Profiler::start();
+    let series = measured.series;
     let evaluation = &training.evaluation;
     let accuracy = accuracy(&evaluation.actual, &evaluation.predicted)?;
     let outliers = outliers(
@@ -387,9 +393,25 @@ pub(crate) fn evaluate_stage(
         season,
     )?;
     obs.block(&render_comparison(&comparison));
+    let where_measured = measured
+        .not_measured
+        .as_deref()
+        .and_then(|flags| where_measured(series, training, flags, config.window.max(season), season, &outliers));
+    if let Some(scored) = &where_measured {
+        for line in where_measured_lines(scored, &comparison, outliers.len()) {
+            say!(obs, "{line}");
+        }
+    }
+    // The original's subtitle, and the error where the meter measured when some points did not.
     let subtitle = format!(
-        "Epochs={}, Batch Size={}, RMSE={:.2}",
-        training.model.meta.epochs_run, config.batch_size, accuracy.rmse
+        "Epochs={}, Batch Size={}, RMSE={:.2}{}",
+        training.model.meta.epochs_run,
+        config.batch_size,
+        accuracy.rmse,
+        where_measured.as_ref().map_or(String::new(), |w| format!(
+            " ({:.2} on the {} points measured)",
+            w.accuracy.rmse, w.accuracy.points
+        ))
     );
     let graph = performance_graph(&PerformanceGraph {
         subtitle: &subtitle,
@@ -415,7 +437,7 @@ pub(crate) fn evaluate_stage(
             dirs.learning.join(SavedEvaluation::FILE),
             serde_json::to_vec_pretty(&SavedEvaluation {
                 weights_sha256: training.model.meta.weights_sha256.clone(),
-                comparison: comparison.clone(),
+                comparison: deciding(&comparison, where_measured.as_ref()).clone(),
             })?,
         ),
     ];
@@ -425,8 +447,174 @@ pub(crate) fn evaluate_stage(
     Ok(EvaluateOutcome {
         accuracy,
         comparison,
+        where_measured,
         outliers,
         original_scoring,
         profile,
     })
+}
+
+/// The series a model is trained and scored on, and which of its steps are no measure of the flow
+/// (`flowcore::alarms::steps_not_measured`: a stuck transmitter, a dropout, a long outage, a step a
+/// quarter unread), known where the alarm stage ran.
+pub(crate) struct Measured<'a> {
+    pub(crate) series: &'a FlowSeries,
+    pub(crate) not_measured: Option<Vec<bool>>,
+}
+
+impl<'a> Measured<'a> {
+    /// A series whose faults are not known (`flow train`, `--no-alarms`): every step scored.
+    pub(crate) fn unknown(series: &'a FlowSeries) -> Self {
+        Measured {
+            series,
+            not_measured: None,
+        }
+    }
+
+    /// A series made of `raw`, with the alarms found on `raw` (`None`: not looked for).
+    pub(crate) fn by_alarms(
+        series: &'a FlowSeries,
+        raw: &FlowSeries,
+        alarms: Option<&[flowcore::events::Alarm]>,
+    ) -> Self {
+        let Some(alarms) = alarms else {
+            return Measured::unknown(series);
+        };
+        let (times, step) = (&series.timestamps, series.interval.seconds());
+        Measured {
+            series,
+            not_measured: Some(flowcore::alarms::steps_not_measured(times, step, raw, alarms)),
+        }
+    }
+}
+
+impl EvaluateOutcome {
+    /// The comparison that decides whether a baseline's forecast is given beside the LSTM's: on
+    /// the test points that measure the flow where some were left out, else on all.
+    pub(crate) fn deciding(&self) -> &Comparison {
+        deciding(&self.comparison, self.where_measured.as_ref())
+    }
+}
+
+fn deciding<'a>(all: &'a Comparison, where_measured: Option<&'a WhereMeasured>) -> &'a Comparison {
+    where_measured.map_or(all, |w| &w.baselines)
+}
+
+/// The model and the baselines on the test steps whose value and whose `lookback` steps before
+/// (what the forecasts read) hold no step `not_measured` flags; `None` when no test step or every
+/// one is touched (nothing to say apart), or the steps kept are one constant.
+fn where_measured(
+    series: &FlowSeries,
+    training: &Training,
+    not_measured: &[bool],
+    lookback: usize,
+    season: usize,
+    outliers: &[Flag],
+) -> Option<WhereMeasured> {
+    let evaluation = &training.evaluation;
+    let test_start = training.train_rows;
+    if not_measured.len() != series.len() || test_start + evaluation.predicted.len() != series.len() {
+        return None;
+    }
+    let counted: Vec<bool> = (test_start..series.len())
+        .map(|k| !not_measured[k.saturating_sub(lookback)..=k].contains(&true))
+        .collect();
+    let left_out = counted.iter().filter(|&&c| !c).count();
+    if left_out == 0 || left_out == counted.len() {
+        return None;
+    }
+    let kept = |all: &[f64]| -> Vec<f64> { all.iter().zip(&counted).filter(|(_, &c)| c).map(|(&v, _)| v).collect() };
+    let accuracy = accuracy(&kept(&evaluation.actual), &kept(&evaluation.predicted)).ok()?;
+    let window = training.model.meta.window;
+    let baselines = compare_counted(
+        &series.values,
+        test_start,
+        &evaluation.predicted,
+        window,
+        season,
+        &counted,
+    )
+    .ok()?;
+    let day = series.interval.seconds() >= 86_400;
+    let when = |t: i64| {
+        let text = flowcore::time::format_timestamp(t);
+        if day {
+            text[..10].to_string()
+        } else {
+            text[..16].to_string()
+        }
+    };
+    let mut periods = Vec::new();
+    let mut j = 0;
+    while j < counted.len() {
+        if counted[j] {
+            j += 1;
+            continue;
+        }
+        let first = j;
+        while j < counted.len() && !counted[j] {
+            j += 1;
+        }
+        periods.push([when(evaluation.timestamps[first]), when(evaluation.timestamps[j - 1])]);
+    }
+    let outliers_left_out = outliers
+        .iter()
+        .filter(|o| {
+            evaluation
+                .timestamps
+                .binary_search(&o.timestamp)
+                .is_ok_and(|j| !counted[j])
+        })
+        .count();
+    Some(WhereMeasured {
+        left_out,
+        lookback,
+        periods,
+        outliers_left_out,
+        accuracy,
+        baselines,
+    })
+}
+
+/// What the terminal says of the test points that are no measure of the flow: how many, when, and
+/// the scores without them, with the verdict on them (saying so where it decides otherwise).
+fn where_measured_lines(scored: &WhereMeasured, all: &Comparison, outliers: usize) -> Vec<String> {
+    const SHOWN: usize = 4;
+    let points = scored.left_out + scored.accuracy.points;
+    let mut periods: Vec<String> = scored
+        .periods
+        .iter()
+        .take(SHOWN)
+        .map(|[first, last]| {
+            if first == last {
+                first.clone()
+            } else {
+                format!("{first} .. {last}")
+            }
+        })
+        .collect();
+    if scored.periods.len() > SHOWN {
+        periods.push(format!("and {} more", scored.periods.len() - SHOWN));
+    }
+    let mut lines = vec![
+        format!(
+            "Not measured: {} of the {points} test points hold a stuck, dropout or outage reading or are a quarter unread, or follow one within the {} steps the forecasts read ({})",
+            scored.left_out,
+            scored.lookback,
+            periods.join(", ")
+        ),
+        format!(
+            "  Without them ({} points): RMSE {:.2}   MAE {:.2}; {} of the {outliers} outliers were among them",
+            scored.accuracy.points, scored.accuracy.rmse, scored.accuracy.mae, scored.outliers_left_out
+        ),
+    ];
+    if let Some(said) = verdict(&scored.baselines) {
+        let changed = if scored.baselines.model_wins == all.model_wins {
+            ""
+        } else {
+            " (this decides the forecast given)"
+        };
+        lines.push(format!("  Verdict without them: {said}{changed}"));
+    }
+    lines
 }

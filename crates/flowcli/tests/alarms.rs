@@ -186,6 +186,66 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
         report("jangmyeong")["alarms"]["in_shared_outages"],
         serde_json::json!({"alarms": outages, "severe": 0})
     );
+    // The stuck run falls in the test part: the hours it holds, and the 24 after it whose
+    // forecasts read it, are scored apart, and the model and the baselines are scored without them.
+    let main = report("jangmyeong");
+    let apart = &main["where_measured"];
+    let lookback = apart["lookback"].as_u64().unwrap() as usize;
+    assert_eq!(lookback, 24, "{apart}");
+    let predictions =
+        std::fs::read_to_string(dir.path().join("Output/jangmyeong/Learning_lstm/test_predictions.csv")).unwrap();
+    let tested: Vec<Vec<&str>> = predictions.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(tested.len(), main["split"]["test_rows"].as_u64().unwrap() as usize);
+    let periods: Vec<(String, String)> = apart["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+        .collect();
+    let left_out = |time: &str| {
+        periods
+            .iter()
+            .any(|(first, last)| first.as_str() <= &time[..16] && &time[..16] <= last.as_str())
+    };
+    let stuck = rows.iter().find(|r| r[1] == "stuck").unwrap();
+    let hour = |time: &str| time[..13].to_string();
+    let in_stuck: Vec<usize> = (0..tested.len())
+        .filter(|&j| hour(stuck[3]) <= hour(tested[j][0]) && hour(tested[j][0]) <= hour(stuck[4]))
+        .collect();
+    assert!(in_stuck.len() > 24, "the stuck run is not in the test part: {stuck:?}");
+    let after = in_stuck[in_stuck.len() - 1] + lookback;
+    assert!((in_stuck[0]..=after).all(|j| left_out(tested[j][0])), "{apart}");
+    assert!(!left_out(tested[after + 1][0]), "{apart}");
+    let kept: Vec<f64> = tested
+        .iter()
+        .filter(|r| !left_out(r[0]))
+        .map(|r| r[3].parse::<f64>().unwrap())
+        .collect();
+    assert_eq!(apart["left_out"].as_u64().unwrap() as usize, tested.len() - kept.len());
+    let rmse = (kept.iter().map(|r| r * r).sum::<f64>() / kept.len() as f64).sqrt();
+    let reported = apart["accuracy"]["rmse"].as_f64().unwrap();
+    // test_predictions.csv rounds the residuals to 3 decimals.
+    assert!((rmse - reported).abs() < 1e-3, "{rmse} {reported}");
+    assert!(
+        text.contains(&format!(
+            "Not measured: {} of the {} test points hold a stuck, dropout or outage reading",
+            tested.len() - kept.len(),
+            tested.len()
+        )),
+        "{text}"
+    );
+    let ratio = apart["baselines"]["rmse_ratio"].as_f64().unwrap();
+    assert!(
+        line("jangmyeong")
+            .join(" ")
+            .contains(&format!("{:.0} %", ratio * 100.0)),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("jangmyeong ") && l.ends_with(" where measured")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -852,6 +852,11 @@ fn bad_forecast_inputs_are_refused_in_one_line_with_nothing_written() {
             "time_only.csv: no value column beside the time column",
         ),
         (
+            // `flow detect` said "0 value columns (): choose one with --column".
+            vec!["detect", "--input", time_only.to_str().unwrap()],
+            "time_only.csv: no value column beside the time column",
+        ),
+        (
             vec![
                 "backtest",
                 "--input",

@@ -417,6 +417,29 @@ fn columns_that_share_a_folder_name_get_their_own() {
     }
 }
 
+/// A column that moves once, early, and holds one value after: its test part is one value, which
+/// no accuracy can be computed on; the line names the site and its column (it named neither).
+#[test]
+fn a_test_part_of_one_value_is_refused_with_its_site_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("time,value\n");
+    for h in 0..40 * 24 {
+        let value = if h < 48 { 5.0 + (h % 5) as f64 } else { 5.0 };
+        let (month, day) = if h / 24 < 31 { (1, 1 + h / 24) } else { (2, h / 24 - 30) };
+        let _ = writeln!(text, "2021-{month:02}-{day:02} {:02}:00,{value:.1}", h % 24);
+    }
+    let input = write(dir.path(), "flat.csv", text.as_bytes());
+    let output = flow(
+        dir.path(),
+        &[&["run", "--input", input.to_str().unwrap()][..], &QUICK].concat(),
+    );
+    // A lone column is the default site's (the original's export by another name).
+    assert_refused(
+        &output,
+        "jangmyeong (value): the actual values are constant (5) over the test set",
+    );
+}
+
 #[test]
 fn a_stuck_meter_fails_its_site_only() {
     let dir = tempfile::tempdir().unwrap();

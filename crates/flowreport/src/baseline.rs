@@ -150,19 +150,44 @@ pub fn compare(
     window: usize,
     season: usize,
 ) -> Result<Comparison> {
+    compare_counted(
+        values,
+        test_start,
+        predicted,
+        window,
+        season,
+        &vec![true; predicted.len()],
+    )
+}
+
+/// [`compare`] on the test steps `counted` keeps only (one flag a test step): every forecaster
+/// scored on the same steps, as the steps a meter fault touched are left out of all of them.
+pub fn compare_counted(
+    values: &[f64],
+    test_start: usize,
+    predicted: &[f64],
+    window: usize,
+    season: usize,
+    counted: &[bool],
+) -> Result<Comparison> {
     let actual = &values[test_start.min(values.len())..];
-    if actual.len() != predicted.len() {
+    if actual.len() != predicted.len() || counted.len() != predicted.len() {
         return Err(ReportError::LengthMismatch {
             actual: actual.len(),
-            predicted: predicted.len(),
+            predicted: predicted.len().min(counted.len()),
         });
     }
+    if !counted.contains(&true) {
+        return Err(ReportError::EmptyTestSet);
+    }
+    let kept = |all: &[f64]| -> Vec<f64> { all.iter().zip(counted).filter(|(_, &c)| c).map(|(&v, _)| v).collect() };
+    let actual = kept(actual);
     let scale = mase_scale(&values[..test_start.min(values.len())], season).unwrap_or(1.0);
     let baselines: Vec<Score> = baseline_forecasts(values, test_start, window, season)?
         .iter()
-        .map(|(name, forecast)| score(name, actual, forecast, scale))
+        .map(|(name, forecast)| score(name, &actual, &kept(forecast), scale))
         .collect();
-    let model = score("LSTM", actual, predicted, scale);
+    let model = score("LSTM", &actual, &kept(predicted), scale);
     let best = baselines.iter().map(|b| b.rmse).fold(f64::INFINITY, f64::min);
     Ok(Comparison {
         rmse_ratio: model.rmse / best,
@@ -272,5 +297,25 @@ mod tests {
         // Seasonal naive errs by 0.4 each step (the trend over one season): RMSE 0.4.
         assert!((c.baselines[1].rmse - 0.4).abs() < 1e-9);
         assert!(render_comparison(&c).contains("does NOT beat the best baseline (seasonal naive"));
+    }
+
+    /// Hand-checked: on [1..=6] from step 4 (values 5, 6) with a model predicting 5 and 9,
+    /// persistence predicts 4, 5. All steps: the model's RMSE √(0 + 9)/2 = √4.5, persistence's 1.
+    /// Counting the first step only (the second, a fault's): the model 0, persistence 1.
+    #[test]
+    fn every_forecaster_is_scored_on_the_steps_counted() {
+        let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let predicted = [5.0, 9.0];
+        let all = compare(&values, 4, &predicted, 2, 3).unwrap();
+        assert!((all.model.rmse - 4.5f64.sqrt()).abs() < 1e-12 && all.baselines[0].rmse == 1.0);
+        let counted = compare_counted(&values, 4, &predicted, 2, 3, &[true, false]).unwrap();
+        assert_eq!((counted.model.rmse, counted.baselines[0].rmse), (0.0, 1.0));
+        // Seasonal naive three back predicts 2 for 5; the mean of the last two 3.5.
+        assert_eq!((counted.baselines[1].rmse, counted.baselines[2].rmse), (3.0, 1.5));
+        assert!(counted.model_wins && !all.model_wins);
+        assert!(matches!(
+            compare_counted(&values, 4, &predicted, 2, 3, &[false, false]),
+            Err(ReportError::EmptyTestSet)
+        ));
     }
 }
