@@ -260,6 +260,10 @@ pub struct AlarmSummary {
     /// logger's); absent for a run of one site.
     #[serde(default, skip_serializing_if = "InShared::is_none")]
     pub in_shared_outages: InShared,
+    /// A built-in holiday calendar whose days hold many of the flow alarms, where no
+    /// `--holidays` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holiday_hint: Option<HolidayHint>,
     /// Readings inside an alarm.
     pub readings_in_alarm: usize,
     /// Their share of all readings.
@@ -372,6 +376,7 @@ pub(crate) fn alarm_stage(
         note,
         counts,
         in_shared_outages: InShared::of(&found.alarms, context.shared),
+        holiday_hint: holiday_hint(&found.alarms, &settings.holidays),
         readings_in_alarm: readings,
         share_in_alarm: if raw.is_empty() {
             0.0
@@ -450,8 +455,8 @@ pub(crate) fn alarm_stage(
     for line in response_lines(found.alarms.iter().map(|a| a.kind)) {
         say!(obs, "{line}");
     }
-    if let Some(hint) = holiday_hint(&found.alarms, &settings.holidays) {
-        say!(obs, "{hint}");
+    if let Some(hint) = &summary.holiday_hint {
+        say!(obs, "{}", hint.line());
     }
     say!(
         obs,
@@ -507,7 +512,7 @@ pub(crate) fn holidays_line(
 /// 3 of the site's flow alarms and a fifth of them (a calendar's days are 3 to 4 % of the year),
 /// the line saying so and how to leave those days unjudged: BWDF's dma5 (no calendar given) has
 /// 12 of its 17 flow alarms on Italy's public holidays. The calendar holding the most is named.
-pub(crate) fn holiday_hint(alarms: &[Alarm], holidays: &std::collections::BTreeSet<i64>) -> Option<String> {
+pub(crate) fn holiday_hint(alarms: &[Alarm], holidays: &std::collections::BTreeSet<i64>) -> Option<HolidayHint> {
     if !holidays.is_empty() {
         return None;
     }
@@ -520,12 +525,36 @@ pub(crate) fn holiday_hint(alarms: &[Alarm], holidays: &std::collections::BTreeS
         .into_iter()
         .map(|(code, what, days)| (code, what, flow.iter().filter(|day| days.contains(day)).count()))
         .max_by_key(|&(_, _, on)| on)?;
-    (on >= 3 && on * 5 >= flow.len()).then(|| {
-        format!(
-            "holidays         {on} of the {} flow alarms fall on days of `{code}` ({what}): --holidays {code} leaves a holiday's flow unjudged (its faults still are)",
-            flow.len()
-        )
+    (on >= 3 && on * 5 >= flow.len()).then(|| HolidayHint {
+        calendar: code.to_string(),
+        calendar_name: what.to_string(),
+        flow_alarms_on_its_days: on,
+        flow_alarms: flow.len(),
     })
+}
+
+/// A built-in holiday calendar that the site's flow alarms suggest ([`holiday_hint`]), in
+/// `report.json` (`alarms.holiday_hint`) and `detection.json` as on the terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayHint {
+    /// Its `--holidays` code (`it`, `kr`).
+    pub calendar: String,
+    /// What it holds.
+    pub calendar_name: String,
+    /// The flow alarms on its days.
+    pub flow_alarms_on_its_days: usize,
+    /// All the flow alarms.
+    pub flow_alarms: usize,
+}
+
+impl HolidayHint {
+    /// `holidays         12 of the 17 flow alarms fall on days of `it` (…): --holidays it …`.
+    pub fn line(&self) -> String {
+        format!(
+            "holidays         {} of the {} flow alarms fall on days of `{}` ({}): --holidays {} leaves a holiday's flow unjudged (its faults still are)",
+            self.flow_alarms_on_its_days, self.flow_alarms, self.calendar, self.calendar_name, self.calendar
+        )
+    }
 }
 
 /// What an operator reads of one alarm after its times: for an outage how long nothing came, for
@@ -587,7 +616,7 @@ mod tests {
         let none = std::collections::BTreeSet::new();
         let both = [&holidays[..], &ordinary[..]].concat();
         assert_eq!(
-            holiday_hint(&flow(&both), &none).as_deref(),
+            holiday_hint(&flow(&both), &none).map(|hint| hint.line()).as_deref(),
             Some("holidays         3 of the 5 flow alarms fall on days of `it` (Italy's national public holidays 2015-2035, built in): --holidays it leaves a holiday's flow unjudged (its faults still are)")
         );
         assert_eq!(holiday_hint(&flow(&holidays[..2]), &none), None);

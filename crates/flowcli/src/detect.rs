@@ -105,6 +105,10 @@ pub struct DetectionReport {
     /// With `--labels`: recall, precision and each window's delay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoring: Option<flowcore::events::Scoring>,
+    /// A built-in holiday calendar whose days hold many of the flow alarms, where no
+    /// `--holidays` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holiday_hint: Option<crate::alarms::HolidayHint>,
 }
 
 /// `flow detect`: train on any series, flag readings far from their forecast as graded events, and
@@ -253,8 +257,9 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     for line in crate::alarms::response_lines(events.iter().map(|e| e.kind)) {
         say!(obs, "{line}");
     }
-    if let Some(hint) = crate::alarms::holiday_hint(events, &alarm_settings.holidays) {
-        say!(obs, "{hint}");
+    let holiday_hint = crate::alarms::holiday_hint(events, &alarm_settings.holidays);
+    if let Some(hint) = &holiday_hint {
+        say!(obs, "{}", hint.line());
     }
     let mut report = DetectionReport {
         input: export.describe(),
@@ -265,6 +270,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
         rule: **rule,
         events: events.iter().map(crate::alarms::AlarmRecord::from).collect(),
         scoring: None,
+        holiday_hint,
     };
     if let Some((labels, windows)) = &labelled {
         let spans: Vec<(i64, i64)> = events.iter().map(|e| (e.start, e.end)).collect();

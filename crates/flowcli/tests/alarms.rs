@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
+use std::fmt::Write as _;
+
 mod common;
 
 use common::{assert_refused, fixture, flow, flow_succeeds, stderr, stdout, write, QUICK_MODEL};
@@ -345,6 +347,74 @@ fn a_listed_holiday_is_not_judged_against_the_week() {
     let output = detect(&["--holidays", bad.to_str().unwrap(), "--output-dir", "never"]);
     assert_refused(&output, "line 3: `Halloween` is not a date");
     assert!(!dir.path().join("never").exists());
+}
+
+/// Twenty weeks of an area's hours (2021-01-04 to 05-23) with Korea's 설날 (02-11 to 13), 삼일절
+/// (03-01), 어린이날 (05-05) and 석가탄신일 (05-19) drawn at 40 % of the usual day: flow alarms on
+/// those days, and, no calendar given, the terminal and detection.json name the built-in `kr`
+/// whose days hold them; with `--holidays kr` they are gone.
+#[test]
+fn flow_alarms_on_public_holidays_name_the_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("time,flow\n");
+    let holidays = [
+        "2021-02-11",
+        "2021-02-12",
+        "2021-02-13",
+        "2021-03-01",
+        "2021-05-05",
+        "2021-05-19",
+    ];
+    let month_days = [31, 28, 31, 30, 31];
+    let mut dates = Vec::new();
+    for (month, &days) in month_days.iter().enumerate() {
+        dates.extend((1..=days).map(|day| format!("2021-{:02}-{day:02}", month + 1)));
+    }
+    for (day, date) in dates[3..3 + 140].iter().enumerate() {
+        let share = if holidays.contains(&date.as_str()) { 0.4 } else { 1.0 };
+        for hour in 0..24 {
+            let usual = 60.0 + 30.0 * (((hour as f64 - 4.0) / 24.0) * std::f64::consts::TAU).sin().max(-0.6);
+            let noise = ((day * 24 + hour) * 7919 % 13) as f64 / 13.0 - 0.5;
+            let _ = writeln!(text, "{date} {hour:02}:00,{:.2}", usual * share + noise);
+        }
+    }
+    let input = write(dir.path(), "area.csv", text.as_bytes());
+    let run = ["detect", "--input", input.to_str().unwrap(), "--epochs", "1"];
+    let said = flow_succeeds(dir.path(), &[&run]);
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("Output/area/Detection/detection.json")).unwrap(),
+    )
+    .unwrap();
+    let flow: Vec<&serde_json::Value> = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "flow")
+        .collect();
+    let on_holidays = flow
+        .iter()
+        .filter(|e| {
+            holidays
+                .iter()
+                .any(|day| e["peak_time"].as_str().unwrap().starts_with(day))
+        })
+        .count();
+    assert!(on_holidays >= 3, "{flow:?}");
+    let hint = &report["holiday_hint"];
+    assert_eq!(hint["calendar"], "kr", "{report}");
+    assert_eq!(hint["flow_alarms_on_its_days"], on_holidays);
+    assert_eq!(hint["flow_alarms"], flow.len());
+    assert!(
+        said.contains(&format!(
+            "holidays         {on_holidays} of the {} flow alarms fall on days of `kr`",
+            flow.len()
+        )),
+        "{said}"
+    );
+    let said = flow_succeeds(dir.path(), &[&run, &["--holidays", "kr", "--output-dir", "with"]]);
+    assert!(!said.contains("flow alarms fall on days of"), "{said}");
+    let report = std::fs::read_to_string(dir.path().join("with/area/Detection/detection.json")).unwrap();
+    assert!(!report.contains("holiday_hint"), "{report}");
 }
 
 /// BWDF's dma4 books the spring change's hours into one reading (56.0 at 2021-03-28 03:00, after
