@@ -214,8 +214,13 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     // The model is evaluated beside the alarms, which do not need it: a column too short to
     // train on, or stuck (a constant test set has no accuracy ratio), is exactly what the alarm
     // rules should still be run on. Before, such a column stopped `flow detect` with no alarm.
+    let without_model = |error: &FlowError| match error {
+        FlowError::TooShortToTrain { .. } => true,
+        FlowError::Site { source, .. } => matches!(**source, FlowError::Report(ReportError::ConstantSeries { .. })),
+        _ => false,
+    };
     match model_stages(obs) {
-        Err(why @ (FlowError::TooShortToTrain { .. } | FlowError::Report(ReportError::ConstantSeries { .. }))) => {
+        Err(why) if without_model(&why) => {
             say!(obs);
             say!(obs, "model            not trained or not evaluated: {why}");
             say!(obs, "                 the alarm rules below do not need it");

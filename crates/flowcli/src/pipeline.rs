@@ -150,16 +150,7 @@ impl Pipeline {
         let measured = Measured::by_alarms(series, &pre.raw, alarms.as_ref().map(|a| a.found.as_slice()));
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
         let sigma_k = self.train.outlier_sigma;
-        // Statistics refused (a test part of one constant value) name no column of their own.
-        let evaluated = evaluate_stage(&measured, &trained.training, &config, sigma_k, dirs, self.wording, obs)
-            .map_err(|error| match error {
-                FlowError::Report(_) => FlowError::Site {
-                    slug: target.slug.clone(),
-                    column: target.column.clone(),
-                    source: Box::new(error),
-                },
-                other => other,
-            })?;
+        let evaluated = evaluate_stage(&measured, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
         let spans = alarms.as_ref().map(|a| a.spans.as_slice());
         let model = &trained.training.model;
         let comparison = Some(evaluated.deciding());

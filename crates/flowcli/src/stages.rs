@@ -356,7 +356,14 @@ pub(crate) fn evaluate_stage(
     let profiler = Profiler::start();
     let series = measured.series;
     let evaluation = &training.evaluation;
-    let accuracy = accuracy(&evaluation.actual, &evaluation.predicted)?;
+    // Statistics refused (a test part of one constant value) name no site of their own.
+    let meta = &training.model.meta;
+    let at_site = |error: flowreport::ReportError| FlowError::Site {
+        slug: meta.site.clone(),
+        column: meta.column.clone(),
+        source: Box::new(error.into()),
+    };
+    let accuracy = accuracy(&evaluation.actual, &evaluation.predicted).map_err(at_site)?;
     let outliers = outliers(
         &evaluation.timestamps,
         &evaluation.actual,
@@ -391,12 +398,14 @@ pub(crate) fn evaluate_stage(
         &evaluation.predicted,
         config.window,
         season,
-    )?;
+    )
+    .map_err(at_site)?;
     obs.block(&render_comparison(&comparison));
-    let where_measured = measured
+    let (where_measured, not_measured) = measured
         .not_measured
         .as_deref()
-        .and_then(|flags| where_measured(series, training, flags, config.window.max(season), season, &outliers));
+        .and_then(|flags| where_measured(series, training, flags, config.window.max(season), season, &outliers))
+        .unzip();
     if let Some(scored) = &where_measured {
         for line in where_measured_lines(scored, &comparison, outliers.len()) {
             say!(obs, "{line}");
@@ -420,6 +429,7 @@ pub(crate) fn evaluate_stage(
         predicted: &evaluation.predicted,
         outliers: &outliers,
         sigma_k,
+        not_measured: not_measured.as_deref().unwrap_or_default(),
     })?;
     let residuals: Vec<f64> = evaluation
         .actual
@@ -501,8 +511,9 @@ fn deciding<'a>(all: &'a Comparison, where_measured: Option<&'a WhereMeasured>) 
 }
 
 /// The model and the baselines on the test steps whose value and whose `lookback` steps before
-/// (what the forecasts read) hold no step `not_measured` flags; `None` when no test step or every
-/// one is touched (nothing to say apart), or the steps kept are one constant.
+/// (what the forecasts read) hold no step `not_measured` flags, with the periods left out as
+/// (first, end) times for the graph; `None` when no test step or every one is touched (nothing to
+/// say apart), or the steps kept are one constant.
 fn where_measured(
     series: &FlowSeries,
     training: &Training,
@@ -510,7 +521,7 @@ fn where_measured(
     lookback: usize,
     season: usize,
     outliers: &[Flag],
-) -> Option<WhereMeasured> {
+) -> Option<(WhereMeasured, Vec<(i64, i64)>)> {
     let evaluation = &training.evaluation;
     let test_start = training.train_rows;
     if not_measured.len() != series.len() || test_start + evaluation.predicted.len() != series.len() {
@@ -544,7 +555,7 @@ fn where_measured(
             text[..16].to_string()
         }
     };
-    let mut periods = Vec::new();
+    let (mut periods, mut spans) = (Vec::new(), Vec::new());
     let mut j = 0;
     while j < counted.len() {
         if counted[j] {
@@ -556,6 +567,9 @@ fn where_measured(
             j += 1;
         }
         periods.push([when(evaluation.timestamps[first]), when(evaluation.timestamps[j - 1])]);
+        // Half a step either side, so the band is centred on the points it covers.
+        let half = series.interval.seconds() / 2;
+        spans.push((evaluation.timestamps[first] - half, evaluation.timestamps[j - 1] + half));
     }
     let outliers_left_out = outliers
         .iter()
@@ -566,14 +580,15 @@ fn where_measured(
                 .is_ok_and(|j| !counted[j])
         })
         .count();
-    Some(WhereMeasured {
+    let scored = WhereMeasured {
         left_out,
         lookback,
         periods,
         outliers_left_out,
         accuracy,
         baselines,
-    })
+    };
+    Some((scored, spans))
 }
 
 /// What the terminal says of the test points that are no measure of the flow: how many, when, and

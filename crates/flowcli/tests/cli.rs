@@ -1015,7 +1015,7 @@ fn detect_runs_its_alarms_where_no_model_can_be_trained() {
     for (path, reason, event) in [
         (
             &frozen,
-            "the actual values are constant (12.5) over the test set",
+            "frozen (flow): the actual values are constant (12.5) over the test set",
             ",stuck,severe,2021-01-01 00:00:00,",
         ),
         (

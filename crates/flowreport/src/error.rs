@@ -32,7 +32,7 @@ pub enum ReportError {
         index: usize,
     },
     /// The measured series never moves: variance-based statistics mean nothing.
-    #[error("the actual values are constant ({value}) over the test set: variance is zero, so accuracy ratios cannot be computed; is the meter stuck?")]
+    #[error("the actual values are constant ({}) over the test set: variance is zero, so accuracy ratios cannot be computed; is the meter stuck?", short_number(*.value))]
     ConstantSeries {
         /// The value.
         value: f64,
@@ -57,3 +57,29 @@ pub enum ReportError {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;
+
+/// A number as a line can hold it: plain between 1e-4 and 1e16 (`5`, `0.25`), else with an exponent
+/// (`2e-300`): Rust writes every digit of a plain f64, three hundred zeros for 2e-300.
+fn short_number(value: f64) -> String {
+    if value == 0.0 || (1e-4..1e16).contains(&value.abs()) || !value.is_finite() {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constant_is_said_in_a_few_characters() {
+        let said = |value: f64| ReportError::ConstantSeries { value }.to_string();
+        assert!(said(5.0).contains("constant (5) over"));
+        assert!(said(0.25).contains("constant (0.25) over"));
+        assert!(said(0.0).contains("constant (0) over"));
+        // A tiny or huge value once filled the line with three hundred digits.
+        assert!(said(2e-300).contains("constant (2e-300) over"));
+        assert!(said(-3.5e20).contains("constant (-3.5e20) over"));
+    }
+}

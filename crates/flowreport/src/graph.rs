@@ -339,9 +339,15 @@ pub struct PerformanceGraph<'a> {
     pub outliers: &'a [Flag],
     /// The k of the outlier rule |residual| > kσ, for the legend.
     pub sigma_k: f64,
+    /// Periods (first, end) whose points are no measure of the flow (a meter fault or a gap), shaded.
+    pub not_measured: &'a [(i64, i64)],
 }
 
-/// `lstm_performance_graph`: actual and predicted over the test dates, outliers circled.
+/// Grey of the periods that are no measure of the flow.
+pub(crate) const NOT_MEASURED_COLOUR: RGBColor = RGBColor(215, 215, 215);
+
+/// `lstm_performance_graph`: actual and predicted over the test dates, outliers circled, the
+/// periods a meter fault makes no measure of the flow shaded grey.
 pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
     with_titles(
         "the performance graph",
@@ -355,15 +361,30 @@ pub fn performance_graph(graph: &PerformanceGraph<'_>) -> Result<Image> {
                 .zip(graph.actual.iter().copied())
                 .chain(times().zip(graph.predicted.iter().copied()));
             let outlier_label = format!("Outlier (|residual| > {}σ)", graph.sigma_k);
+            const NOT_MEASURED: &str = "Not measured (a meter fault or gap)";
+            let mut labels = vec!["Actual", "Prediction", &outlier_label];
+            if !graph.not_measured.is_empty() {
+                labels.push(NOT_MEASURED);
+            }
             let (corner, range) = range_with_legend(
                 area,
                 graph.timestamps,
                 padded_range(graph.actual.iter().chain(graph.predicted).copied()),
                 points,
-                &["Actual", "Prediction", &outlier_label],
+                &labels,
             );
             let width = line_width(3, graph.timestamps.len(), area);
             let mut chart = dated_chart(area, graph.timestamps, range, "Values", 0)?;
+            if !graph.not_measured.is_empty() {
+                // Under the curves, so both stay readable across it.
+                chart
+                    .draw_series(graph.not_measured.iter().map(|&(first, end)| {
+                        Rectangle::new([(first, range.0), (end, range.1)], NOT_MEASURED_COLOUR.filled())
+                    }))
+                    .map_err(|e| e.to_string())?
+                    .label(NOT_MEASURED)
+                    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], NOT_MEASURED_COLOUR.filled()));
+            }
             chart
                 .draw_series(LineSeries::new(
                     graph.timestamps.iter().copied().zip(graph.actual.iter().copied()),
@@ -698,6 +719,7 @@ mod tests {
             predicted: &predicted,
             outliers: &[],
             sigma_k: 2.0,
+            not_measured: &[],
         })
         .unwrap();
         assert!(count(&image, ACTUAL_COLOUR) > 2000, "actual curve missing");
@@ -725,15 +747,28 @@ mod tests {
             predicted: predicted[50],
             rule: FlagRule::Residual { k: 2.0 },
         }];
-        let image = performance_graph(&PerformanceGraph {
-            subtitle: "Epochs=100, Batch Size=32, RMSE=3.10",
-            timestamps: &timestamps,
-            actual: &actual,
-            predicted: &predicted,
-            outliers: &outliers,
-            sigma_k: 2.0,
-        })
-        .unwrap();
+        let graph = |not_measured| {
+            performance_graph(&PerformanceGraph {
+                subtitle: "Epochs=100, Batch Size=32, RMSE=3.10",
+                timestamps: &timestamps,
+                actual: &actual,
+                predicted: &predicted,
+                outliers: &outliers,
+                sigma_k: 2.0,
+                not_measured,
+            })
+            .unwrap()
+        };
+        let image = graph(&[]);
+        // A stuck week shaded: a grey band of about 7/111 of the plot's width (70 pixels), its
+        // height (about 500); that grey is otherwise only in the grid's and text's edges.
+        let shaded = graph(&[(timestamps[60], timestamps[67])]);
+        let grey = |image: &Image| count(image, NOT_MEASURED_COLOUR);
+        assert!(
+            grey(&shaded) > grey(&image) + 60 * 400,
+            "no shaded week: {}",
+            grey(&shaded)
+        );
         assert_eq!(
             (image.width, image.height, image.rgb.len()),
             (1400, 700, 1400 * 700 * 3)
