@@ -3,12 +3,16 @@ on the test days of `flow train --site jangmyeong` (the demo export), for compar
 default. Not a project dependency: run it in a scratch venv.
 
     python3 -m venv /tmp/sf && /tmp/sf/bin/pip install statsforecast pandas
-    flow train --site jangmyeong            # writes Output/jangmyeong/…
+    flow run --site jangmyeong              # writes Output/jangmyeong/… (flow train: the same model)
     /tmp/sf/bin/python docs/statsforecast/daily_one_step.py Output/jangmyeong
 
 Each test day is forecast from every day before it (refit at each of the 111 origins), as flow's
-evaluation forecasts each test day from the days before it.
+evaluation forecasts each test day from the days before it. Where `flow run`'s report.json leaves
+test days out as no measure of the flow (`where_measured`: a meter fault in the day or in the
+week before it, a part-read day), every model is scored again without them.
 """
+import json
+import os
 import sys
 
 import numpy as np
@@ -37,9 +41,23 @@ assert len(cv) == len(test), (len(cv), len(test))
 def rmse(a, b):
     return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
 
-print(f"{len(cv)} test days, {cv['ds'].min().date()} .. {cv['ds'].max().date()}")
-print(f"{'model':<12} {'RMSE':>7} {'MAE':>7}")
-for name in ["AutoTheta", "AutoETS", "AutoARIMA", "MSTL"]:
-    print(f"{name:<12} {rmse(cv['y'], cv[name]):7.2f} {np.mean(np.abs(cv['y'] - cv[name])):7.2f}")
-print(f"{'flow':<12} {rmse(cv['actual'], cv['predicted']):7.2f} {np.mean(np.abs(cv['actual'] - cv['predicted'])):7.2f}")
+def table(days, what):
+    print(f"{len(days)} test days{what}, {days['ds'].min().date()} .. {days['ds'].max().date()}")
+    print(f"{'model':<12} {'RMSE':>7} {'MAE':>7}")
+    for name in ["AutoTheta", "AutoETS", "AutoARIMA", "MSTL"]:
+        print(f"{name:<12} {rmse(days['y'], days[name]):7.2f} {np.mean(np.abs(days['y'] - days[name])):7.2f}")
+    flow = days["actual"] - days["predicted"]
+    print(f"{'flow':<12} {rmse(days['actual'], days['predicted']):7.2f} {np.mean(np.abs(flow)):7.2f}")
+
+
+table(cv, "")
 print("max |y - actual| (same targets):", float(np.max(np.abs(cv["y"] - cv["actual"]))))
+report = f"{root}/report.json"
+periods = json.load(open(report)).get("where_measured", {}).get("periods", []) if os.path.exists(report) else []
+if periods:
+    day = cv["ds"].dt.strftime("%Y-%m-%d")
+    left_out = np.zeros(len(cv), dtype=bool)
+    for first, last in periods:
+        left_out |= (day >= first) & (day <= last)
+    print()
+    table(cv[~left_out], f" where measured ({left_out.sum()} left out: {periods})")
