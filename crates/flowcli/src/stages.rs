@@ -624,11 +624,10 @@ fn where_measured_lines(scored: &WhereMeasured, all: &Comparison, outliers: usiz
         ),
     ];
     if let Some(said) = verdict(&scored.baselines) {
-        let changed = if scored.baselines.model_wins == all.model_wins {
-            ""
-        } else {
-            " (this decides the forecast given)"
-        };
+        // Which forecast is given follows this verdict: say so where it differs from the one above.
+        let best = |c: &Comparison| c.best_baseline().map(|(index, _)| index);
+        let same = scored.baselines.model_wins == all.model_wins && best(&scored.baselines) == best(all);
+        let changed = if same { "" } else { " (this decides the forecast given)" };
         lines.push(format!("  Verdict without them: {said}{changed}"));
     }
     lines

@@ -36,8 +36,9 @@ pub struct Score {
 }
 
 /// The baseline forecasts for steps `test_start..values.len()`, each from measured values only:
-/// persistence (the last value), seasonal naive (one season back), and the mean of the last
-/// `window` values.
+/// persistence (the last value), seasonal naive (one season back), the mean of the last `window`
+/// values, and, where the training part holds two seasons and a step, additive Holt–Winters
+/// smoothing with its weights fitted on the training part ([`crate::holt_winters`]).
 pub fn baseline_forecasts(
     values: &[f64],
     test_start: usize,
@@ -54,13 +55,15 @@ pub fn baseline_forecasts(
     let moving = steps
         .map(|j| values[j - window..j].iter().sum::<f64>() / window as f64)
         .collect();
-    Ok(named(window, season, [persistence, seasonal, moving]))
+    let smoothed = crate::holt_winters::one_step(values, test_start, season);
+    Ok(named(window, season, [persistence, seasonal, moving], smoothed))
 }
 
 /// The baselines' forecasts of the `steps` values after the end of `values`, by the rules of
 /// [`baseline_forecasts`] carried on past the data: persistence repeats the last value, seasonal
 /// naive the last season (a step more than a season ahead takes the forecast a season before it),
-/// the moving average its last mean. In the order and with the names of [`baseline_forecasts`].
+/// the moving average its last mean, Holt–Winters its level, trend and season (weights fitted on
+/// all of `values`). In the order and with the names of [`baseline_forecasts`].
 pub fn baseline_ahead(values: &[f64], window: usize, season: usize, steps: usize) -> Result<Vec<(String, Vec<f64>)>> {
     let (season, window) = (season.max(1), window.max(1));
     let need = window.max(season);
@@ -79,21 +82,30 @@ pub fn baseline_ahead(values: &[f64], window: usize, season: usize, steps: usize
         window,
         season,
         [vec![last; steps], seasonal.split_off(season), vec![mean; steps]],
+        crate::holt_winters::ahead(values, season, steps),
     ))
 }
 
-/// The three baselines' forecasts with their names: persistence, seasonal naive, moving average.
-fn named(window: usize, season: usize, [persistence, seasonal, moving]: [Vec<f64>; 3]) -> Vec<(String, Vec<f64>)> {
+/// The baselines' forecasts with their names: persistence, seasonal naive, moving average, and
+/// Holt–Winters last where there is one (so the first three keep their places).
+fn named(
+    window: usize,
+    season: usize,
+    [persistence, seasonal, moving]: [Vec<f64>; 3],
+    smoothed: Option<Vec<f64>>,
+) -> Vec<(String, Vec<f64>)> {
     let season_name = match season {
         7 => "seasonal naive (same weekday last week)".to_string(),
         1 => "seasonal naive (previous step)".to_string(),
         s => format!("seasonal naive (same time yesterday, {s} steps back)"),
     };
-    vec![
+    let mut named = vec![
         ("persistence (last value)".to_string(), persistence),
         (season_name, seasonal),
         (format!("moving average of the last {window}"), moving),
-    ]
+    ];
+    named.extend(smoothed.map(|forecast| (format!("Holt-Winters (additive, season {season})"), forecast)));
+    named
 }
 
 /// Mean absolute error of the seasonal naive forecast inside the training part: MASE's scale.
@@ -294,9 +306,15 @@ mod tests {
         let flat = vec![12.0; 10];
         let c = compare(&values, 30, &flat, 4, 4).unwrap();
         assert!(!c.model_wins);
-        // Seasonal naive errs by 0.4 each step (the trend over one season): RMSE 0.4.
+        // Seasonal naive errs by 0.4 each step (the trend over one season): RMSE 0.4; Holt–Winters
+        // follows the trend and the season exactly and is the best.
         assert!((c.baselines[1].rmse - 0.4).abs() < 1e-9);
-        assert!(render_comparison(&c).contains("does NOT beat the best baseline (seasonal naive"));
+        assert_eq!(c.baselines.len(), 4);
+        assert!(c.baselines[3].rmse < 1e-9, "{:?}", c.baselines[3]);
+        assert!(render_comparison(&c).contains("does NOT beat the best baseline (Holt-Winters (additive, season 4))"));
+        // With too short a training part for two seasons and a step, the three baselines only.
+        let c = compare(&values[..16], 8, &flat[..8], 4, 4).unwrap();
+        assert_eq!(c.baselines.len(), 3);
     }
 
     /// Hand-checked: on [1..=6] from step 4 (values 5, 6) with a model predicting 5 and 9,

@@ -1,7 +1,8 @@
 //! # flowreport
 //!
-//! What the engineers read: accuracy statistics in the original tool's words ([`stats`]), graphs as
-//! TIFF and PNG ([`graph`]), and each stage's time, CPU and memory ([`profile`]). It takes plain
+//! What the engineers read: accuracy statistics in the original tool's words ([`stats`]), the
+//! baselines a model must beat ([`baseline`], with Holt–Winters smoothing in [`holt_winters`]),
+//! graphs as TIFF and PNG ([`graph`]), and each stage's time, CPU and memory ([`profile`]). It takes plain
 //! numbers — times, actual values, predictions — and never the model, so it builds and tests without
 //! libtorch.
 //!
@@ -20,6 +21,7 @@ pub mod baseline;
 mod error;
 pub mod forecast;
 pub mod graph;
+pub mod holt_winters;
 pub mod night;
 pub mod profile;
 pub mod stats;
