@@ -549,11 +549,9 @@ fn where_measured(
     let day = series.interval.seconds() >= 86_400;
     let when = |t: i64| {
         let text = flowcore::time::format_timestamp(t);
-        if day {
-            text[..10].to_string()
-        } else {
-            text[..16].to_string()
-        }
+        // `YYYY-MM-DD`, or with `HH:MM` below a day.
+        let shown = text.get(..if day { 10 } else { 16 }).unwrap_or(&text);
+        shown.to_string()
     };
     let (mut periods, mut spans) = (Vec::new(), Vec::new());
     let mut j = 0;
