@@ -272,12 +272,17 @@ pub struct AlarmSummary {
 
 pub(crate) struct AlarmOutcome {
     pub(crate) summary: AlarmSummary,
-    /// Start, end and stage of each alarm, for the scan graph.
-    pub(crate) spans: Vec<(i64, i64, Severity)>,
-    /// The alarms found on this run's readings (not the log's earlier periods): which steps are
-    /// no measure of the flow (`flowcore::alarms::steps_not_measured`).
+    /// The alarms found on this run's readings (not the log's earlier periods): shaded on the
+    /// scan graph, and which steps are no measure of the flow (`flowcore::alarms::steps_not_measured`).
     pub(crate) found: Vec<flowcore::events::Alarm>,
     pub(crate) profile: flowreport::profile::StageProfile,
+}
+
+impl AlarmOutcome {
+    /// Start, end and stage of each alarm, for the scan graph.
+    pub(crate) fn spans(&self) -> Vec<(i64, i64, Severity)> {
+        self.found.iter().map(|a| (a.start, a.end, a.stage)).collect()
+    }
 }
 
 /// The alarm kinds this stage raises (all but night flow).
@@ -469,7 +474,6 @@ pub(crate) fn alarm_stage(
     say!(obs, "{profile}");
     Ok(AlarmOutcome {
         summary,
-        spans: found.alarms.iter().map(|a| (a.start, a.end, a.stage)).collect(),
         found: found.alarms,
         profile,
     })

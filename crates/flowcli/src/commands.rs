@@ -183,7 +183,9 @@ pub fn predict_command(
             clock_changes: &changes,
             shared: &[],
         };
-        Some(crate::alarms::alarm_stage(&outcome.raw, context, &target, &alarm_settings, &dirs.prediction, obs)?.spans)
+        Some(
+            crate::alarms::alarm_stage(&outcome.raw, context, &target, &alarm_settings, &dirs.prediction, obs)?.spans(),
+        )
     };
     // The model beside the baselines on its test part, as measured when it was trained: when a
     // baseline beat it, that baseline's forecast is given under the LSTM's, as in `flow run`.

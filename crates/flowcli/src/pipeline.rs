@@ -12,7 +12,7 @@ use flowcore::{Check, Checked, Export, PreprocessConfig};
 use flowlstm::{DeviceChoice, PredictConfig};
 use flowreport::profile::{render_table, Profiler};
 
-use crate::alarms::{alarm_stage, ExportContext};
+use crate::alarms::{alarm_stage, AlarmOutcome, ExportContext};
 use crate::error::{FlowError, Result};
 use crate::guard::SiteGuard;
 use crate::night::night_stage;
@@ -151,10 +151,18 @@ impl Pipeline {
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
         let sigma_k = self.train.outlier_sigma;
         let evaluated = evaluate_stage(&measured, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;
-        let spans = alarms.as_ref().map(|a| a.spans.as_slice());
+        let spans = alarms.as_ref().map(AlarmOutcome::spans);
         let model = &trained.training.model;
         let comparison = Some(evaluated.deciding());
-        let predicted = predict_stage(model, &pre.preprocessed, self.plan, spans, comparison, dirs, obs)?;
+        let predicted = predict_stage(
+            model,
+            &pre.preprocessed,
+            self.plan,
+            spans.as_deref(),
+            comparison,
+            dirs,
+            obs,
+        )?;
         // Readings with no night (daily) or whose interval cannot tile the window skip the
         // stage with the reason: the run's other stages are its job, and they are done.
         let night = match &self.night {
@@ -336,7 +344,7 @@ fn sites_table(sites: &[(&Target, Option<report::JobReport>)]) -> String {
             (night.alarm_on(), night.latest_text())
         });
         // Scored where the meter measured: a stuck week hurts the week-old baseline twice.
-        let versus = job.where_measured.as_ref().map_or(&job.baselines, |w| &w.baselines);
+        let versus = job.deciding_baselines();
         let lstm = format!(
             "{:.0} %{}{}",
             versus.rmse_ratio * 100.0,

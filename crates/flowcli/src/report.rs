@@ -93,6 +93,20 @@ pub struct JobReport {
     pub profile: Vec<StageProfile>,
 }
 
+impl JobReport {
+    /// The model beside the baselines as the verdict was decided: where the meter measured, where
+    /// some test points did not.
+    pub fn deciding_baselines(&self) -> &Comparison {
+        deciding(&self.baselines, self.where_measured.as_ref())
+    }
+}
+
+/// The comparison that decides (which forecast is given, the closing table): `where_measured`'s
+/// where there is one, else the one on every test point.
+pub(crate) fn deciding<'a>(all: &'a Comparison, where_measured: Option<&'a WhereMeasured>) -> &'a Comparison {
+    where_measured.map_or(all, |w| &w.baselines)
+}
+
 /// Rows of the chronological split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Split {

@@ -9,14 +9,16 @@ use crate::error::{FlowError, Result};
 use crate::observer::Observer;
 use crate::original::Lang;
 use crate::output::{evaluation_csv, SiteDirs};
-use crate::report::{OriginalScoring, WhereMeasured};
+use crate::report::{deciding, OriginalScoring, WhereMeasured};
 use crate::settings::Wording;
 use crate::site::{thousands, write_and_list, Target};
 use flowcore::events::Flag;
 use flowcore::files::{criteria_csv, series_csv, write_all_or_nothing};
 use flowcore::{Checked, Criteria, Export, FlowSeries, PreprocessConfig, Preprocessed};
 use flowlstm::{TrainConfig, Training};
-use flowreport::baseline::{compare, compare_counted, render_comparison, season_length, verdict, Comparison};
+use flowreport::baseline::{
+    baseline_forecasts, compare_forecasts, render_comparison, season_length, verdict, Comparison,
+};
 use flowreport::graph::{encode_png, encode_tiff, performance_graph, residual_graph, PerformanceGraph};
 use flowreport::profile::{Profiler, StageProfile};
 use flowreport::stats::{accuracy, misaligned_rmse, outliers, render, render_original, Accuracy};
@@ -392,19 +394,24 @@ pub(crate) fn evaluate_stage(
         );
     }
     let season = season_length(series.interval.seconds());
-    let comparison = compare(
+    // Made once (Holt–Winters fits its weights here), scored on all test points and again where
+    // the meter measured.
+    let forecasts = baseline_forecasts(&series.values, training.train_rows, config.window, season).map_err(at_site)?;
+    let every_point = vec![true; evaluation.predicted.len()];
+    let comparison = compare_forecasts(
         &series.values,
         training.train_rows,
         &evaluation.predicted,
-        config.window,
+        &forecasts,
         season,
+        &every_point,
     )
     .map_err(at_site)?;
     obs.block(&render_comparison(&comparison));
     let (where_measured, not_measured) = measured
         .not_measured
         .as_deref()
-        .and_then(|flags| where_measured(series, training, flags, config.window.max(season), season, &outliers))
+        .and_then(|flags| where_measured(series, training, flags, (&forecasts, season), &outliers))
         .unzip();
     if let Some(scored) = &where_measured {
         for line in where_measured_lines(scored, &comparison, outliers.len()) {
@@ -506,24 +513,22 @@ impl EvaluateOutcome {
     }
 }
 
-fn deciding<'a>(all: &'a Comparison, where_measured: Option<&'a WhereMeasured>) -> &'a Comparison {
-    where_measured.map_or(all, |w| &w.baselines)
-}
-
-/// The model and the baselines on the test steps whose value and whose `lookback` steps before
-/// (what the forecasts read) hold no step `not_measured` flags, with the periods left out as
+/// The model and the baselines (their `forecasts` of the test steps, at `season`) on the test steps
+/// whose value and whose lookback steps before (what the forecasts read) hold no step
+/// `not_measured` flags, with the periods left out as
 /// (first, end) times for the graph; `None` when no test step or every one is touched (nothing to
 /// say apart), or the steps kept are one constant.
 fn where_measured(
     series: &FlowSeries,
     training: &Training,
     not_measured: &[bool],
-    lookback: usize,
-    season: usize,
+    (forecasts, season): (&[(String, Vec<f64>)], usize),
     outliers: &[Flag],
 ) -> Option<(WhereMeasured, Vec<(i64, i64)>)> {
     let evaluation = &training.evaluation;
     let test_start = training.train_rows;
+    // What the forecasts read: the model's window, or the baselines' season where longer.
+    let lookback = training.model.meta.window.max(season);
     if not_measured.len() != series.len() || test_start + evaluation.predicted.len() != series.len() {
         return None;
     }
@@ -536,12 +541,11 @@ fn where_measured(
     }
     let kept = |all: &[f64]| -> Vec<f64> { all.iter().zip(&counted).filter(|(_, &c)| c).map(|(&v, _)| v).collect() };
     let accuracy = accuracy(&kept(&evaluation.actual), &kept(&evaluation.predicted)).ok()?;
-    let window = training.model.meta.window;
-    let baselines = compare_counted(
+    let baselines = compare_forecasts(
         &series.values,
         test_start,
         &evaluation.predicted,
-        window,
+        forecasts,
         season,
         &counted,
     )

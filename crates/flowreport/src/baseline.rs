@@ -162,31 +162,44 @@ pub fn compare(
     window: usize,
     season: usize,
 ) -> Result<Comparison> {
-    compare_counted(
+    let forecasts = baseline_forecasts(values, test_start, window, season)?;
+    compare_forecasts(
         values,
         test_start,
         predicted,
-        window,
+        &forecasts,
         season,
         &vec![true; predicted.len()],
     )
 }
 
-/// [`compare`] on the test steps `counted` keeps only (one flag a test step): every forecaster
-/// scored on the same steps, as the steps a meter fault touched are left out of all of them.
-pub fn compare_counted(
+/// [`compare`] with the baselines' forecasts of the test steps already made
+/// ([`baseline_forecasts`]: Holt–Winters fits its weights there, so a second scoring need not
+/// refit), on the test steps `counted` keeps only (one flag a test step): every forecaster scored
+/// on the same steps, as the steps a meter fault touched are left out of all of them.
+pub fn compare_forecasts(
     values: &[f64],
     test_start: usize,
     predicted: &[f64],
-    window: usize,
+    forecasts: &[(String, Vec<f64>)],
     season: usize,
     counted: &[bool],
 ) -> Result<Comparison> {
     let actual = &values[test_start.min(values.len())..];
-    if actual.len() != predicted.len() || counted.len() != predicted.len() {
+    let shortest = forecasts
+        .iter()
+        .map(|(_, f)| f.len())
+        .chain([predicted.len(), counted.len()])
+        .min();
+    let longest = forecasts
+        .iter()
+        .map(|(_, f)| f.len())
+        .chain([predicted.len(), counted.len()])
+        .max();
+    if shortest != Some(actual.len()) || longest != Some(actual.len()) {
         return Err(ReportError::LengthMismatch {
             actual: actual.len(),
-            predicted: predicted.len().min(counted.len()),
+            predicted: predicted.len(),
         });
     }
     if !counted.contains(&true) {
@@ -195,7 +208,7 @@ pub fn compare_counted(
     let kept = |all: &[f64]| -> Vec<f64> { all.iter().zip(counted).filter(|(_, &c)| c).map(|(&v, _)| v).collect() };
     let actual = kept(actual);
     let scale = mase_scale(&values[..test_start.min(values.len())], season).unwrap_or(1.0);
-    let baselines: Vec<Score> = baseline_forecasts(values, test_start, window, season)?
+    let baselines: Vec<Score> = forecasts
         .iter()
         .map(|(name, forecast)| score(name, &actual, &kept(forecast), scale))
         .collect();
@@ -326,13 +339,14 @@ mod tests {
         let predicted = [5.0, 9.0];
         let all = compare(&values, 4, &predicted, 2, 3).unwrap();
         assert!((all.model.rmse - 4.5f64.sqrt()).abs() < 1e-12 && all.baselines[0].rmse == 1.0);
-        let counted = compare_counted(&values, 4, &predicted, 2, 3, &[true, false]).unwrap();
+        let forecasts = baseline_forecasts(&values, 4, 2, 3).unwrap();
+        let counted = compare_forecasts(&values, 4, &predicted, &forecasts, 3, &[true, false]).unwrap();
         assert_eq!((counted.model.rmse, counted.baselines[0].rmse), (0.0, 1.0));
         // Seasonal naive three back predicts 2 for 5; the mean of the last two 3.5.
         assert_eq!((counted.baselines[1].rmse, counted.baselines[2].rmse), (3.0, 1.5));
         assert!(counted.model_wins && !all.model_wins);
         assert!(matches!(
-            compare_counted(&values, 4, &predicted, 2, 3, &[false, false]),
+            compare_forecasts(&values, 4, &predicted, &forecasts, 3, &[false, false]),
             Err(ReportError::EmptyTestSet)
         ));
     }
