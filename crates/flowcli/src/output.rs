@@ -161,17 +161,53 @@ pub(crate) fn scan_csv(series: &FlowSeries, scan: &Scan, window: usize) -> Vec<u
     text.into_bytes()
 }
 
-pub(crate) fn evaluation_csv(evaluation: &Evaluation) -> Vec<u8> {
-    let mut text = String::from("time,actual,predicted,residual\n");
-    for ((t, a), p) in evaluation
+/// `test_predictions.csv`: each test step's actual value, the LSTM's forecast and residual, each
+/// baseline's forecast (a column each, named by [`baseline_column`]), and `measured`: `yes` or `no`
+/// as the evaluation counted it where the meter's faults were looked for (`flow run`, `flow
+/// detect`), blank where they were not (`flow train`). An engineer can recompute every score of
+/// the report from it.
+pub(crate) fn evaluation_csv(
+    evaluation: &Evaluation,
+    baselines: &[(String, Vec<f64>)],
+    counted: Option<&[bool]>,
+) -> Vec<u8> {
+    let mut text = String::from("time,actual,predicted,residual");
+    for (name, _) in baselines {
+        let _ = write!(text, ",{}", baseline_column(name));
+    }
+    text.push_str(",measured\n");
+    for (j, ((t, a), p)) in evaluation
         .timestamps
         .iter()
         .zip(&evaluation.actual)
         .zip(&evaluation.predicted)
+        .enumerate()
     {
-        let _ = writeln!(text, "{},{},{:.3},{:.3}", format_timestamp(*t), a, p, a - p);
+        let _ = write!(text, "{},{},{:.3},{:.3}", format_timestamp(*t), a, p, a - p);
+        for (_, forecast) in baselines {
+            let _ = write!(text, ",{:.3}", forecast.get(j).copied().unwrap_or(f64::NAN));
+        }
+        let measured = match counted.and_then(|c| c.get(j)) {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        };
+        let _ = writeln!(text, ",{measured}");
     }
     text.into_bytes()
+}
+
+/// A baseline's column in `test_predictions.csv`: its name up to the first parenthesis or " of ",
+/// in lower case with underscores (`seasonal_naive`, `moving_average`, `holt_winters`).
+pub(crate) fn baseline_column(name: &str) -> String {
+    let short = name.split(" (").next().unwrap_or(name);
+    let short = short.split(" of ").next().unwrap_or(short);
+    short
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
 #[cfg(test)]
@@ -191,6 +227,19 @@ mod tests {
         assert_eq!(slug_for_column("../etc"), "etc");
         assert_eq!(slug_for_column("  "), "column");
         assert_eq!(slug_for_column("value"), "value");
+        let columns: Vec<String> = [
+            "persistence (last value)",
+            "seasonal naive (same time yesterday, 24 steps back)",
+            "moving average of the last 7",
+            "Holt-Winters (season 7)",
+        ]
+        .iter()
+        .map(|name| baseline_column(name))
+        .collect();
+        assert_eq!(
+            columns,
+            ["persistence", "seasonal_naive", "moving_average", "holt_winters"]
+        );
         let columns = ["a/b", "a-b", "c", "a b"];
         assert_eq!(unique_slug("a/b", &columns), "a-b");
         assert_eq!(unique_slug("a-b", &columns), "a-b-2");

@@ -394,7 +394,7 @@ pub(crate) fn evaluate_stage(
         );
     }
     let season = season_length(series.interval.seconds());
-    // Made once (Holt–Winters fits its weights here), scored on all test points and again where
+    // Made once (Holt–Winters is fitted here), scored on all test points and again where
     // the meter measured.
     let forecasts = baseline_forecasts(&series.values, training.train_rows, config.window, season).map_err(at_site)?;
     let every_point = vec![true; evaluation.predicted.len()];
@@ -408,10 +408,14 @@ pub(crate) fn evaluate_stage(
     )
     .map_err(at_site)?;
     obs.block(&render_comparison(&comparison));
-    let (where_measured, not_measured) = measured
+    let lookback = training.model.meta.window.max(season);
+    let counted = measured
         .not_measured
         .as_deref()
-        .and_then(|flags| where_measured(series, training, flags, (&forecasts, season), &outliers))
+        .and_then(|flags| counted_points(flags, training, lookback));
+    let (where_measured, not_measured) = counted
+        .as_deref()
+        .and_then(|counted| where_measured(series, training, counted, lookback, (&forecasts, season), &outliers))
         .unzip();
     if let Some(scored) = &where_measured {
         for line in where_measured_lines(scored, &comparison, outliers.len()) {
@@ -449,7 +453,10 @@ pub(crate) fn evaluate_stage(
         (dirs.learning.join("lstm_performance_graph.tiff"), encode_tiff(&graph)?),
         (dirs.learning.join("lstm_performance_graph.png"), encode_png(&graph)?),
         (dirs.learning.join("residuals.png"), encode_png(&residual_image)?),
-        (dirs.learning.join("test_predictions.csv"), evaluation_csv(evaluation)),
+        (
+            dirs.learning.join("test_predictions.csv"),
+            evaluation_csv(evaluation, &forecasts, counted.as_deref()),
+        ),
         (
             dirs.learning.join(SavedEvaluation::FILE),
             serde_json::to_vec_pretty(&SavedEvaluation {
@@ -513,33 +520,40 @@ impl EvaluateOutcome {
     }
 }
 
+/// One flag a test step: whether it measures the flow — neither its value nor the `lookback` steps
+/// before it (what the forecasts read: the model's window, or the baselines' season where longer)
+/// hold a step `not_measured` flags. `None` where the flags are not the series'.
+fn counted_points(not_measured: &[bool], training: &Training, lookback: usize) -> Option<Vec<bool>> {
+    let (test_start, test) = (training.train_rows, training.evaluation.predicted.len());
+    (not_measured.len() == test_start + test).then(|| {
+        (test_start..not_measured.len())
+            .map(|k| !not_measured[k.saturating_sub(lookback)..=k].contains(&true))
+            .collect()
+    })
+}
+
 /// The model and the baselines (their `forecasts` of the test steps, at `season`) on the test steps
-/// whose value and whose lookback steps before (what the forecasts read) hold no step
-/// `not_measured` flags, with the periods left out as
-/// (first, end) times for the graph; `None` when no test step or every one is touched (nothing to
-/// say apart), or the steps kept are one constant.
+/// [`counted_points`] keeps, with the periods left out as (first, end) times for the graph; `None`
+/// when no test step or every one is left out (nothing to say apart), or the steps kept are one
+/// constant.
 fn where_measured(
     series: &FlowSeries,
     training: &Training,
-    not_measured: &[bool],
+    counted: &[bool],
+    lookback: usize,
     (forecasts, season): (&[(String, Vec<f64>)], usize),
     outliers: &[Flag],
 ) -> Option<(WhereMeasured, Vec<(i64, i64)>)> {
     let evaluation = &training.evaluation;
     let test_start = training.train_rows;
-    // What the forecasts read: the model's window, or the baselines' season where longer.
-    let lookback = training.model.meta.window.max(season);
-    if not_measured.len() != series.len() || test_start + evaluation.predicted.len() != series.len() {
+    if counted.len() != evaluation.predicted.len() || test_start + counted.len() != series.len() {
         return None;
     }
-    let counted: Vec<bool> = (test_start..series.len())
-        .map(|k| !not_measured[k.saturating_sub(lookback)..=k].contains(&true))
-        .collect();
     let left_out = counted.iter().filter(|&&c| !c).count();
     if left_out == 0 || left_out == counted.len() {
         return None;
     }
-    let kept = |all: &[f64]| -> Vec<f64> { all.iter().zip(&counted).filter(|(_, &c)| c).map(|(&v, _)| v).collect() };
+    let kept = |all: &[f64]| -> Vec<f64> { all.iter().zip(counted).filter(|(_, &c)| c).map(|(&v, _)| v).collect() };
     let accuracy = accuracy(&kept(&evaluation.actual), &kept(&evaluation.predicted)).ok()?;
     let baselines = compare_forecasts(
         &series.values,
@@ -547,7 +561,7 @@ fn where_measured(
         &evaluation.predicted,
         forecasts,
         season,
-        &counted,
+        counted,
     )
     .ok()?;
     let day = series.interval.seconds() >= 86_400;

@@ -196,7 +196,23 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
     assert_eq!(lookback, 24, "{apart}");
     let predictions =
         std::fs::read_to_string(dir.path().join("Output/jangmyeong/Learning_lstm/test_predictions.csv")).unwrap();
-    let tested: Vec<Vec<&str>> = predictions.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let mut lines = predictions.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header,
+        [
+            "time",
+            "actual",
+            "predicted",
+            "residual",
+            "persistence",
+            "seasonal_naive",
+            "moving_average",
+            "holt_winters",
+            "measured"
+        ]
+    );
+    let tested: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(tested.len(), main["split"]["test_rows"].as_u64().unwrap() as usize);
     let periods: Vec<(String, String)> = apart["periods"]
         .as_array()
@@ -224,6 +240,21 @@ fn run_finds_every_injected_fault_and_leaves_pumps_and_dead_columns_quiet() {
         .map(|r| r[3].parse::<f64>().unwrap())
         .collect();
     assert_eq!(apart["left_out"].as_u64().unwrap() as usize, tested.len() - kept.len());
+    // The file's own column says which points were counted, and each baseline's column scores as
+    // the report says where measured (forecasts rounded to 3 decimals there).
+    for row in &tested {
+        assert_eq!(row[8], if left_out(row[0]) { "no" } else { "yes" }, "{row:?}");
+    }
+    for (k, baseline) in apart["baselines"]["baselines"].as_array().unwrap().iter().enumerate() {
+        let squared: Vec<f64> = tested
+            .iter()
+            .filter(|r| r[8] == "yes")
+            .map(|r| (r[1].parse::<f64>().unwrap() - r[4 + k].parse::<f64>().unwrap()).powi(2))
+            .collect();
+        let rmse = (squared.iter().sum::<f64>() / squared.len() as f64).sqrt();
+        let reported = baseline["rmse"].as_f64().unwrap();
+        assert!((rmse - reported).abs() < 1e-3, "{baseline}: {rmse}");
+    }
     let rmse = (kept.iter().map(|r| r * r).sum::<f64>() / kept.len() as f64).sqrt();
     let reported = apart["accuracy"]["rmse"].as_f64().unwrap();
     // test_predictions.csv rounds the residuals to 3 decimals.

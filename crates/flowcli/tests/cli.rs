@@ -666,7 +666,7 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
     let rows: Vec<Vec<f64>> = evaluation
         .lines()
         .skip(1)
-        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
+        .map(|l| l.split(',').skip(1).take(3).map(|v| v.parse().unwrap()).collect())
         .collect();
     let lstm_rmse = (rows.iter().map(|r| r[2] * r[2]).sum::<f64>() / rows.len() as f64).sqrt();
     let seasonal_line = text
