@@ -9,7 +9,9 @@ default. Not a project dependency: run it in a scratch venv.
 Each test day is forecast from every day before it (refit at each of the 111 origins), as flow's
 evaluation forecasts each test day from the days before it. Where `flow run`'s report.json leaves
 test days out as no measure of the flow (`where_measured`: a meter fault in the day or in the
-week before it, a part-read day), every model is scored again without them.
+week before it, a part-read day: test_predictions.csv's `measured` column), every model is
+scored again without them. flow's own rows are its LSTM and its Holt-Winters baseline (the
+forecast it gives where that baseline beats the LSTM), read from test_predictions.csv.
 """
 import json
 import os
@@ -41,23 +43,32 @@ assert len(cv) == len(test), (len(cv), len(test))
 def rmse(a, b):
     return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
 
+
+report = f"{root}/report.json"
+given = json.load(open(report)).get("baseline_forecast") if os.path.exists(report) else None
+# flow's own forecasters, from test_predictions.csv: the LSTM, and its Holt-Winters baseline
+# where the file has that column (flow since 2026-12-07).
+flow_rows = [("flow LSTM", "predicted")]
+if "holt_winters" in cv.columns:
+    flow_rows.append(("flow Holt-Winters", "holt_winters"))
+
+
 def table(days, what):
     print(f"{len(days)} test days{what}, {days['ds'].min().date()} .. {days['ds'].max().date()}")
-    print(f"{'model':<12} {'RMSE':>7} {'MAE':>7}")
+    print(f"{'model':<18} {'RMSE':>7} {'MAE':>7}")
     for name in ["AutoTheta", "AutoETS", "AutoARIMA", "MSTL"]:
-        print(f"{name:<12} {rmse(days['y'], days[name]):7.2f} {np.mean(np.abs(days['y'] - days[name])):7.2f}")
-    flow = days["actual"] - days["predicted"]
-    print(f"{'flow':<12} {rmse(days['actual'], days['predicted']):7.2f} {np.mean(np.abs(flow)):7.2f}")
+        print(f"{name:<18} {rmse(days['y'], days[name]):7.3f} {np.mean(np.abs(days['y'] - days[name])):7.3f}")
+    for name, column in flow_rows:
+        error = days["actual"] - days[column]
+        print(f"{name:<18} {rmse(days['actual'], days[column]):7.3f} {np.mean(np.abs(error)):7.3f}")
 
 
 table(cv, "")
 print("max |y - actual| (same targets):", float(np.max(np.abs(cv["y"] - cv["actual"]))))
-report = f"{root}/report.json"
-periods = json.load(open(report)).get("where_measured", {}).get("periods", []) if os.path.exists(report) else []
-if periods:
-    day = cv["ds"].dt.strftime("%Y-%m-%d")
-    left_out = np.zeros(len(cv), dtype=bool)
-    for first, last in periods:
-        left_out |= (day >= first) & (day <= last)
+if "measured" in cv.columns and (cv["measured"] == "no").any():
+    left_out = (cv["measured"] == "no").to_numpy()
     print()
-    table(cv[~left_out], f" where measured ({left_out.sum()} left out: {periods})")
+    table(cv[~left_out], f" where measured ({left_out.sum()} left out as test_predictions.csv's `measured` says)")
+if given:
+    print()
+    print(f"flow gives {given['name']}'s forecast beside the LSTM's (report.json baseline_forecast)")

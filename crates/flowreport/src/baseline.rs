@@ -308,8 +308,9 @@ mod tests {
 
     #[test]
     fn the_comparison_says_who_wins() {
+        // A pattern of multipliers on a rising base flow.
         let values: Vec<f64> = (0..40)
-            .map(|i| [10.0, 12.0, 14.0, 12.0][i % 4] + i as f64 * 0.1)
+            .map(|i| [1.0, 1.2, 1.4, 1.2][i % 4] * (10.0 + i as f64 * 0.1))
             .collect();
         let perfect: Vec<f64> = values[30..].to_vec();
         let c = compare(&values, 30, &perfect, 4, 4).unwrap();
@@ -318,9 +319,11 @@ mod tests {
         let flat = vec![12.0; 10];
         let c = compare(&values, 30, &flat, 4, 4).unwrap();
         assert!(!c.model_wins);
-        // Seasonal naive errs by 0.4 each step (the trend over one season): RMSE 0.4; Holt–Winters
-        // follows the trend and the season exactly and is the best.
-        assert!((c.baselines[1].rmse - 0.4).abs() < 1e-9);
+        // Seasonal naive errs by the base's rise over a season (0.4) times the step's multiplier:
+        // on steps 30..40 (multipliers 1.4, 1.2, 1, 1.2, twice, then 1.4, 1.2) RMSE
+        // 0.4·√(15.08 / 10). Holt–Winters follows the trend and the multipliers exactly and is the
+        // best.
+        assert!((c.baselines[1].rmse - 0.4 * (15.08f64 / 10.0).sqrt()).abs() < 1e-9);
         assert_eq!(c.baselines.len(), 4);
         assert!(c.baselines[3].rmse < 1e-3, "{:?}", c.baselines[3]);
         assert!(render_comparison(&c).contains("does NOT beat the best baseline (Holt-Winters (season 4))"));
