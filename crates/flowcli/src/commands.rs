@@ -174,8 +174,8 @@ pub fn predict_command(
         lang,
     };
     // The new file's faults and unusual flow, judged on its own readings.
-    let spans = if args.alarms.no_alarms {
-        None
+    let (spans, not_measured) = if args.alarms.no_alarms {
+        (None, None)
     } else {
         let changes = outcome.ingest.clock_changes();
         // One file's one column: no other column to share an outage with.
@@ -183,9 +183,17 @@ pub fn predict_command(
             clock_changes: &changes,
             shared: &[],
         };
-        Some(
-            crate::alarms::alarm_stage(&outcome.raw, context, &target, &alarm_settings, &dirs.prediction, obs)?.spans(),
-        )
+        let alarms =
+            crate::alarms::alarm_stage(&outcome.raw, context, &target, &alarm_settings, &dirs.prediction, obs)?;
+        let series = &outcome.preprocessed.series;
+        // Which steps the forecast reads are no measure of the flow, as `flow run` judges them.
+        let flags = flowcore::alarms::steps_not_measured(
+            &series.timestamps,
+            series.interval.seconds(),
+            &outcome.raw,
+            &alarms.found,
+        );
+        (Some(alarms.spans()), Some(flags))
     };
     // The model beside the baselines on its test part, as measured when it was trained: when a
     // baseline beat it, that baseline's forecast is given under the LSTM's, as in `flow run`.
@@ -209,6 +217,7 @@ pub fn predict_command(
         &outcome.preprocessed,
         plan,
         spans.as_deref(),
+        not_measured.as_deref(),
         evaluation.as_ref(),
         &dirs,
         obs,

@@ -159,6 +159,7 @@ impl Pipeline {
             &pre.preprocessed,
             self.plan,
             spans.as_deref(),
+            measured.not_measured.as_deref(),
             comparison,
             dirs,
             obs,

@@ -81,6 +81,11 @@ pub struct JobReport {
     /// the test part (on its points that measure the flow, `where_measured`, where there is one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_forecast: Option<BaselineForecast>,
+    /// The steps the forecast reads (the model's window, or the baselines' season where longer)
+    /// that are no measure of the flow — a meter fault, or a quarter or more unread, as
+    /// `where_measured` leaves out; absent where none is or the faults were not looked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forecast_reads_not_measured: Vec<String>,
     /// The minute scan's counts.
     pub anomaly_scan: Option<ScanSummary>,
     /// Sensor faults and graded flow alarms on the raw readings; absent with the original preset.
@@ -275,6 +280,7 @@ pub(crate) fn finished(
                 })
                 .collect(),
             baseline_forecast: predicted.baseline.clone(),
+            forecast_reads_not_measured: predicted.reads_not_measured.clone(),
             anomaly_scan: predicted.scan.as_ref().map(|scan| ScanSummary {
                 rule: "prediction >= U_level or <= L_level".to_string(),
                 windows: scan.windows,

@@ -21,6 +21,10 @@ use flowreport::profile::{Profiler, StageProfile};
 pub(crate) struct PredictOutcome {
     pub(crate) scan: Option<Scan>,
     pub(crate) forecast: Vec<flowlstm::ForecastPoint>,
+    /// The steps the forecast reads that are no measure of the flow (a fault, or a quarter or more
+    /// unread), as `format_timestamp` writes them; empty where none is or the faults were not
+    /// looked for.
+    pub(crate) reads_not_measured: Vec<String>,
     /// The forecast of the baseline that beat the LSTM on the test part, if one did.
     pub(crate) baseline: Option<BaselineForecast>,
     pub(crate) profile: StageProfile,
@@ -30,11 +34,15 @@ pub(crate) struct PredictOutcome {
 /// rules were not run (`--preset original`, `--no-alarms`). `evaluation` is the LSTM beside the
 /// baselines on the test part, where this run has one (`flow run`): when a baseline beat it, that
 /// baseline's forecast of the same steps is printed under the LSTM's, the number to use.
+/// `not_measured` flags the steps of `preprocessed.series` that are no measure of the flow
+/// (`None`: not looked for); the forecast says when it reads one.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn predict_stage(
     model: &LstmModel,
     preprocessed: &Preprocessed,
     plan: PredictPlan,
     spans: Option<&[(i64, i64, flowcore::events::Severity)]>,
+    not_measured: Option<&[bool]>,
     evaluation: Option<&Comparison>,
     dirs: &SiteDirs,
     obs: &mut dyn Observer,
@@ -92,14 +100,58 @@ pub(crate) fn predict_stage(
         }
         _ => None,
     };
+    let reads_not_measured = match not_measured {
+        Some(flags) if !forecast.is_empty() => {
+            let season = season_length(preprocessed.series.interval.seconds());
+            read_not_measured(&preprocessed.series, flags, model.meta.window.max(season))
+        }
+        _ => Vec::new(),
+    };
+    if let (Some(line), Lang::En) = (reads_line(&reads_not_measured), plan.lang) {
+        say!(obs, "{line}");
+    }
     write_and_list(&files, obs)?;
     let profile = profiler.finish("predict");
     say!(obs, "{profile}");
     Ok(PredictOutcome {
         scan,
         forecast,
+        reads_not_measured,
         baseline,
         profile,
+    })
+}
+
+/// The last `lookback` steps of `series` (what the forecasts after it read: the model's window,
+/// or the baselines' season where longer) that `flags` marks as no measure of the flow; empty
+/// where the flags are not the series'.
+fn read_not_measured(series: &FlowSeries, flags: &[bool], lookback: usize) -> Vec<String> {
+    if flags.len() != series.len() {
+        return Vec::new();
+    }
+    let from = series.len().saturating_sub(lookback);
+    (from..series.len())
+        .filter(|&k| flags[k])
+        .map(|k| format_timestamp(series.timestamps[k]))
+        .collect()
+}
+
+/// `note             the forecast reads 1 step that is no measure of the flow (2021-01-01 00:00:00: …)`:
+/// the export's last day read in part, or a fault in the last week, makes the next step's
+/// forecast less sure than the test part says, and an operator should know it before using it.
+fn reads_line(steps: &[String]) -> Option<String> {
+    const SHOWN: usize = 3;
+    let (first, more) = (steps.iter().take(SHOWN), steps.len().saturating_sub(SHOWN));
+    let mut listed = first.cloned().collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        listed.push_str(&format!(" and {more} more"));
+    }
+    (!steps.is_empty()).then(|| {
+        format!(
+            "note             the forecast reads {} that {} no measure of the flow ({listed}: a stuck, dropout or outage reading, or a quarter or more unread): expect a larger error than on the test part",
+            if steps.len() == 1 { "1 step".to_string() } else { format!("{} steps", steps.len()) },
+            if steps.len() == 1 { "is" } else { "are" },
+        )
     })
 }
 

@@ -327,6 +327,38 @@ fn no_alarms_keeps_the_original_rule_alone() {
     assert!(root.join("Prediction/alarms.csv").is_file());
 }
 
+/// An export that ends one minute into a new hour (as the Jeongeup export ends on the midnight
+/// after the year): the last hour is read in part, the next hour's forecast reads it, and `flow
+/// run` and `flow predict` say so beside the forecast and in report.json; with the alarms off
+/// nothing is looked for and nothing is said.
+#[test]
+fn a_forecast_that_reads_an_hour_read_in_part_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = common::demo_export(dir.path(), "demo.csv", 14 * 1440 + 1, 2020);
+    let args = [&["run", "--input", &demo, "--no-night"][..], &QUICK_MODEL].concat();
+    let output = flow(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let note = "note             the forecast reads 1 step that is no measure of the flow (2020-01-15 00:00:00: a stuck, dropout or outage reading, or a quarter or more unread)";
+    assert!(stdout(&output).contains(note), "{}", stdout(&output));
+    let root = dir.path().join("Output/jangmyeong");
+    let report = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap()).unwrap()
+    };
+    assert_eq!(
+        report()["forecast_reads_not_measured"],
+        serde_json::json!(["2020-01-15 00:00:00"])
+    );
+    assert_eq!(report()["forecast"][0]["time"], "2020-01-15 01:00:00");
+    // `flow predict` on the same file with the model just trained judges it the same way.
+    let output = flow(dir.path(), &["predict", "--input", &demo, "--forecast"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains(note), "{}", stdout(&output));
+    let output = flow(dir.path(), &[&args[..], &["--no-alarms"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stdout(&output).contains("the forecast reads"));
+    assert!(report().get("forecast_reads_not_measured").is_none());
+}
+
 /// A real area's evening that departs from the week's habit (BWDF dma5, 2021-10-31, fixtures/bwdf):
 /// a flow alarm, unless the utility lists the day as a holiday of its own; then the terminal says
 /// so and only faults are judged that day. A holidays file with a line that is not a date is

@@ -994,7 +994,34 @@ fn on_real_areas_the_run_says_which_forecast_and_which_flags_to_read() {
     }
     assert!(lost >= 1, "{text}");
     // The three areas' hours cross their daily levels every day: the three notes are there.
-    assert_eq!(text.matches("\nnote             ").count(), 3, "{text}");
+    assert_eq!(
+        text.matches(" % of the windows: U_level and L_level").count(),
+        3,
+        "{text}"
+    );
+    // The logger's outages near the end of March: each area's forecast reads a day they emptied,
+    // and says so, with the days in report.json (within the week its forecasts read).
+    for site in ["dma1", "dma3", "dma6"] {
+        let report: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("Output").join(site).join("report.json")).unwrap(),
+        )
+        .unwrap();
+        let days: Vec<&str> = report["forecast_reads_not_measured"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{site}: {report}"))
+            .iter()
+            .map(|d| d.as_str().unwrap())
+            .collect();
+        assert!(
+            days.iter().all(|d| ("2021-03-24".."2021-04-01").contains(d)),
+            "{days:?}"
+        );
+        let listed = days.join(", ");
+        assert!(
+            text.contains(&format!("no measure of the flow ({listed}: ")),
+            "{listed}\n{text}"
+        );
+    }
 }
 
 /// The alarms of `flow detect` do not need its model: a frozen transmitter (its test set one

@@ -61,10 +61,19 @@ pub type Result<T, E = ReportError> = std::result::Result<T, E>;
 /// A number as a line can hold it: plain between 1e-4 and 1e16 (`5`, `0.25`), else with an exponent
 /// (`2e-300`): Rust writes every digit of a plain f64, three hundred zeros for 2e-300.
 fn short_number(value: f64) -> String {
-    if value == 0.0 || (1e-4..1e16).contains(&value.abs()) || !value.is_finite() {
+    // Six decimals or six significant digits, trailing zeros dropped: a mean of readings such as
+    // 2.0000000000000007e-300 is said as 2e-300.
+    let trim = |digits: &str| digits.trim_end_matches('0').trim_end_matches('.').to_string();
+    if value == 0.0 || !value.is_finite() {
         format!("{value}")
+    } else if (1e-4..1e16).contains(&value.abs()) {
+        trim(&format!("{value:.6}"))
     } else {
-        format!("{value:e}")
+        let text = format!("{value:.5e}");
+        match text.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),
+            None => text,
+        }
     }
 }
 
@@ -81,5 +90,7 @@ mod tests {
         // A tiny or huge value once filled the line with three hundred digits.
         assert!(said(2e-300).contains("constant (2e-300) over"));
         assert!(said(-3.5e20).contains("constant (-3.5e20) over"));
+        assert!(said(2.0000000000000007e-300).contains("constant (2e-300) over"));
+        assert!(said(0.30000000000000004).contains("constant (0.3) over"));
     }
 }
