@@ -22,7 +22,7 @@ fn baselines(c: &mut Criterion) {
         let season = season_length(series.interval.seconds());
         group.bench_function(name, |b| {
             b.iter(|| {
-                baseline_forecasts(black_box(values), test_start, 7, season)
+                baseline_forecasts(black_box(values), test_start, 7, season, None)
                     .map(|f| f.len())
                     .ok()
             })

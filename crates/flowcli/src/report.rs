@@ -73,6 +73,12 @@ pub struct JobReport {
     /// not known (`--preset original`, `--no-alarms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub where_measured: Option<WhereMeasured>,
+    /// Every period of the series, training part included, that is no measure of the flow (a
+    /// stuck, dropout or outage reading in its steps, or a quarter of a step or more unread), as
+    /// `[first, last]` step times: Holt–Winters forecasts those steps but learns nothing from them.
+    /// Absent where there is none or the faults were not looked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_measured: Vec<[String; 2]>,
     /// Test points with a residual beyond k·σ.
     pub outliers: Vec<OutlierRow>,
     /// The forecast after the last reading.
@@ -260,6 +266,7 @@ pub(crate) fn finished(
             variance_ratio: evaluated.accuracy.variance_ratio(),
             baselines: evaluated.comparison.clone(),
             where_measured: evaluated.where_measured.clone(),
+            not_measured: evaluated.not_measured.clone(),
             outliers: evaluated
                 .outliers
                 .iter()

@@ -92,7 +92,13 @@ pub(crate) fn predict_stage(
     };
     let baseline = match evaluation {
         Some(comparison) if !comparison.model_wins && !forecast.is_empty() => {
-            let baseline = better_baseline(&preprocessed.series, comparison, &forecast, model.meta.window);
+            let baseline = better_baseline(
+                &preprocessed.series,
+                comparison,
+                &forecast,
+                model.meta.window,
+                not_measured,
+            );
             if let Some(b) = &baseline {
                 say!(obs, "{}", baseline_line(b));
             }
@@ -156,15 +162,17 @@ fn reads_line(steps: &[String]) -> Option<String> {
 }
 
 /// The best baseline's forecast of the steps the LSTM forecast, by the rules it was scored by on
-/// the test part (`window` is the moving average's: the model's window, as there).
+/// the test part (`window` is the moving average's: the model's window, as there; Holt–Winters
+/// learns nothing from the steps `not_measured` flags, as there).
 fn better_baseline(
     series: &FlowSeries,
     comparison: &Comparison,
     forecast: &[flowlstm::ForecastPoint],
     window: usize,
+    not_measured: Option<&[bool]>,
 ) -> Option<BaselineForecast> {
     let season = season_length(series.interval.seconds());
-    let ahead = baseline_ahead(&series.values, window, season, forecast.len()).ok()?;
+    let ahead = baseline_ahead(&series.values, window, season, forecast.len(), not_measured).ok()?;
     let (best, score) = comparison.best_baseline()?;
     let (name, values) = ahead.into_iter().nth(best)?;
     // Both lists come in one order; a name that differs would mean they do not.

@@ -301,6 +301,8 @@ pub(crate) struct EvaluateOutcome {
     pub(crate) comparison: Comparison,
     /// The same on the test points that measure the flow, where some do not.
     pub(crate) where_measured: Option<WhereMeasured>,
+    /// The periods of the whole series that are no measure of the flow, where faults were looked for.
+    pub(crate) not_measured: Vec<[String; 2]>,
     pub(crate) outliers: Vec<Flag>,
     /// The same predictions scored as the original scored them (a week's shift).
     pub(crate) original_scoring: Option<OriginalScoring>,
@@ -396,7 +398,15 @@ pub(crate) fn evaluate_stage(
     let season = season_length(series.interval.seconds());
     // Made once (Holt–Winters is fitted here), scored on all test points and again where
     // the meter measured.
-    let forecasts = baseline_forecasts(&series.values, training.train_rows, config.window, season).map_err(at_site)?;
+    // Holt–Winters learns nothing from the steps the alarms found no measure of the flow.
+    let forecasts = baseline_forecasts(
+        &series.values,
+        training.train_rows,
+        config.window,
+        season,
+        measured.not_measured.as_deref(),
+    )
+    .map_err(at_site)?;
     let every_point = vec![true; evaluation.predicted.len()];
     let comparison = compare_forecasts(
         &series.values,
@@ -472,6 +482,11 @@ pub(crate) fn evaluate_stage(
         accuracy,
         comparison,
         where_measured,
+        not_measured: measured
+            .not_measured
+            .as_deref()
+            .map(|flags| not_measured_periods(series, flags))
+            .unwrap_or_default(),
         outliers,
         original_scoring,
         profile,
@@ -572,20 +587,11 @@ fn where_measured(
         shown.to_string()
     };
     let (mut periods, mut spans) = (Vec::new(), Vec::new());
-    let mut j = 0;
-    while j < counted.len() {
-        if counted[j] {
-            j += 1;
-            continue;
-        }
-        let first = j;
-        while j < counted.len() && !counted[j] {
-            j += 1;
-        }
-        periods.push([when(evaluation.timestamps[first]), when(evaluation.timestamps[j - 1])]);
+    for (first, last) in runs(counted.len(), |j| !counted[j]) {
+        periods.push([when(evaluation.timestamps[first]), when(evaluation.timestamps[last])]);
         // Half a step either side, so the band is centred on the points it covers.
         let half = series.interval.seconds() / 2;
-        spans.push((evaluation.timestamps[first] - half, evaluation.timestamps[j - 1] + half));
+        spans.push((evaluation.timestamps[first] - half, evaluation.timestamps[last] + half));
     }
     let outliers_left_out = outliers
         .iter()
@@ -605,6 +611,37 @@ fn where_measured(
         baselines,
     };
     Some((scored, spans))
+}
+
+/// The runs of consecutive indices below `n` where `holds` is true, as (first, last).
+fn runs(n: usize, holds: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut j = 0;
+    while j < n {
+        if !holds(j) {
+            j += 1;
+            continue;
+        }
+        let first = j;
+        while j < n && holds(j) {
+            j += 1;
+        }
+        found.push((first, j - 1));
+    }
+    found
+}
+
+/// Every period of `series` that `not_measured` flags, as its first and last step's times: what
+/// Holt–Winters learned nothing from, for report.json.
+fn not_measured_periods(series: &FlowSeries, not_measured: &[bool]) -> Vec<[String; 2]> {
+    if not_measured.len() != series.len() {
+        return Vec::new();
+    }
+    let when = |k: usize| flowcore::time::format_timestamp(series.timestamps[k]);
+    runs(not_measured.len(), |k| not_measured[k])
+        .into_iter()
+        .map(|(first, last)| [when(first), when(last)])
+        .collect()
 }
 
 /// What the terminal says of the test points that are no measure of the flow: how many, when, and

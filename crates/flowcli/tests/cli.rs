@@ -963,10 +963,36 @@ fn on_real_areas_the_run_says_which_forecast_and_which_flags_to_read() {
         assert_eq!(said["name"], best["name"]);
         // The rule, from the daily means the model was trained on.
         let csv = std::fs::read_to_string(folder.join("Data_preprocessing/preprocessed.csv")).unwrap();
-        let values: Vec<f64> = csv
+        let rows: Vec<(&str, f64)> = csv
             .lines()
             .skip(1)
-            .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+            .map(|l| {
+                let (time, value) = l.split_once(',').unwrap();
+                (time, value.split(',').next().unwrap().parse().unwrap())
+            })
+            .collect();
+        let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        // Holt–Winters learns nothing from the days report.json lists as no measure of the flow.
+        let periods: Vec<(String, String)> = report["not_measured"]
+            .as_array()
+            .map(|p| {
+                p.iter()
+                    .map(|d| (d[0].as_str().unwrap().to_string(), d[1].as_str().unwrap().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let measured_only: Vec<f64> = rows
+            .iter()
+            .map(|&(time, value)| {
+                let left_out = periods
+                    .iter()
+                    .any(|(first, last)| first.as_str() <= time && time <= last.as_str());
+                if left_out {
+                    f64::NAN
+                } else {
+                    value
+                }
+            })
             .collect();
         let window = report["model"]["window"].as_u64().unwrap() as usize;
         let name = best["name"].as_str().unwrap();
@@ -976,7 +1002,7 @@ fn on_real_areas_the_run_says_which_forecast_and_which_flags_to_read() {
             values[values.len() - 7]
         } else if name.starts_with("Holt-Winters") {
             // Its weights fitted on the whole series (hand-checked in flowreport's own tests).
-            flowreport::holt_winters::ahead(&values, 7, 1).unwrap()[0]
+            flowreport::holt_winters::ahead(&measured_only, 7, 1).unwrap()[0]
         } else {
             values[values.len() - window..].iter().sum::<f64>() / window as f64
         };

@@ -38,12 +38,16 @@ pub struct Score {
 /// The baseline forecasts for steps `test_start..values.len()`, each from measured values only:
 /// persistence (the last value), seasonal naive (one season back), the mean of the last `window`
 /// values, and, where the training part holds two seasons and a step, Holt–Winters smoothing
-/// fitted on the values before each step ([`crate::holt_winters`]).
+/// fitted on the values before each step ([`crate::holt_winters`]). `not_measured` (one flag a
+/// value, where the meter's faults were looked for) marks the values that are no measure of the
+/// flow: Holt–Winters forecasts them but learns nothing from them; the other three read values as
+/// they are, as an engineer doing them by hand would.
 pub fn baseline_forecasts(
     values: &[f64],
     test_start: usize,
     window: usize,
     season: usize,
+    not_measured: Option<&[bool]>,
 ) -> Result<Vec<(String, Vec<f64>)>> {
     let need = window.max(season).max(1);
     if test_start < need || test_start >= values.len() {
@@ -55,7 +59,7 @@ pub fn baseline_forecasts(
     let moving = steps
         .map(|j| values[j - window..j].iter().sum::<f64>() / window as f64)
         .collect();
-    let smoothed = crate::holt_winters::one_step(values, test_start, season);
+    let smoothed = crate::holt_winters::one_step(&measured_only(values, not_measured), test_start, season);
     Ok(named(window, season, [persistence, seasonal, moving], smoothed))
 }
 
@@ -63,8 +67,15 @@ pub fn baseline_forecasts(
 /// [`baseline_forecasts`] carried on past the data: persistence repeats the last value, seasonal
 /// naive the last season (a step more than a season ahead takes the forecast a season before it),
 /// the moving average its last mean, Holt–Winters its level, trend and season (fitted on all of
-/// `values`). In the order and with the names of [`baseline_forecasts`].
-pub fn baseline_ahead(values: &[f64], window: usize, season: usize, steps: usize) -> Result<Vec<(String, Vec<f64>)>> {
+/// `values`, learning nothing from those `not_measured` flags). In the order and with the names of
+/// [`baseline_forecasts`].
+pub fn baseline_ahead(
+    values: &[f64],
+    window: usize,
+    season: usize,
+    steps: usize,
+    not_measured: Option<&[bool]>,
+) -> Result<Vec<(String, Vec<f64>)>> {
     let (season, window) = (season.max(1), window.max(1));
     let need = window.max(season);
     let Some(&last) = values.last().filter(|_| values.len() >= need) else {
@@ -82,8 +93,21 @@ pub fn baseline_ahead(values: &[f64], window: usize, season: usize, steps: usize
         window,
         season,
         [vec![last; steps], seasonal.split_off(season), vec![mean; steps]],
-        crate::holt_winters::ahead(values, season, steps),
+        crate::holt_winters::ahead(&measured_only(values, not_measured), season, steps),
     ))
+}
+
+/// `values` with those `not_measured` flags set to NaN, which [`crate::holt_winters`] reads as
+/// steps not measured; as they are where there are no flags, or the flags are not the values'.
+fn measured_only(values: &[f64], not_measured: Option<&[bool]>) -> Vec<f64> {
+    match not_measured {
+        Some(flags) if flags.len() == values.len() => values
+            .iter()
+            .zip(flags)
+            .map(|(&v, &flagged)| if flagged { f64::NAN } else { v })
+            .collect(),
+        _ => values.to_vec(),
+    }
 }
 
 /// The baselines' forecasts with their names: persistence, seasonal naive, moving average, and
@@ -162,7 +186,7 @@ pub fn compare(
     window: usize,
     season: usize,
 ) -> Result<Comparison> {
-    let forecasts = baseline_forecasts(values, test_start, window, season)?;
+    let forecasts = baseline_forecasts(values, test_start, window, season, None)?;
     compare_forecasts(
         values,
         test_start,
@@ -277,11 +301,11 @@ mod tests {
     #[test]
     fn baselines_by_hand() {
         let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-        let forecasts = baseline_forecasts(&values, 4, 2, 3).unwrap();
+        let forecasts = baseline_forecasts(&values, 4, 2, 3, None).unwrap();
         assert_eq!(forecasts[0].1, vec![4.0, 5.0]); // last value
         assert_eq!(forecasts[1].1, vec![2.0, 3.0]); // three back
         assert_eq!(forecasts[2].1, vec![3.5, 4.5]); // mean of two
-        assert!(baseline_forecasts(&values, 2, 2, 3).is_err());
+        assert!(baseline_forecasts(&values, 2, 2, 3, None).is_err());
         // In-sample seasonal errors on [1,2,3,4]: |4-1| = 3.
         assert_eq!(mase_scale(&values[..4], 3), Some(3.0));
     }
@@ -289,19 +313,19 @@ mod tests {
     #[test]
     fn baselines_ahead_by_hand() {
         let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-        let ahead = baseline_ahead(&values, 2, 3, 5).unwrap();
+        let ahead = baseline_ahead(&values, 2, 3, 5, None).unwrap();
         assert_eq!(ahead[0].1, vec![6.0; 5]); // the last value held
         assert_eq!(ahead[1].1, vec![4.0, 5.0, 6.0, 4.0, 5.0]); // the last season repeated
         assert_eq!(ahead[2].1, vec![5.5; 5]); // the mean of the last two
         let names: Vec<&str> = ahead.iter().map(|(name, _)| name.as_str()).collect();
-        let test_names: Vec<String> = baseline_forecasts(&values, 4, 2, 3)
+        let test_names: Vec<String> = baseline_forecasts(&values, 4, 2, 3, None)
             .unwrap()
             .into_iter()
             .map(|(name, _)| name)
             .collect();
         assert_eq!(names, test_names);
         assert!(matches!(
-            baseline_ahead(&values[..2], 2, 3, 1),
+            baseline_ahead(&values[..2], 2, 3, 1, None),
             Err(ReportError::TooShortForBaselines { values: 2, need: 3 })
         ));
     }
@@ -341,7 +365,7 @@ mod tests {
         let predicted = [5.0, 9.0];
         let all = compare(&values, 4, &predicted, 2, 3).unwrap();
         assert!((all.model.rmse - 4.5f64.sqrt()).abs() < 1e-12 && all.baselines[0].rmse == 1.0);
-        let forecasts = baseline_forecasts(&values, 4, 2, 3).unwrap();
+        let forecasts = baseline_forecasts(&values, 4, 2, 3, None).unwrap();
         let counted = compare_forecasts(&values, 4, &predicted, &forecasts, 3, &[true, false]).unwrap();
         assert_eq!((counted.model.rmse, counted.baselines[0].rmse), (0.0, 1.0));
         // Seasonal naive three back predicts 2 for 5; the mean of the last two 3.5.

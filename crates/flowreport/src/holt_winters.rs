@@ -12,6 +12,11 @@
 //! **refitted as the test steps go**, on every value before each one, as often as a fixed budget of
 //! work allows (every step on daily data; every few days on hourly or finer data).
 //!
+//! A NaN value is a step **not measured** (a stuck transmitter's, a dropout's, an outage's, a day
+//! read in part: `flowreport::baseline` marks those the alarms found): it is forecast like any
+//! other, but the states and the likelihood learn nothing from it, so a week of a frozen reading
+//! does not bend the weights or the season.
+//!
 //! ```
 //! use flowreport::holt_winters::{ahead, fit, Seasonality};
 //!
@@ -86,9 +91,9 @@ pub fn needs(season: usize) -> usize {
 }
 
 /// Runs the model over `values` from its starting states: `each(t, forecast of step t)` for every
-/// step, then the states after the last. `None` when a value is not finite.
+/// step, then the states after the last. `None` when a value is infinite.
 fn run(values: &[f64], model: &Model, mut each: impl FnMut(usize, f64)) -> Option<State> {
-    if values.iter().any(|v| !v.is_finite()) {
+    if values.iter().any(|v| v.is_infinite()) {
         return None;
     }
     let mut seasonal = model.seasonal.clone();
@@ -131,6 +136,16 @@ fn smooth(
         };
         step = if step + 1 == seasonal_len { 0 } else { step + 1 };
         let line = level + trend;
+        if y.is_nan() {
+            // A step not measured: forecast, but nothing learned from it.
+            let forecast = match seasonality {
+                Seasonality::Additive => line + *s,
+                Seasonality::Multiplicative => line * *s,
+            };
+            each(t, forecast, f64::NAN);
+            level = line;
+            continue;
+        }
         match seasonality {
             Seasonality::Additive => {
                 let forecast = line + *s;
@@ -175,15 +190,15 @@ const WORK: usize = 100_000_000;
 /// 1 % more on the sixth, and on BWDF's daily means the two kinds differ by under 2 % on average
 /// (docs/ACCURACY.md).
 pub fn seasonality_for(values: &[f64]) -> Seasonality {
-    if values.iter().all(|&v| v > 0.0) {
+    if values.iter().filter(|v| !v.is_nan()).all(|&v| v > 0.0) {
         Seasonality::Multiplicative
     } else {
         Seasonality::Additive
     }
 }
 
-/// The model of `values` (finite) with season `season`, of the kind [`seasonality_for`] says.
-/// `None` with fewer values than [`needs`] or a value not finite.
+/// The model of `values` with season `season`, of the kind [`seasonality_for`] says (a NaN is a
+/// step not measured). `None` with fewer measured values than [`needs`] or a value infinite.
 pub fn fit(values: &[f64], season: usize) -> Option<Model> {
     fit_as(values, season, seasonality_for(values))
 }
@@ -202,7 +217,8 @@ fn evaluations(values: usize) -> usize {
 
 fn fit_within(values: &[f64], season: usize, seasonality: Seasonality, evaluations: usize) -> Option<Model> {
     let m = season.max(1);
-    if values.len() < needs(m) || values.iter().any(|v| !v.is_finite()) {
+    let measured = values.iter().filter(|v| !v.is_nan()).count();
+    if measured < needs(m) || values.iter().any(|v| v.is_infinite()) {
         return None;
     }
     let start = start(values, m, seasonality);
@@ -214,7 +230,16 @@ fn fit_within(values: &[f64], season: usize, seasonality: Seasonality, evaluatio
 /// four): their mean line's level and slope, and each step's average offset (or factor) from it.
 fn start(values: &[f64], m: usize, seasonality: Seasonality) -> Model {
     let seasons = (values.len() / m).clamp(1, 4);
-    let mean = |k: usize| values[k * m..(k + 1) * m].iter().sum::<f64>() / m as f64;
+    // Means of the steps measured (NaN: not measured); a season with none takes the others'.
+    let measured_mean = |part: &[f64]| {
+        let (sum, n) = part
+            .iter()
+            .filter(|v| !v.is_nan())
+            .fold((0.0, 0usize), |(sum, n), v| (sum + v, n + 1));
+        (n > 0).then(|| sum / n as f64)
+    };
+    let overall = measured_mean(&values[..seasons * m]).unwrap_or(0.0);
+    let mean = |k: usize| measured_mean(&values[k * m..(k + 1) * m]).unwrap_or(overall);
     let trend = if seasons > 1 {
         (mean(seasons - 1) - mean(0)) / ((seasons - 1) * m) as f64
     } else {
@@ -224,12 +249,20 @@ fn start(values: &[f64], m: usize, seasonality: Seasonality) -> Model {
     // the first value, so that level + trend forecasts the first step.
     let middle = (m as f64 - 1.0) / 2.0;
     let line = |t: usize| mean(0) + trend * (t as f64 - middle);
-    let mut seasonal = vec![0.0; m];
-    for t in 0..seasons * m {
+    let (mut seasonal, mut counts) = (vec![0.0; m], vec![0usize; m]);
+    for t in (0..seasons * m).filter(|&t| !values[t].is_nan()) {
         seasonal[t % m] += match seasonality {
             Seasonality::Additive => values[t] - line(t),
             Seasonality::Multiplicative => values[t] / line(t),
-        } / seasons as f64;
+        };
+        counts[t % m] += 1;
+    }
+    for (s, &n) in seasonal.iter_mut().zip(&counts) {
+        *s = match (n, seasonality) {
+            (0, Seasonality::Additive) => 0.0,
+            (0, Seasonality::Multiplicative) => 1.0,
+            _ => *s / n as f64,
+        };
     }
     normalise(&mut seasonal, seasonality);
     Model {
@@ -309,7 +342,7 @@ fn pack(model: &Model) -> Vec<f64> {
 fn likelihood(values: &[f64], model: &Model, seasonal: &mut Vec<f64>) -> f64 {
     seasonal.clear();
     seasonal.extend_from_slice(&model.seasonal);
-    let (mut squared, mut logs, mut product, mut positive) = (0.0, 0.0, 1.0, true);
+    let (mut squared, mut logs, mut product, mut positive, mut counted) = (0.0, 0.0, 1.0, true, 0usize);
     let kind = model.seasonality;
     smooth(
         values,
@@ -318,22 +351,25 @@ fn likelihood(values: &[f64], model: &Model, seasonal: &mut Vec<f64>) -> f64 {
         model.level,
         model.trend,
         seasonal,
-        |t, forecast, e| match kind {
-            Seasonality::Additive => squared += e * e,
-            Seasonality::Multiplicative => {
+        |_, forecast, e| {
+            if e.is_nan() {
+                return;
+            }
+            counted += 1;
+            squared += e * e;
+            if kind == Seasonality::Multiplicative {
                 positive &= forecast > 0.0;
-                squared += e * e;
                 // A logarithm every eighth step, of the product of eight (a flow below 1e38 cannot
                 // overflow it): the fit's time went mostly to logarithms.
                 product *= forecast;
-                if t % 8 == 7 {
+                if counted % 8 == 0 {
                     logs += product.ln();
                     product = 1.0;
                 }
             }
         },
     );
-    let n = values.len() as f64;
+    let n = counted as f64;
     let value = n * squared.max(f64::MIN_POSITIVE).ln() + 2.0 * (logs + product.ln());
     if positive && value.is_finite() {
         value
@@ -445,7 +481,7 @@ fn minimise(f: &mut impl FnMut(&[f64]) -> f64, x0: Vec<f64>, steps: &[f64], eval
 /// One-step forecasts of `values[test_start..]`: the model fitted on `values[..test_start]`, then
 /// refitted on every value before a step, every step where [`WORK`] allows it (daily data) and
 /// otherwise at even intervals, the states running on between refits. `None` when the training
-/// part is shorter than [`needs`] or a value is not finite.
+/// part holds fewer measured values than [`needs`] or a value is infinite.
 pub fn one_step(values: &[f64], test_start: usize, season: usize) -> Option<Vec<f64>> {
     let train = values.get(..test_start)?;
     let evaluations = evaluations(train.len());
@@ -524,7 +560,13 @@ mod tests {
         assert!((state.level - 3.5).abs() < 1e-12 && (state.trend - 1.5).abs() < 1e-12);
         assert!((state.seasonal[0] - 7.0 / 12.0).abs() < 1e-12);
         assert!((state.ahead(Seasonality::Multiplicative, 1) - 7.5).abs() < 1e-12);
-        assert!(run(&[1.0, f64::NAN], &multiplicative, |_, _| {}).is_none());
+        // A step not measured (NaN) is forecast, 5 · 1.5 = 7.5, and moves nothing but the line:
+        // level 3.5 + 1.5 = 5, trend 1.5, factor 1.5 kept.
+        let mut forecasts = Vec::new();
+        let state = run(&[2.0, f64::NAN], &multiplicative, |_, f| forecasts.push(f)).unwrap();
+        assert!((forecasts[1] - 7.5).abs() < 1e-12 && (state.level - 5.0).abs() < 1e-12);
+        assert!((state.trend - 1.5).abs() < 1e-12 && state.seasonal[1] == 1.5);
+        assert!(run(&[1.0, f64::INFINITY], &multiplicative, |_, _| {}).is_none());
     }
 
     /// The simplex finds the bottom of Rosenbrock's valley (1, 1) from (−1.2, 1), the classic test.
@@ -560,6 +602,33 @@ mod tests {
             one_step(&values, 14, 7).is_none(),
             "a training part of two weeks starts nothing"
         );
+    }
+
+    /// A stuck transmitter's week in the training part (the last reading held): read as it is, it
+    /// bends the fit; marked NaN (not measured), the test weeks are forecast as well as from the
+    /// clean series, within a tenth of the flow's wobble.
+    #[test]
+    fn a_step_not_measured_teaches_nothing() {
+        let week = [1.0, 1.1, 1.2, 1.1, 1.0, 0.8, 0.7];
+        let clean: Vec<f64> = (0..140)
+            .map(|d| (100.0 + 0.5 * d as f64) * week[d % 7] * (1.0 + 0.01 * ((d * 7919) % 13) as f64 / 6.0 - 0.01))
+            .collect();
+        let (mut stuck, mut marked) = (clean.clone(), clean.clone());
+        for d in 40..47 {
+            stuck[d] = clean[39];
+            marked[d] = f64::NAN;
+        }
+        let error = |values: &[f64]| {
+            let forecasts = one_step(values, 100, 7).unwrap();
+            let squared: f64 = forecasts.iter().zip(&clean[100..]).map(|(f, a)| (f - a).powi(2)).sum();
+            (squared / forecasts.len() as f64).sqrt()
+        };
+        let (clean_error, stuck_error, marked_error) = (error(&clean), error(&stuck), error(&marked));
+        assert!(marked_error < stuck_error, "{marked_error} {stuck_error}");
+        assert!((marked_error - clean_error).abs() < 0.1, "{marked_error} {clean_error}");
+        // The forecast of a step not measured is made all the same.
+        let forecasts = one_step(&marked, 44, 7).unwrap();
+        assert!(forecasts.iter().all(|f| f.is_finite()) && forecasts.len() == 96);
     }
 
     /// A weekday pattern that scales with the flow, with noise: the multiplicative kind is the
