@@ -216,8 +216,10 @@ pub fn predict_command(
         &model,
         &outcome.preprocessed,
         plan,
-        spans.as_deref(),
-        not_measured.as_deref(),
+        spans
+            .as_deref()
+            .zip(not_measured.as_deref())
+            .map(|(spans, not_measured)| crate::scan::Faults { spans, not_measured }),
         evaluation.as_ref(),
         &dirs,
         obs,

@@ -21,7 +21,7 @@ use crate::options::{DeviceArgs, RunArgs, TrainArgs};
 use crate::original::Lang;
 use crate::output::SiteDirs;
 use crate::report::{self, SiteReport};
-use crate::scan::predict_stage;
+use crate::scan::{predict_stage, Faults};
 use crate::settings::{
     alarm_settings, is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
 };
@@ -158,8 +158,10 @@ impl Pipeline {
             model,
             &pre.preprocessed,
             self.plan,
-            spans.as_deref(),
-            measured.not_measured.as_deref(),
+            spans
+                .as_deref()
+                .zip(measured.not_measured.as_deref())
+                .map(|(spans, not_measured)| Faults { spans, not_measured }),
             comparison,
             dirs,
             obs,

@@ -30,19 +30,23 @@ pub(crate) struct PredictOutcome {
     pub(crate) profile: StageProfile,
 }
 
-/// The scan and the forecast. `spans` are the alarms' (start, end, stage), `None` when the alarm
+/// What the alarms found, for the prediction stage: their (start, end, stage) for the scan graph,
+/// and which steps of the preprocessed series are no measure of the flow (the forecast says when
+/// it reads one; Holt–Winters learns nothing from them).
+pub(crate) struct Faults<'a> {
+    pub(crate) spans: &'a [(i64, i64, flowcore::events::Severity)],
+    pub(crate) not_measured: &'a [bool],
+}
+
+/// The scan and the forecast. `faults` are the alarms' findings, `None` when the alarm
 /// rules were not run (`--preset original`, `--no-alarms`). `evaluation` is the LSTM beside the
 /// baselines on the test part, where this run has one (`flow run`): when a baseline beat it, that
 /// baseline's forecast of the same steps is printed under the LSTM's, the number to use.
-/// `not_measured` flags the steps of `preprocessed.series` that are no measure of the flow
-/// (`None`: not looked for); the forecast says when it reads one.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn predict_stage(
     model: &LstmModel,
     preprocessed: &Preprocessed,
     plan: PredictPlan,
-    spans: Option<&[(i64, i64, flowcore::events::Severity)]>,
-    not_measured: Option<&[bool]>,
+    faults: Option<Faults<'_>>,
     evaluation: Option<&Comparison>,
     dirs: &SiteDirs,
     obs: &mut dyn Observer,
@@ -59,11 +63,11 @@ pub(crate) fn predict_stage(
         };
         let scan = flowlstm::scan(model, cleaned, &config.check()?)?;
         report_scan(model, cleaned, &scan, plan, dirs, &mut files, obs)?;
-        let note = level_rule_note(&scan, model.meta.interval, cleaned.interval, spans.is_some());
+        let note = level_rule_note(&scan, model.meta.interval, cleaned.interval, faults.is_some());
         if let (Some(note), Lang::En) = (note, plan.lang) {
             say!(obs, "{note}");
         }
-        let spans = spans.unwrap_or_default();
+        let spans = faults.as_ref().map_or(&[][..], |f| f.spans);
         let graph = scan_graph(
             cleaned,
             &preprocessed.filled,
@@ -90,6 +94,7 @@ pub(crate) fn predict_stage(
     } else {
         Vec::new()
     };
+    let not_measured = faults.as_ref().map(|f| f.not_measured);
     let baseline = match evaluation {
         Some(comparison) if !comparison.model_wins && !forecast.is_empty() => {
             let baseline = better_baseline(
