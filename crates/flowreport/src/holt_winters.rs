@@ -604,15 +604,21 @@ mod tests {
         );
     }
 
+    /// Twenty weeks of daily flow: a weekday pattern of multipliers on a base of 100 rising by
+    /// `rise` a day, with a fixed, irregular wobble of ±1 % (no random generator needed).
+    fn scaled_weeks(rise: f64) -> Vec<f64> {
+        let week = [1.0, 1.1, 1.2, 1.1, 1.0, 0.8, 0.7];
+        (0..140)
+            .map(|d| (100.0 + rise * d as f64) * week[d % 7] * (1.0 + 0.01 * ((d * 7919) % 13) as f64 / 6.0 - 0.01))
+            .collect()
+    }
+
     /// A stuck transmitter's week in the training part (the last reading held): read as it is, it
     /// bends the fit; marked NaN (not measured), the test weeks are forecast as well as from the
     /// clean series, within a tenth of the flow's wobble.
     #[test]
     fn a_step_not_measured_teaches_nothing() {
-        let week = [1.0, 1.1, 1.2, 1.1, 1.0, 0.8, 0.7];
-        let clean: Vec<f64> = (0..140)
-            .map(|d| (100.0 + 0.5 * d as f64) * week[d % 7] * (1.0 + 0.01 * ((d * 7919) % 13) as f64 / 6.0 - 0.01))
-            .collect();
+        let clean = scaled_weeks(0.5);
         let (mut stuck, mut marked) = (clean.clone(), clean.clone());
         for d in 40..47 {
             stuck[d] = clean[39];
@@ -635,11 +641,7 @@ mod tests {
     /// flow's, and it forecasts the test weeks better than the additive one fitted on the same days.
     #[test]
     fn a_pattern_that_scales_is_multiplicative() {
-        let week = [1.0, 1.1, 1.2, 1.1, 1.0, 0.8, 0.7];
-        // A fixed, irregular wobble of ±1 % (no random generator needed).
-        let values: Vec<f64> = (0..140)
-            .map(|d| (100.0 + 2.0 * d as f64) * week[d % 7] * (1.0 + 0.01 * ((d * 7919) % 13) as f64 / 6.0 - 0.01))
-            .collect();
+        let values = scaled_weeks(2.0);
         let model = fit(&values[..100], 7).unwrap();
         assert_eq!(model.seasonality, Seasonality::Multiplicative);
         let additive = fit_as(&values[..100], 7, Seasonality::Additive).unwrap();
