@@ -174,8 +174,8 @@ pub fn predict_command(
         lang,
     };
     // The new file's faults and unusual flow, judged on its own readings.
-    let (spans, not_measured) = if args.alarms.no_alarms {
-        (None, None)
+    let found = if args.alarms.no_alarms {
+        None
     } else {
         let changes = outcome.ingest.clock_changes();
         // One file's one column: no other column to share an outage with.
@@ -185,15 +185,9 @@ pub fn predict_command(
         };
         let alarms =
             crate::alarms::alarm_stage(&outcome.raw, context, &target, &alarm_settings, &dirs.prediction, obs)?;
-        let series = &outcome.preprocessed.series;
         // Which steps the forecast reads are no measure of the flow, as `flow run` judges them.
-        let flags = flowcore::alarms::steps_not_measured(
-            &series.timestamps,
-            series.interval.seconds(),
-            &outcome.raw,
-            &alarms.found,
-        );
-        (Some(alarms.spans()), Some(flags))
+        let measured = Measured::by_alarms(&outcome.preprocessed.series, &outcome.raw, Some(&alarms.found));
+        Some((alarms.spans(), measured.not_measured.unwrap_or_default()))
     };
     // The model beside the baselines on its test part, as measured when it was trained: when a
     // baseline beat it, that baseline's forecast is given under the LSTM's, as in `flow run`.
@@ -216,9 +210,8 @@ pub fn predict_command(
         &model,
         &outcome.preprocessed,
         plan,
-        spans
-            .as_deref()
-            .zip(not_measured.as_deref())
+        found
+            .as_ref()
             .map(|(spans, not_measured)| crate::scan::Faults { spans, not_measured }),
         evaluation.as_ref(),
         &dirs,

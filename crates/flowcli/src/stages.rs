@@ -396,9 +396,8 @@ pub(crate) fn evaluate_stage(
         );
     }
     let season = season_length(series.interval.seconds());
-    // Made once (Holt–Winters is fitted here), scored on all test points and again where
-    // the meter measured.
-    // Holt–Winters learns nothing from the steps the alarms found no measure of the flow.
+    // Made once (Holt–Winters is fitted here, learning nothing from the steps the alarms found no
+    // measure of the flow), scored on all test points and again where the meter measured.
     let forecasts = baseline_forecasts(
         &series.values,
         training.train_rows,
@@ -423,7 +422,7 @@ pub(crate) fn evaluate_stage(
         .not_measured
         .as_deref()
         .and_then(|flags| counted_points(flags, training, lookback));
-    let (where_measured, not_measured) = counted
+    let (where_measured, left_out_spans) = counted
         .as_deref()
         .and_then(|counted| where_measured(series, training, counted, lookback, (&forecasts, season), &outliers))
         .unzip();
@@ -450,7 +449,7 @@ pub(crate) fn evaluate_stage(
         predicted: &evaluation.predicted,
         outliers: &outliers,
         sigma_k,
-        not_measured: not_measured.as_deref().unwrap_or_default(),
+        not_measured: left_out_spans.as_deref().unwrap_or_default(),
     })?;
     let residuals: Vec<f64> = evaluation
         .actual
