@@ -12,8 +12,11 @@ use crate::original::Lang;
 use crate::output::SiteDirs;
 use crate::scan::predict_stage;
 use crate::settings::{is_original, preprocess_config, train_config, PredictPlan, Wording};
+use crate::site::Target;
 use crate::site::{read_stage, target, thousands};
-use crate::stages::{evaluate_stage, preprocess_stage, train_stage, Measured, SavedEvaluation};
+use crate::stages::{
+    evaluate_stage, preprocess_stage, train_stage, write_not_measured, Measured, PreprocessOutcome, SavedEvaluation,
+};
 use flowcore::files::{read_criteria_csv, read_series_csv, write_all_or_nothing};
 use flowcore::{Check, PreprocessConfig, SITES};
 use flowlstm::{DeviceChoice, LstmModel, PredictConfig};
@@ -40,8 +43,31 @@ pub fn preprocess_command(
     };
     let _guard = SiteGuard::claim(&claimed, "flow preprocess", export.paths(), obs)?;
     SiteGuard::note_other_column(&dirs, &target.column, "flow preprocess", obs);
-    preprocess_stage(&export, &target, &config, Some(out), obs)?;
+    let outcome = preprocess_stage(&export, &target, &config, Some(out), obs)?;
+    faults_found(&outcome, &target, out, obs)?;
     Ok(())
+}
+
+/// The faults of a column just preprocessed into `folder`, found with the default alarm rules
+/// (`flow preprocess` and `flow train` take no alarm flags; the faults, unlike unusual flow, need
+/// none), and `not_measured.csv` written there, so that training on the files, now or later,
+/// leaves out what `flow run` leaves out.
+fn faults_found(
+    outcome: &PreprocessOutcome,
+    target: &Target,
+    folder: &Path,
+    obs: &mut dyn Observer,
+) -> Result<Vec<bool>> {
+    let rule = flowcore::alarms::AlarmRule::default().check()?;
+    let found = flowcore::alarms::find_alarms(&target.slug, &outcome.raw, &rule);
+    let series = &outcome.preprocessed.series;
+    write_not_measured(folder, series, &outcome.raw, &found.alarms, obs)?;
+    Ok(flowcore::alarms::steps_not_measured(
+        &series.timestamps,
+        series.interval.seconds(),
+        &outcome.raw,
+        &found.alarms,
+    ))
 }
 
 /// `flow train`: preprocess (or reuse the preprocessed files when no input is given), train and
@@ -73,14 +99,22 @@ pub fn train_command(
     }
     // Checked before any file is read.
     train_config(args, device, config.interval)?;
-    let (series, criteria, target, dirs, _guard) = if reuse {
+    // The original's job knew no faults: it scores every test point, as `flow run --preset original`.
+    let original = is_original(args);
+    let (series, criteria, target, dirs, not_measured, _guard) = if reuse {
         let guard = SiteGuard::claim(&dirs, "flow train", None, obs)?;
         say!(obs, "Using {} and {}", files.0.display(), files.1.display());
+        let series = read_series_csv(&files.0, None)?;
+        let not_measured = match original {
+            true => None,
+            false => Measured::saved(&series, &dirs.preprocessing, obs)?.not_measured,
+        };
         (
-            read_series_csv(&files.0, None)?,
+            series,
             read_criteria_csv(&files.1)?,
             target.without_file(),
             dirs,
+            not_measured,
             guard,
         )
     } else {
@@ -90,11 +124,16 @@ pub fn train_command(
         let guard = SiteGuard::claim(&dirs, "flow train", export.paths(), obs)?;
         SiteGuard::note_other_column(&dirs, &target.column, "flow train", obs);
         let outcome = preprocess_stage(&export, &target, &config, Some(&dirs.preprocessing), obs)?;
+        let not_measured = match original {
+            true => None,
+            false => Some(faults_found(&outcome, &target, &dirs.preprocessing, obs)?),
+        };
         (
             outcome.preprocessed.series,
             outcome.preprocessed.criteria,
             target,
             dirs,
+            not_measured,
             guard,
         )
     };
@@ -102,10 +141,13 @@ pub fn train_command(
     let trained = train_stage(&series, &criteria, &target, &train_config, args.check, &dirs, obs)?;
     let wording = Wording {
         lang,
-        original_scoring: is_original(args),
+        original_scoring: original,
     };
     evaluate_stage(
-        &Measured::unknown(&series),
+        &Measured {
+            series: &series,
+            not_measured,
+        },
         &trained.training,
         &train_config,
         args.outlier_sigma,

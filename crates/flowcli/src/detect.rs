@@ -11,7 +11,7 @@ use crate::original::Lang;
 use crate::output::{slug_for_column, SiteDirs};
 use crate::settings::{is_original, train_config, Wording};
 use crate::site::{read_stage, thousands, write_and_list, Target};
-use crate::stages::{evaluate_stage, preprocess_stage, train_stage, Measured};
+use crate::stages::{evaluate_stage, preprocess_stage, train_stage, write_not_measured, Measured};
 use flowcore::time::format_timestamp;
 use flowcore::{Check, PreprocessConfig};
 use flowreport::profile::Profiler;
@@ -189,6 +189,7 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let mut found = flowcore::alarms::find_alarms_with_holidays(&target.slug, &pre.raw, rule, &alarm_settings.holidays);
     flowcore::alarms::mark_clock_changes(&mut found.alarms, &pre.ingest.clock_changes());
     let found_profile = finding.finish("alarms");
+    write_not_measured(&dirs.preprocessing, series, &pre.raw, &found.alarms, obs)?;
     let model_stages = |obs: &mut dyn Observer| -> Result<()> {
         let measured = Measured::by_alarms(series, &pre.raw, Some(&found.alarms));
         let trained = train_stage(

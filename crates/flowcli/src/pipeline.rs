@@ -26,7 +26,7 @@ use crate::settings::{
     alarm_settings, is_original, night_settings, preprocess_config, train_config, NightSettings, PredictPlan, Wording,
 };
 use crate::site::{read_targets, Target};
-use crate::stages::{evaluate_stage, preprocess_stage, train_stage, Measured};
+use crate::stages::{evaluate_stage, preprocess_stage, train_stage, write_not_measured, Measured};
 
 /// The settings of the whole job, checked once: what `flow run` does to each site.
 #[derive(Debug, Clone)]
@@ -148,6 +148,9 @@ impl Pipeline {
         }
         let config = train_config(&self.train, &self.device, series.interval)?;
         let measured = Measured::by_alarms(series, &pre.raw, alarms.as_ref().map(|a| a.found.as_slice()));
+        if let Some(found) = &alarms {
+            write_not_measured(&dirs.preprocessing, series, &pre.raw, &found.found, obs)?;
+        }
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
         let sigma_k = self.train.outlier_sigma;
         let evaluated = evaluate_stage(&measured, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;

@@ -62,6 +62,9 @@ pub(crate) fn preprocess_stage(
         }
     })?;
     if let Some(out) = out {
+        // The steps not measured of an earlier series are not this one's: gone before the new
+        // files are, and written again once this command has found the alarms.
+        forget_not_measured(out)?;
         let files = [
             (out.join("preprocessed.csv"), series_csv(&preprocessed.series)),
             (out.join("criteria.csv"), criteria_csv(&preprocessed.criteria)),
@@ -192,6 +195,46 @@ pub(crate) fn preprocess_stage(
         ingest: ingested.report,
         profile,
     })
+}
+
+/// The file beside `preprocessed.csv` that says which of its steps are no measure of the flow.
+pub(crate) const NOT_MEASURED_FILE: &str = "not_measured.csv";
+
+fn forget_not_measured(folder: &Path) -> Result<()> {
+    let path = folder.join(NOT_MEASURED_FILE);
+    match std::fs::remove_file(&path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(flowcore::CoreError::Io { path, source: error }.into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes `not_measured.csv` into `folder`, beside the `series` preprocessed there from `raw`: the
+/// steps the `alarms` found on `raw` leave no measure of the flow, with the reason
+/// (`flowcore::files::not_measured_csv`). `flow train` on those files later scores the model and
+/// fits Holt–Winters on them as the command that found the alarms did.
+pub(crate) fn write_not_measured(
+    folder: &Path,
+    series: &FlowSeries,
+    raw: &FlowSeries,
+    alarms: &[flowcore::events::Alarm],
+    obs: &mut dyn Observer,
+) -> Result<()> {
+    let why = flowcore::alarms::why_not_measured(&series.timestamps, series.interval.seconds(), raw, alarms);
+    let path = folder.join(NOT_MEASURED_FILE);
+    write_all_or_nothing(&[(
+        path.clone(),
+        flowcore::files::not_measured_csv(&series.timestamps, &why),
+    )])?;
+    say!(
+        obs,
+        "written          {} ({} of {} steps no measure of the flow)",
+        path.display(),
+        why.iter().flatten().count(),
+        why.len()
+    );
+    Ok(())
 }
 
 pub(crate) struct TrainOutcome {
@@ -507,6 +550,33 @@ impl<'a> Measured<'a> {
             series,
             not_measured: None,
         }
+    }
+
+    /// A series preprocessed into `folder` earlier, with the steps `not_measured.csv` there flags;
+    /// every step scored where there is none (a folder of `--preset original`, `--no-alarms`, or an
+    /// older flow), which is said.
+    pub(crate) fn saved(series: &'a FlowSeries, folder: &Path, obs: &mut dyn Observer) -> Result<Self> {
+        let path = folder.join(NOT_MEASURED_FILE);
+        if !path.is_file() {
+            say!(
+                obs,
+                "not measured     unknown: no {} beside the preprocessed files (flow preprocess writes it); every test point is scored",
+                path.display()
+            );
+            return Ok(Measured::unknown(series));
+        }
+        let flags = flowcore::files::read_not_measured_csv(&path, &series.timestamps)?;
+        say!(
+            obs,
+            "not measured     {} of {} steps, as {} says",
+            flags.iter().filter(|&&f| f).count(),
+            flags.len(),
+            path.display()
+        );
+        Ok(Measured {
+            series,
+            not_measured: Some(flags),
+        })
     }
 
     /// A series made of `raw`, with the alarms found on `raw` (`None`: not looked for).

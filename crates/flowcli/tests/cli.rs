@@ -378,8 +378,9 @@ fn predict_keeps_the_models_inputs_and_the_original_lines_in_korean() {
     );
 
     let site = dir.path().join("Output/jangmyeong");
+    // preprocessed.csv, criteria.csv and not_measured.csv: each left as it is by `flow predict`.
     let trained_inputs = snapshot(&site.join("Data_preprocessing"));
-    assert_eq!(trained_inputs.len(), 2);
+    assert_eq!(trained_inputs.len(), 3);
 
     // Forecast only, in Korean, on another file.
     let output = flow(dir.path(), &["predict", "--input", other, "--forecast", "--lang", "ko"]);
@@ -1162,4 +1163,97 @@ fn predict_keeps_the_verdict_of_the_models_evaluation() {
         text.contains("evaluation.json beside the model: whether a baseline"),
         "{text}"
     );
+}
+
+/// The original's three commands judge the model as `flow run` does: `flow preprocess` finds the
+/// faults and writes which days they leave no measure of the flow (`not_measured.csv`), `flow
+/// train` on its files scores the model and the baselines without them, and `flow predict` gives
+/// the forecast that comparison chose. Before, `flow train` scored every day, a stuck week's
+/// included, and chose persistence where `flow run` chose Holt–Winters. Eighty days of the demo
+/// export: a dropout on 01-25, a stuck transmitter from 02-28 to 03-03, in the test part.
+#[test]
+fn the_three_commands_judge_the_model_as_run_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_export(dir.path(), "demo.csv", 80 * 1440, 2020);
+    let quick = ["--epochs", "20", "--hidden", "8"];
+    let run = |args: &[&str]| {
+        let output = flow(dir.path(), args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    };
+    let said = |text: &str, start: &str| text.lines().find(|l| l.starts_with(start)).map(str::to_string);
+    let whole = run(&[
+        &["run", "--input", &demo, "--no-night", "--output-dir", "Run"][..],
+        &quick,
+    ]
+    .concat());
+    run(&["preprocess", "--input", &demo, "--output-dir", "Three"]);
+    let trained = run(&[&["train", "--output-dir", "Three"][..], &quick].concat());
+    let predicted = run(&["predict", "--input", &demo, "--output-dir", "Three"]);
+    let site =
+        |root: &str, file: &str| std::fs::read_to_string(dir.path().join(root).join("jangmyeong").join(file)).unwrap();
+    let not_measured = site("Three", "Data_preprocessing/not_measured.csv");
+    assert!(
+        not_measured.starts_with("time,reason\n2020-01-25 00:00:00,dropout\n2020-02-28 00:00:00,stuck\n"),
+        "{not_measured}"
+    );
+    assert_eq!(not_measured, site("Run", "Data_preprocessing/not_measured.csv"));
+    assert!(
+        trained
+            .contains("not measured     6 of 80 steps, as Three/jangmyeong/Data_preprocessing/not_measured.csv says"),
+        "{trained}"
+    );
+    let deciding = said(&whole, "  Verdict without them: ").expect("the stuck week is in the test part");
+    assert!(deciding.contains("Holt-Winters (season 7)"), "{deciding}");
+    assert_eq!(said(&trained, "  Verdict without them: "), Some(deciding));
+    assert_eq!(
+        site("Three", "Learning_lstm/evaluation.json"),
+        site("Run", "Learning_lstm/evaluation.json")
+    );
+    let given = said(&whole, "baseline         ").expect("Holt-Winters beat the LSTM where measured");
+    assert!(
+        given.starts_with("baseline         Holt-Winters (season 7) forecasts "),
+        "{given}"
+    );
+    assert_eq!(said(&predicted, "baseline         "), Some(given));
+    assert_eq!(said(&predicted, "time: "), said(&whole, "time: "));
+    // A list edited by hand, or another folder's: refused with its line, before any training.
+    let list = dir.path().join("Three/jangmyeong/Data_preprocessing/not_measured.csv");
+    std::fs::write(&list, "time,reason\n2020-02-28 12:00:00,stuck\n").unwrap();
+    let output = flow(dir.path(), &["train", "--output-dir", "Three"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("not_measured.csv: line 2: `2020-02-28 12:00:00` is not a step of the preprocessed series"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        site("Three", "Learning_lstm/evaluation.json"),
+        site("Run", "Learning_lstm/evaluation.json")
+    );
+    // The original's job knew no faults: a run of its preset leaves no list for a later `flow
+    // train`, which then scores every day and says why.
+    run(&[
+        "run",
+        "--input",
+        &demo,
+        "--no-night",
+        "--output-dir",
+        "Three",
+        "--preset",
+        "original",
+        "--epochs",
+        "2",
+    ]);
+    assert!(!dir
+        .path()
+        .join("Three/jangmyeong/Data_preprocessing/not_measured.csv")
+        .exists());
+    let trained = run(&[&["train", "--output-dir", "Three"][..], &quick].concat());
+    assert!(
+        trained.contains("not measured     unknown: no Three/jangmyeong/Data_preprocessing/not_measured.csv beside the preprocessed files"),
+        "{trained}"
+    );
+    assert!(!trained.contains("Verdict without them"), "{trained}");
 }

@@ -907,14 +907,64 @@ pub fn mark_clock_changes(alarms: &mut [Alarm], changes: &[i64]) {
 /// flow is flow. An evaluation that scores a model on such steps scores it against the meter: on
 /// the demo export they made 5 of its 5 largest errors.
 pub fn steps_not_measured(timestamps: &[i64], step: i64, readings: &FlowSeries, alarms: &[Alarm]) -> Vec<bool> {
+    why_not_measured(timestamps, step, readings, alarms)
+        .iter()
+        .map(Option::is_some)
+        .collect()
+}
+
+/// Why a step of a resampled series is no measure of the flow ([`why_not_measured`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotMeasured {
+    /// A quarter of the step or more has no reading (an outage shorter than the alarm's, or the
+    /// readings begun or ended part way through the step).
+    Unread,
+    /// A stuck transmitter's, a dropout's or an outage's reading within it.
+    Fault(AlarmKind),
+}
+
+impl std::fmt::Display for NotMeasured {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotMeasured::Unread => f.write_str("unread"),
+            NotMeasured::Fault(kind) => write!(f, "{kind}"),
+        }
+    }
+}
+
+impl std::str::FromStr for NotMeasured {
+    type Err = ();
+    fn from_str(text: &str) -> std::result::Result<Self, ()> {
+        match text.trim() {
+            "unread" => Ok(NotMeasured::Unread),
+            "stuck" => Ok(NotMeasured::Fault(AlarmKind::Stuck)),
+            "dropout" => Ok(NotMeasured::Fault(AlarmKind::Dropout)),
+            "outage" => Ok(NotMeasured::Fault(AlarmKind::Outage)),
+            _ => Err(()),
+        }
+    }
+}
+
+/// [`steps_not_measured`] with the reason for each step that is not (the first found: a quarter
+/// unread before a fault, faults in time order), for the file that keeps them beside a
+/// preprocessed series (`not_measured.csv`).
+pub fn why_not_measured(
+    timestamps: &[i64],
+    step: i64,
+    readings: &FlowSeries,
+    alarms: &[Alarm],
+) -> Vec<Option<NotMeasured>> {
     let reading = readings.interval.seconds();
     let quarter = (step / 4).max(1);
     let Some((first, last)) = readings.span() else {
-        return vec![true; timestamps.len()];
+        return vec![Some(NotMeasured::Unread); timestamps.len()];
     };
-    let mut not_measured: Vec<bool> = timestamps
+    let mut why: Vec<Option<NotMeasured>> = timestamps
         .iter()
-        .map(|&t| step - (last.saturating_add(reading).min(t + step) - first.max(t)).max(0) >= quarter)
+        .map(|&t| {
+            (step - (last.saturating_add(reading).min(t + step) - first.max(t)).max(0) >= quarter)
+                .then_some(NotMeasured::Unread)
+        })
         .collect();
     for alarm in alarms {
         let needed = match alarm.kind {
@@ -929,12 +979,12 @@ pub fn steps_not_measured(timestamps: &[i64], step: i64, readings: &FlowSeries, 
             }
             // `end` is the last reading's time, and that reading holds its interval.
             let covered = alarm.end.saturating_add(reading).min(t + step) - alarm.start.max(t);
-            if covered >= needed {
-                not_measured[index] = true;
+            if covered >= needed && why[index].is_none() {
+                why[index] = Some(NotMeasured::Fault(alarm.kind));
             }
         }
     }
-    not_measured
+    why
 }
 
 /// A time when most of an export's columns had no reading at once: the logger, the telemetry or
@@ -1177,6 +1227,40 @@ mod tests {
         );
         let from_five = minutes(5 * HOUR + 60, 3 * DAY);
         assert!(!steps_not_measured(&days[..1], DAY, &from_five, &[])[0]);
+        // The reasons: day 1 and 2 the stuck run's, day 4 the dropout's, day 5 the outage's; read
+        // from 06:00 to day 3 17:59 with the same alarms, days 0 and 3 part unread before the
+        // stuck run or the short outage is weighed, day 4 wholly unread before its dropout.
+        use NotMeasured::{Fault, Unread};
+        assert_eq!(
+            why_not_measured(&days, DAY, &six_days, &alarms),
+            [
+                None,
+                Some(Fault(AlarmKind::Stuck)),
+                Some(Fault(AlarmKind::Stuck)),
+                None,
+                Some(Fault(AlarmKind::Dropout)),
+                Some(Fault(AlarmKind::Outage))
+            ]
+        );
+        assert_eq!(
+            why_not_measured(&days[..5], DAY, &part, &alarms),
+            [
+                Some(Unread),
+                Some(Fault(AlarmKind::Stuck)),
+                Some(Fault(AlarmKind::Stuck)),
+                Some(Unread),
+                Some(Unread)
+            ]
+        );
+        for why in [
+            Unread,
+            Fault(AlarmKind::Stuck),
+            Fault(AlarmKind::Dropout),
+            Fault(AlarmKind::Outage),
+        ] {
+            assert_eq!(why.to_string().parse::<NotMeasured>(), Ok(why));
+        }
+        assert!("spike".parse::<NotMeasured>().is_err());
     }
 
     /// Hand-checked: spikes at 03:00, 04:00 and 05:00 after a clock change at 02:00: the first two

@@ -1,8 +1,10 @@
-//! The files flow writes and reads back: `preprocessed.csv`, `criteria.csv`, and atomic writes.
+//! The files flow writes and reads back: `preprocessed.csv`, `criteria.csv`, `not_measured.csv`,
+//! and atomic writes.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::alarms::NotMeasured;
 use crate::criteria::Criteria;
 use crate::error::{CoreError, Result};
 use crate::series::{detect_interval, FlowSeries, Interval};
@@ -225,6 +227,59 @@ pub fn criteria_csv(criteria: &Criteria) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// `not_measured.csv` beside `preprocessed.csv`: the steps of `timestamps` that are no measure of
+/// the flow, one `time,reason` row each (`unread`, `stuck`, `dropout`, `outage`:
+/// [`crate::alarms::why_not_measured`]); a header alone where every step measured the flow. It lets
+/// `flow train` on the preprocessed files score and fit as `flow run` does, which knows the faults.
+pub fn not_measured_csv(timestamps: &[i64], why: &[Option<NotMeasured>]) -> Vec<u8> {
+    let mut text = String::from("time,reason\n");
+    for (timestamp, why) in timestamps.iter().zip(why) {
+        if let Some(why) = why {
+            let _ = writeln!(text, "{},{why}", format_timestamp(*timestamp));
+        }
+    }
+    text.into_bytes()
+}
+
+/// Reads a file written by [`not_measured_csv`] against the series it was written beside: a flag
+/// for each of `timestamps`. A time that is not one of them is refused: the file is not that
+/// series' (edited, or copied from another folder).
+pub fn read_not_measured_csv(path: &Path, timestamps: &[i64]) -> Result<Vec<bool>> {
+    let text = read_text(path)?;
+    let malformed = |line: usize, message: String| CoreError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, header)) if header.trim() == "time,reason" => {}
+        _ => return Err(malformed(1, "expected the header `time,reason`".to_string())),
+    }
+    let mut flags = vec![false; timestamps.len()];
+    for (index, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (time, reason) = line
+            .split_once(',')
+            .ok_or_else(|| malformed(index + 1, format!("expected `time,reason`, found `{line}`")))?;
+        let timestamp =
+            parse_timestamp(time).ok_or_else(|| malformed(index + 1, format!("`{time}` is not a timestamp")))?;
+        reason.parse::<NotMeasured>().map_err(|()| {
+            malformed(
+                index + 1,
+                format!("`{reason}` is not a reason (unread, stuck, dropout or outage)"),
+            )
+        })?;
+        let at = timestamps
+            .binary_search(&timestamp)
+            .map_err(|_| malformed(index + 1, format!("`{time}` is not a step of the preprocessed series")))?;
+        flags[at] = true;
+    }
+    Ok(flags)
+}
+
 fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| CoreError::Io {
         path: path.to_path_buf(),
@@ -352,6 +407,39 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    /// Written and read back against its series: the flags land on their steps; a time that is
+    /// not a step, an unknown reason or another header is refused with its line.
+    #[test]
+    fn not_measured_round_trips_and_refuses_another_series() {
+        use crate::alarms::NotMeasured::{Fault, Unread};
+        use crate::events::AlarmKind;
+        let dir = tempfile::tempdir().unwrap();
+        let days: Vec<i64> = (0..5).map(|d| d * DAY).collect();
+        let why = [None, Some(Fault(AlarmKind::Stuck)), None, None, Some(Unread)];
+        let text = not_measured_csv(&days, &why);
+        assert_eq!(
+            String::from_utf8(text.clone()).unwrap(),
+            "time,reason\n1970-01-02 00:00:00,stuck\n1970-01-05 00:00:00,unread\n"
+        );
+        let path = dir.path().join("not_measured.csv");
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(
+            read_not_measured_csv(&path, &days).unwrap(),
+            [false, true, false, false, true]
+        );
+        // Every step measured: a header alone.
+        std::fs::write(&path, not_measured_csv(&days, &[None; 5])).unwrap();
+        assert_eq!(read_not_measured_csv(&path, &days).unwrap(), [false; 5]);
+        let refused = |body: &str| {
+            std::fs::write(&path, body).unwrap();
+            read_not_measured_csv(&path, &days).unwrap_err().to_string()
+        };
+        assert!(refused("time,reason\n1970-01-02 12:00:00,stuck\n")
+            .contains("line 2: `1970-01-02 12:00:00` is not a step of the preprocessed series"));
+        assert!(refused("time,reason\n1970-01-02 00:00:00,spike\n").contains("line 2: `spike` is not a reason"));
+        assert!(refused("time,value\n").contains("line 1: expected the header `time,reason`"));
     }
 
     #[test]
