@@ -1,6 +1,7 @@
 //! The evaluation's baselines on the demo year, as `flow run` and `flow train --interval hourly`
-//! make them: persistence, seasonal naive, the moving average, and Holt–Winters fitted by
-//! likelihood and refitted as the test steps go (`flowreport::holt_winters`), which is nearly all
+//! make them: persistence, seasonal naive, the moving average, and Holt–Winters — on the daily
+//! means fitted by likelihood and refitted as the test steps go (`flowreport::holt_winters`), on
+//! the hourly means of the day and the week (`flowreport::double_seasonal`) — which is nearly all
 //! of the time. The test part is the last 30 %, as `flow train` splits it.
 use std::hint::black_box;
 

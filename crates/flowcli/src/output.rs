@@ -232,13 +232,20 @@ mod tests {
             "seasonal naive (same time yesterday, 24 steps back)",
             "moving average of the last 7",
             "Holt-Winters (season 7)",
+            "Holt-Winters (seasons 24 and 168)",
         ]
         .iter()
         .map(|name| baseline_column(name))
         .collect();
         assert_eq!(
             columns,
-            ["persistence", "seasonal_naive", "moving_average", "holt_winters"]
+            [
+                "persistence",
+                "seasonal_naive",
+                "moving_average",
+                "holt_winters",
+                "holt_winters"
+            ]
         );
         let columns = ["a/b", "a-b", "c", "a b"];
         assert_eq!(unique_slug("a/b", &columns), "a-b");

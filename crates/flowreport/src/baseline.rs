@@ -38,7 +38,9 @@ pub struct Score {
 /// The baseline forecasts for steps `test_start..values.len()`, each from measured values only:
 /// persistence (the last value), seasonal naive (one season back), the mean of the last `window`
 /// values, and, where the training part holds two seasons and a step, Holt–Winters smoothing
-/// fitted on the values before each step ([`crate::holt_winters`]). `not_measured` (one flag a
+/// fitted on the values before each step ([`crate::holt_winters`]); on data read more often than
+/// daily (`season` a day of steps), of the day's and the week's patterns where the training part
+/// holds the four weeks that needs ([`crate::double_seasonal`]). `not_measured` (one flag a
 /// value, where the meter's faults were looked for) marks the values that are no measure of the
 /// flow: Holt–Winters forecasts them but learns nothing from them; the other three read values as
 /// they are, as an engineer doing them by hand would.
@@ -59,7 +61,16 @@ pub fn baseline_forecasts(
     let moving = steps
         .map(|j| values[j - window..j].iter().sum::<f64>() / window as f64)
         .collect();
-    let smoothed = crate::holt_winters::one_step(&measured_only(values, not_measured), test_start, season);
+    let measured = measured_only(values, not_measured);
+    let smoothed = match week_of(season) {
+        Some(week) => crate::double_seasonal::one_step(&measured, test_start, season)
+            .map(|forecast| (double_name(season, week), forecast)),
+        None => None,
+    }
+    .or_else(|| {
+        crate::holt_winters::one_step(&measured, test_start, season)
+            .map(|forecast| (format!("Holt-Winters (season {season})"), forecast))
+    });
     Ok(named(window, season, [persistence, seasonal, moving], smoothed))
 }
 
@@ -89,12 +100,33 @@ pub fn baseline_ahead(
         seasonal.push(seasonal[k]);
     }
     let mean = values[values.len() - window..].iter().sum::<f64>() / window as f64;
+    let measured = measured_only(values, not_measured);
+    let smoothed = match week_of(season) {
+        Some(week) => crate::double_seasonal::ahead(&measured, season, steps)
+            .map(|forecast| (double_name(season, week), forecast)),
+        None => None,
+    }
+    .or_else(|| {
+        crate::holt_winters::ahead(&measured, season, steps)
+            .map(|forecast| (format!("Holt-Winters (season {season})"), forecast))
+    });
     Ok(named(
         window,
         season,
         [vec![last; steps], seasonal.split_off(season), vec![mean; steps]],
-        crate::holt_winters::ahead(&measured_only(values, not_measured), season, steps),
+        smoothed,
     ))
+}
+
+/// The week's steps where `season` is a day of sub-daily steps ([`season_length`]: any season but
+/// 7, a week of days, and 1), for which Holt–Winters smooths the day's and the week's patterns
+/// ([`crate::double_seasonal`]): an hour of a Sunday morning is not one of a Monday's.
+fn week_of(season: usize) -> Option<usize> {
+    (season > 1 && season != 7).then_some(7 * season)
+}
+
+fn double_name(day: usize, week: usize) -> String {
+    format!("Holt-Winters (seasons {day} and {week})")
 }
 
 /// `values` with those `not_measured` flags set to NaN, which [`crate::holt_winters`] reads as
@@ -116,7 +148,7 @@ fn named(
     window: usize,
     season: usize,
     [persistence, seasonal, moving]: [Vec<f64>; 3],
-    smoothed: Option<Vec<f64>>,
+    smoothed: Option<(String, Vec<f64>)>,
 ) -> Vec<(String, Vec<f64>)> {
     let season_name = match season {
         7 => "seasonal naive (same weekday last week)".to_string(),
@@ -128,7 +160,7 @@ fn named(
         (season_name, seasonal),
         (format!("moving average of the last {window}"), moving),
     ];
-    named.extend(smoothed.map(|forecast| (format!("Holt-Winters (season {season})"), forecast)));
+    named.extend(smoothed);
     named
 }
 
@@ -354,6 +386,28 @@ mod tests {
         // With too short a training part for two seasons and a step, the three baselines only.
         let c = compare(&values[..16], 8, &flat[..8], 4, 4).unwrap();
         assert_eq!(c.baselines.len(), 3);
+    }
+
+    /// Hourly data: Holt–Winters of the day and the week where the training part holds four weeks,
+    /// of the day alone where it holds less (and the same for the forecast after the data).
+    #[test]
+    fn hourly_data_gets_the_day_and_the_week() {
+        let flow: Vec<f64> = (0..6 * 168)
+            .map(|t| 50.0 + 10.0 * ((t % 24) as f64 / 4.0).sin() + if (t / 24) % 7 >= 5 { -8.0 } else { 0.0 })
+            .collect();
+        let names = |forecasts: Vec<(String, Vec<f64>)>| forecasts.into_iter().map(|(name, _)| name).next_back();
+        let double = Some("Holt-Winters (seasons 24 and 168)".to_string());
+        assert_eq!(names(baseline_forecasts(&flow, 5 * 168, 7, 24, None).unwrap()), double);
+        assert_eq!(names(baseline_ahead(&flow, 7, 24, 24, None).unwrap()), double);
+        let single = Some("Holt-Winters (season 24)".to_string());
+        assert_eq!(names(baseline_forecasts(&flow, 3 * 168, 7, 24, None).unwrap()), single);
+        assert_eq!(
+            names(baseline_ahead(&flow[..3 * 168], 7, 24, 24, None).unwrap()),
+            single
+        );
+        // Daily data keeps the one season of a week.
+        assert_eq!(week_of(7), None);
+        assert_eq!(week_of(144), Some(1008));
     }
 
     /// Hand-checked: on [1..=6] from step 4 (values 5, 6) with a model predicting 5 and 9,

@@ -411,7 +411,12 @@ fn optimise(values: &[f64], from: &Model, evaluations: usize, scale: f64) -> (Mo
 /// expand 2, contract ½, shrink ½), the first simplex `x0` and `x0` moved by `steps[i]` along each
 /// axis; stops after `evaluations` or when the simplex's values and points agree to a millionth.
 /// An infinite value marks a point outside the bounds.
-fn minimise(f: &mut impl FnMut(&[f64]) -> f64, x0: Vec<f64>, steps: &[f64], evaluations: usize) -> (Vec<f64>, f64) {
+pub(crate) fn minimise(
+    f: &mut impl FnMut(&[f64]) -> f64,
+    x0: Vec<f64>,
+    steps: &[f64],
+    evaluations: usize,
+) -> (Vec<f64>, f64) {
     let d = x0.len();
     let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(d + 1);
     let f0 = f(&x0);

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod baseline;
+pub mod double_seasonal;
 mod error;
 pub mod forecast;
 pub mod graph;
