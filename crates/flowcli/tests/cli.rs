@@ -679,6 +679,17 @@ fn detect_finds_the_labelled_incidents_in_nab_taxi_demand() {
         lstm_rmse < seasonal_rmse,
         "LSTM {lstm_rmse} vs seasonal naive {seasonal_rmse}"
     );
+    // Hourly, Holt–Winters smooths the day's and the week's patterns (a taxi Sunday is not a
+    // Monday) and errs far less than the same hour yesterday.
+    let smoothing_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Holt-Winters (seasons 24 and 168)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let smoothing_rmse: f64 = smoothing_line.split_whitespace().rev().nth(3).unwrap().parse().unwrap();
+    assert!(
+        smoothing_rmse < 0.5 * seasonal_rmse,
+        "Holt-Winters {smoothing_rmse} vs seasonal naive {seasonal_rmse}"
+    );
     let events = std::fs::read_to_string(dir.path().join("Output/nyc_taxi/Detection/events.csv")).unwrap();
     assert!(events.starts_with("site,kind,stage,start,end,peak_time,peak_value,expected\n"));
     // The blizzard: New York's travel ban from 23:00 on the 26th; its morning is 심각.
