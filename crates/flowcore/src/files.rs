@@ -245,39 +245,72 @@ pub fn not_measured_csv(timestamps: &[i64], why: &[Option<NotMeasured>]) -> Vec<
 /// for each of `timestamps`. A time that is not one of them is refused: the file is not that
 /// series' (edited, or copied from another folder).
 pub fn read_not_measured_csv(path: &Path, timestamps: &[i64]) -> Result<Vec<bool>> {
-    let text = read_text(path)?;
-    let malformed = |line: usize, message: String| CoreError::Malformed {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
-    let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, header)) if header.trim() == "time,reason" => {}
-        _ => return Err(malformed(1, "expected the header `time,reason`".to_string())),
-    }
     let mut flags = vec![false; timestamps.len()];
-    for (index, line) in lines {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let (time, reason) = line
-            .split_once(',')
-            .ok_or_else(|| malformed(index + 1, format!("expected `time,reason`, found `{line}`")))?;
-        let timestamp =
-            parse_timestamp(time).ok_or_else(|| malformed(index + 1, format!("`{time}` is not a timestamp")))?;
-        reason.parse::<NotMeasured>().map_err(|()| {
-            malformed(
-                index + 1,
-                format!("`{reason}` is not a reason (unread, stuck, dropout or outage)"),
-            )
+    for row in timed_rows(path, "reason")? {
+        let TimedRow {
+            line,
+            time,
+            rest: reason,
+        } = row?;
+        let malformed = |message: String| malformed(path, line, message);
+        reason
+            .parse::<NotMeasured>()
+            .map_err(|()| malformed(format!("`{reason}` is not a reason (unread, stuck, dropout or outage)")))?;
+        let at = timestamps.binary_search(&time).map_err(|_| {
+            malformed(format!(
+                "`{}` is not a step of the preprocessed series",
+                format_timestamp(time)
+            ))
         })?;
-        let at = timestamps
-            .binary_search(&timestamp)
-            .map_err(|_| malformed(index + 1, format!("`{time}` is not a step of the preprocessed series")))?;
         flags[at] = true;
     }
     Ok(flags)
+}
+
+fn malformed(path: &Path, line: usize, message: String) -> CoreError {
+    CoreError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// One line of a `time,<rest>` file flow wrote: its 1-based line, its time, and the rest.
+struct TimedRow {
+    line: usize,
+    time: i64,
+    rest: String,
+}
+
+/// The rows of a file flow wrote with the header `time,<second>`, blank lines skipped; the header
+/// checked first, each row's time parsed as it is read.
+fn timed_rows(path: &Path, second: &str) -> Result<impl Iterator<Item = Result<TimedRow>>> {
+    let text = read_text(path)?;
+    let header = format!("time,{second}");
+    if text.lines().next().map(str::trim) != Some(header.as_str()) {
+        return Err(malformed(path, 1, format!("expected the header `{header}`")));
+    }
+    let path = path.to_path_buf();
+    let rows: Vec<Result<TimedRow>> = text
+        .lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line)| {
+            let line_number = index + 1;
+            let (time, rest) = line
+                .split_once(',')
+                .ok_or_else(|| malformed(&path, line_number, format!("expected `{header}`, found `{line}`")))?;
+            let time = parse_timestamp(time)
+                .ok_or_else(|| malformed(&path, line_number, format!("`{time}` is not a timestamp")))?;
+            Ok(TimedRow {
+                line: line_number,
+                time,
+                rest: rest.to_string(),
+            })
+        })
+        .collect();
+    Ok(rows.into_iter())
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -290,35 +323,21 @@ fn read_text(path: &Path) -> Result<String> {
 /// Reads a `time,value` file written by [`series_csv`]. The interval is the most common step unless
 /// given.
 pub fn read_series_csv(path: &Path, interval: Option<Interval>) -> Result<FlowSeries> {
-    let text = read_text(path)?;
-    let malformed = |line: usize, message: String| CoreError::Malformed {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
-    let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, header)) if header.trim() == "time,value" => {}
-        _ => return Err(malformed(1, "expected the header `time,value`".to_string())),
-    }
     let (mut timestamps, mut values) = (Vec::new(), Vec::new());
-    for (index, line) in lines {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let (time, value) = line
-            .split_once(',')
-            .ok_or_else(|| malformed(index + 1, format!("expected `time,value`, found `{line}`")))?;
-        let timestamp =
-            parse_timestamp(time).ok_or_else(|| malformed(index + 1, format!("`{time}` is not a timestamp")))?;
+    for row in timed_rows(path, "value")? {
+        let TimedRow {
+            line,
+            time,
+            rest: value,
+        } = row?;
         let value: f64 = value
             .trim()
             .parse()
-            .map_err(|_| malformed(index + 1, format!("`{value}` is not a number")))?;
-        if timestamps.last().is_some_and(|last| *last >= timestamp) {
-            return Err(malformed(index + 1, "timestamps must increase".to_string()));
+            .map_err(|_| malformed(path, line, format!("`{value}` is not a number")))?;
+        if timestamps.last().is_some_and(|last| *last >= time) {
+            return Err(malformed(path, line, "timestamps must increase".to_string()));
         }
-        timestamps.push(timestamp);
+        timestamps.push(time);
         values.push(value);
     }
     let interval = interval

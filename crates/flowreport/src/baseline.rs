@@ -62,15 +62,11 @@ pub fn baseline_forecasts(
         .map(|j| values[j - window..j].iter().sum::<f64>() / window as f64)
         .collect();
     let measured = measured_only(values, not_measured);
-    let smoothed = match week_of(season) {
-        Some(week) => crate::double_seasonal::one_step(&measured, test_start, season)
-            .map(|forecast| (double_name(season, week), forecast)),
-        None => None,
-    }
-    .or_else(|| {
-        crate::holt_winters::one_step(&measured, test_start, season)
-            .map(|forecast| (format!("Holt-Winters (season {season})"), forecast))
-    });
+    let smoothed = smoothing(
+        season,
+        || crate::double_seasonal::one_step(&measured, test_start, season),
+        || crate::holt_winters::one_step(&measured, test_start, season),
+    );
     Ok(named(window, season, [persistence, seasonal, moving], smoothed))
 }
 
@@ -101,15 +97,11 @@ pub fn baseline_ahead(
     }
     let mean = values[values.len() - window..].iter().sum::<f64>() / window as f64;
     let measured = measured_only(values, not_measured);
-    let smoothed = match week_of(season) {
-        Some(week) => crate::double_seasonal::ahead(&measured, season, steps)
-            .map(|forecast| (double_name(season, week), forecast)),
-        None => None,
-    }
-    .or_else(|| {
-        crate::holt_winters::ahead(&measured, season, steps)
-            .map(|forecast| (format!("Holt-Winters (season {season})"), forecast))
-    });
+    let smoothed = smoothing(
+        season,
+        || crate::double_seasonal::ahead(&measured, season, steps),
+        || crate::holt_winters::ahead(&measured, season, steps),
+    );
     Ok(named(
         window,
         season,
@@ -125,8 +117,16 @@ fn week_of(season: usize) -> Option<usize> {
     (season > 1 && season != 7).then_some(7 * season)
 }
 
-fn double_name(day: usize, week: usize) -> String {
-    format!("Holt-Winters (seasons {day} and {week})")
+/// Holt–Winters' forecasts with their name: of the day and the week where `season` is a day of
+/// steps and `double` fits, else of the one season where `single` fits.
+fn smoothing(
+    season: usize,
+    double: impl FnOnce() -> Option<Vec<f64>>,
+    single: impl FnOnce() -> Option<Vec<f64>>,
+) -> Option<(String, Vec<f64>)> {
+    week_of(season)
+        .and_then(|week| double().map(|forecast| (format!("Holt-Winters (seasons {season} and {week})"), forecast)))
+        .or_else(|| single().map(|forecast| (format!("Holt-Winters (season {season})"), forecast)))
 }
 
 /// `values` with those `not_measured` flags set to NaN, which [`crate::holt_winters`] reads as
