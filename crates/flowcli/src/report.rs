@@ -92,6 +92,12 @@ pub struct JobReport {
     /// `where_measured` leaves out; absent where none is or the faults were not looked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forecast_reads_not_measured: Vec<String>,
+    /// The last steps of the series that are no measure of the flow (an export's last day read in
+    /// part, a fault to its end), which the LSTM forecast from the last step measured instead of
+    /// reading them, so `forecast` starts after them as the original's did; absent where there
+    /// are none or the faults were not looked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forecast_over_not_measured: Vec<String>,
     /// The minute scan's counts.
     pub anomaly_scan: Option<ScanSummary>,
     /// Sensor faults and graded flow alarms on the raw readings; absent with the original preset.
@@ -288,6 +294,7 @@ pub(crate) fn finished(
                 .collect(),
             baseline_forecast: predicted.baseline.clone(),
             forecast_reads_not_measured: predicted.reads_not_measured.clone(),
+            forecast_over_not_measured: predicted.forecast_over.clone(),
             anomaly_scan: predicted.scan.as_ref().map(|scan| ScanSummary {
                 rule: "prediction >= U_level or <= L_level".to_string(),
                 windows: scan.windows,

@@ -25,6 +25,9 @@ pub(crate) struct PredictOutcome {
     /// unread), as `format_timestamp` writes them; empty where none is or the faults were not
     /// looked for.
     pub(crate) reads_not_measured: Vec<String>,
+    /// The last steps of the series, no measure of the flow, that the LSTM forecast on its way
+    /// from the last step measured instead of reading them.
+    pub(crate) forecast_over: Vec<String>,
     /// The forecast of the baseline that beat the LSTM on the test part, if one did.
     pub(crate) baseline: Option<BaselineForecast>,
     pub(crate) profile: StageProfile,
@@ -81,8 +84,17 @@ pub(crate) fn predict_stage(
     } else {
         None
     };
+    let series = &preprocessed.series;
+    let not_measured = faults.as_ref().map(|f| f.not_measured);
+    // The last steps, when they are no measure of the flow (a day read in part: an export that ends
+    // at 14:37), are forecast from the measured steps before them, not read as the flow.
+    let skipped = trailing_not_measured(series, not_measured, model.meta.window);
+    let measured = series.slice(0, series.len() - skipped);
     let forecast = if plan.forecast {
-        let forecast = flowlstm::forecast(model, &preprocessed.series)?;
+        let forecast = match skipped {
+            0 => flowlstm::forecast(model, series)?,
+            _ => flowlstm::predict(model, &measured, skipped + model.meta.periods)?.split_off(skipped),
+        };
         for point in &forecast {
             say!(obs, "{}", forecast_line(point, plan.lang));
         }
@@ -94,7 +106,6 @@ pub(crate) fn predict_stage(
     } else {
         Vec::new()
     };
-    let not_measured = faults.as_ref().map(|f| f.not_measured);
     let baseline = match evaluation {
         Some(comparison) if !comparison.model_wins && !forecast.is_empty() => {
             let baseline = better_baseline(
@@ -113,13 +124,25 @@ pub(crate) fn predict_stage(
     };
     let reads_not_measured = match not_measured {
         Some(flags) if !forecast.is_empty() => {
-            let season = season_length(preprocessed.series.interval.seconds());
-            read_not_measured(&preprocessed.series, flags, model.meta.window.max(season))
+            let season = season_length(series.interval.seconds());
+            read_not_measured(&measured, &flags[..measured.len()], model.meta.window.max(season))
         }
         _ => Vec::new(),
     };
-    if let (Some(line), Lang::En) = (reads_line(&reads_not_measured), plan.lang) {
-        say!(obs, "{line}");
+    let forecast_over: Vec<String> = match forecast.is_empty() {
+        true => Vec::new(),
+        false => series.timestamps[measured.len()..]
+            .iter()
+            .map(|&t| format_timestamp(t))
+            .collect(),
+    };
+    if plan.lang == Lang::En {
+        for line in [skipped_line(&measured, &forecast_over), reads_line(&reads_not_measured)]
+            .into_iter()
+            .flatten()
+        {
+            say!(obs, "{line}");
+        }
     }
     write_and_list(&files, obs)?;
     let profile = profiler.finish("predict");
@@ -128,9 +151,43 @@ pub(crate) fn predict_stage(
         scan,
         forecast,
         reads_not_measured,
+        forecast_over,
         baseline,
         profile,
     })
+}
+
+/// How many of the last steps of `series`, one after another, `flags` marks as no measure of the
+/// flow, where the steps before them still hold the model's window and a step (a change reads the
+/// step before the window); 0 otherwise, or where the flags are not the series'.
+fn trailing_not_measured(series: &FlowSeries, flags: Option<&[bool]>, window: usize) -> usize {
+    let Some(flags) = flags.filter(|flags| flags.len() == series.len()) else {
+        return 0;
+    };
+    let trailing = flags.iter().rev().take_while(|&&flagged| flagged).count();
+    match series.len() - trailing > window {
+        true => trailing,
+        false => 0,
+    }
+}
+
+/// `note             the forecast runs from 2020-12-31 00:00:00, the last step measured: 2021-01-01
+/// 00:00:00 after it is no measure of the flow (…), so the LSTM forecast it on the way, not read it`.
+fn skipped_line(measured: &FlowSeries, skipped: &[String]) -> Option<String> {
+    let last = measured.timestamps.last()?;
+    let first = skipped.first()?;
+    let (steps, them) = match skipped {
+        [_] => (format!("{first} after it is"), "it"),
+        [.., end] => (
+            format!("the {} steps after it ({first} .. {end}) are", skipped.len()),
+            "them",
+        ),
+        [] => return None,
+    };
+    Some(format!(
+        "note             the forecast runs from {}, the last step measured: {steps} no measure of the flow (a stuck, dropout or outage reading, or a quarter or more unread), so the LSTM forecast {them} on the way instead of reading {them}",
+        format_timestamp(*last)
+    ))
 }
 
 /// The last `lookback` steps of `series` (what the forecasts after it read: the model's window,
@@ -349,4 +406,30 @@ fn scan_graph(
         unit: crate::output::split_unit(column).1,
     })?;
     Ok(encode_png(&overview)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// By hand, window 3 (a change reads the step before the window, so 4 measured steps are
+    /// needed): the last two flagged of 7 are skipped; flags that stop before the end skip
+    /// nothing; so does a run that would leave only 3 steps, and flags of another length.
+    #[test]
+    fn the_last_steps_not_measured_are_forecast_when_a_window_is_left() {
+        let series = FlowSeries::new((0..7).map(|d| d * 86_400).collect(), vec![1.0; 7], Interval::DAILY).unwrap();
+        let flags = |set: &[usize]| (0..7).map(|k| set.contains(&k)).collect::<Vec<_>>();
+        assert_eq!(trailing_not_measured(&series, Some(&flags(&[5, 6])), 3), 2);
+        assert_eq!(trailing_not_measured(&series, Some(&flags(&[1, 5])), 3), 0);
+        assert_eq!(trailing_not_measured(&series, Some(&flags(&[3, 4, 5, 6])), 3), 0);
+        assert_eq!(trailing_not_measured(&series, Some(&flags(&[4, 5, 6])), 3), 3);
+        assert_eq!(trailing_not_measured(&series, Some(&[true; 3]), 3), 0);
+        assert_eq!(trailing_not_measured(&series, None, 3), 0);
+        let measured = series.slice(0, 5);
+        assert_eq!(
+            skipped_line(&measured, &["1970-01-06 00:00:00".into(), "1970-01-07 00:00:00".into()]).unwrap(),
+            "note             the forecast runs from 1970-01-05 00:00:00, the last step measured: the 2 steps after it (1970-01-06 00:00:00 .. 1970-01-07 00:00:00) are no measure of the flow (a stuck, dropout or outage reading, or a quarter or more unread), so the LSTM forecast them on the way instead of reading them"
+        );
+        assert_eq!(skipped_line(&measured, &[]), None);
+    }
 }

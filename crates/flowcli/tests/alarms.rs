@@ -328,35 +328,42 @@ fn no_alarms_keeps_the_original_rule_alone() {
 }
 
 /// An export that ends one minute into a new hour (as the Jeongeup export ends on the midnight
-/// after the year): the last hour is read in part, the next hour's forecast reads it, and `flow
-/// run` and `flow predict` say so beside the forecast and in report.json; with the alarms off
-/// nothing is looked for and nothing is said.
+/// after the year): the last hour is read in part, so the next hour's forecast runs from the hour
+/// before it, forecasting it on the way instead of reading one minute as the hour's flow; `flow
+/// run` and `flow predict` say so beside the forecast and in report.json, for the same step as
+/// before. With the alarms off nothing is looked for: the forecast reads the last hour as it is.
 #[test]
-fn a_forecast_that_reads_an_hour_read_in_part_says_so() {
+fn a_forecast_after_an_hour_read_in_part_runs_from_the_hour_before() {
     let dir = tempfile::tempdir().unwrap();
     let demo = common::demo_export(dir.path(), "demo.csv", 14 * 1440 + 1, 2020);
     let args = [&["run", "--input", &demo, "--no-night"][..], &QUICK_MODEL].concat();
     let output = flow(dir.path(), &args);
     assert!(output.status.success(), "{}", stderr(&output));
-    let note = "note             the forecast reads 1 step that is no measure of the flow (2020-01-15 00:00:00: a stuck, dropout or outage reading, or a quarter or more unread)";
+    let note = "note             the forecast runs from 2020-01-14 23:00:00, the last step measured: 2020-01-15 00:00:00 after it is no measure of the flow (a stuck, dropout or outage reading, or a quarter or more unread), so the LSTM forecast it on the way instead of reading it";
     assert!(stdout(&output).contains(note), "{}", stdout(&output));
+    assert!(!stdout(&output).contains("the forecast reads"), "{}", stdout(&output));
     let root = dir.path().join("Output/jangmyeong");
     let report = || -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap()).unwrap()
     };
     assert_eq!(
-        report()["forecast_reads_not_measured"],
+        report()["forecast_over_not_measured"],
         serde_json::json!(["2020-01-15 00:00:00"])
     );
+    assert!(report().get("forecast_reads_not_measured").is_none());
     assert_eq!(report()["forecast"][0]["time"], "2020-01-15 01:00:00");
+    let skipping = report()["forecast"][0]["predicted"].as_f64().unwrap();
     // `flow predict` on the same file with the model just trained judges it the same way.
     let output = flow(dir.path(), &["predict", "--input", &demo, "--forecast"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains(note), "{}", stdout(&output));
     let output = flow(dir.path(), &[&args[..], &["--no-alarms"]].concat());
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(!stdout(&output).contains("the forecast reads"));
-    assert!(report().get("forecast_reads_not_measured").is_none());
+    assert!(!stdout(&output).contains("the forecast runs from"));
+    assert!(report().get("forecast_over_not_measured").is_none());
+    assert_eq!(report()["forecast"][0]["time"], "2020-01-15 01:00:00");
+    // Read as it is, the one minute of 00:00 gives another forecast of the same hour.
+    assert_ne!(report()["forecast"][0]["predicted"].as_f64().unwrap(), skipping);
 }
 
 /// A real area's evening that departs from the week's habit (BWDF dma5, 2021-10-31, fixtures/bwdf):
