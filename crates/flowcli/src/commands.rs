@@ -48,9 +48,9 @@ pub fn preprocess_command(
     Ok(())
 }
 
-/// The faults of a column just preprocessed into `folder`, found with the default alarm rules
-/// (`flow preprocess` and `flow train` take no alarm flags; the faults, unlike unusual flow, need
-/// none), and `not_measured.csv` written there, so that training on the files, now or later,
+/// The steps of a column just preprocessed into `folder` that its faults leave no measure of the
+/// flow, found with the default alarm rules (`flow preprocess` and `flow train` take no alarm
+/// flags) and written there as `not_measured.csv`, so that training on the files, now or later,
 /// leaves out what `flow run` leaves out.
 fn faults_found(
     outcome: &PreprocessOutcome,
@@ -60,14 +60,7 @@ fn faults_found(
 ) -> Result<Vec<bool>> {
     let rule = flowcore::alarms::AlarmRule::default().check()?;
     let found = flowcore::alarms::find_alarms(&target.slug, &outcome.raw, &rule);
-    let series = &outcome.preprocessed.series;
-    write_not_measured(folder, series, &outcome.raw, &found.alarms, obs)?;
-    Ok(flowcore::alarms::steps_not_measured(
-        &series.timestamps,
-        series.interval.seconds(),
-        &outcome.raw,
-        &found.alarms,
-    ))
+    write_not_measured(folder, &outcome.preprocessed.series, &outcome.raw, &found.alarms, obs)
 }
 
 /// `flow train`: preprocess (or reuse the preprocessed files when no input is given), train and

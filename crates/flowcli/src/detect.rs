@@ -189,9 +189,12 @@ pub fn detect(args: &DetectArgs, lang: Lang, obs: &mut dyn Observer) -> Result {
     let mut found = flowcore::alarms::find_alarms_with_holidays(&target.slug, &pre.raw, rule, &alarm_settings.holidays);
     flowcore::alarms::mark_clock_changes(&mut found.alarms, &pre.ingest.clock_changes());
     let found_profile = finding.finish("alarms");
-    write_not_measured(&dirs.preprocessing, series, &pre.raw, &found.alarms, obs)?;
+    let not_measured = write_not_measured(&dirs.preprocessing, series, &pre.raw, &found.alarms, obs)?;
     let model_stages = |obs: &mut dyn Observer| -> Result<()> {
-        let measured = Measured::by_alarms(series, &pre.raw, Some(&found.alarms));
+        let measured = Measured {
+            series,
+            not_measured: Some(not_measured.clone()),
+        };
         let trained = train_stage(
             series,
             &pre.preprocessed.criteria,

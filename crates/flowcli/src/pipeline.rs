@@ -147,10 +147,19 @@ impl Pipeline {
             });
         }
         let config = train_config(&self.train, &self.device, series.interval)?;
-        let measured = Measured::by_alarms(series, &pre.raw, alarms.as_ref().map(|a| a.found.as_slice()));
-        if let Some(found) = &alarms {
-            write_not_measured(&dirs.preprocessing, series, &pre.raw, &found.found, obs)?;
-        }
+        // The steps the alarms leave no measure of the flow, kept beside the preprocessed files
+        // for a later `flow train`, are the ones this run's evaluation leaves out.
+        let not_measured = match &alarms {
+            Some(found) => Some(write_not_measured(
+                &dirs.preprocessing,
+                series,
+                &pre.raw,
+                &found.found,
+                obs,
+            )?),
+            None => None,
+        };
+        let measured = Measured { series, not_measured };
         let trained = train_stage(series, criteria, target, &config, self.train.check, dirs, obs)?;
         let sigma_k = self.train.outlier_sigma;
         let evaluated = evaluate_stage(&measured, &trained.training, &config, sigma_k, dirs, self.wording, obs)?;

@@ -213,14 +213,15 @@ fn forget_not_measured(folder: &Path) -> Result<()> {
 /// Writes `not_measured.csv` into `folder`, beside the `series` preprocessed there from `raw`: the
 /// steps the `alarms` found on `raw` leave no measure of the flow, with the reason
 /// (`flowcore::files::not_measured_csv`). `flow train` on those files later scores the model and
-/// fits Holt–Winters on them as the command that found the alarms did.
+/// fits Holt–Winters on them as the command that found the alarms did. Returns the flags, one a
+/// step.
 pub(crate) fn write_not_measured(
     folder: &Path,
     series: &FlowSeries,
     raw: &FlowSeries,
     alarms: &[flowcore::events::Alarm],
     obs: &mut dyn Observer,
-) -> Result<()> {
+) -> Result<Vec<bool>> {
     let why = flowcore::alarms::why_not_measured(&series.timestamps, series.interval.seconds(), raw, alarms);
     let path = folder.join(NOT_MEASURED_FILE);
     write_all_or_nothing(&[(
@@ -234,7 +235,7 @@ pub(crate) fn write_not_measured(
         why.iter().flatten().count(),
         why.len()
     );
-    Ok(())
+    Ok(why.iter().map(Option::is_some).collect())
 }
 
 pub(crate) struct TrainOutcome {

@@ -5,9 +5,9 @@
 //!
 //! Hourly demand repeats by the day and, within that, by the weekday: a Sunday morning is not a
 //! Monday morning. Holt–Winters with one season of a day cannot tell them apart, and on BWDF's
-//! hourly inflows it erred 0–100 % more than the LSTM, which reads the day of the week; this model
-//! erred 10–27 % less than the LSTM in every area and on the demo export where the meter measured
-//! (docs/ACCURACY.md). Its equations, additive, with weights α, δ, ω and φ:
+//! hourly inflows it erred up to twice as much as the LSTM, which reads the day of the week; this
+//! model erred 5–28 % less than the LSTM in every area, and 15 % less on the demo export, where the
+//! meter measured (docs/ACCURACY.md). Its equations, additive, with weights α, δ, ω and φ:
 //!
 //! ```text
 //! forecast of t   ŷ = ℓ + d[t mod day] + w[t mod week] + φ·e        (e: the last step's error)
