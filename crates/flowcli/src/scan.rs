@@ -89,11 +89,11 @@ pub(crate) fn predict_stage(
     // The last steps, when they are no measure of the flow (a day read in part: an export that ends
     // at 14:37), are forecast from the measured steps before them, not read as the flow.
     let skipped = trailing_not_measured(series, not_measured, model.meta.window);
-    let measured = series.slice(0, series.len() - skipped);
+    let measured = series.len() - skipped;
     let forecast = if plan.forecast {
         let forecast = match skipped {
             0 => flowlstm::forecast(model, series)?,
-            _ => flowlstm::predict(model, &measured, skipped + model.meta.periods)?.split_off(skipped),
+            _ => flowlstm::predict(model, &series.slice(0, measured), skipped + model.meta.periods)?.split_off(skipped),
         };
         for point in &forecast {
             say!(obs, "{}", forecast_line(point, plan.lang));
@@ -125,21 +125,29 @@ pub(crate) fn predict_stage(
     let reads_not_measured = match not_measured {
         Some(flags) if !forecast.is_empty() => {
             let season = season_length(series.interval.seconds());
-            read_not_measured(&measured, &flags[..measured.len()], model.meta.window.max(season))
+            read_not_measured(
+                &series.timestamps[..measured],
+                &flags[..measured],
+                model.meta.window.max(season),
+            )
         }
         _ => Vec::new(),
     };
     let forecast_over: Vec<String> = match forecast.is_empty() {
         true => Vec::new(),
-        false => series.timestamps[measured.len()..]
+        false => series.timestamps[measured..]
             .iter()
             .map(|&t| format_timestamp(t))
             .collect(),
     };
     if plan.lang == Lang::En {
-        for line in [skipped_line(&measured, &forecast_over), reads_line(&reads_not_measured)]
-            .into_iter()
-            .flatten()
+        let last_measured = measured.checked_sub(1).map(|k| series.timestamps[k]);
+        for line in [
+            skipped_line(last_measured, &forecast_over),
+            reads_line(&reads_not_measured),
+        ]
+        .into_iter()
+        .flatten()
         {
             say!(obs, "{line}");
         }
@@ -173,8 +181,8 @@ fn trailing_not_measured(series: &FlowSeries, flags: Option<&[bool]>, window: us
 
 /// `note             the forecast runs from 2020-12-31 00:00:00, the last step measured: 2021-01-01
 /// 00:00:00 after it is no measure of the flow (…), so the LSTM forecast it on the way, not read it`.
-fn skipped_line(measured: &FlowSeries, skipped: &[String]) -> Option<String> {
-    let last = measured.timestamps.last()?;
+fn skipped_line(last_measured: Option<i64>, skipped: &[String]) -> Option<String> {
+    let last = last_measured?;
     let first = skipped.first()?;
     let (steps, them) = match skipped {
         [_] => (format!("{first} after it is"), "it"),
@@ -186,21 +194,21 @@ fn skipped_line(measured: &FlowSeries, skipped: &[String]) -> Option<String> {
     };
     Some(format!(
         "note             the forecast runs from {}, the last step measured: {steps} no measure of the flow (a stuck, dropout or outage reading, or a quarter or more unread), so the LSTM forecast {them} on the way instead of reading {them}",
-        format_timestamp(*last)
+        format_timestamp(last)
     ))
 }
 
-/// The last `lookback` steps of `series` (what the forecasts after it read: the model's window,
-/// or the baselines' season where longer) that `flags` marks as no measure of the flow; empty
-/// where the flags are not the series'.
-fn read_not_measured(series: &FlowSeries, flags: &[bool], lookback: usize) -> Vec<String> {
-    if flags.len() != series.len() {
+/// The last `lookback` of the steps at `timestamps` (what the forecasts after them read: the
+/// model's window, or the baselines' season where longer) that `flags` marks as no measure of the
+/// flow; empty where the flags are not those steps'.
+fn read_not_measured(timestamps: &[i64], flags: &[bool], lookback: usize) -> Vec<String> {
+    if flags.len() != timestamps.len() {
         return Vec::new();
     }
-    let from = series.len().saturating_sub(lookback);
-    (from..series.len())
+    let from = timestamps.len().saturating_sub(lookback);
+    (from..timestamps.len())
         .filter(|&k| flags[k])
-        .map(|k| format_timestamp(series.timestamps[k]))
+        .map(|k| format_timestamp(timestamps[k]))
         .collect()
 }
 
@@ -425,11 +433,11 @@ mod tests {
         assert_eq!(trailing_not_measured(&series, Some(&flags(&[4, 5, 6])), 3), 3);
         assert_eq!(trailing_not_measured(&series, Some(&[true; 3]), 3), 0);
         assert_eq!(trailing_not_measured(&series, None, 3), 0);
-        let measured = series.slice(0, 5);
+        let last_measured = Some(series.timestamps[4]);
         assert_eq!(
-            skipped_line(&measured, &["1970-01-06 00:00:00".into(), "1970-01-07 00:00:00".into()]).unwrap(),
+            skipped_line(last_measured, &["1970-01-06 00:00:00".into(), "1970-01-07 00:00:00".into()]).unwrap(),
             "note             the forecast runs from 1970-01-05 00:00:00, the last step measured: the 2 steps after it (1970-01-06 00:00:00 .. 1970-01-07 00:00:00) are no measure of the flow (a stuck, dropout or outage reading, or a quarter or more unread), so the LSTM forecast them on the way instead of reading them"
         );
-        assert_eq!(skipped_line(&measured, &[]), None);
+        assert_eq!(skipped_line(last_measured, &[]), None);
     }
 }

@@ -657,7 +657,7 @@ fn where_measured(
         shown.to_string()
     };
     let (mut periods, mut spans) = (Vec::new(), Vec::new());
-    for (first, last) in runs(counted.len(), |j| !counted[j]) {
+    for (first, last) in flowcore::alarms::runs(counted.len(), |j| !counted[j]) {
         periods.push([when(evaluation.timestamps[first]), when(evaluation.timestamps[last])]);
         // Half a step either side, so the band is centred on the points it covers.
         let half = series.interval.seconds() / 2;
@@ -683,24 +683,6 @@ fn where_measured(
     Some((scored, spans))
 }
 
-/// The runs of consecutive indices below `n` where `holds` is true, as (first, last).
-fn runs(n: usize, holds: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    let mut j = 0;
-    while j < n {
-        if !holds(j) {
-            j += 1;
-            continue;
-        }
-        let first = j;
-        while j < n && holds(j) {
-            j += 1;
-        }
-        found.push((first, j - 1));
-    }
-    found
-}
-
 /// Every period of `series` that `not_measured` flags, as its first and last step's times: what
 /// Holt–Winters learned nothing from, for report.json.
 fn not_measured_periods(series: &FlowSeries, not_measured: &[bool]) -> Vec<[String; 2]> {
@@ -708,7 +690,7 @@ fn not_measured_periods(series: &FlowSeries, not_measured: &[bool]) -> Vec<[Stri
         return Vec::new();
     }
     let when = |k: usize| flowcore::time::format_timestamp(series.timestamps[k]);
-    runs(not_measured.len(), |k| not_measured[k])
+    flowcore::alarms::runs(not_measured.len(), |k| not_measured[k])
         .into_iter()
         .map(|(first, last)| [when(first), when(last)])
         .collect()

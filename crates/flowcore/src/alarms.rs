@@ -180,8 +180,14 @@ fn stage_by_duration(seconds: i64, floor: Severity) -> Severity {
     stage.max(floor)
 }
 
-/// Runs of consecutive indices where `keep` holds: `(first, last)` inclusive.
-fn runs(len: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+/// Runs of consecutive indices below `len` where `keep` holds: `(first, last)` inclusive (an
+/// outage's missing readings, the periods of a series no measure of the flow).
+///
+/// ```
+/// let flagged = [false, true, true, false, true];
+/// assert_eq!(flowcore::alarms::runs(5, |i| flagged[i]), [(1, 2), (4, 4)]);
+/// ```
+pub fn runs(len: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut start: Option<usize> = None;
     for i in 0..len {

@@ -230,8 +230,9 @@ pub fn compare(
 }
 
 /// [`compare`] with the baselines' forecasts of the test steps already made
-/// ([`baseline_forecasts`]: Holt–Winters is fitted there, so a second scoring need not refit), on the test steps `counted` keeps only (one flag a test step): every forecaster scored
-/// on the same steps, as the steps a meter fault touched are left out of all of them.
+/// ([`baseline_forecasts`]: Holt–Winters is fitted there, so a second scoring need not refit), on
+/// the test steps `counted` keeps only (one flag a test step): every forecaster scored on the same
+/// steps, as the steps a meter fault touched are left out of all of them.
 pub fn compare_forecasts(
     values: &[f64],
     test_start: usize,
