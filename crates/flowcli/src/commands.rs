@@ -300,6 +300,13 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
         "last reading"
     );
     let without_numbers = export.columns_without_numbers();
+    let measured: Vec<&str> = columns
+        .iter()
+        .copied()
+        .filter(|c| !without_numbers.contains(c))
+        .collect();
+    // Read a batch of columns a pass over the file: a wide export is not read once a column.
+    let mut read = export.series_each(&measured);
     for (slug, column) in slugs.iter().zip(&columns) {
         let slug = pad(slug);
         if without_numbers.contains(column) {
@@ -311,7 +318,8 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
             );
             continue;
         }
-        match export.series(flowcore::Selector::Column(column)) {
+        let Some(result) = read.next() else { break };
+        match result {
             Ok(read) => {
                 let s = &read.series;
                 let read_at: Vec<i64> = s

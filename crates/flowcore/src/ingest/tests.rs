@@ -821,3 +821,65 @@ fn rows_longer_than_the_header_are_counted_and_the_first_named() {
     let read = plain.series(Selector::Only).unwrap();
     assert_eq!((read.report.long_rows, read.report.first_long_row), (0, None));
 }
+
+/// `series_each` reads a batch of columns a pass over each file, where `series` reads one: on
+/// every column of exports that exercise the per-file rules (a meter added and one removed, a
+/// file whose dates only another file disambiguates, bad cells and duplicates across files,
+/// the BWDF fixture's day-first local time with its daylight-saving hours, a header of over
+/// 1,000 columns) each column reads exactly as alone, errors included, in the order asked.
+#[test]
+fn columns_read_in_batches_read_as_each_alone() {
+    let same = |export: &Export, asked: &[&str]| {
+        let batched: Vec<String> = export.series_each(asked).map(|read| format!("{read:?}")).collect();
+        let alone: Vec<String> = asked
+            .iter()
+            .map(|column| format!("{:?}", export.series(Selector::Column(column))))
+            .collect();
+        assert_eq!(batched.len(), asked.len());
+        for ((column, batched), alone) in asked.iter().zip(&batched).zip(&alone) {
+            assert_eq!(batched, alone, "{column}");
+        }
+        batched
+    };
+    let march: String = (1..=31)
+        .map(|d| format!("{d:02}/03/2022 12:00,{},{d}\n", 10 + d % 2))
+        .collect();
+    let april: String = (1..=10)
+        .map(|d| format!("{d:02}/04/2022 12:00,{},x\n", 100 + d))
+        .collect();
+    let dir = folder_of(&[
+        ("2022-03.csv", &format!("Data,flow,DMA 2\n{march}")),
+        ("2022-04.csv", &format!("Data,flow,DMA 3\n{april}")),
+    ]);
+    let export = open_all(&[dir.path().to_path_buf()]).unwrap();
+    let read = same(&export, &["DMA 3", "flow", "nowhere", "DMA 2"]);
+    // Only in the ambiguous month: refused, as alone.
+    assert!(read[0].contains("AmbiguousDateOrder"), "{}", read[0]);
+    assert!(read[1].starts_with("Ok("), "{}", read[1]);
+    assert!(read[2].contains("UnknownColumn"), "{}", read[2]);
+    assert!(read[3].starts_with("Ok("), "{}", read[3]);
+
+    let bwdf =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bwdf/inflows_raw_dayfirst_2021-08_2021-11.csv");
+    let export = open_all(&[bwdf]).unwrap();
+    let columns = export.value_columns();
+    let read = same(&export, &columns);
+    assert_eq!(read.len(), 10);
+    assert!(read.iter().all(|r| r.starts_with("Ok(")));
+
+    // Past 1,000 columns each read cuts its columns out of the lines before polars sees them.
+    let header: String = (0..1_200).map(|c| format!(",c{c}")).collect();
+    let rows: String = (0..48)
+        .map(|h| {
+            let cells: String = (0..1_200).map(|c| format!(",{}", (h * 7 + c) % 50)).collect();
+            format!("2022-01-{:02} {:02}:00{cells}\n", 1 + h / 24, h % 24)
+        })
+        .collect();
+    let wide = folder_of(&[("wide.csv", &format!("time{header}\n{rows}"))]);
+    let export = open_all(&[wide.path().join("wide.csv")]).unwrap();
+    // Every fourth column, last first: 300, more than one batch holds.
+    let asked: Vec<&str> = export.value_columns().into_iter().rev().step_by(4).collect();
+    assert!(export.columns_a_read() < asked.len());
+    let read = same(&export, &asked);
+    assert!(read.iter().all(|r| r.starts_with("Ok(")));
+}
