@@ -641,3 +641,28 @@ fn an_export_in_several_files_reads_like_the_whole_export() {
     );
     assert!(csv.is_none() && !dir.path().join("mixed").exists());
 }
+
+/// `--output-dir` naming a file, or a file called `Output` where the default folder goes: one
+/// line naming the folder and the file in the way (the system said only "Not a directory" of
+/// the folder asked for), the file untouched, nothing made beside it.
+#[test]
+fn a_file_where_the_output_folder_goes_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "dma.csv", hourly(21 * 24).as_bytes());
+    let in_the_way = write(dir.path(), "Output", b"notes kept by an engineer\n");
+    let files = || {
+        let mut found = files_under(dir.path());
+        found.sort();
+        found
+    };
+    let before = files();
+    let mut run = vec!["run", "--input", input.to_str().unwrap(), "--output-dir", "Output/dma"];
+    run.extend(QUICK);
+    for args in [run, vec!["night", "--input", input.to_str().unwrap()]] {
+        let output = flow(dir.path(), &args);
+        let error = assert_refused(&output, "`Output` is a file, not a folder");
+        assert!(error.contains("cannot make the folder Output/"), "{error}");
+        assert_eq!(std::fs::read(&in_the_way).unwrap(), b"notes kept by an engineer\n");
+        assert_eq!(files(), before, "{args:?}");
+    }
+}

@@ -1,5 +1,5 @@
 use crate::time::format_timestamp;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong between a raw export and a preprocessed series.
 ///
@@ -12,6 +12,15 @@ pub enum CoreError {
     #[error("{path}: {source}")]
     Io {
         /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// An output folder could not be made: a file where a folder of its path should be, a
+    /// folder not writable, a disk full.
+    #[error("cannot make the folder {path}: {source}{}", file_in_the_way(path))]
+    MakeFolder {
+        /// The folder.
         path: PathBuf,
         /// What the operating system said.
         source: std::io::Error,
@@ -467,3 +476,16 @@ pub enum CoreError {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// `; `out` is a file, not a folder`, where a file stands on the path of a folder to be made
+/// (`--output-dir` naming a file, or a file called `Output`): the system's "Not a directory" names
+/// the folder asked for, not the file in the way.
+fn file_in_the_way(folder: &Path) -> String {
+    folder
+        .ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.exists())
+        .filter(|a| !a.is_dir())
+        .map_or(String::new(), |file| {
+            format!("; `{}` is a file, not a folder", file.display())
+        })
+}

@@ -66,7 +66,7 @@ impl FolderLock {
             .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
             .map(Path::to_path_buf)
             .collect();
-        std::fs::create_dir_all(folder).map_err(|source| CoreError::Io {
+        std::fs::create_dir_all(folder).map_err(|source| CoreError::MakeFolder {
             path: folder.to_path_buf(),
             source,
         })?;
@@ -136,7 +136,10 @@ pub fn write_all_or_nothing(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
             .unwrap_or(Path::new("."));
         if let Err(source) = std::fs::create_dir_all(directory) {
             cleanup(&written);
-            return Err(io_error(source));
+            return Err(CoreError::MakeFolder {
+                path: directory.to_path_buf(),
+                source,
+            });
         }
         let name = path
             .file_name()
