@@ -682,12 +682,12 @@ impl Export {
     fn columns_a_read(&self) -> usize {
         const CELLS_A_READ: usize = 2 << 20;
         const COLUMNS_A_READ: usize = 256;
-        let rows = self
+        // Every file's cells of a batch are held at once: the rows of all the files count.
+        let rows: usize = self
             .files
             .iter()
             .map(|file| file.text.bytes().filter(|&b| b == b'\n').count())
-            .max()
-            .unwrap_or(0);
+            .sum();
         (CELLS_A_READ / rows.max(1)).clamp(1, COLUMNS_A_READ)
     }
 
