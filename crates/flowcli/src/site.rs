@@ -542,6 +542,11 @@ pub(crate) fn read_targets(
         (_, Some(single)) => vec![single.resolve(&export)?],
         (None, None) => Vec::new(),
     };
+    if targets.len() > 1 {
+        // The sites are read a batch a pass over the file, not once a site.
+        let columns: Vec<&str> = targets.iter().map(|t| t.column.as_str()).collect();
+        export.read_ahead(&columns);
+    }
     Ok((export, profile, targets))
 }
 

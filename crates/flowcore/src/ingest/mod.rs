@@ -83,6 +83,36 @@ pub struct Export {
     added: Vec<String>,
     /// Files of a folder given as the input that are not exports (`summary.xlsx`), left aside.
     left_aside: Vec<PathBuf>,
+    /// The columns a command will ask for one after another (`--sites all`), read a batch at a
+    /// time as they are asked ([`Export::read_ahead`]).
+    ahead: ReadAhead,
+}
+
+/// Columns to be asked for in turn, and those of the batch last read not yet asked for.
+#[derive(Default)]
+struct ReadAhead(std::sync::Mutex<AheadState>);
+
+#[derive(Default)]
+struct AheadState {
+    /// The columns, in the order they will be asked for.
+    order: Vec<String>,
+    /// How many [`Export::columns_a_read`] gives.
+    per_read: usize,
+    /// Read with an earlier column of their batch, each taken by its first ask.
+    read: std::collections::HashMap<String, Result<Ingested>>,
+}
+
+/// A copy of an export reads its own columns: nothing read ahead is shared.
+impl Clone for ReadAhead {
+    fn clone(&self) -> Self {
+        ReadAhead::default()
+    }
+}
+
+impl std::fmt::Debug for ReadAhead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadAhead")
+    }
 }
 
 /// One decoded file of an export.
@@ -466,6 +496,7 @@ impl Export {
                 files,
                 added: Vec::new(),
                 left_aside,
+                ahead: ReadAhead::default(),
             });
         }
         let mut known: std::collections::HashSet<&str> = first.value_columns().into_iter().collect();
@@ -501,6 +532,7 @@ impl Export {
             files,
             added,
             left_aside,
+            ahead: ReadAhead::default(),
         })
     }
 
@@ -645,7 +677,55 @@ impl Export {
     /// row; of two files, the later one's); when none of them has a number the reading is missing.
     pub fn series(&self, selector: Selector<'_>) -> Result<Ingested> {
         let column = self.resolve(selector)?;
+        if let Some(read) = self.read_with_its_batch(&column) {
+            return read;
+        }
+        self.series_of_column(column)
+    }
+
+    /// `column` read alone.
+    fn series_of_column(&self, column: String) -> Result<Ingested> {
         self.assemble(column, |file, _, index| file.read_cells(&[index]))
+    }
+
+    /// Says which columns will be asked for, in that order (a command's sites, `--sites all`):
+    /// [`Export::series`] then reads each with the ones after it, a batch a pass over each file
+    /// as [`Export::series_each`] does, and keeps the others of the batch until they are asked
+    /// for (each once; a second ask reads again). Each reads as it would alone. A wide export's
+    /// sites are not read once a column, and at most a batch (about 2 million cells) waits.
+    pub fn read_ahead(&self, columns: &[&str]) {
+        let order: Vec<String> = columns
+            .iter()
+            .filter_map(|name| self.resolve(Selector::Column(name)).ok())
+            .collect();
+        let per_read = self.columns_a_read();
+        if let Ok(mut state) = self.ahead.0.lock() {
+            *state = AheadState {
+                order,
+                per_read,
+                read: std::collections::HashMap::new(),
+            };
+        }
+    }
+
+    /// `column` as read with the batch it opens, or read earlier with one; `None` for a column
+    /// not said to [`Export::read_ahead`]. One batch is read at a time: a site asking for a
+    /// column of the batch being read waits for it.
+    fn read_with_its_batch(&self, column: &str) -> Option<Result<Ingested>> {
+        // A lock another thread's panic left is not used: the column is read alone.
+        let mut state = self.ahead.0.lock().ok()?;
+        if let Some(read) = state.read.remove(column) {
+            return Some(read);
+        }
+        let at = state.order.iter().position(|c| c == column)?;
+        let batch: Vec<String> = state.order[at..].iter().take(state.per_read.max(1)).cloned().collect();
+        let names: Vec<&str> = batch.iter().map(String::as_str).collect();
+        let mut read = self.series_of_batch(&names).into_iter();
+        let first = read.next();
+        for (name, result) in batch.iter().skip(1).zip(read) {
+            state.read.insert(name.clone(), result);
+        }
+        first
     }
 
     /// Reads each of `columns` (headers, as for [`Selector::Column`]) as [`Export::series`]
@@ -704,7 +784,12 @@ impl Export {
             match file.read_cells(&indices) {
                 Ok(cells) => read.push(cells),
                 // A file polars cannot read: each column read alone, for its own message.
-                Err(_) => return batch.iter().map(|name| self.series(Selector::Column(name))).collect(),
+                Err(_) => {
+                    return columns
+                        .into_iter()
+                        .map(|column| self.series_of_column(column?))
+                        .collect()
+                }
             }
         }
         columns

@@ -826,7 +826,8 @@ fn rows_longer_than_the_header_are_counted_and_the_first_named() {
 /// every column of exports that exercise the per-file rules (a meter added and one removed, a
 /// file whose dates only another file disambiguates, bad cells and duplicates across files,
 /// the BWDF fixture's day-first local time with its daylight-saving hours, a header of over
-/// 1,000 columns) each column reads exactly as alone, errors included, in the order asked.
+/// 1,000 columns) each column reads exactly as alone, errors included, in the order asked; and so
+/// do columns said ahead with `read_ahead`, asked for from two threads.
 #[test]
 fn columns_read_in_batches_read_as_each_alone() {
     let same = |export: &Export, asked: &[&str]| {
@@ -866,6 +867,26 @@ fn columns_read_in_batches_read_as_each_alone() {
     let read = same(&export, &columns);
     assert_eq!(read.len(), 10);
     assert!(read.iter().all(|r| r.starts_with("Ok(")));
+
+    // Said ahead (`--sites all`), the sites are read a batch at a time as they are asked for, by
+    // two threads at once, out of order and twice: each as alone.
+    let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+    let asked: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let alone: Vec<String> = asked
+        .iter()
+        .map(|column| format!("{:?}", export.series(Selector::Column(column))))
+        .collect();
+    export.read_ahead(&asked);
+    let ahead = |column: &str| format!("{:?}", export.series(Selector::Column(column)));
+    let (evens, odds) = std::thread::scope(|scope| {
+        let evens = scope.spawn(|| asked.iter().step_by(2).map(|c| ahead(c)).collect::<Vec<_>>());
+        let odds = scope.spawn(|| asked.iter().skip(1).step_by(2).map(|c| ahead(c)).collect::<Vec<_>>());
+        (evens.join().unwrap(), odds.join().unwrap())
+    });
+    assert_eq!(evens, alone.iter().step_by(2).cloned().collect::<Vec<_>>());
+    assert_eq!(odds, alone.iter().skip(1).step_by(2).cloned().collect::<Vec<_>>());
+    assert_eq!(ahead(asked[3]), alone[3], "asked a second time");
+    assert_eq!(ahead(asked[9]), alone[9]);
 
     // Past 1,000 columns each read cuts its columns out of the lines before polars sees them.
     let header: String = (0..1_200).map(|c| format!(",c{c}")).collect();
