@@ -306,7 +306,7 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
         .filter(|c| !without_numbers.contains(c))
         .collect();
     // Read a batch of columns a pass over the file: a wide export is not read once a column.
-    let mut read = export.series_each(&measured);
+    export.read_ahead(&measured);
     for (slug, column) in slugs.iter().zip(&columns) {
         let slug = pad(slug);
         if without_numbers.contains(column) {
@@ -318,8 +318,7 @@ pub fn sites_command(input: &[PathBuf], clock: &crate::options::ClockArgs, obs: 
             );
             continue;
         }
-        let Some(result) = read.next() else { break };
-        match result {
+        match export.series(flowcore::Selector::Column(column)) {
             Ok(read) => {
                 let s = &read.series;
                 let read_at: Vec<i64> = s

@@ -688,11 +688,34 @@ impl Export {
         self.assemble(column, |file, _, index| file.read_cells(&[index]))
     }
 
-    /// Says which columns will be asked for, in that order (a command's sites, `--sites all`):
-    /// [`Export::series`] then reads each with the ones after it, a batch a pass over each file
-    /// as [`Export::series_each`] does, and keeps the others of the batch until they are asked
-    /// for (each once; a second ask reads again). Each reads as it would alone. A wide export's
-    /// sites are not read once a column, and at most a batch (about 2 million cells) waits.
+    /// Says which columns will be asked for, in that order (a command's sites, `--sites all`,
+    /// `flow sites`): [`Export::series`] then reads each with the ones after it, a batch a pass
+    /// over each file (about 2 million cells, at most 256 columns), and keeps the others of the
+    /// batch until they are asked for (each once; a second ask reads again). Each reads exactly
+    /// as it would alone. A wide export (a historian's thousands of tags) is read a few times,
+    /// not once a column; some 30 MB more memory than a column at a time on a year of minutes.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), flowcore::CoreError> {
+    /// use flowcore::Selector;
+    /// let dir = std::env::temp_dir().join(format!("flowcore-ahead-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).map_err(|source| flowcore::CoreError::Io { path: dir.clone(), source })?;
+    /// let path = dir.join("export.csv");
+    /// let text = "time,dma-a,dma-b\n2022-01-03 00:00,1.5,7\n2022-01-03 01:00,1.25,x\n2022-01-03 02:00,1.0,8\n";
+    /// std::fs::write(&path, text).map_err(|source| flowcore::CoreError::Io { path: path.clone(), source })?;
+    /// let export = flowcore::Export::open(&path)?;
+    /// export.read_ahead(&["dma-a", "dma-b"]);
+    /// // `dma-a` is read with `dma-b`, which waits for its ask.
+    /// assert_eq!(export.series(Selector::Column("dma-a"))?.series.values, [1.5, 1.25, 1.0]);
+    /// assert_eq!(export.series(Selector::Column("dma-b"))?.report.non_numeric_cells, 1);
+    /// assert!(matches!(
+    ///     export.series(Selector::Column("dma-c")),
+    ///     Err(flowcore::CoreError::UnknownColumn { .. })
+    /// ));
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn read_ahead(&self, columns: &[&str]) {
         let order: Vec<String> = columns
             .iter()
@@ -728,34 +751,6 @@ impl Export {
         first
     }
 
-    /// Reads each of `columns` (headers, as for [`Selector::Column`]) as [`Export::series`]
-    /// does, in the order given, several columns at a time: one pass over each file a batch of
-    /// columns instead of one a column, so listing a wide export (a historian's thousands of tags)
-    /// costs a few reads of it, not thousands. A batch holds about 2 million cells (at most 256
-    /// columns): some 30 MB more memory than a column at a time on a year of minutes.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), flowcore::CoreError> {
-    /// let dir = std::env::temp_dir().join(format!("flowcore-each-{}", std::process::id()));
-    /// std::fs::create_dir_all(&dir).map_err(|source| flowcore::CoreError::Io { path: dir.clone(), source })?;
-    /// let path = dir.join("export.csv");
-    /// let text = "time,dma-a,dma-b\n2022-01-03 00:00,1.5,7\n2022-01-03 01:00,1.25,x\n2022-01-03 02:00,1.0,8\n";
-    /// std::fs::write(&path, text).map_err(|source| flowcore::CoreError::Io { path: path.clone(), source })?;
-    /// let export = flowcore::Export::open(&path)?;
-    /// let read: Vec<_> = export.series_each(&["dma-a", "dma-b", "dma-c"]).collect();
-    /// assert_eq!(read[0].as_ref().map(|r| r.series.values.clone()).ok(), Some(vec![1.5, 1.25, 1.0]));
-    /// assert_eq!(read[1].as_ref().map(|r| r.report.non_numeric_cells).ok(), Some(1));
-    /// assert!(matches!(read[2], Err(flowcore::CoreError::UnknownColumn { .. })));
-    /// # std::fs::remove_dir_all(&dir).ok();
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn series_each<'a>(&'a self, columns: &'a [&'a str]) -> impl Iterator<Item = Result<Ingested>> + 'a {
-        columns
-            .chunks(self.columns_a_read())
-            .flat_map(move |batch| self.series_of_batch(batch))
-    }
-
     /// How many value columns one read takes: about 2 million cells, polars holding each cell
     /// in 16 bytes or so, and at most 256 columns (each column polars reads costs its own
     /// buffers: 3,000 columns of 300 rows at once took 0.68 GB, 256 at a time 0.23 GB).
@@ -771,7 +766,7 @@ impl Export {
         (CELLS_A_READ / rows.max(1)).clamp(1, COLUMNS_A_READ)
     }
 
-    /// [`Export::series_each`] for one batch: each file's cells of the batch's columns read once.
+    /// The columns of one batch, each file's cells of them read once.
     fn series_of_batch(&self, batch: &[&str]) -> Vec<Result<Ingested>> {
         let columns: Vec<Result<String>> = batch.iter().map(|name| self.resolve(Selector::Column(name))).collect();
         let mut read = Vec::with_capacity(self.files.len());
